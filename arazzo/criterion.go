@@ -1,0 +1,30 @@
+package arazzo
+
+// Criterion types.
+const (
+	CriterionSimple   = "simple"
+	CriterionRegex    = "regex"
+	CriterionJSONPath = "jsonpath"
+	CriterionXPath    = "xpath"
+)
+
+// Criterion is a Criterion Object.
+type Criterion struct {
+	Node
+	Context   string
+	Condition string
+	// Type is simple, regex, jsonpath or xpath ("" when absent, meaning simple).
+	Type string
+	// Version comes from an Expression Type Object given as the type (nested form).
+	Version string
+	// TypeObject is set when type was given as an Expression Type Object.
+	TypeObject *Node
+}
+
+// EffectiveType is the criterion type with the default applied.
+func (c *Criterion) EffectiveType() string {
+	if c.Type == "" {
+		return CriterionSimple
+	}
+	return c.Type
+}

@@ -1,0 +1,702 @@
+package arazzo
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v4"
+)
+
+// decoder turns a YAML node tree into the model, collecting every structural problem.
+type decoder struct {
+	file    string
+	limits  Limits
+	diags   Diagnostics
+	version string // "1.0" or "1.1"
+	nodes   int    // nodes visited, aliases expanded
+	over    bool   // a limit was hit; stop decoding values
+}
+
+func (d *decoder) report(sev Severity, pos Pos, path, rule, format string, args ...any) {
+	d.diags = append(d.diags, Diagnostic{Severity: sev, Rule: rule, File: d.file, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (d *decoder) errorf(pos Pos, path, rule, format string, args ...any) {
+	d.report(SeverityError, pos, path, rule, format, args...)
+}
+
+func (d *decoder) warnf(pos Pos, path, rule, format string, args ...any) {
+	d.report(SeverityWarning, pos, path, rule, format, args...)
+}
+
+func posOf(n *yaml.Node) Pos { return Pos{Line: n.Line, Col: n.Column} }
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 100; i++ {
+		n = n.Alias
+	}
+	return n
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "an object"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!bool":
+			return "a boolean"
+		case "!!int", "!!float":
+			return "a number"
+		}
+		return "a string"
+	}
+	return "a value"
+}
+
+// fieldFunc decodes one field's value.
+type fieldFunc func(key, val *yaml.Node, path string)
+
+// object decodes a mapping: known fields go to their functions, x- extensions are
+// collected, anything else is an unknown field. It returns false when n is not a mapping.
+func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map[string]fieldFunc, ext *map[string]any) bool {
+	n = resolveAlias(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(posOf(n), path, RuleType, "%s must be an object, got %s", what, kindName(n))
+		return false
+	}
+	node.Pos = posOf(n)
+	seen := make(map[string]bool, len(n.Content)/2)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		key := k.Value
+		fpath := joinPath(path, key)
+		if k.Kind != yaml.ScalarNode {
+			d.errorf(posOf(k), path, RuleType, "keys of %s must be strings", what)
+			continue
+		}
+		if seen[key] {
+			d.errorf(posOf(k), fpath, RuleYAMLDuplicateKey, "duplicate key %q in %s", key, what)
+			continue
+		}
+		seen[key] = true
+		node.setField(key, posOf(k), posOf(v), v.Kind == yaml.ScalarNode && (v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle)) != 0)
+		if strings.HasPrefix(key, "x-") {
+			if ext != nil {
+				if *ext == nil {
+					*ext = map[string]any{}
+				}
+				val, _ := d.value(v, fpath)
+				(*ext)[key] = val.V
+			}
+			if strings.HasPrefix(key, "x-oai-") || strings.HasPrefix(key, "x-oas-") || strings.HasPrefix(key, "x-arazzo") {
+				d.warnf(posOf(k), fpath, RuleExtensionReserved, "extension %q uses a prefix reserved for the OpenAPI Initiative", key)
+			}
+			continue
+		}
+		f, ok := fields[key]
+		if !ok {
+			d.unknownField(k, fpath, what, fields)
+			continue
+		}
+		f(k, v, fpath)
+	}
+	return true
+}
+
+func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[string]fieldFunc) {
+	msg := fmt.Sprintf("unknown field %q in %s", k.Value, what)
+	if s := closest(k.Value, fields); s != "" {
+		msg += fmt.Sprintf("; did you mean %q?", s)
+	} else {
+		msg += "; extensions must start with x-"
+	}
+	d.errorf(posOf(k), path, RuleUnknownField, "%s", msg)
+}
+
+// closest suggests the known field nearest to a misspelt one.
+func closest(name string, fields map[string]fieldFunc) string {
+	best, bestD := "", 3
+	for f := range fields {
+		if dist := editDistance(strings.ToLower(name), strings.ToLower(f)); dist < bestD || (dist == bestD && best != "" && f < best) {
+			if dist < bestD {
+				best, bestD = f, dist
+			}
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 99
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func indexPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// require reports each missing required field.
+func (d *decoder) require(node *Node, path, what string, names ...string) {
+	for _, name := range names {
+		if !node.Has(name) {
+			d.errorf(node.Pos, path, RuleRequired, "%s is missing required field %q", what, name)
+		}
+	}
+}
+
+// str decodes a string scalar.
+func (d *decoder) str(v *yaml.Node, path, what string) string {
+	if v.Kind != yaml.ScalarNode || v.ShortTag() == "!!null" {
+		d.errorf(posOf(v), path, RuleType, "%s must be a string, got %s", what, kindName(v))
+		return ""
+	}
+	if t := v.ShortTag(); t != "!!str" && t != "!!binary" && t != "!!timestamp" {
+		// A number or boolean where a string is expected has exactly one reading.
+		d.warnf(posOf(v), path, RuleType, "%s should be a string, got %s; quote it", what, kindName(v))
+	}
+	return v.Value
+}
+
+func (d *decoder) strField(dst *string, what string) fieldFunc {
+	return func(_, v *yaml.Node, path string) { *dst = d.str(v, path, what) }
+}
+
+// enum decodes a string that must be one of values.
+func (d *decoder) enum(dst *string, what string, values ...string) fieldFunc {
+	return func(_, v *yaml.Node, path string) {
+		s := d.str(v, path, what)
+		for _, ok := range values {
+			if s == ok {
+				*dst = s
+				return
+			}
+		}
+		if s != "" || v.Kind == yaml.ScalarNode {
+			d.errorf(posOf(v), path, RuleEnum, "%s must be one of %s, got %q", what, quoteList(values), s)
+		}
+		*dst = s
+	}
+}
+
+func quoteList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// list calls item for each element of a sequence.
+func (d *decoder) list(v *yaml.Node, path, what string, item func(i int, n *yaml.Node, path string)) int {
+	if v.Kind != yaml.SequenceNode {
+		d.errorf(posOf(v), path, RuleType, "%s must be a list, got %s", what, kindName(v))
+		return -1
+	}
+	for i, n := range v.Content {
+		item(i, resolveAlias(n), indexPath(path, i))
+	}
+	return len(v.Content)
+}
+
+// nonEmpty reports an empty list where the specification requires at least one entry.
+func (d *decoder) nonEmpty(n int, v *yaml.Node, path, what string) {
+	if n == 0 {
+		d.errorf(posOf(v), path, RuleEmptyList, "%s must have at least one entry", what)
+	}
+}
+
+// only11 reports a field that exists only in Arazzo 1.1.
+func (d *decoder) only11(field string, f fieldFunc) fieldFunc {
+	return func(k, v *yaml.Node, path string) {
+		if d.version == "1.0" {
+			d.errorf(posOf(k), path, RuleVersionField, "field %q exists only in Arazzo 1.1; this document declares 1.0 (set arazzo: 1.1.0 to use it)", field)
+		}
+		f(k, v, path)
+	}
+}
+
+var versionPattern = regexp.MustCompile(`^1\.[01]\.\d+(-.+)?$`)
+
+// document decodes the root object.
+func (d *decoder) document(n *yaml.Node, doc *Document) {
+	n = resolveAlias(n)
+	if n.Kind != yaml.MappingNode {
+		d.errorf(posOf(n), "", RuleRootNotObject, "an Arazzo document must be an object, got %s", kindName(n))
+		return
+	}
+	// The version decides which fields exist, so read it first.
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "arazzo" {
+			v := resolveAlias(n.Content[i+1])
+			if v.Kind == yaml.ScalarNode {
+				doc.Arazzo = v.Value
+				switch {
+				case strings.HasPrefix(v.Value, "1.0."):
+					d.version = "1.0"
+				case strings.HasPrefix(v.Value, "1.1."):
+					d.version = "1.1"
+				}
+			}
+		}
+	}
+	fields := map[string]fieldFunc{
+		"arazzo": func(_, v *yaml.Node, path string) {
+			s := d.str(v, path, "arazzo")
+			if !versionPattern.MatchString(s) {
+				d.errorf(posOf(v), path, RuleVersion, "unsupported Arazzo version %q; supported: 1.0.0, 1.0.1, 1.1.0", s)
+			}
+		},
+		"$self": d.only11("$self", d.strField(&doc.Self, "$self")),
+		"info": func(_, v *yaml.Node, path string) { d.info(v, path, &doc.Info) },
+		"sourceDescriptions": func(_, v *yaml.Node, path string) {
+			c := d.list(v, path, "sourceDescriptions", func(i int, n *yaml.Node, p string) {
+				doc.SourceDescriptions = append(doc.SourceDescriptions, d.source(n, p))
+			})
+			d.nonEmpty(c, v, path, "sourceDescriptions")
+		},
+		"workflows": func(_, v *yaml.Node, path string) {
+			c := d.list(v, path, "workflows", func(i int, n *yaml.Node, p string) {
+				doc.Workflows = append(doc.Workflows, d.workflow(n, p))
+			})
+			d.nonEmpty(c, v, path, "workflows")
+		},
+		"components": func(_, v *yaml.Node, path string) { doc.Components = d.components(v, path) },
+		"$schema": func(k, _ *yaml.Node, path string) {
+			d.warnf(posOf(k), path, RuleSchemaKey, "root field \"$schema\" is not part of Arazzo (editors use it); it is ignored")
+		},
+	}
+	d.object(n, "", "the Arazzo document", &doc.Node, fields, &doc.Extensions)
+	d.require(&doc.Node, "", "the Arazzo document", "arazzo", "info", "sourceDescriptions", "workflows")
+}
+
+func (d *decoder) info(n *yaml.Node, path string, info *Info) {
+	ok := d.object(n, path, "info", &info.Node, map[string]fieldFunc{
+		"title":       d.strField(&info.Title, "info.title"),
+		"summary":     d.strField(&info.Summary, "info.summary"),
+		"description": d.strField(&info.Description, "info.description"),
+		"version":     d.strField(&info.Version, "info.version"),
+	}, nil)
+	if ok {
+		d.require(&info.Node, path, "info", "title", "version")
+	}
+}
+
+func (d *decoder) source(n *yaml.Node, path string) *SourceDescription {
+	s := &SourceDescription{}
+	types := []string{SourceOpenAPI, SourceArazzo}
+	if d.version != "1.0" {
+		types = append(types, SourceAsyncAPI)
+	}
+	if d.object(n, path, "a source description", &s.Node, map[string]fieldFunc{
+		"name": d.strField(&s.Name, "source description name"),
+		"url":  d.strField(&s.URL, "source description url"),
+		"type": d.enum(&s.Type, "source description type", types...),
+	}, nil) {
+		d.require(&s.Node, path, "source description", "name", "url")
+	}
+	return s
+}
+
+func (d *decoder) workflow(n *yaml.Node, path string) *Workflow {
+	w := &Workflow{}
+	if !d.object(n, path, "a workflow", &w.Node, map[string]fieldFunc{
+		"workflowId":  d.strField(&w.WorkflowID, "workflowId"),
+		"summary":     d.strField(&w.Summary, "workflow summary"),
+		"description": d.strField(&w.Description, "workflow description"),
+		"inputs": func(_, v *yaml.Node, p string) {
+			if v.Kind != yaml.MappingNode {
+				d.errorf(posOf(v), p, RuleType, "workflow inputs must be a JSON Schema object, got %s", kindName(v))
+			}
+			w.Inputs, _ = d.value(v, p)
+		},
+		"dependsOn": func(_, v *yaml.Node, p string) { w.DependsOn = d.refs(v, p, "dependsOn") },
+		"steps": func(_, v *yaml.Node, p string) {
+			c := d.list(v, p, "steps", func(i int, n *yaml.Node, ip string) { w.Steps = append(w.Steps, d.step(n, ip)) })
+			d.nonEmpty(c, v, p, "steps")
+		},
+		"successActions": func(_, v *yaml.Node, p string) { w.SuccessActions = d.successActions(v, p) },
+		"failureActions": func(_, v *yaml.Node, p string) { w.FailureActions = d.failureActions(v, p) },
+		"outputs":        func(_, v *yaml.Node, p string) { w.Outputs = d.outputs(v, p) },
+		"parameters":     func(_, v *yaml.Node, p string) { w.Parameters = d.parameters(v, p) },
+	}, nil) {
+		return w
+	}
+	d.require(&w.Node, path, "workflow", "workflowId", "steps")
+	return w
+}
+
+func (d *decoder) refs(v *yaml.Node, path, what string) []Ref {
+	var out []Ref
+	d.list(v, path, what, func(i int, n *yaml.Node, p string) {
+		out = append(out, Ref{Value: d.str(n, p, what+" entry"), Pos: posOf(n)})
+	})
+	return out
+}
+
+func (d *decoder) step(n *yaml.Node, path string) *Step {
+	s := &Step{}
+	if !d.object(n, path, "a step", &s.Node, map[string]fieldFunc{
+		"stepId":          d.strField(&s.StepID, "stepId"),
+		"description":     d.strField(&s.Description, "step description"),
+		"operationId":     d.strField(&s.OperationID, "operationId"),
+		"operationPath":   d.strField(&s.OperationPath, "operationPath"),
+		"workflowId":      d.strField(&s.WorkflowID, "workflowId"),
+		"channelPath":     d.only11("channelPath", d.strField(&s.ChannelPath, "channelPath")),
+		"parameters":      func(_, v *yaml.Node, p string) { s.Parameters = d.parameters(v, p) },
+		"requestBody":     func(_, v *yaml.Node, p string) { s.RequestBody = d.requestBody(v, p) },
+		"successCriteria": func(_, v *yaml.Node, p string) { s.SuccessCriteria = d.criteria(v, p, true) },
+		"onSuccess":       func(_, v *yaml.Node, p string) { s.OnSuccess = d.successActions(v, p) },
+		"onFailure":       func(_, v *yaml.Node, p string) { s.OnFailure = d.failureActions(v, p) },
+		"outputs":         func(_, v *yaml.Node, p string) { s.Outputs = d.outputs(v, p) },
+		"timeout": d.only11("timeout", func(_, v *yaml.Node, p string) {
+			s.Timeout = d.integer(v, p, "step timeout")
+		}),
+		"correlationId": d.only11("correlationId", d.strField(&s.CorrelationID, "correlationId")),
+		"action":        d.only11("action", d.enum(&s.Action, "step action", "send", "receive")),
+		"dependsOn":     d.only11("dependsOn", func(_, v *yaml.Node, p string) { s.DependsOn = d.refs(v, p, "dependsOn") }),
+	}, nil) {
+		return s
+	}
+	d.require(&s.Node, path, "step", "stepId")
+	return s
+}
+
+// integer decodes a non-negative integer.
+func (d *decoder) integer(v *yaml.Node, path, what string) int64 {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!int" {
+		i, err := strconv.ParseInt(v.Value, 0, 64)
+		if err == nil && i >= 0 {
+			return i
+		}
+	}
+	d.errorf(posOf(v), path, RuleType, "%s must be a non-negative integer, got %s", what, describeScalar(v))
+	return 0
+}
+
+// number decodes a non-negative number.
+func (d *decoder) number(v *yaml.Node, path, what string) float64 {
+	if v.Kind == yaml.ScalarNode && (v.ShortTag() == "!!int" || v.ShortTag() == "!!float") {
+		f, err := strconv.ParseFloat(strings.ReplaceAll(v.Value, "_", ""), 64)
+		if err == nil && f >= 0 && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	d.errorf(posOf(v), path, RuleType, "%s must be a non-negative number, got %s", what, describeScalar(v))
+	return 0
+}
+
+func describeScalar(v *yaml.Node) string {
+	if v.Kind == yaml.ScalarNode && v.ShortTag() != "!!null" {
+		return strconv.Quote(v.Value)
+	}
+	return kindName(v)
+}
+
+// parameters decodes a list of Parameter or Reusable Objects.
+func (d *decoder) parameters(v *yaml.Node, path string) []*Parameter {
+	var out []*Parameter
+	d.list(v, path, "parameters", func(i int, n *yaml.Node, p string) { out = append(out, d.parameter(n, p)) })
+	return out
+}
+
+func (d *decoder) parameter(n *yaml.Node, path string) *Parameter {
+	prm := &Parameter{}
+	if isReusable(n) {
+		d.object(n, path, "a reusable parameter", &prm.Node, map[string]fieldFunc{
+			"reference": d.strField(&prm.Reference, "reference"),
+			"value":     func(_, v *yaml.Node, p string) { prm.Value, _ = d.value(v, p) },
+		}, nil)
+		return prm
+	}
+	ins := []string{InPath, InQuery, InHeader, InCookie}
+	if d.version != "1.0" {
+		ins = append(ins, InQueryString)
+	}
+	if !d.object(n, path, "a parameter", &prm.Node, map[string]fieldFunc{
+		"name":  d.strField(&prm.Name, "parameter name"),
+		"in":    d.enum(&prm.In, "parameter in", ins...),
+		"value": func(_, v *yaml.Node, p string) { prm.Value, _ = d.value(v, p) },
+	}, nil) {
+		return prm
+	}
+	d.require(&prm.Node, path, "parameter", "name", "value")
+	return prm
+}
+
+// isReusable tells a Reusable Object from the object it stands for: it has "reference".
+func isReusable(n *yaml.Node) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == "reference" {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) requestBody(n *yaml.Node, path string) *RequestBody {
+	rb := &RequestBody{}
+	d.object(n, path, "a request body", &rb.Node, map[string]fieldFunc{
+		"contentType": d.strField(&rb.ContentType, "contentType"),
+		"payload":     func(_, v *yaml.Node, p string) { rb.Payload, _ = d.value(v, p) },
+		"replacements": func(_, v *yaml.Node, p string) {
+			d.list(v, p, "replacements", func(i int, n *yaml.Node, ip string) {
+				r := &PayloadReplacement{}
+				if d.object(n, ip, "a payload replacement", &r.Node, map[string]fieldFunc{
+					"target":             d.strField(&r.Target, "replacement target"),
+					"targetSelectorType": d.only11("targetSelectorType", d.enum(&r.TargetSelectorType, "targetSelectorType", "jsonpointer", "jsonpath", "xpath")),
+					"value":              func(_, v *yaml.Node, vp string) { r.Value, _ = d.value(v, vp) },
+				}, nil) {
+					d.require(&r.Node, ip, "payload replacement", "target", "value")
+				}
+				rb.Replacements = append(rb.Replacements, r)
+			})
+		},
+	}, nil)
+	return rb
+}
+
+func (d *decoder) criteria(v *yaml.Node, path string, nonEmpty bool) []*Criterion {
+	var out []*Criterion
+	c := d.list(v, path, "criteria", func(i int, n *yaml.Node, p string) { out = append(out, d.criterion(n, p)) })
+	if nonEmpty {
+		d.nonEmpty(c, v, path, "successCriteria")
+	}
+	return out
+}
+
+func (d *decoder) criterion(n *yaml.Node, path string) *Criterion {
+	c := &Criterion{}
+	if !d.object(n, path, "a criterion", &c.Node, map[string]fieldFunc{
+		"context":   d.strField(&c.Context, "criterion context"),
+		"condition": d.strField(&c.Condition, "criterion condition"),
+		"type": func(_, v *yaml.Node, p string) {
+			if v.Kind == yaml.MappingNode {
+				c.TypeObject = &Node{}
+				d.expressionType(v, p, c)
+				return
+			}
+			d.enum(&c.Type, "criterion type", CriterionSimple, CriterionRegex, CriterionJSONPath, CriterionXPath)(nil, v, p)
+		},
+	}, nil) {
+		return c
+	}
+	d.require(&c.Node, path, "criterion", "condition")
+	return c
+}
+
+// expressionType decodes a Criterion Expression Type Object (1.0) / Expression Type Object (1.1).
+func (d *decoder) expressionType(n *yaml.Node, path string, c *Criterion) {
+	types := []string{CriterionJSONPath, CriterionXPath}
+	if d.version != "1.0" {
+		types = append(types, "jsonpointer")
+	}
+	if !d.object(n, path, "an expression type", c.TypeObject, map[string]fieldFunc{
+		"type":    d.enum(&c.Type, "expression type", types...),
+		"version": d.strField(&c.Version, "expression type version"),
+	}, nil) {
+		return
+	}
+	d.require(c.TypeObject, path, "expression type", "type", "version")
+	if c.Version == "" {
+		return
+	}
+	var allowed []string
+	switch c.Type {
+	case CriterionJSONPath:
+		allowed = []string{"draft-goessner-dispatch-jsonpath-00"}
+		if d.version != "1.0" {
+			allowed = append(allowed, "rfc9535")
+		}
+	case CriterionXPath:
+		allowed = []string{"xpath-30", "xpath-20", "xpath-10"}
+		if d.version != "1.0" {
+			allowed = append(allowed, "xpath-31")
+		}
+	case "jsonpointer":
+		allowed = []string{"rfc6901"}
+	default:
+		return
+	}
+	for _, a := range allowed {
+		if a == c.Version {
+			return
+		}
+	}
+	d.errorf(c.TypeObject.ValuePos("version"), joinPath(path, "version"), RuleEnum, "%s version must be one of %s, got %q", c.Type, quoteList(allowed), c.Version)
+}
+
+func (d *decoder) successActions(v *yaml.Node, path string) []*SuccessAction {
+	var out []*SuccessAction
+	d.list(v, path, "success actions", func(i int, n *yaml.Node, p string) { out = append(out, d.successAction(n, p)) })
+	return out
+}
+
+func (d *decoder) successAction(n *yaml.Node, path string) *SuccessAction {
+	a := &SuccessAction{}
+	if isReusable(n) {
+		d.reusable(n, path, &a.Node, &a.Reference)
+		return a
+	}
+	if d.object(n, path, "a success action", &a.Node, map[string]fieldFunc{
+		"name":       d.strField(&a.Name, "action name"),
+		"type":       d.enum(&a.Type, "success action type", ActionEnd, ActionGoto),
+		"workflowId": d.strField(&a.WorkflowID, "workflowId"),
+		"stepId":     d.strField(&a.StepID, "stepId"),
+		"parameters": d.only11("parameters", func(_, v *yaml.Node, p string) { a.Parameters = d.parameters(v, p) }),
+		"criteria":   func(_, v *yaml.Node, p string) { a.Criteria = d.criteria(v, p, true) },
+	}, nil) {
+		d.require(&a.Node, path, "success action", "name", "type")
+	}
+	return a
+}
+
+func (d *decoder) failureActions(v *yaml.Node, path string) []*FailureAction {
+	var out []*FailureAction
+	d.list(v, path, "failure actions", func(i int, n *yaml.Node, p string) { out = append(out, d.failureAction(n, p)) })
+	return out
+}
+
+func (d *decoder) failureAction(n *yaml.Node, path string) *FailureAction {
+	a := &FailureAction{}
+	if isReusable(n) {
+		d.reusable(n, path, &a.Node, &a.Reference)
+		return a
+	}
+	if d.object(n, path, "a failure action", &a.Node, map[string]fieldFunc{
+		"name":       d.strField(&a.Name, "action name"),
+		"type":       d.enum(&a.Type, "failure action type", ActionEnd, ActionRetry, ActionGoto),
+		"workflowId": d.strField(&a.WorkflowID, "workflowId"),
+		"stepId":     d.strField(&a.StepID, "stepId"),
+		"parameters": d.only11("parameters", func(_, v *yaml.Node, p string) { a.Parameters = d.parameters(v, p) }),
+		"retryAfter": func(_, v *yaml.Node, p string) {
+			a.RetryAfter, a.HasRetryAfter = d.number(v, p, "retryAfter"), true
+		},
+		"retryLimit": func(_, v *yaml.Node, p string) {
+			a.RetryLimit, a.HasRetryLimit = int(min(d.integer(v, p, "retryLimit"), math.MaxInt32)), true
+		},
+		"criteria": func(_, v *yaml.Node, p string) { a.Criteria = d.criteria(v, p, false) },
+	}, nil) {
+		d.require(&a.Node, path, "failure action", "name", "type")
+	}
+	return a
+}
+
+// reusable decodes a Reusable Object that stands for an action. Extra fields are
+// ignored as the specification says, with a warning since the schema rejects them.
+func (d *decoder) reusable(n *yaml.Node, path string, node *Node, ref *string) {
+	node.Pos = posOf(n)
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], resolveAlias(n.Content[i+1])
+		node.setField(k.Value, posOf(k), posOf(v), v.Kind == yaml.ScalarNode && v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0)
+		switch k.Value {
+		case "reference":
+			*ref = d.str(v, joinPath(path, "reference"), "reference")
+		default:
+			d.warnf(posOf(k), joinPath(path, k.Value), RuleReusableExtra, "field %q of a reusable object is ignored (only reference, and value for parameters, have meaning)", k.Value)
+		}
+	}
+}
+
+var outputKey = regexp.MustCompile(`^[a-zA-Z0-9.\-_]+$`)
+
+func (d *decoder) outputs(v *yaml.Node, path string) []*Output {
+	if v.Kind != yaml.MappingNode {
+		d.errorf(posOf(v), path, RuleType, "outputs must be an object, got %s", kindName(v))
+		return nil
+	}
+	var out []*Output
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], resolveAlias(v.Content[i+1])
+		p := joinPath(path, k.Value)
+		if seen[k.Value] {
+			d.errorf(posOf(k), p, RuleYAMLDuplicateKey, "duplicate output %q", k.Value)
+			continue
+		}
+		seen[k.Value] = true
+		if !outputKey.MatchString(k.Value) {
+			d.errorf(posOf(k), p, RulePattern, "output name %q must match ^[a-zA-Z0-9.\\-_]+$", k.Value)
+		}
+		o := &Output{Name: k.Value, KeyPos: posOf(k)}
+		o.Value, _ = d.value(val, p)
+		out = append(out, o)
+	}
+	return out
+}
+
+var componentKey = outputKey
+
+func (d *decoder) components(n *yaml.Node, path string) *Components {
+	c := &Components{Inputs: map[string]*Value{}, Parameters: map[string]*Parameter{},
+		SuccessActions: map[string]*SuccessAction{}, FailureActions: map[string]*FailureAction{}, Order: map[string][]string{}}
+	each := func(kind string, v *yaml.Node, p string, fn func(key string, n *yaml.Node, kp string)) {
+		if v.Kind != yaml.MappingNode {
+			d.errorf(posOf(v), p, RuleType, "components.%s must be an object, got %s", kind, kindName(v))
+			return
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			k := v.Content[i]
+			kp := joinPath(p, k.Value)
+			if seen[k.Value] {
+				d.errorf(posOf(k), kp, RuleYAMLDuplicateKey, "duplicate key %q in components.%s", k.Value, kind)
+				continue
+			}
+			seen[k.Value] = true
+			if !componentKey.MatchString(k.Value) {
+				d.errorf(posOf(k), kp, RulePattern, "component name %q must match ^[a-zA-Z0-9.\\-_]+$", k.Value)
+			}
+			c.Order[kind] = append(c.Order[kind], k.Value)
+			fn(k.Value, resolveAlias(v.Content[i+1]), kp)
+		}
+	}
+	d.object(n, path, "components", &c.Node, map[string]fieldFunc{
+		"inputs": func(_, v *yaml.Node, p string) {
+			each("inputs", v, p, func(key string, n *yaml.Node, kp string) { c.Inputs[key], _ = d.value(n, kp) })
+		},
+		"parameters": func(_, v *yaml.Node, p string) {
+			each("parameters", v, p, func(key string, n *yaml.Node, kp string) { c.Parameters[key] = d.parameter(n, kp) })
+		},
+		"successActions": func(_, v *yaml.Node, p string) {
+			each("successActions", v, p, func(key string, n *yaml.Node, kp string) { c.SuccessActions[key] = d.successAction(n, kp) })
+		},
+		"failureActions": func(_, v *yaml.Node, p string) {
+			each("failureActions", v, p, func(key string, n *yaml.Node, kp string) { c.FailureActions[key] = d.failureAction(n, kp) })
+		},
+	}, nil)
+	return c
+}

@@ -1,0 +1,120 @@
+package arazzo
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v4"
+)
+
+// Limits bound what a document may cost to load. A document from an untrusted
+// source (a pull request) cannot exhaust memory or time through them.
+type Limits struct {
+	// MaxBytes is the largest document accepted.
+	MaxBytes int
+	// MaxDepth is the deepest nesting of mappings and sequences.
+	MaxDepth int
+	// MaxNodes bounds the nodes visited while decoding, aliases expanded.
+	MaxNodes int
+}
+
+// DefaultLimits are generous for any real Arazzo document.
+var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxDepth: 200, MaxNodes: 2_000_000}
+
+// ParseOption configures Parse.
+type ParseOption func(*parseConfig)
+
+type parseConfig struct {
+	limits   Limits
+	location string
+}
+
+// WithLimits replaces DefaultLimits.
+func WithLimits(l Limits) ParseOption { return func(c *parseConfig) { c.limits = l } }
+
+// WithLocation sets the absolute URL the document was read from (file:// or http(s)://);
+// by default it is derived from the file name.
+func WithLocation(loc string) ParseOption { return func(c *parseConfig) { c.location = loc } }
+
+// Parse decodes an Arazzo document from YAML or JSON. file names the document in
+// diagnostics. The returned document is nil only when nothing could be decoded; the
+// diagnostics list every structural problem found, each with its position.
+func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostics) {
+	cfg := parseConfig{limits: DefaultLimits}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	d := &decoder{file: file, limits: cfg.limits}
+	if cfg.limits.MaxBytes > 0 && len(data) > cfg.limits.MaxBytes {
+		d.errorf(Pos{}, "", RuleDocumentLimits, "document is %d bytes, more than the %d accepted", len(data), cfg.limits.MaxBytes)
+		return nil, d.diags
+	}
+	root, ok := d.parseYAML(data)
+	if !ok {
+		return nil, d.diags
+	}
+	doc := &Document{File: file, Location: cfg.location}
+	if doc.Location == "" {
+		doc.Location = FileLocation(file)
+	}
+	d.document(root, doc)
+	return doc, d.diags.Sort()
+}
+
+// FileLocation turns a file name into an absolute file:// URL; a name that already is
+// a URL is returned as is.
+func FileLocation(name string) string {
+	if u, err := url.Parse(name); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file") {
+		return name
+	}
+	abs, err := filepath.Abs(name)
+	if err != nil {
+		abs = name
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
+}
+
+// parseYAML reads the YAML (or JSON) stream into a node tree.
+func (d *decoder) parseYAML(data []byte) (*yaml.Node, bool) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		d.errorf(Pos{Line: 1, Col: 1}, "", RuleRootNotObject, "document is empty; an Arazzo document is an object with arazzo, info, sourceDescriptions and workflows")
+		return nil, false
+	}
+	var n yaml.Node
+	err := safeUnmarshal(data, &n)
+	if err != nil {
+		var le *yaml.LoadError
+		pos := Pos{}
+		msg := err.Error()
+		if errors.As(err, &le) {
+			pos = Pos{Line: le.Mark.Line, Col: le.Mark.Column}
+			msg = le.Message
+			if le.ContextMsg != "" {
+				msg = le.ContextMsg + ": " + msg
+			}
+		}
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		d.errorf(pos, "", RuleYAMLSyntax, "invalid YAML: %s", msg)
+		return nil, false
+	}
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		return n.Content[0], true
+	}
+	d.errorf(Pos{Line: 1, Col: 1}, "", RuleRootNotObject, "document is empty; an Arazzo document is an object with arazzo, info, sourceDescriptions and workflows")
+	return nil, false
+}
+
+// safeUnmarshal guards against a parser panic on hostile input: whatever the
+// parser does, the caller gets an error, never a crash.
+func safeUnmarshal(data []byte, n *yaml.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("yaml: the YAML parser failed on this input: %v", r)
+		}
+	}()
+	return yaml.Unmarshal(data, n)
+}

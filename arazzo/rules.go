@@ -1,0 +1,21 @@
+package arazzo
+
+// Stable rule ids of the checks made while loading a document. Each has an entry in
+// docs/rules.md. Validation adds its own ids (see validate.go).
+const (
+	RuleYAMLSyntax        = "yaml-syntax"
+	RuleYAMLDuplicateKey  = "yaml-duplicate-key"
+	RuleDocumentLimits    = "document-limits"
+	RuleRootNotObject     = "root-not-object"
+	RuleVersion           = "arazzo-version"
+	RuleVersionField      = "version-field"
+	RuleRequired          = "required-field"
+	RuleType              = "field-type"
+	RuleUnknownField      = "unknown-field"
+	RuleEnum              = "field-enum"
+	RulePattern           = "field-pattern"
+	RuleEmptyList         = "empty-list"
+	RuleSchemaKey         = "schema-key"
+	RuleReusableExtra     = "reusable-extra-field"
+	RuleExtensionReserved = "extension-reserved"
+)

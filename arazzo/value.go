@@ -1,0 +1,68 @@
+package arazzo
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Value is a free-form value from the document (a parameter value, a payload, an
+// inputs schema, an output expression) as a JSON-like tree: nil, bool, string,
+// int64, float64, []any or map[string]any. It remembers where each part was written.
+type Value struct {
+	V   any
+	Pos Pos
+	// Quoted is set when V is a string written as a quoted scalar.
+	Quoted bool
+	// inner maps JSON pointers of nested nodes ("/a/0") to their positions.
+	inner map[string]innerPos
+}
+
+type innerPos struct {
+	pos    Pos
+	quoted bool
+}
+
+// PosAt returns the position of the nested node at the JSON pointer ptr ("" is the value itself).
+func (v *Value) PosAt(ptr string) Pos {
+	if ptr == "" {
+		return v.Pos
+	}
+	if p, ok := v.inner[ptr]; ok {
+		return p.pos
+	}
+	return v.Pos
+}
+
+// TextPos maps a byte offset inside the string at ptr to a position in the file.
+func (v *Value) TextPos(ptr string, offset int) Pos {
+	pos, quoted := v.Pos, v.Quoted
+	if ptr != "" {
+		if p, ok := v.inner[ptr]; ok {
+			pos, quoted = p.pos, p.quoted
+		}
+	}
+	if quoted {
+		pos.Col++
+	}
+	pos.Col += offset
+	return pos
+}
+
+// String returns the value when it is a string.
+func (v *Value) String() (string, bool) {
+	if v == nil {
+		return "", false
+	}
+	s, ok := v.V.(string)
+	return s, ok
+}
+
+// pointerJoin appends a reference token to a JSON pointer.
+func pointerJoin(ptr, token string) string {
+	if strings.ContainsAny(token, "~/") {
+		token = strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
+	}
+	return ptr + "/" + token
+}
+
+func indexToken(i int) string { return strconv.Itoa(i) }
