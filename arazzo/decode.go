@@ -103,7 +103,9 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 		}
 		f, ok := fields[key]
 		if !ok {
-			d.unknownField(k, fpath, what, fields)
+			if s := d.unknownField(k, fpath, what, fields); s != "" {
+				node.misspelt(s)
+			}
 			continue
 		}
 		f(k, v, fpath)
@@ -111,14 +113,18 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 	return true
 }
 
-func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[string]fieldFunc) {
+// unknownField reports a field the object does not have; it returns the known
+// field the user probably meant, if any.
+func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[string]fieldFunc) string {
 	msg := fmt.Sprintf("unknown field %q in %s", k.Value, what)
-	if s := closest(k.Value, fields); s != "" {
+	s := closest(k.Value, fields)
+	if s != "" {
 		msg += fmt.Sprintf("; did you mean %q?", s)
 	} else {
 		msg += "; extensions must start with x-"
 	}
 	d.errorf(posOf(k), path, RuleUnknownField, "%s", msg)
+	return s
 }
 
 // closest suggests the known field nearest to a misspelt one.
@@ -169,7 +175,7 @@ func indexPath(path string, i int) string { return path + "[" + strconv.Itoa(i) 
 // require reports each missing required field.
 func (d *decoder) require(node *Node, path, what string, names ...string) {
 	for _, name := range names {
-		if !node.Has(name) {
+		if !node.Has(name) && !node.isMisspelt(name) {
 			d.errorf(node.Pos, path, RuleRequired, "%s is missing required field %q", what, name)
 		}
 	}

@@ -68,8 +68,8 @@ func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostic
 // FileLocation turns a file name into an absolute file:// URL; a name that already is
 // a URL is returned as is.
 func FileLocation(name string) string {
-	if u, err := url.Parse(name); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file") {
-		return name
+	if u, err := url.Parse(name); err == nil && len(u.Scheme) > 1 {
+		return name // already a URL (a one-letter scheme is a Windows drive)
 	}
 	abs, err := filepath.Abs(name)
 	if err != nil {

@@ -23,6 +23,20 @@ type Node struct {
 	// Pos is where the object starts.
 	Pos    Pos
 	fields map[string]*field
+	// typos are known fields that an unknown field was taken to be a misspelling of;
+	// their absence is not reported again.
+	typos []string
+}
+
+func (n *Node) misspelt(name string) { n.typos = append(n.typos, name) }
+
+func (n *Node) isMisspelt(name string) bool {
+	for _, t := range n.typos {
+		if t == name {
+			return true
+		}
+	}
+	return false
 }
 
 type field struct {

@@ -107,6 +107,8 @@ type Server struct {
 	URL         string
 	Description string
 	Variables   map[string]ServerVariable
+
+	base string // URL of the document that declares the server; relative URLs resolve against it
 }
 
 // ServerVariable is an OpenAPI Server Variable Object.

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arazzo-run/arazzo/runtime"
+	"github.com/arazzo-run/arazzo/workflows"
+)
+
+func (a *app) listCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "list [FILE|URL...]",
+		Short: "List workflows: their summary, inputs and outputs",
+		Long:  "List the workflows of the given documents, or the bundled workflows when none is given.",
+		Example: `  arazzo list
+  arazzo list workflow.arazzo.yaml`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				all, err := workflows.List()
+				if err != nil {
+					return &exitError{code: ExitInvalid, err: err}
+				}
+				fmt.Fprintln(a.stdout, "Bundled workflows (run one with: arazzo run NAME --mock --input ...):")
+				for _, b := range all {
+					fmt.Fprintf(a.stdout, "\n%s\n", b.Name)
+					if err := a.describeWorkflows(cmd, b.Location, b.WorkflowID); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			for _, arg := range args {
+				tgt, err := resolveTarget(arg)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "%s\n", arg)
+				if err := a.describeWorkflows(cmd, tgt.location, tgt.workflowID); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// describeWorkflows prints the workflows of a document (only id when set).
+func (a *app) describeWorkflows(cmd *cobra.Command, location, id string) error {
+	plan, diags, err := runtime.Load(cmd.Context(), location, runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})))
+	if err != nil {
+		return a.loadFailure(diags, err)
+	}
+	for _, w := range plan.Workflows() {
+		if id != "" && w.ID != id {
+			continue
+		}
+		fmt.Fprintf(a.stdout, "  workflow %s", w.ID)
+		if w.Summary != "" {
+			fmt.Fprintf(a.stdout, " — %s", w.Summary)
+		}
+		fmt.Fprintln(a.stdout)
+		if len(w.Inputs) > 0 {
+			fmt.Fprintln(a.stdout, "    inputs:")
+			for _, in := range w.Inputs {
+				var attrs []string
+				if in.Type != "" {
+					attrs = append(attrs, in.Type)
+				}
+				if in.Required {
+					attrs = append(attrs, "required")
+				}
+				if in.HasDefault {
+					attrs = append(attrs, "default "+formatValue(in.Default))
+				}
+				line := fmt.Sprintf("      %s (%s)", in.Name, strings.Join(attrs, ", "))
+				if in.Description != "" {
+					line += " — " + in.Description
+				}
+				fmt.Fprintln(a.stdout, line)
+			}
+		}
+		if len(w.Outputs) > 0 {
+			fmt.Fprintf(a.stdout, "    outputs: %s\n", strings.Join(w.Outputs, ", "))
+		}
+		fmt.Fprintf(a.stdout, "    steps: %s\n", strings.Join(w.Steps, " → "))
+	}
+	return nil
+}

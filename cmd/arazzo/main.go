@@ -1,0 +1,46 @@
+// Command arazzo runs and validates Arazzo workflows.
+//
+//	arazzo run --mock workato/rotate-mcp-server-token --input search=sales
+//	arazzo run workflow.arazzo.yaml --input search=sales --auth bearerAuth=env:API_TOKEN
+//	arazzo validate workflows/
+//	arazzo list
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signalContext()
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, so the in-flight
+// request stops and what completed is reported; a second signal exits at once.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		sig := <-ch
+		cancel(&signalError{sig: sig})
+		sig = <-ch
+		os.Exit(exitCodeForSignal(sig))
+	}()
+	return ctx, func() { signal.Stop(ch); cancel(nil) }
+}
+
+type signalError struct{ sig os.Signal }
+
+func (e *signalError) Error() string { return "interrupted by " + e.sig.String() }
+
+func exitCodeForSignal(sig os.Signal) int {
+	if sig == syscall.SIGTERM {
+		return ExitSIGTERM
+	}
+	return ExitSIGINT
+}

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
+)
+
+// TestMain lets testscript run the real arazzo command (this test binary
+// re-executed as "arazzo").
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"arazzo": main})
+}
+
+const apiToken = "wk-api-4f1d2c9b8e7a6d5c"
+
+// TestScripts runs the CLI scripts in testdata/script. Each script gets its own
+// Workato-like API on 127.0.0.1:
+//
+//	$WORKATO_URL        the API's base URL
+//	$WORKATO_API_TOKEN  the API token it requires
+//	$ROTATE             the bundled rotate workflow file
+//	$CLOSED_URL         a URL nothing listens on
+//	$SPEC               the repository root
+func TestScripts(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
+		Setup: func(env *testscript.Env) error {
+			w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+			env.Defer(w.Close)
+			env.Values["workato"] = w
+			env.Setenv("WORKATO_URL", w.URL)
+			env.Setenv("WORKATO_API_TOKEN", apiToken)
+			env.Setenv("ROTATE", filepath.Join(root, "workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml"))
+			env.Setenv("ROOT", root)
+			env.Setenv("CLOSED_URL", closedURL(t))
+			env.Setenv("NO_COLOR", "1")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"workato": cmdWorkato,
+		},
+	})
+}
+
+// closedURL returns an http URL on 127.0.0.1 where nothing listens.
+func closedURL(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// cmdWorkato inspects the script's Workato-like API:
+//
+//	workato renewals HANDLE N        the server's token was renewed N times
+//	workato token-is-output HANDLE   stdout (--output json) holds the server's current token
+//	workato requests N               the API received N requests
+func cmdWorkato(ts *testscript.TestScript, neg bool, args []string) {
+	w := ts.Value("workato").(*testserver.Workato)
+	if len(args) < 1 {
+		ts.Fatalf("usage: workato renewals|token-is-output|requests ...")
+	}
+	check := func(ok bool, format string, a ...any) {
+		if ok == neg {
+			ts.Fatalf(format, a...)
+		}
+	}
+	switch args[0] {
+	case "renewals":
+		n, _ := strconv.Atoi(args[2])
+		got := w.Renewals(args[1])
+		check(got == n, "renewals of %s: got %d, want %d", args[1], got, n)
+	case "token-is-output":
+		var out struct {
+			Outputs map[string]any `json:"outputs"`
+		}
+		if err := json.Unmarshal([]byte(ts.ReadFile("stdout")), &out); err != nil {
+			ts.Fatalf("stdout is not JSON: %v", err)
+		}
+		tok, _ := out.Outputs["token"].(string)
+		check(tok != "" && tok == w.Token(args[1]), "token output %q, server's current token %q", tok, w.Token(args[1]))
+	case "requests":
+		n, _ := strconv.Atoi(args[1])
+		got := len(w.Requests())
+		check(got == n, "requests: got %d (%s), want %d", got, strings.Join(w.Requests(), ", "), n)
+	default:
+		ts.Fatalf("unknown workato subcommand %q", args[0])
+	}
+	_ = fmt.Sprint
+}
+
+// stallingURL returns the URL of a server that accepts connections and never answers.
+func stallingURL(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-done; c.Close() }()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// app holds the streams of one invocation; commands write only through it.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	code           int
+}
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+func (e *exitError) Unwrap() error { return e.err }
+
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// run is the whole program: it parses args, runs the command and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return a.code
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil {
+			fmt.Fprintln(stderr, "arazzo:", ee.err)
+		}
+		return ee.code
+	}
+	// Errors from flag parsing and unknown commands are usage errors.
+	fmt.Fprintln(stderr, "arazzo:", err)
+	fmt.Fprintln(stderr, "Run 'arazzo --help' for usage.")
+	return ExitUsage
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "arazzo",
+		Short: "Run and validate Arazzo workflows",
+		Long: `arazzo runs Arazzo workflows against real HTTP APIs and validates Arazzo documents.
+
+Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
+3 document could not be loaded or is invalid, 4 run could not complete
+(transport error, timeout, cancelled), 130/143 stopped by SIGINT/SIGTERM.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(a.runCommand(), a.listCommand(), a.versionCommand(), a.mockCommand())
+	return root
+}

@@ -1,0 +1,351 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/openapi"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+type runFlags struct {
+	workflow     string
+	inputs       []string
+	servers      []string
+	serverVars   []string
+	auth         []string
+	mock         bool
+	output       string
+	timeout      time.Duration
+	runTimeout   time.Duration
+	maxSteps     int
+	maxRetryWait time.Duration
+	maxBody      int64
+	verbose      bool
+}
+
+func (a *app) runCommand() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run FILE|URL|PROVIDER/WORKFLOW",
+		Short: "Run a workflow",
+		Long: `Run a workflow of an Arazzo document, or a bundled workflow by name.
+
+Inputs are converted to the types the workflow's inputs schema declares (integer,
+number, boolean; JSON for arrays and objects). A value given twice: the last wins.
+
+Credentials (--auth SCHEME=VALUE) name an OpenAPI security scheme (or
+SOURCE.SCHEME); VALUE is the secret itself, env:VAR or file:PATH. For http basic
+give user:password, for oauth2 client credentials client_id:client_secret.
+Credentials are never printed; the workflow's outputs are, since handing them
+over is the point of the run.`,
+		Example: `  arazzo run --mock workato/rotate-mcp-server-token --input search=sales
+  arazzo run workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml \
+    --input search=sales --auth bearerAuth=env:WORKATO_API_TOKEN \
+    --server mcpServerApi=https://app.eu.workato.com`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runWorkflow(cmd.Context(), args[0], &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.workflow, "workflow", "w", "", "workflowId to run (optional when the document has one workflow)")
+	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "workflow input NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&f.servers, "server", nil, "override a source's server: SOURCE=URL (repeatable)")
+	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
+	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
+	fl.DurationVar(&f.runTimeout, "run-timeout", 0, "timeout of the whole run (0: none)")
+	fl.IntVar(&f.maxSteps, "max-steps", 10_000, "most step executions in one run (bounds goto loops)")
+	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose")
+	fl.Int64Var(&f.maxBody, "max-body", 16<<20, "largest response body read, in bytes")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show warnings about the document and each step's criteria")
+	return cmd
+}
+
+func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
+	if f.output != "text" && f.output != "json" {
+		return usageErr("--output must be text or json, got %q", f.output)
+	}
+	tgt, err := resolveTarget(arg)
+	if err != nil {
+		return err
+	}
+	secrets := &runtime.Secrets{}
+	creds, err := parseAuth(f.auth, secrets)
+	if err != nil {
+		return err
+	}
+	opts := []runtime.Option{
+		runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})),
+		runtime.WithTimeout(f.timeout), runtime.WithRunTimeout(f.runTimeout), runtime.WithMaxSteps(f.maxSteps),
+		runtime.WithMaxRetryWait(f.maxRetryWait), runtime.WithMaxBodySize(f.maxBody),
+		runtime.WithCredentials(creds), runtime.WithSecrets(secrets),
+	}
+	for _, s := range f.servers {
+		name, u, ok := strings.Cut(s, "=")
+		if !ok || name == "" || u == "" {
+			return usageErr("--server %q: expected SOURCE=URL", s)
+		}
+		opts = append(opts, runtime.WithServer(name, u))
+	}
+	for _, s := range f.serverVars {
+		key, val, ok := strings.Cut(s, "=")
+		src, name, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || src == "" || name == "" {
+			return usageErr("--server-var %q: expected SOURCE.NAME=VALUE", s)
+		}
+		opts = append(opts, runtime.WithServerVariable(src, name, val))
+	}
+	plan, diags, err := runtime.Load(ctx, tgt.location, opts...)
+	if err != nil {
+		return a.loadFailure(diags, err)
+	}
+	a.reportWarnings(diags, f.verbose)
+	wfID := f.workflow
+	if wfID == "" {
+		wfID = tgt.workflowID
+	}
+	inputs, err := parseInputs(plan, wfID, f.inputs)
+	if err != nil {
+		return err
+	}
+	if f.mock {
+		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())))
+	}
+	var progress *progressPrinter
+	if f.output == "text" {
+		progress = &progressPrinter{w: a.stdout, secrets: secrets, verbose: f.verbose, mock: f.mock}
+		opts = append(opts, runtime.WithObserver(progress))
+	} else {
+		opts = append(opts, runtime.WithObserver(&warningPrinter{w: a.stderr, secrets: secrets}))
+	}
+	res, err := plan.Run(ctx, wfID, inputs, opts...)
+	if err != nil {
+		var ue *runtime.UsageError
+		if errors.As(err, &ue) {
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()))}
+		}
+		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()))}
+	}
+	if f.output == "json" {
+		if err := writeJSONResult(a.stdout, res, secrets.Mask); err != nil {
+			return &exitError{code: ExitIncomplete, err: err}
+		}
+	} else {
+		progress.summary(res)
+	}
+	code := exitCode(ctx, res)
+	if res.Err != nil {
+		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
+	}
+	return exitWith(code)
+}
+
+func exitWith(code int) error {
+	if code == ExitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// exitCode maps a run's outcome to the exit code table.
+func exitCode(ctx context.Context, res *runtime.Result) int {
+	var sig *signalError
+	if cause := context.Cause(ctx); cause != nil && errors.As(cause, &sig) {
+		return exitCodeForSignal(sig.sig)
+	}
+	switch res.Status {
+	case runtime.StatusPassed:
+		return ExitOK
+	case runtime.StatusFailed:
+		return ExitFailed
+	}
+	return ExitIncomplete
+}
+
+// loadFailure prints why a document could not be loaded and picks the exit code.
+func (a *app) loadFailure(diags arazzo.Diagnostics, err error) error {
+	var de *arazzo.DocumentError
+	if errors.As(err, &de) {
+		for _, d := range diags.Sort() {
+			fmt.Fprintln(a.stderr, d.Error())
+		}
+		return &exitError{code: ExitInvalid, err: fmt.Errorf("the document is invalid: %d error(s)", len(diags.Errors()))}
+	}
+	return &exitError{code: ExitInvalid, err: err}
+}
+
+// reportWarnings prints the document's warnings with --verbose, else a count.
+func (a *app) reportWarnings(diags arazzo.Diagnostics, verbose bool) {
+	ws := diags.Warnings()
+	if len(ws) == 0 {
+		return
+	}
+	if verbose {
+		for _, d := range ws {
+			fmt.Fprintln(a.stderr, d.Error())
+		}
+		return
+	}
+	fmt.Fprintf(a.stderr, "arazzo: %d warning(s) about the document; run with --verbose or 'arazzo validate' to see them\n", len(ws))
+}
+
+// parseInputs converts --input NAME=VALUE pairs by the workflow's inputs schema.
+func parseInputs(plan *runtime.Plan, wfID string, pairs []string) (map[string]any, error) {
+	inputs := map[string]any{}
+	var probs []string
+	for _, p := range pairs {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			probs = append(probs, fmt.Sprintf("--input %q: expected NAME=VALUE", p))
+			continue
+		}
+		if strings.HasPrefix(val, "@") {
+			data, err := os.ReadFile(val[1:])
+			if err != nil {
+				probs = append(probs, fmt.Sprintf("--input %s: %v", name, err))
+				continue
+			}
+			val = string(data)
+		}
+		v, err := plan.CoerceInput(wfID, name, val)
+		if err != nil {
+			var ue *runtime.UsageError
+			if errors.As(err, &ue) {
+				return nil, &exitError{code: ExitUsage, err: err}
+			}
+			probs = append(probs, err.Error())
+			continue
+		}
+		inputs[name] = v
+	}
+	if len(probs) > 0 {
+		return nil, &exitError{code: ExitUsage, err: errors.New("invalid inputs:\n  - " + strings.Join(probs, "\n  - "))}
+	}
+	return inputs, nil
+}
+
+// parseAuth reads --auth SCHEME=VALUE|env:VAR|file:PATH into credentials.
+func parseAuth(pairs []string, secrets *runtime.Secrets) (runtime.CredentialMap, error) {
+	creds := runtime.CredentialMap{}
+	for _, p := range pairs {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok || name == "" {
+			return nil, usageErr("--auth %q: expected SCHEME=VALUE, SCHEME=env:VAR or SCHEME=file:PATH", maskAuthArg(p))
+		}
+		switch {
+		case strings.HasPrefix(val, "env:"):
+			v, ok := os.LookupEnv(val[4:])
+			if !ok || v == "" {
+				return nil, usageErr("--auth %s: environment variable %s is not set", name, val[4:])
+			}
+			val = v
+		case strings.HasPrefix(val, "file:"):
+			data, err := os.ReadFile(val[5:])
+			if err != nil {
+				return nil, usageErr("--auth %s: %v", name, err)
+			}
+			val = strings.TrimRight(string(data), "\r\n")
+		}
+		secrets.Add(val)
+		if u, p, ok := strings.Cut(val, ":"); ok {
+			secrets.Add(p)
+			_ = u
+		}
+		creds[name] = val
+	}
+	return creds, nil
+}
+
+func maskAuthArg(p string) string {
+	if name, _, ok := strings.Cut(p, "="); ok {
+		return name + "=***"
+	}
+	return "***"
+}
+
+// mockClient answers every request in-process from the mock of the OpenAPI sources.
+func mockClient(docs []*openapi.Document) *http.Client {
+	return &http.Client{Transport: handlerTransport{h: openapi.NewMock(docs...)}}
+}
+
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
+}
+
+// jsonResult is the --output json contract.
+type jsonResult struct {
+	WorkflowID string         `json:"workflowId"`
+	Status     string         `json:"status"`
+	Outputs    map[string]any `json:"outputs"`
+	Steps      []jsonStep     `json:"steps"`
+	Error      string         `json:"error,omitempty"`
+	DurationMS float64        `json:"durationMs"`
+}
+
+type jsonStep struct {
+	WorkflowID string  `json:"workflowId"`
+	StepID     string  `json:"stepId"`
+	Status     string  `json:"status"`
+	StatusCode int     `json:"statusCode,omitempty"`
+	Attempts   int     `json:"attempts"`
+	DurationMS float64 `json:"durationMs"`
+	Action     string  `json:"action,omitempty"`
+	Error      string  `json:"error,omitempty"`
+}
+
+func toJSONResult(res *runtime.Result, mask func(string) string) jsonResult {
+	out := jsonResult{WorkflowID: res.WorkflowID, Status: string(res.Status), Outputs: res.Outputs, Steps: []jsonStep{},
+		DurationMS: ms(res.Duration)}
+	if out.Outputs == nil {
+		out.Outputs = map[string]any{}
+	}
+	if res.Err != nil {
+		out.Error = mask(res.Err.Error())
+	}
+	for _, s := range res.Steps {
+		out.Steps = append(out.Steps, jsonStep{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: string(s.Status), StatusCode: s.StatusCode,
+			Attempts: s.Attempts, DurationMS: ms(s.Duration), Action: s.Action, Error: mask(s.Err)})
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func writeJSONResult(w io.Writer, res *runtime.Result, mask func(string) string) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(toJSONResult(res, mask))
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys(m map[string]any) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/runtime"
+	"github.com/arazzo-run/arazzo/workflows"
+)
+
+// target is what a user named on the command line: a file, a URL or a bundled workflow.
+type target struct {
+	location   string // what runtime.Load reads
+	workflowID string // preset for bundled names
+	bundled    bool
+}
+
+// resolveTarget turns FILE|URL|provider/workflowId into a location.
+func resolveTarget(arg string) (target, error) {
+	if u, err := url.Parse(arg); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
+		return target{location: arg}, nil
+	}
+	if _, err := os.Stat(arg); err == nil {
+		return target{location: arg}, nil
+	}
+	if b, ok := workflows.Find(arg); ok {
+		return target{location: b.Location, workflowID: b.WorkflowID, bundled: true}, nil
+	}
+	msg := fmt.Sprintf("%q is neither a file nor a bundled workflow", arg)
+	if s := runtime.Suggest(arg, workflows.Names()); s != "" {
+		msg += s
+	} else if names := workflows.Names(); len(names) > 0 {
+		msg += "; bundled workflows: " + strings.Join(names, ", ")
+	}
+	return target{}, usageErr("%s", msg)
+}
+
+// readFunc reads bundled documents from the binary and everything else from
+// disk or the network, bounded in time and size.
+func readFunc(o runtime.ReaderOptions) runtime.ReadFunc {
+	next := runtime.DefaultReader(o)
+	return runtime.ReadFunc(workflows.ReadFunc(func(ctx context.Context, u *url.URL) ([]byte, error) { return next(ctx, u) }))
+}
+
+// absLocation turns a file name into an absolute file:// URL (URLs pass through).
+func absLocation(p string) string { return arazzo.FileLocation(p) }

@@ -1,0 +1,787 @@
+package expr
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Kind is the source a runtime expression reads from.
+type Kind int
+
+// Kinds of runtime expression, one per source in the Arazzo 1.0.1 and 1.1.0
+// grammars.
+const (
+	KindURL               Kind = iota + 1 // $url
+	KindMethod                            // $method
+	KindStatusCode                        // $statusCode
+	KindRequestHeader                     // $request.header.<token>
+	KindRequestQuery                      // $request.query.<name>
+	KindRequestPath                       // $request.path.<name>
+	KindRequestBody                       // $request.body[#ptr]
+	KindResponseHeader                    // $response.header.<token>
+	KindResponseQuery                     // $response.query.<name> (grammatical, meaningless; kept for validation)
+	KindResponsePath                      // $response.path.<name>
+	KindResponseBody                      // $response.body[#ptr]
+	KindMessageHeader                     // $message.header.<token> (1.1)
+	KindMessagePayload                    // $message.payload[#ptr] (1.1)
+	KindInputs                            // $inputs.<name>[#ptr]
+	KindOutputs                           // $outputs.<name>[#ptr]
+	KindStepOutputs                       // $steps.<id>.outputs.<name>[#ptr]
+	KindWorkflowInputs                    // $workflows.<id>.inputs.<name>[#ptr]
+	KindWorkflowOutputs                   // $workflows.<id>.outputs.<name>[#ptr]
+	KindSourceDescription                 // $sourceDescriptions.<name>.<ref>
+	KindComponent                         // $components.<parameters|successActions|failureActions|inputs>.<name>
+	KindSelf                              // $self (1.1)
+)
+
+var kindNames = [...]string{
+	KindURL:               "$url",
+	KindMethod:            "$method",
+	KindStatusCode:        "$statusCode",
+	KindRequestHeader:     "$request.header",
+	KindRequestQuery:      "$request.query",
+	KindRequestPath:       "$request.path",
+	KindRequestBody:       "$request.body",
+	KindResponseHeader:    "$response.header",
+	KindResponseQuery:     "$response.query",
+	KindResponsePath:      "$response.path",
+	KindResponseBody:      "$response.body",
+	KindMessageHeader:     "$message.header",
+	KindMessagePayload:    "$message.payload",
+	KindInputs:            "$inputs",
+	KindOutputs:           "$outputs",
+	KindStepOutputs:       "$steps.outputs",
+	KindWorkflowInputs:    "$workflows.inputs",
+	KindWorkflowOutputs:   "$workflows.outputs",
+	KindSourceDescription: "$sourceDescriptions",
+	KindComponent:         "$components",
+	KindSelf:              "$self",
+}
+
+// String names the kind by its expression prefix, e.g. "$response.body".
+func (k Kind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// navigable reports whether a value of this kind may carry a JSON pointer or
+// condition navigation (it yields structured data).
+func (k Kind) navigable() bool {
+	switch k {
+	case KindRequestBody, KindResponseBody, KindMessagePayload, KindInputs, KindOutputs,
+		KindStepOutputs, KindWorkflowInputs, KindWorkflowOutputs:
+		return true
+	}
+	return false
+}
+
+// Expression is one parsed runtime expression. It is immutable and safe for
+// concurrent use.
+type Expression struct {
+	Kind Kind
+	// ID is the step id (KindStepOutputs), workflow id (KindWorkflowInputs,
+	// KindWorkflowOutputs), source description name (KindSourceDescription)
+	// or component type (KindComponent).
+	ID string
+	// Name is the input, output, header or parameter name, the source
+	// description reference, or the component key.
+	Name string
+	// Pointer is the JSON pointer after '#' as written ("/items/0/handle"),
+	// "" when absent. For a compatibility reading (body-dot) it is the
+	// standard pointer the expression was read as.
+	Pointer    string
+	HasPointer bool
+	// Text is the expression in canonical form: the text as written, or the
+	// standard form of a compatibility reading.
+	Text string
+
+	ptr      pointer
+	warnings []Warning
+}
+
+// String returns e.Text.
+func (e *Expression) String() string { return e.Text }
+
+// Warnings lists the compatibility readings applied while parsing e.
+func (e *Expression) Warnings() []Warning { return append([]Warning(nil), e.warnings...) }
+
+// Resolver supplies the values expressions refer to; the runtime implements it.
+type Resolver interface {
+	// Resolve returns the value named by e BEFORE e's JSON pointer is
+	// applied (e.g. the whole response body for $response.body#/a), and
+	// whether it exists. Header lookups are the resolver's job
+	// (case-insensitive).
+	Resolve(e *Expression) (any, bool)
+}
+
+// Eval resolves e and applies its JSON pointer. An absent value (the
+// resolver says !ok, or the pointer does not resolve) yields an *EvalError
+// naming the expression and wrapping ErrMissing.
+func (e *Expression) Eval(r Resolver) (any, error) {
+	v, ok := r.Resolve(e)
+	if !ok {
+		return nil, &EvalError{Expr: e.Text, Msg: "no such value", Err: ErrMissing}
+	}
+	if len(e.ptr) == 0 {
+		return v, nil
+	}
+	out, failed := e.ptr.resolve(v)
+	if failed < 0 {
+		return out, nil
+	}
+	return nil, &EvalError{Expr: e.Text, Msg: "no such value: " + e.ptr.describe(v, failed), Err: ErrMissing}
+}
+
+// Parse parses src, which must be exactly one runtime expression (no
+// surrounding braces, no leading or trailing space).
+func Parse(src string) (*Expression, error) {
+	p := exprParser{src: src, pos: 0, end: len(src)}
+	e, err := p.parseExpression()
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// exprParser parses one runtime expression inside src[pos:end].
+//
+// In whole mode (cond == false) the expression must span the whole range:
+// greedy parts (parameter names, source references, JSON pointers) run to
+// end. In condition mode they stop at whitespace or at one of ! & ( ) < = > {
+// | }, and the caller handles what follows (navigation, operators).
+type exprParser struct {
+	src      string
+	pos, end int
+	cond     bool
+	warnings []Warning
+}
+
+func isTchar(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
+}
+
+func isStrictIdentChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
+}
+
+func isIdentChar(c byte) bool { return isStrictIdentChar(c) || c == '.' }
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+
+// isCondBoundary reports whether c ends an operand inside a simple condition.
+func isCondBoundary(c byte) bool {
+	return isSpace(c) || strings.IndexByte("!&()<=>{|}", c) >= 0
+}
+
+// quoteChar describes the character at src[i] for error messages.
+func quoteChar(src string, i int) string {
+	if i >= len(src) {
+		return "end of input"
+	}
+	c := src[i]
+	if c >= 0x20 && c < 0x7f {
+		if c == '\'' {
+			return `"'"`
+		}
+		return "'" + string(c) + "'"
+	}
+	r, _ := utf8.DecodeRuneInString(src[i:])
+	return strconv.QuoteRune(r)
+}
+
+func (p *exprParser) errAt(off int, msg string) error { return syntaxErr(p.src, off, msg) }
+
+func (p *exprParser) charAt(i int) string {
+	if i >= p.end {
+		return "end of input"
+	}
+	return quoteChar(p.src, i)
+}
+
+func (p *exprParser) stop(c byte) bool { return p.cond && isCondBoundary(c) }
+
+func (p *exprParser) stopFunc() func(byte) bool {
+	if p.cond {
+		return isCondBoundary
+	}
+	return nil
+}
+
+// word reads ASCII letters.
+func (p *exprParser) word() string {
+	s := p.pos
+	for p.pos < p.end && isLetter(p.src[p.pos]) {
+		p.pos++
+	}
+	return p.src[s:p.pos]
+}
+
+func (p *exprParser) expect(lit, after string) error {
+	if strings.HasPrefix(p.src[p.pos:p.end], lit) {
+		p.pos += len(lit)
+		return nil
+	}
+	return p.errAt(p.pos, "expected "+strconv.Quote(lit)+" after "+after+", found "+p.charAt(p.pos))
+}
+
+// finish checks, in whole mode, that nothing follows the expression.
+func (p *exprParser) finish(what string) error {
+	if p.cond || p.pos >= p.end {
+		return nil
+	}
+	return p.errAt(p.pos, "unexpected "+p.charAt(p.pos)+" after "+what)
+}
+
+var roots = []string{"url", "method", "statusCode", "request", "response", "message", "inputs",
+	"outputs", "steps", "workflows", "sourceDescriptions", "components", "self"}
+
+// parseExpression implements
+//
+//	expression = "$url" / "$method" / "$statusCode" / "$request." source /
+//	             "$response." source / "$message." source /
+//	             "$inputs." inputs-reference / "$outputs." outputs-reference /
+//	             "$steps." steps-reference / "$workflows." workflows-reference /
+//	             "$sourceDescriptions." source-reference /
+//	             "$components." components-reference / "$self"
+func (p *exprParser) parseExpression() (*Expression, error) {
+	start := p.pos
+	if p.pos >= p.end || p.src[p.pos] != '$' {
+		return nil, p.errAt(p.pos, "expected a runtime expression starting with '$', found "+p.charAt(p.pos))
+	}
+	p.pos++
+	root := p.word()
+	e := &Expression{}
+	var err error
+	switch root {
+	case "url", "method", "statusCode", "self":
+		switch root {
+		case "url":
+			e.Kind = KindURL
+		case "method":
+			e.Kind = KindMethod
+		case "statusCode":
+			e.Kind = KindStatusCode
+		default:
+			e.Kind = KindSelf
+		}
+		err = p.finish("$" + root)
+	case "request", "response", "message":
+		if err = p.expect(".", "$"+root); err == nil {
+			err = p.parseSource(e, root)
+		}
+	case "inputs", "outputs":
+		if err = p.expect(".", "$"+root); err == nil {
+			e.Kind = KindInputs
+			what := "input name"
+			if root == "outputs" {
+				e.Kind, what = KindOutputs, "output name"
+			}
+			err = p.parseNamedValue(e, what, "$"+root+".")
+		}
+	case "steps":
+		err = p.parseSteps(e)
+	case "workflows":
+		err = p.parseWorkflows(e)
+	case "sourceDescriptions":
+		err = p.parseSourceReference(e)
+	case "components":
+		err = p.parseComponents(e, start)
+	case "":
+		return nil, p.errAt(p.pos, "expected an expression name after '$', found "+p.charAt(p.pos))
+	default:
+		msg := "unknown runtime expression \"$" + root + "\""
+		for _, r := range roots {
+			if strings.EqualFold(r, root) {
+				msg += " (did you mean \"$" + r + "\"?)"
+			}
+		}
+		return nil, p.errAt(start, msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if e.Text == "" {
+		e.Text = p.src[start:p.pos]
+	}
+	e.warnings = p.warnings
+	return e, nil
+}
+
+// parseSource implements
+//
+//	source           = header-reference / query-reference / path-reference /
+//	                   body-reference / payload-reference
+//	header-reference = "header." token
+//	query-reference  = "query." name
+//	path-reference   = "path." name
+//	body-reference   = "body" ["#" json-pointer]
+//	payload-reference = "payload" ["#" json-pointer]
+func (p *exprParser) parseSource(e *Expression, root string) error {
+	srcStart := p.pos
+	src := p.word()
+	prefix := "$" + root + "."
+	switch {
+	case src == "header":
+		if err := p.expect(".", prefix+"header"); err != nil {
+			return err
+		}
+		switch root {
+		case "request":
+			e.Kind = KindRequestHeader
+		case "response":
+			e.Kind = KindResponseHeader
+		default:
+			e.Kind = KindMessageHeader
+		}
+		return p.parseToken(e)
+	case (src == "query" || src == "path") && root != "message":
+		if err := p.expect(".", prefix+src); err != nil {
+			return err
+		}
+		switch {
+		case root == "request" && src == "query":
+			e.Kind = KindRequestQuery
+		case root == "request":
+			e.Kind = KindRequestPath
+		case src == "query":
+			e.Kind = KindResponseQuery
+		default:
+			e.Kind = KindResponsePath
+		}
+		name, err := p.parseName("parameter name", prefix+src+".")
+		e.Name = name
+		return err
+	case src == "body" && root != "message":
+		e.Kind = KindRequestBody
+		if root == "response" {
+			e.Kind = KindResponseBody
+		}
+		return p.parseBodyTail(e, prefix+"body", p.pos)
+	case src == "payload" && root == "message":
+		e.Kind = KindMessagePayload
+		return p.parseBodyTail(e, prefix+"payload", p.pos)
+	case src == "":
+		return p.errAt(p.pos, "expected a source name after \""+prefix+"\", found "+p.charAt(p.pos))
+	}
+	switch {
+	case root == "message" && (src == "query" || src == "path" || src == "body"):
+		return p.errAt(srcStart, "$message has no "+src+" (want $message.header or $message.payload)")
+	case root != "message" && src == "payload":
+		return p.errAt(srcStart, "$"+root+" has no payload (want $"+root+".body)")
+	}
+	want := "header, query, path or body"
+	if root == "message" {
+		want = "header or payload"
+	}
+	msg := "unknown source \"" + src + "\" after \"" + prefix + "\" (want " + want + ")"
+	if src == "headers" {
+		msg += "; did you mean \"header\"?"
+	}
+	return p.errAt(srcStart, msg)
+}
+
+// parseToken implements token = 1*tchar (RFC 9110 §5.6.2). In condition
+// mode the operator characters '!', '&' and '|' end the token.
+func (p *exprParser) parseToken(e *Expression) error {
+	s := p.pos
+	for p.pos < p.end && isTchar(p.src[p.pos]) && !p.stop(p.src[p.pos]) {
+		p.pos++
+	}
+	if p.pos == s {
+		return p.errAt(p.pos, "expected a header name, found "+p.charAt(p.pos))
+	}
+	e.Name = p.src[s:p.pos]
+	if !p.cond && p.pos < p.end {
+		return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in header name")
+	}
+	return nil
+}
+
+// parseName implements name = 1*CHAR (RFC 8259 char without '{' and '}'),
+// decoding backslash escapes. The spec allows an empty name; we do not.
+func (p *exprParser) parseName(what, after string) (string, error) {
+	s := p.pos
+	escaped := false
+	for p.pos < p.end {
+		c := p.src[p.pos]
+		if p.stop(c) {
+			break
+		}
+		switch {
+		case c == '{' || c == '}' || c == '"' || c < 0x20:
+			return "", p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in "+what)
+		case c == '\\':
+			n, ok := escapeLen(p.src[p.pos:p.end])
+			if !ok {
+				return "", p.errAt(p.pos, "invalid escape sequence in "+what)
+			}
+			escaped = true
+			p.pos += n
+		default:
+			p.pos++
+		}
+	}
+	if p.pos == s {
+		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+after+"\", found "+p.charAt(p.pos))
+	}
+	name := p.src[s:p.pos]
+	if escaped {
+		name = unescapeChars(name)
+	}
+	return name, nil
+}
+
+// escapeLen returns the length of the RFC 8259 escape at the start of s.
+func escapeLen(s string) (int, bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, true
+	case 'u':
+		if len(s) < 6 {
+			return 0, false
+		}
+		for _, c := range []byte(s[2:6]) {
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return 0, false
+			}
+		}
+		return 6, true
+	}
+	return 0, false
+}
+
+func unescapeChars(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'u':
+			n, _ := strconv.ParseUint(s[i+1:i+5], 16, 32)
+			b.WriteRune(rune(n))
+			i += 4
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// parseBodyTail reads what may follow "body"/"payload": ["#" json-pointer].
+// In whole mode it also accepts dotted or bracketed navigation
+// ("body.items.0.id", "body.items[0].id") as a compatibility reading of
+// "body#/items/0/id" and records an "expr-body-dot" warning.
+func (p *exprParser) parseBodyTail(e *Expression, what string, navStart int) error {
+	if p.pos >= p.end {
+		return nil
+	}
+	switch c := p.src[p.pos]; {
+	case c == '#':
+		return p.parsePointerPart(e)
+	case p.cond:
+		return nil // navigation and operators are the condition lexer's job
+	case c == '.' || c == '[':
+		ptr, end, err := parseNav(p.src, p.pos, p.end, false)
+		if err != nil {
+			return err
+		}
+		if end < p.end {
+			return p.errAt(end, "unexpected "+p.charAt(end)+" after "+what+" navigation")
+		}
+		p.pos = end
+		e.ptr = ptr
+		e.Pointer = ptr.String()
+		e.HasPointer = true
+		e.Text = what + "#" + e.Pointer
+		p.warnings = append(p.warnings, Warning{
+			Offset:     navStart,
+			Rule:       "expr-body-dot",
+			Message:    "dotted access after " + what + " is not a runtime expression; read as the JSON pointer " + strconv.Quote(e.Pointer),
+			Suggestion: e.Text,
+		})
+		return nil
+	}
+	return p.errAt(p.pos, "unexpected "+p.charAt(p.pos)+" after "+what+" (want '#' and a JSON pointer)")
+}
+
+// parsePointerPart reads "#" json-pointer at p.pos.
+func (p *exprParser) parsePointerPart(e *Expression) error {
+	p.pos++ // '#'
+	s := p.pos
+	ptr, end, err := parsePointer(p.src, p.pos, p.end, p.stopFunc())
+	if err != nil {
+		return err
+	}
+	p.pos = end
+	e.ptr = ptr
+	e.Pointer = p.src[s:end]
+	e.HasPointer = true
+	return nil
+}
+
+// parseIdentifier implements identifier = 1*( ALPHA / DIGIT / "." / "-" / "_" )
+// (strict: identifier-strict = 1*( ALPHA / DIGIT / "-" / "_" )).
+func (p *exprParser) parseIdentifier(strict bool, what, after string) (string, error) {
+	s := p.pos
+	for p.pos < p.end && (isStrictIdentChar(p.src[p.pos]) || !strict && p.src[p.pos] == '.') {
+		p.pos++
+	}
+	if p.pos == s {
+		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+after+"\", found "+p.charAt(p.pos))
+	}
+	return p.src[s:p.pos], nil
+}
+
+// parseNamedValue implements
+//
+//	inputs-reference = input-name [ "#" json-pointer ]
+//
+// and the same shape for outputs, step outputs and workflow inputs/outputs.
+func (p *exprParser) parseNamedValue(e *Expression, what, after string) error {
+	name, err := p.parseIdentifier(false, what, after)
+	if err != nil {
+		return err
+	}
+	e.Name = name
+	if p.pos < p.end && p.src[p.pos] == '#' {
+		return p.parsePointerPart(e)
+	}
+	if !p.cond && p.pos < p.end {
+		return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in "+what)
+	}
+	return nil
+}
+
+// parseSteps implements
+//
+//	steps-reference = step-id ".outputs." output-name [ "#" json-pointer ]
+func (p *exprParser) parseSteps(e *Expression) error {
+	if err := p.expect(".", "$steps"); err != nil {
+		return err
+	}
+	id, err := p.parseIdentifier(true, "step id", "$steps.")
+	if err != nil {
+		return err
+	}
+	e.Kind, e.ID = KindStepOutputs, id
+	if !strings.HasPrefix(p.src[p.pos:p.end], ".outputs.") {
+		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+id+"\", found "+p.charAt(p.pos))
+	}
+	p.pos += len(".outputs.")
+	return p.parseNamedValue(e, "output name", "$steps."+id+".outputs.")
+}
+
+// parseWorkflows implements
+//
+//	workflows-reference = workflow-id "." workflow-field "." workflow-field-name [ "#" json-pointer ]
+//	workflow-field      = "inputs" / "outputs"
+func (p *exprParser) parseWorkflows(e *Expression) error {
+	if err := p.expect(".", "$workflows"); err != nil {
+		return err
+	}
+	id, err := p.parseIdentifier(true, "workflow id", "$workflows.")
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	fieldStart := p.pos
+	if p.pos < p.end && p.src[p.pos] == '.' {
+		p.pos++
+		switch p.word() {
+		case "inputs":
+			e.Kind = KindWorkflowInputs
+		case "outputs":
+			e.Kind = KindWorkflowOutputs
+		}
+	}
+	if e.Kind == 0 || p.pos >= p.end || p.src[p.pos] != '.' {
+		return p.errAt(fieldStart, "expected \".inputs.\" or \".outputs.\" after workflow id \""+id+"\"")
+	}
+	p.pos++
+	field := "inputs"
+	what := "input name"
+	if e.Kind == KindWorkflowOutputs {
+		field, what = "outputs", "output name"
+	}
+	return p.parseNamedValue(e, what, "$workflows."+id+"."+field+".")
+}
+
+// parseSourceReference implements
+//
+//	source-reference    = source-name "." source-reference-id
+//	source-reference-id = 1*CHAR
+func (p *exprParser) parseSourceReference(e *Expression) error {
+	if err := p.expect(".", "$sourceDescriptions"); err != nil {
+		return err
+	}
+	name, err := p.parseIdentifier(true, "source description name", "$sourceDescriptions.")
+	if err != nil {
+		return err
+	}
+	e.Kind, e.ID = KindSourceDescription, name
+	if err := p.expect(".", "source description name \""+name+"\""); err != nil {
+		return err
+	}
+	e.Name, err = p.parseName("reference", "$sourceDescriptions."+name+".")
+	return err
+}
+
+// parseComponents implements
+//
+//	components-reference = component-type "." component-name
+//	component-type       = "parameters" / "successActions" / "failureActions"
+//
+// and also accepts "inputs" (1.0.1's looser `"$components." name`), with a warning.
+func (p *exprParser) parseComponents(e *Expression, start int) error {
+	if err := p.expect(".", "$components"); err != nil {
+		return err
+	}
+	typStart := p.pos
+	typ := p.word()
+	switch typ {
+	case "parameters", "successActions", "failureActions", "inputs":
+	default:
+		return p.errAt(typStart, "unknown component type \""+typ+"\" (want parameters, successActions, failureActions or inputs)")
+	}
+	if err := p.expect(".", "$components."+typ); err != nil {
+		return err
+	}
+	name, err := p.parseIdentifier(false, "component name", "$components."+typ+".")
+	if err != nil {
+		return err
+	}
+	if !p.cond && p.pos < p.end {
+		return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in component name")
+	}
+	e.Kind, e.ID, e.Name = KindComponent, typ, name
+	if typ == "inputs" {
+		p.warnings = append(p.warnings, Warning{
+			Offset:     start,
+			Rule:       "expr-components-inputs",
+			Message:    "$components.inputs is not a runtime expression in Arazzo 1.1 (component types are parameters, successActions and failureActions); input components are referenced from a schema with $ref",
+			Suggestion: "$ref: '#/components/inputs/" + name + "'",
+		})
+	}
+	return nil
+}
+
+// article prefixes a noun with "a" or "an".
+func article(what string) string {
+	if what != "" && strings.IndexByte("aeiou", what[0]) >= 0 {
+		return "an " + what
+	}
+	return "a " + what
+}
+
+// isNavMemberChar reports whether c may appear in a ".member" navigation step.
+func isNavMemberChar(c byte, cond bool) bool {
+	if c < 0x20 || isSpace(c) || strings.IndexByte(".[]{}'\"#", c) >= 0 {
+		return false
+	}
+	return !cond || !isCondBoundary(c)
+}
+
+// parseNav implements
+//
+//	navigation = *( "." member / "[" ( index / quoted-name ) "]" )
+//	index      = 1*DIGIT
+//	quoted-name = "'" *( not-quote / "''" ) "'" / DQUOTE *( not-dquote / 2DQUOTE ) DQUOTE
+//
+// returning the steps as pointer tokens.
+func parseNav(src string, pos, end int, cond bool) (pointer, int, error) {
+	var p pointer
+	for pos < end {
+		switch src[pos] {
+		case '.':
+			pos++
+			s := pos
+			for pos < end && isNavMemberChar(src[pos], cond) {
+				pos++
+			}
+			if pos == s {
+				return nil, pos, syntaxErr(src, pos, "expected a member name after '.', found "+quoteChar(src[:end], pos))
+			}
+			p = append(p, newPtrToken(src[s:pos]))
+		case '[':
+			pos++
+			switch {
+			case pos < end && '0' <= src[pos] && src[pos] <= '9':
+				s := pos
+				for pos < end && '0' <= src[pos] && src[pos] <= '9' {
+					pos++
+				}
+				tok := newPtrToken(src[s:pos])
+				if tok.index < 0 {
+					return nil, s, syntaxErr(src, s, "invalid array index "+strconv.Quote(tok.key))
+				}
+				p = append(p, tok)
+			case pos < end && (src[pos] == '\'' || src[pos] == '"'):
+				key, next, err := scanQuoted(src, pos, end)
+				if err != nil {
+					return nil, next, err
+				}
+				pos = next
+				p = append(p, newPtrToken(key))
+			default:
+				return nil, pos, syntaxErr(src, pos, "expected an index or a quoted name after '[', found "+quoteChar(src[:end], pos))
+			}
+			if pos >= end || src[pos] != ']' {
+				return nil, pos, syntaxErr(src, pos, "expected ']', found "+quoteChar(src[:end], pos))
+			}
+			pos++
+		default:
+			return p, pos, nil
+		}
+	}
+	return p, pos, nil
+}
+
+// scanQuoted reads a string quoted with src[pos] (' or "), where a doubled
+// quote stands for one quote character.
+func scanQuoted(src string, pos, end int) (string, int, error) {
+	q := src[pos]
+	start := pos
+	pos++
+	var b strings.Builder
+	for pos < end {
+		c := src[pos]
+		if c == q {
+			if pos+1 < end && src[pos+1] == q {
+				b.WriteByte(q)
+				pos += 2
+				continue
+			}
+			return b.String(), pos + 1, nil
+		}
+		b.WriteByte(c)
+		pos++
+	}
+	return "", start, syntaxErr(src, start, "unterminated string literal")
+}

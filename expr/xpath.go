@@ -1,0 +1,91 @@
+package expr
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/antchfx/xmlquery"
+	"github.com/antchfx/xpath"
+)
+
+// xpathQuery is a compiled xpath condition, evaluated by
+// github.com/antchfx/xpath (XPath 1.0 plus some 2.0 functions) over the
+// context value parsed as XML. It passes on the effective boolean value of
+// the result.
+//
+// A compiled *xpath.Expr keeps iteration state while it evaluates, so it is
+// not safe for concurrent use; a pool hands each evaluation its own copy.
+type xpathQuery struct {
+	src  string
+	pool sync.Pool
+}
+
+func compileXPath(src string) (*xpathQuery, error) {
+	e, err := xpath.Compile(src)
+	if err != nil {
+		return nil, syntaxErr(src, 0, "invalid XPath: "+strings.TrimPrefix(err.Error(), "xpath: "))
+	}
+	q := &xpathQuery{src: src}
+	q.pool.Put(e)
+	return q, nil
+}
+
+func (q *xpathQuery) expr() *xpath.Expr {
+	if e, ok := q.pool.Get().(*xpath.Expr); ok {
+		return e
+	}
+	e, _ := xpath.Compile(q.src) // compiled successfully before
+	return e
+}
+
+// evaluate returns the effective boolean value and a description of the
+// result.
+func (q *xpathQuery) evaluate(v any) (bool, string, error) {
+	var text string
+	switch x := v.(type) {
+	case string:
+		text = x
+	case []byte:
+		text = string(x)
+	default:
+		return false, "", &EvalError{Msg: "an xpath criterion needs XML text as context, got " + typeName(v)}
+	}
+	doc, err := xmlquery.Parse(strings.NewReader(text))
+	if err != nil {
+		return false, "", &EvalError{Msg: "the context is not well-formed XML: " + err.Error(), Err: err}
+	}
+	e := q.expr()
+	defer q.pool.Put(e)
+	switch r := e.Evaluate(xmlquery.CreateXPathNavigator(doc)).(type) {
+	case bool:
+		return r, strconv.FormatBool(r), nil
+	case float64:
+		return r != 0 && !math.IsNaN(r), appendStr(appendFloat(nil, r)), nil
+	case string:
+		return r != "", strconv.Quote(truncate(r, 80)), nil
+	case *xpath.NodeIterator:
+		n := 0
+		for r.MoveNext() {
+			n++
+		}
+		return n > 0, "a node-set of " + strconv.Itoa(n) + " nodes", nil
+	}
+	return false, "", &EvalError{Msg: "xpath " + q.src + " returned an unsupported result"}
+}
+
+func appendStr(b []byte) string { return string(b) }
+
+func (q *xpathQuery) match(v any) (bool, error) {
+	ok, _, err := q.evaluate(v)
+	return ok, err
+}
+
+func (q *xpathQuery) explain(v any) verdict {
+	ok, desc, err := q.evaluate(v)
+	if err != nil {
+		return errVerdict(err)
+	}
+	return verdict{pass: ok, reason: "xpath " + q.src + " is " + desc + " (effective boolean value " + strconv.FormatBool(ok) + ")"}
+}

@@ -1,0 +1,322 @@
+package runtime
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/arazzo-run/arazzo/openapi"
+)
+
+// Credentials supplies the secret of a security scheme. source is the source
+// description's name, scheme the security scheme's name in that description.
+type Credentials interface {
+	Credential(source, scheme string) (string, bool)
+}
+
+// CredentialMap holds credentials by "scheme" or "source.scheme" (the qualified
+// key wins). Values are the secret itself: a token, "user:password" for http basic,
+// "client_id:client_secret" for oauth2 client credentials.
+type CredentialMap map[string]string
+
+// Credential implements Credentials.
+func (m CredentialMap) Credential(source, scheme string) (string, bool) {
+	if v, ok := m[source+"."+scheme]; ok {
+		return v, true
+	}
+	v, ok := m[scheme]
+	return v, ok
+}
+
+// SecurityOption is one alternative of an operation's security requirements:
+// every scheme in it must be satisfied together. An empty option means the
+// operation may be called without credentials.
+type SecurityOption []SchemeRef
+
+// SchemeRef names a security scheme of a source description.
+type SchemeRef struct {
+	Source string
+	Name   string
+	Scopes []string
+	Scheme *openapi.SecurityScheme
+}
+
+func securityOptions(src *source, op *openapi.Operation) []SecurityOption {
+	if src == nil || src.openapi == nil {
+		return nil
+	}
+	var out []SecurityOption
+	for _, req := range op.Security {
+		opt := SecurityOption{}
+		for _, ref := range req {
+			opt = append(opt, SchemeRef{Source: src.name, Name: ref.Scheme, Scopes: ref.Scopes, Scheme: src.openapi.SecurityScheme(ref.Scheme)})
+		}
+		out = append(out, opt)
+	}
+	return out
+}
+
+// Secrets collects values that must never be printed, and masks them in text.
+// It is safe for concurrent use.
+type Secrets struct {
+	mu     sync.RWMutex
+	values map[string]struct{}
+}
+
+// Add registers secret values (empty and very short values are ignored: masking
+// them would mangle ordinary text).
+func (s *Secrets) Add(values ...string) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.values == nil {
+		s.values = map[string]struct{}{}
+	}
+	for _, v := range values {
+		if len(v) >= 4 {
+			s.values[v] = struct{}{}
+		}
+	}
+}
+
+// Mask replaces every registered secret in text with ***.
+func (s *Secrets) Mask(text string) string {
+	if s == nil {
+		return text
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for v := range s.values {
+		if strings.Contains(text, v) {
+			text = strings.ReplaceAll(text, v, "***")
+		}
+	}
+	return text
+}
+
+// Has reports whether text contains a registered secret.
+func (s *Secrets) Has(text string) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for v := range s.values {
+		if strings.Contains(text, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticator applies credentials to outgoing requests; it fetches and caches
+// oauth2 client-credentials tokens.
+type authenticator struct {
+	creds   Credentials
+	client  *http.Client
+	secrets *Secrets
+	obs     func(msg string)
+
+	mu     sync.Mutex
+	tokens map[string]*oauthToken
+	warned map[string]bool
+}
+
+type oauthToken struct {
+	value   string
+	expires time.Time
+}
+
+// apply adds the credentials of the first security option whose credentials are
+// all supplied. It returns the header names it set and whether an oauth2
+// client-credentials token was used (so a 401 can refresh it once).
+func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []SecurityOption) (headers []string, oauthKey string, err error) {
+	if len(opts) == 0 {
+		return nil, "", nil
+	}
+	for _, opt := range opts {
+		vals := make([]string, len(opt))
+		ok := true
+		for i, ref := range opt {
+			v, has := "", false
+			if a.creds != nil {
+				v, has = a.creds.Credential(ref.Source, ref.Name)
+			}
+			if !has || ref.Scheme == nil {
+				ok = false
+				break
+			}
+			vals[i] = v
+		}
+		if !ok {
+			continue
+		}
+		for i, ref := range opt {
+			h, key, err := a.applyOne(ctx, hr, ref, vals[i])
+			if err != nil {
+				return nil, "", err
+			}
+			if h != "" {
+				headers = append(headers, h)
+			}
+			if key != "" {
+				oauthKey = key
+			}
+		}
+		return headers, oauthKey, nil
+	}
+	// No option is fully supplied: send without credentials and say which are missing.
+	var names []string
+	for _, ref := range opts[0] {
+		names = append(names, ref.Name)
+	}
+	key := strings.Join(names, "+")
+	a.mu.Lock()
+	first := !a.warned[key]
+	if a.warned == nil {
+		a.warned = map[string]bool{}
+	}
+	a.warned[key] = true
+	a.mu.Unlock()
+	if first && a.obs != nil && len(names) > 0 {
+		a.obs(fmt.Sprintf("no credentials for security scheme %s; sending without (pass --auth %s=VALUE)", strings.Join(names, " + "), names[0]))
+	}
+	return nil, "", nil
+}
+
+func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref SchemeRef, value string) (header, oauthKey string, err error) {
+	s := ref.Scheme
+	a.secrets.Add(value)
+	switch s.Type {
+	case "apiKey":
+		switch s.In {
+		case "header":
+			hr.Header.Set(s.ParamName, value)
+			return s.ParamName, "", nil
+		case "query":
+			q := hr.URL.Query()
+			q.Set(s.ParamName, value)
+			hr.URL.RawQuery = q.Encode()
+			return "", "", nil
+		case "cookie":
+			hr.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
+			return "Cookie", "", nil
+		}
+		return "", "", fmt.Errorf("security scheme %q: apiKey location %q is not header, query or cookie", ref.Name, s.In)
+	case "http":
+		switch strings.ToLower(s.Scheme) {
+		case "basic":
+			enc := base64.StdEncoding.EncodeToString([]byte(value))
+			a.secrets.Add(enc)
+			hr.Header.Set("Authorization", "Basic "+enc)
+		case "bearer":
+			hr.Header.Set("Authorization", "Bearer "+value)
+		default:
+			name := s.Scheme
+			if name != "" {
+				name = strings.ToUpper(name[:1]) + name[1:]
+			}
+			hr.Header.Set("Authorization", name+" "+value)
+		}
+		return "Authorization", "", nil
+	case "oauth2":
+		if s.TokenURL != "" && strings.Contains(value, ":") && hasFlow(s, "clientCredentials") {
+			tok, key, err := a.clientCredentials(ctx, ref, value)
+			if err != nil {
+				return "", "", err
+			}
+			hr.Header.Set("Authorization", "Bearer "+tok)
+			return "Authorization", key, nil
+		}
+		hr.Header.Set("Authorization", "Bearer "+value)
+		return "Authorization", "", nil
+	case "openIdConnect":
+		hr.Header.Set("Authorization", "Bearer "+value)
+		return "Authorization", "", nil
+	case "mutualTLS":
+		return "", "", nil // configured on the client's TLS settings, not per request
+	}
+	return "", "", fmt.Errorf("security scheme %q has unsupported type %q", ref.Name, s.Type)
+}
+
+func hasFlow(s *openapi.SecurityScheme, flow string) bool {
+	for _, f := range s.Flows {
+		if f == flow {
+			return true
+		}
+	}
+	return len(s.Flows) == 0
+}
+
+// clientCredentials returns a cached token or fetches one from the token URL
+// (RFC 6749 §4.4) with the client id and secret as HTTP basic credentials.
+func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, value string) (string, string, error) {
+	key := ref.Source + "." + ref.Name
+	a.mu.Lock()
+	if t, ok := a.tokens[key]; ok && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+		a.mu.Unlock()
+		return t.value, key, nil
+	}
+	a.mu.Unlock()
+	id, secret, _ := strings.Cut(value, ":")
+	form := url.Values{"grant_type": {"client_credentials"}}
+	if len(ref.Scopes) > 0 {
+		form.Set("scope", strings.Join(ref.Scopes, " "))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ref.Scheme.TokenURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", "", fmt.Errorf("oauth2 token request for %q: %w", ref.Name, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(secret))
+	a.secrets.Add(secret, base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret))))
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return "", "", fmt.Errorf("oauth2 token request for %q: %w", ref.Name, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", "", fmt.Errorf("oauth2 token response for %q: %w", ref.Name, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return "", "", fmt.Errorf("oauth2 token request for %q: %s", ref.Name, resp.Status)
+	}
+	var tr struct {
+		AccessToken string      `json:"access_token"`
+		ExpiresIn   json.Number `json:"expires_in"`
+	}
+	if err := json.Unmarshal(body, &tr); err != nil || tr.AccessToken == "" {
+		return "", "", fmt.Errorf("oauth2 token response for %q has no access_token", ref.Name)
+	}
+	a.secrets.Add(tr.AccessToken)
+	t := &oauthToken{value: tr.AccessToken}
+	if secs, err := tr.ExpiresIn.Float64(); err == nil && secs > 0 {
+		// Refresh a little early so a token never expires in flight.
+		t.expires = time.Now().Add(time.Duration(secs*float64(time.Second)) - 5*time.Second)
+	}
+	a.mu.Lock()
+	if a.tokens == nil {
+		a.tokens = map[string]*oauthToken{}
+	}
+	a.tokens[key] = t
+	a.mu.Unlock()
+	return t.value, key, nil
+}
+
+// invalidate drops a cached token after the API rejected it.
+func (a *authenticator) invalidate(key string) {
+	a.mu.Lock()
+	delete(a.tokens, key)
+	a.mu.Unlock()
+}

@@ -1,0 +1,601 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+)
+
+// Effects carries out what the executor decides. The executor itself is
+// deterministic: given the same effect results it makes the same decisions, so a
+// driver may record results and replay them (journal) or run the executor as
+// durable workflow code (Temporal).
+type Effects interface {
+	// Send sends a request and returns its response, or the transport error in Response.Err.
+	Send(ctx context.Context, req *Request) *Response
+	// Sleep waits for d; it returns an error when ctx ends first.
+	Sleep(ctx context.Context, d time.Duration) error
+	// Now is the current time, used for durations only.
+	Now() time.Time
+}
+
+// run is the state of one execution of a plan; it is never shared between runs.
+type run struct {
+	plan     *Plan
+	cfg      *config
+	fx       Effects
+	obs      Observer
+	steps    int                          // step executions so far, bounded by cfg.maxSteps
+	done     map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
+	result   *Result
+	fatalErr error
+}
+
+// wfOutcome is how a workflow execution ended.
+type wfOutcome struct {
+	wp       *workflowPlan
+	status   Status
+	inputs   map[string]any
+	outputs  map[string]any
+	err      error
+	lastCode int // status code of its last HTTP exchange (see stepWorkflow criteria)
+}
+
+// frame is a workflow being executed.
+type frame struct {
+	wp          *workflowPlan
+	inputs      map[string]any
+	stepOutputs map[string]map[string]any
+	outputs     map[string]any
+	depth       int
+	lastCode    int
+}
+
+// flow is what happens after a step.
+type flow int
+
+const (
+	flowNext flow = iota
+	flowGotoStep
+	flowGotoWorkflow
+	flowEndSuccess
+	flowEndFailure // end action after a failure, or no action matched: break and return
+	flowFatal      // the run cannot continue (cancelled, step budget, internal)
+)
+
+type stepFlow struct {
+	flow     flow
+	target   int
+	workflow *workflowPlan
+	params   map[string]any
+	err      error
+	status   Status // for flowEndFailure: failed or error
+}
+
+// execute runs a workflow to its end.
+func (r *run) execute(ctx context.Context, wp *workflowPlan, inputs map[string]any) *Result {
+	start := r.fx.Now()
+	r.result = &Result{WorkflowID: wp.id, Started: start}
+	out := r.workflow(ctx, wp, inputs, 0)
+	r.result.Status = out.status
+	r.result.Outputs = out.outputs
+	r.result.Err = out.err
+	r.result.Duration = r.fx.Now().Sub(start)
+	return r.result
+}
+
+func (r *run) emit(e *Event) {
+	if r.obs == nil {
+		return
+	}
+	if e.Time.IsZero() {
+		e.Time = r.fx.Now()
+	}
+	r.obs.Event(e)
+}
+
+// workflow executes wp with inputs, its dependencies first.
+func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]any, depth int) *wfOutcome {
+	if depth > r.cfg.maxDepth {
+		return &wfOutcome{wp: wp, status: StatusError, err: &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: wp.wf.Pos,
+			Msg: fmt.Sprintf("workflows nest deeper than %d (a workflow calling itself?)", r.cfg.maxDepth)}}
+	}
+	// Workflow Object, dependsOn: the listed workflows "MUST be completed before this
+	// workflow can be processed". Each runs once per run, in order, with the inputs
+	// of this workflow that its own schema declares.
+	for _, dep := range wp.dependsOn {
+		if dep.wf == nil {
+			continue
+		}
+		if prev, ok := r.done[dep.wf]; ok {
+			if prev.status != StatusPassed {
+				return r.dependencyFailed(wp, dep, prev)
+			}
+			continue
+		}
+		out := r.workflow(ctx, dep.wf, filterInputs(dep.wf, inputs), depth+1)
+		if out.status != StatusPassed {
+			return r.dependencyFailed(wp, dep, out)
+		}
+	}
+	f := &frame{wp: wp, inputs: inputs, stepOutputs: map[string]map[string]any{}, depth: depth}
+	r.emit(&Event{Kind: EventWorkflowStarted, WorkflowID: wp.id, Depth: depth})
+	out := r.steps_(ctx, f)
+	r.done[wp] = out
+	r.emit(&Event{Kind: EventWorkflowFinished, WorkflowID: wp.id, Depth: depth,
+		Result: &Result{WorkflowID: wp.id, Status: out.status, Outputs: out.outputs, Err: out.err}})
+	return out
+}
+
+func (r *run) dependencyFailed(wp *workflowPlan, dep *workflowRef, out *wfOutcome) *wfOutcome {
+	st := out.status
+	if st == StatusPassed {
+		st = StatusFailed
+	}
+	return &wfOutcome{wp: wp, status: st, inputs: nil, err: &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: dep.pos,
+		Msg: fmt.Sprintf("dependency %q did not pass", dep.text), Err: out.err}}
+}
+
+// filterInputs passes a dependency the caller's inputs that its schema declares
+// (all of them when it declares none).
+func filterInputs(wp *workflowPlan, in map[string]any) map[string]any {
+	props, _ := wp.inputs.props()
+	out := map[string]any{}
+	for k, v := range in {
+		if props == nil {
+			out[k] = v
+		} else if _, ok := props[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// steps_ runs the steps of a frame, following actions, until the workflow ends.
+func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
+	wp := f.wp
+	pc := 0
+	for pc < len(wp.steps) {
+		sf := r.step(ctx, f, wp.steps[pc])
+		switch sf.flow {
+		case flowNext:
+			pc++
+		case flowGotoStep:
+			pc = sf.target
+		case flowGotoWorkflow:
+			// goto workflowId is a one-way transfer: the current workflow does not
+			// continue, and the target's outcome is this workflow's outcome.
+			out := r.workflow(ctx, sf.workflow, sf.params, f.depth+1)
+			res := &wfOutcome{wp: wp, status: out.status, inputs: f.inputs, err: out.err, lastCode: out.lastCode}
+			res.outputs = r.workflowOutputs(f, out.outputs)
+			return res
+		case flowEndSuccess:
+			return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
+		case flowEndFailure, flowFatal:
+			st := sf.status
+			if st == "" {
+				st = StatusFailed
+			}
+			return &wfOutcome{wp: wp, status: st, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), err: sf.err, lastCode: f.lastCode}
+		}
+	}
+	return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
+}
+
+// workflowOutputs evaluates the workflow's outputs leniently: an output whose
+// value cannot be resolved (a step that did not run) is left out.
+func (r *run) workflowOutputs(f *frame, carried map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range carried {
+		out[k] = v
+	}
+	f.outputs = out
+	sc := &scope{run: r, f: f, outputs: out}
+	for _, o := range f.wp.outputs {
+		if o.value == nil {
+			continue
+		}
+		if v, err := o.value.Eval(sc); err == nil {
+			out[o.name] = v
+		}
+	}
+	return out
+}
+
+// attempt is the outcome of one execution of a step.
+type attempt struct {
+	sc      *scope
+	success bool
+	status  Status // failed or error when !success
+	err     error
+	fatal   bool
+}
+
+// step executes one step, with its retries, and decides what comes next.
+func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
+	res := &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}
+	r.result.Steps = append(r.result.Steps, res)
+	start := r.fx.Now()
+	defer func() { res.Duration = r.fx.Now().Sub(start) }()
+	retries := map[*actionPlan]int{}
+	for {
+		if err := ctx.Err(); err != nil {
+			return r.fatal(res, f, sp, StatusError, fmt.Errorf("run cancelled: %w", err))
+		}
+		if r.steps >= r.cfg.maxSteps {
+			return r.fatal(res, f, sp, StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
+				Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)})
+		}
+		r.steps++
+		res.Attempts++
+		r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth})
+		at := r.attempt(ctx, f, sp, res)
+		if at.fatal {
+			return r.fatal(res, f, sp, StatusError, at.err)
+		}
+		if at.success {
+			res.Status, res.Err = StatusPassed, ""
+			a := r.choose(at.sc, sp.onSuccess, nil)
+			return r.after(f, sp, res, a, at, true)
+		}
+		res.Status = at.status
+		if at.err != nil {
+			res.Err = at.err.Error()
+		}
+		a := r.choose(at.sc, sp.onFailure, retries)
+		if a == nil || a.kind != "retry" {
+			return r.after(f, sp, res, a, at, false)
+		}
+		// Failure Action Object, retry: wait retryAfter seconds (a Retry-After
+		// header overrules it), run the referenced step or workflow if any, then
+		// retry the current step; retryLimit retries at most.
+		retries[a]++
+		wait := r.retryWait(a, at.sc.resp)
+		res.Action = fmt.Sprintf("retry %s (%d/%d)", a.name, retries[a], a.retryLimit)
+		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action, Wait: wait})
+		if wait > 0 {
+			r.emit(&Event{Kind: EventRetryWait, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Wait: wait})
+			if err := r.fx.Sleep(ctx, wait); err != nil {
+				return r.fatal(res, f, sp, StatusError, fmt.Errorf("run cancelled while waiting to retry: %w", err))
+			}
+		}
+		if a.stepIndex >= 0 {
+			other := f.wp.steps[a.stepIndex]
+			pre := &StepResult{WorkflowID: f.wp.id, StepID: other.id, Depth: f.depth, Operation: other.operation()}
+			r.result.Steps = append(r.result.Steps, pre)
+			r.steps++
+			pre.Attempts = 1
+			pat := r.attempt(ctx, f, other, pre)
+			if pat.fatal {
+				return r.fatal(res, f, sp, StatusError, pat.err)
+			}
+			pre.Status = StatusPassed
+			if !pat.success {
+				pre.Status = pat.status
+			}
+		} else if a.workflow != nil && a.workflow.wf != nil {
+			r.workflow(ctx, a.workflow.wf, r.actionParams(at.sc, a), f.depth+1)
+		}
+	}
+}
+
+func (r *run) fatal(res *StepResult, f *frame, sp *stepPlan, st Status, err error) stepFlow {
+	res.Status = st
+	res.Err = err.Error()
+	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
+	return stepFlow{flow: flowFatal, err: err, status: st}
+}
+
+// after applies the chosen action (nil: the default) once a step has succeeded or failed for good.
+func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *attempt, success bool) stepFlow {
+	if a != nil {
+		switch a.kind {
+		case "end":
+			res.Action = "end " + a.name
+		case "goto":
+			if a.stepIndex >= 0 {
+				res.Action = "goto " + a.name + " → step " + a.stepID
+			} else {
+				res.Action = "goto " + a.name + " → workflow " + a.workflow.text
+			}
+		}
+		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action})
+	}
+	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
+	if a == nil {
+		if success {
+			return stepFlow{flow: flowNext}
+		}
+		// Step Object, onFailure: "If omitted, the default behavior is to break and return."
+		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
+	}
+	switch a.kind {
+	case "end":
+		if success {
+			return stepFlow{flow: flowEndSuccess}
+		}
+		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
+	case "goto":
+		if a.stepIndex >= 0 {
+			return stepFlow{flow: flowGotoStep, target: a.stepIndex}
+		}
+		if a.workflow != nil && a.workflow.wf != nil {
+			return stepFlow{flow: flowGotoWorkflow, workflow: a.workflow.wf, params: r.actionParams(at.sc, a)}
+		}
+	}
+	if success {
+		return stepFlow{flow: flowNext}
+	}
+	return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
+}
+
+func (r *run) stepFailure(f *frame, sp *stepPlan, at *attempt) error {
+	if at.err != nil {
+		return at.err
+	}
+	return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: "step failed"}
+}
+
+// choose returns the first action whose criteria all pass (an action without
+// criteria always matches). Retry actions whose limit is used up are passed over:
+// "The retryLimit MUST be exhausted prior to executing subsequent failure actions."
+func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int) *actionPlan {
+	for _, a := range actions {
+		if a.kind == "retry" && retries != nil && retries[a] >= a.retryLimit {
+			continue
+		}
+		ok := true
+		for _, c := range a.criteria {
+			if c == nil {
+				continue
+			}
+			if pass, _ := c.crit.Eval(sc); !pass {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return a
+		}
+	}
+	return nil
+}
+
+// retryWait is the delay before a retry: retryAfter, overruled by a Retry-After
+// response header (delta-seconds or HTTP-date), capped by the configured maximum.
+func (r *run) retryWait(a *actionPlan, resp *Response) time.Duration {
+	wait := time.Duration(a.retryAfter * float64(time.Second))
+	if resp != nil && resp.Header != nil {
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			if d, ok := parseRetryAfter(ra, r.fx.Now()); ok {
+				if d > r.cfg.maxRetryWait {
+					d = r.cfg.maxRetryWait
+				}
+				if d > wait {
+					wait = d
+				}
+			}
+		}
+	}
+	return wait
+}
+
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 && !math.IsInf(n, 0) {
+		if n > 1e9 {
+			n = 1e9
+		}
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// actionParams evaluates a 1.1 action's parameters: the inputs of its target workflow.
+func (r *run) actionParams(sc *scope, a *actionPlan) map[string]any {
+	out := map[string]any{}
+	for _, p := range a.params {
+		if p.value == nil {
+			continue
+		}
+		if v, err := p.value.Eval(sc); err == nil {
+			out[p.name] = v
+		}
+	}
+	return out
+}
+
+// attempt executes a step once: build and send its request (or run its workflow),
+// evaluate its success criteria and outputs.
+func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResult) *attempt {
+	sc := &scope{run: r, f: f, sp: sp}
+	at := &attempt{sc: sc}
+	switch sp.kind {
+	case stepWorkflow:
+		if !r.callWorkflow(ctx, f, sp, sc, at) {
+			return at
+		}
+	case stepOperation:
+		if !r.send(ctx, f, sp, sc, at, res) {
+			return at
+		}
+	default:
+		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: "this step cannot run"}
+		return at
+	}
+	// Success criteria: all must be satisfied.
+	pass := true
+	for _, c := range sp.success {
+		if c == nil {
+			continue
+		}
+		o := c.crit.Explain(sc)
+		cr := CriterionResult{Condition: c.text, Context: c.c.Context, Type: c.c.EffectiveType(), Pass: o.Pass, Reason: o.Reason, Operands: o.Operands}
+		if o.Err != nil && cr.Reason == "" {
+			cr.Reason = o.Err.Error()
+		}
+		res.Criteria = append(res.Criteria, cr)
+		r.emit(&Event{Kind: EventCriterion, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Criterion: &cr})
+		if !o.Pass {
+			pass = false
+		}
+	}
+	transportFailed := sc.resp != nil && sc.resp.Err != nil
+	if transportFailed || (sc.callee != nil && sc.callee.status != StatusPassed) {
+		pass = false
+	}
+	// Outputs are evaluated after the criteria, leniently when the step failed, so
+	// that actions can use them; a later execution of the step replaces them.
+	outs := map[string]any{}
+	for _, o := range sp.outputs {
+		if o.value == nil {
+			continue
+		}
+		v, err := o.value.Eval(sc)
+		if err != nil {
+			if pass {
+				at.status = StatusFailed
+				at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.outputPos(o.name),
+					Msg: fmt.Sprintf("output %q", o.name), Err: err}
+				pass = false
+			}
+			continue
+		}
+		outs[o.name] = v
+	}
+	f.stepOutputs[sp.id] = outs
+	res.Outputs = outs
+	if pass {
+		at.success = true
+		return at
+	}
+	if at.status == "" {
+		at.status = StatusFailed
+		if transportFailed {
+			at.status = StatusError
+			at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
+				Msg: fmt.Sprintf("%s %s", sc.req.Method, sc.req.URL), Err: sc.resp.Err}
+		} else if at.err == nil {
+			at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: failedCriteria(res)}
+		}
+	}
+	return at
+}
+
+func failedCriteria(res *StepResult) string {
+	var parts []string
+	for _, c := range res.Criteria {
+		if !c.Pass {
+			s := "criterion `" + c.Condition + "` not met"
+			if c.Reason != "" {
+				s += " (" + c.Reason + ")"
+			}
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return "step failed"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// send builds the step's request, hands it to the driver and records the exchange.
+func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *attempt, res *StepResult) bool {
+	req, err := r.buildRequest(sc, sp)
+	if err != nil {
+		at.status, at.err = StatusError, err
+		var se *StepError
+		if errors.As(err, &se) && se.Msg != "" && strings.HasPrefix(se.Msg, "cannot") {
+			at.status = StatusError
+		}
+		return false
+	}
+	req.WorkflowID, req.StepID, req.Attempt = f.wp.id, sp.id, res.Attempts
+	sc.req = req
+	res.Method, res.URL = req.Method, req.URL
+	r.emit(&Event{Kind: EventRequest, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req})
+	resp := r.fx.Send(ctx, req)
+	sc.resp = resp
+	if resp.Err == nil {
+		res.StatusCode = resp.StatusCode
+		f.lastCode = resp.StatusCode
+	}
+	r.emit(&Event{Kind: EventResponse, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req, Response: resp})
+	if resp.Err != nil && ctx.Err() != nil {
+		at.fatal, at.err = true, fmt.Errorf("run cancelled during %s %s: %w", req.Method, req.URL, ctx.Err())
+		return false
+	}
+	return true
+}
+
+// callWorkflow runs the workflow a workflowId step names; its parameters are the inputs.
+func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *attempt) bool {
+	if sp.call == nil || sp.call.wf == nil {
+		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"), Msg: "workflow not resolved"}
+		return false
+	}
+	inputs := map[string]any{}
+	for _, p := range sp.params {
+		if p.value == nil {
+			continue
+		}
+		v, err := p.value.Eval(sc)
+		if err != nil {
+			at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
+			return false
+		}
+		inputs[p.name] = v
+	}
+	inputs, probs := sp.call.wf.inputs.Check(inputs)
+	if len(probs) > 0 {
+		at.status, at.err = StatusFailed, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
+			Msg: fmt.Sprintf("inputs of workflow %q: %s", sp.call.wf.id, strings.Join(probs, "; "))}
+		return false
+	}
+	out := r.workflow(ctx, sp.call.wf, inputs, f.depth+1)
+	sc.callee = out
+	if out.status != StatusPassed {
+		st := out.status
+		at.status, at.err = st, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"),
+			Msg: fmt.Sprintf("workflow %q %s", sp.call.wf.id, st), Err: out.err}
+		if st == StatusError && ctx.Err() != nil {
+			at.fatal = true
+		}
+		// The callee's outputs are still visible to this step's outputs and actions.
+		return true
+	}
+	return true
+}
+
+func (sp *stepPlan) operation() string {
+	switch {
+	case sp.op != nil:
+		return sp.op.Method + " " + sp.op.Path
+	case sp.call != nil:
+		return "workflow " + sp.call.text
+	}
+	return ""
+}
+
+func (sp *stepPlan) outputPos(name string) arazzo.Pos {
+	for _, o := range sp.step.Outputs {
+		if o.Name == name {
+			return o.Value.Pos
+		}
+	}
+	return sp.step.Pos
+}

@@ -1,0 +1,131 @@
+package runtime
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ReadFunc reads a document (an Arazzo or OpenAPI description) from a location.
+// Every read of a source description goes through it, so a caller can sandbox,
+// cache or redirect them.
+type ReadFunc func(ctx context.Context, u *url.URL) ([]byte, error)
+
+// Option configures a plan (Load, Compile) or one run (Run); options given to Run
+// apply on top of the plan's.
+type Option func(*config)
+
+type config struct {
+	read         ReadFunc
+	client       *http.Client
+	timeout      time.Duration
+	runTimeout   time.Duration
+	credentials  Credentials
+	servers      map[string]string
+	serverVars   map[string]map[string]string
+	maxSteps     int
+	maxDepth     int
+	maxRetryWait time.Duration
+	maxBody      int64
+	observer     Observer
+	clock        Clock
+	validate     bool
+	secrets      *Secrets
+}
+
+func defaultConfig() config {
+	return config{
+		timeout:      30 * time.Second,
+		maxSteps:     10_000,
+		maxDepth:     32,
+		maxRetryWait: 60 * time.Second,
+		maxBody:      16 << 20,
+		validate:     true,
+	}
+}
+
+// WithReadFunc sets how source descriptions are read (default: DefaultReader).
+func WithReadFunc(f ReadFunc) Option { return func(c *config) { c.read = f } }
+
+// WithHTTPClient sets the client the local driver sends requests with. Its
+// Timeout should be zero: per-request timeouts come from WithTimeout.
+func WithHTTPClient(cl *http.Client) Option { return func(c *config) { c.client = cl } }
+
+// WithTimeout bounds each HTTP request (default 30 s).
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+
+// WithRunTimeout bounds a whole run (default: none).
+func WithRunTimeout(d time.Duration) Option { return func(c *config) { c.runTimeout = d } }
+
+// WithCredentials supplies the credentials of security schemes.
+func WithCredentials(cr Credentials) Option { return func(c *config) { c.credentials = cr } }
+
+// WithServer overrides the server URL of a source description.
+func WithServer(source, serverURL string) Option {
+	return func(c *config) {
+		if c.servers == nil {
+			c.servers = map[string]string{}
+		}
+		c.servers[source] = serverURL
+	}
+}
+
+// WithServerVariable sets a server variable of a source description's server.
+func WithServerVariable(source, name, value string) Option {
+	return func(c *config) {
+		if c.serverVars == nil {
+			c.serverVars = map[string]map[string]string{}
+		}
+		if c.serverVars[source] == nil {
+			c.serverVars[source] = map[string]string{}
+		}
+		c.serverVars[source][name] = value
+	}
+}
+
+// WithMaxSteps bounds the step executions of one run (default 10,000), so a goto
+// loop cannot run forever.
+func WithMaxSteps(n int) Option { return func(c *config) { c.maxSteps = n } }
+
+// WithMaxDepth bounds the nesting of workflows calling workflows (default 32).
+func WithMaxDepth(n int) Option { return func(c *config) { c.maxDepth = n } }
+
+// WithMaxRetryWait caps how long a Retry-After header can make a retry wait (default 60 s).
+func WithMaxRetryWait(d time.Duration) Option { return func(c *config) { c.maxRetryWait = d } }
+
+// WithMaxBodySize caps the response bytes read (default 16 MiB); a larger body fails the step.
+func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+
+// WithObserver receives the events of a run (progress, traces, reports).
+func WithObserver(o Observer) Option { return func(c *config) { c.observer = o } }
+
+// WithClock replaces the wall clock (tests, deterministic drivers).
+func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
+
+// WithoutValidation compiles without running the document validator first.
+func WithoutValidation() Option { return func(c *config) { c.validate = false } }
+
+// Clock is the time source of the local driver.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

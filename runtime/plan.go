@@ -1,0 +1,155 @@
+package runtime
+
+import (
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/expr"
+	"github.com/arazzo-run/arazzo/openapi"
+)
+
+// Plan is a compiled Arazzo description: every operation resolved, every expression
+// parsed, every action target bound. It is immutable and safe for concurrent runs.
+type Plan struct {
+	doc       *arazzo.Document
+	docs      []*arazzo.Document // the entry document first, then arazzo sources
+	sources   map[*arazzo.Document]map[string]*source
+	workflows map[*arazzo.Document]map[string]*workflowPlan
+	order     []*workflowPlan // workflows of the entry document, in document order
+	cfg       config
+}
+
+// Document returns the entry document.
+func (p *Plan) Document() *arazzo.Document { return p.doc }
+
+// Workflows lists the workflows of the entry document, in order.
+func (p *Plan) Workflows() []*WorkflowInfo {
+	out := make([]*WorkflowInfo, len(p.order))
+	for i, w := range p.order {
+		out[i] = w.info()
+	}
+	return out
+}
+
+// source is a loaded source description.
+type source struct {
+	name    string
+	kind    string // openapi, arazzo, asyncapi
+	url     string // as written in the document
+	loc     string // absolute location
+	openapi *openapi.Document
+	arazzo  *arazzo.Document
+}
+
+type workflowPlan struct {
+	doc        *arazzo.Document
+	wf         *arazzo.Workflow
+	id         string
+	steps      []*stepPlan
+	stepIndex  map[string]int
+	outputs    []*outputPlan
+	dependsOn  []*workflowRef
+	inputs     *inputSchema
+	components *componentsPlan
+}
+
+type workflowRef struct {
+	text string
+	pos  arazzo.Pos
+	wf   *workflowPlan // bound after all workflows are compiled
+}
+
+type stepKind int
+
+const (
+	stepOperation stepKind = iota + 1
+	stepWorkflow
+)
+
+type stepPlan struct {
+	wf     *workflowPlan
+	step   *arazzo.Step
+	id     string
+	index  int
+	kind   stepKind
+	source *source
+	op     *openapi.Operation
+	// call is the workflow a workflowId step runs.
+	call *workflowRef
+	// params are the effective parameters: workflow-level ones not overridden, then the step's.
+	params    []*paramPlan
+	body      *bodyPlan
+	success   []*criterionPlan
+	outputs   []*outputPlan
+	onSuccess []*actionPlan // effective list: step actions then workflow ones not overridden by name
+	onFailure []*actionPlan
+	timeoutMS int64
+}
+
+type paramPlan struct {
+	name  string
+	in    string
+	value *expr.Value
+	spec  *openapi.Parameter // nil when the operation does not declare it
+	pos   arazzo.Pos
+}
+
+type bodyPlan struct {
+	contentType  string
+	media        openapi.MediaType
+	payload      *expr.Value // nil when no payload
+	replacements []*replacementPlan
+}
+
+type replacementPlan struct {
+	target       string
+	selectorType string
+	value        *expr.Value
+}
+
+type criterionPlan struct {
+	c    *arazzo.Criterion
+	text string
+	crit *expr.Criterion
+}
+
+type outputPlan struct {
+	name  string
+	value *expr.Value
+}
+
+type actionPlan struct {
+	name       string
+	kind       string // end, goto, retry
+	stepID     string
+	stepIndex  int // -1 unless stepID is set
+	workflow   *workflowRef
+	params     []*paramPlan
+	criteria   []*criterionPlan
+	retryAfter float64
+	retryLimit int
+	pos        arazzo.Pos
+}
+
+type componentsPlan struct {
+	doc *arazzo.Document
+}
+
+// WorkflowInfo describes a workflow for listings.
+type WorkflowInfo struct {
+	ID          string
+	Summary     string
+	Description string
+	Inputs      []InputInfo
+	Outputs     []string
+	Steps       []string
+}
+
+func (w *workflowPlan) info() *WorkflowInfo {
+	wi := &WorkflowInfo{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, Inputs: w.inputs.Inputs()}
+	for _, o := range w.outputs {
+		wi.Outputs = append(wi.Outputs, o.name)
+	}
+	for _, s := range w.steps {
+		wi.Steps = append(wi.Steps, s.id)
+	}
+	return wi
+}

@@ -1,0 +1,214 @@
+package runtime
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/openapi"
+)
+
+// buildRequest turns an operation step into a Request: server, path, query,
+// headers, cookies and body, serialized as the OpenAPI description says.
+func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
+	f := sc.f
+	fail := func(pos arazzo.Pos, format string, args ...any) error {
+		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+	}
+	if sp.op == nil || sp.source == nil {
+		return nil, fail(sp.step.Pos, "the operation of this step is not available (source %s not loaded)", sp.source.displayName())
+	}
+	op := sp.op
+	base, err := r.serverURL(sp.source, op)
+	if err != nil {
+		return nil, fail(sp.step.Pos, "%v", err)
+	}
+	req := &Request{Source: sp.source.name, Method: op.Method, Header: http.Header{}, Idempotent: op.Idempotent,
+		pathParams: map[string]any{}, queryParams: map[string]any{}}
+	path := op.Path
+	var query, cookies []string
+	supplied := map[string]bool{}
+	for _, p := range sp.params {
+		if p.value == nil {
+			continue
+		}
+		v, err := p.value.Eval(sc)
+		if err != nil {
+			return nil, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
+		}
+		spec := p.spec
+		if spec == nil {
+			spec = defaultParam(p.name, p.in)
+		}
+		supplied[p.in+"\x00"+p.name] = true
+		switch p.in {
+		case arazzo.InPath:
+			enc, err := spec.EncodePath(v)
+			if err != nil {
+				return nil, fail(p.pos, "%v", err)
+			}
+			placeholder := "{" + p.name + "}"
+			if !strings.Contains(path, placeholder) {
+				return nil, fail(p.pos, "path parameter %q does not appear in path %s", p.name, op.Path)
+			}
+			path = strings.ReplaceAll(path, placeholder, enc)
+			req.pathParams[p.name] = v
+		case arazzo.InQuery:
+			enc, err := spec.EncodeQuery(v)
+			if err != nil {
+				return nil, fail(p.pos, "%v", err)
+			}
+			if enc != "" {
+				query = append(query, enc)
+			}
+			req.queryParams[p.name] = v
+		case arazzo.InQueryString:
+			s, ok := v.(string)
+			if !ok {
+				return nil, fail(p.pos, "querystring parameter %q must be a string, got %s", p.name, jsonType(v))
+			}
+			query = append(query, strings.TrimPrefix(s, "?"))
+		case arazzo.InHeader:
+			enc, err := spec.EncodeHeader(v)
+			if err != nil {
+				return nil, fail(p.pos, "%v", err)
+			}
+			req.Header.Set(p.name, enc)
+		case arazzo.InCookie:
+			enc, err := spec.EncodeCookie(v)
+			if err != nil {
+				return nil, fail(p.pos, "%v", err)
+			}
+			cookies = append(cookies, enc)
+		default:
+			return nil, fail(p.pos, "parameter %q has no location (in); operation steps need in: path, query, header or cookie", p.name)
+		}
+	}
+	var missing []string
+	for _, prm := range op.Parameters {
+		if prm.Required && !supplied[prm.In+"\x00"+prm.Name] {
+			missing = append(missing, fmt.Sprintf("%s parameter %q", prm.In, prm.Name))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fail(sp.step.Pos, "operation %s requires %s, which the step does not supply", op.ID, strings.Join(missing, ", "))
+	}
+	if i := strings.Index(path, "{"); i >= 0 {
+		if j := strings.Index(path[i:], "}"); j > 0 {
+			return nil, fail(sp.step.Pos, "path %s needs a value for {%s}; add a parameter with in: path", op.Path, path[i+1:i+j])
+		}
+	}
+	u := strings.TrimRight(base, "/") + path
+	if len(query) > 0 {
+		sep := "?"
+		if strings.Contains(u, "?") {
+			sep = "&"
+		}
+		u += sep + strings.Join(query, "&")
+	}
+	req.URL = u
+	if len(cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
+	}
+	if sp.body != nil {
+		if err := r.buildBody(sc, sp, req); err != nil {
+			return nil, err
+		}
+	}
+	if sp.timeoutMS > 0 {
+		req.Timeout = time.Duration(sp.timeoutMS) * time.Millisecond
+	}
+	req.Security = securityOptions(sp.source, op)
+	return req, nil
+}
+
+func defaultParam(name, in string) *openapi.Parameter {
+	style := "simple"
+	if in == arazzo.InQuery || in == arazzo.InCookie {
+		style = "form"
+	}
+	return &openapi.Parameter{Name: name, In: in, Style: style, Explode: style == "form"}
+}
+
+// buildBody evaluates the payload, applies the replacements in order, and
+// serializes the result with the chosen media type.
+func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
+	f := sc.f
+	rb := sp.step.RequestBody
+	var v any
+	if sp.body.payload != nil {
+		var err error
+		v, err = sp.body.payload.Eval(sc)
+		if err != nil {
+			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.ValuePos("payload"), Msg: "requestBody payload", Err: err}
+		}
+	}
+	for i, rp := range sp.body.replacements {
+		if rp.value == nil {
+			continue
+		}
+		val, err := rp.value.Eval(sc)
+		if err != nil {
+			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Replacements[i].Pos, Msg: fmt.Sprintf("replacement %q", rp.target), Err: err}
+		}
+		v, err = applyReplacement(v, rp, val)
+		if err != nil {
+			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Replacements[i].ValuePos("target"), Msg: fmt.Sprintf("replacement %q", rp.target), Err: err}
+		}
+	}
+	if v == nil && sp.body.payload == nil {
+		return nil
+	}
+	mt := sp.body.media
+	if sp.body.contentType != "" && mt.Name == "" {
+		mt = openapi.MediaType{Name: sp.body.contentType}
+	}
+	body, ct, err := openapi.EncodeBody(&mt, v)
+	if err != nil {
+		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Pos, Msg: "requestBody", Err: err}
+	}
+	req.Body = body
+	req.bodyValue = v
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	return nil
+}
+
+// serverURL picks the base URL of an operation: a --server override, else the
+// first server of the operation (path, document) with its variables substituted.
+func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
+	if u, ok := r.cfg.servers[src.name]; ok {
+		return u, nil
+	}
+	if len(op.Servers) == 0 {
+		return "", fmt.Errorf("source %q declares no server; pass --server %s=URL", src.name, src.name)
+	}
+	u, err := op.Servers[0].Resolve(r.cfg.serverVars[src.name])
+	if err != nil {
+		return "", fmt.Errorf("source %q: %v", src.name, err)
+	}
+	pu, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("source %q: server URL %q: %v", src.name, u, err)
+	}
+	if !pu.IsAbs() || (pu.Scheme != "http" && pu.Scheme != "https") {
+		if base, err := url.Parse(src.loc); err == nil && (base.Scheme == "http" || base.Scheme == "https") {
+			return base.ResolveReference(pu).String(), nil
+		}
+		return "", fmt.Errorf("source %q: server URL %q is not an absolute http(s) URL; pass --server %s=URL", src.name, u, src.name)
+	}
+	return u, nil
+}
+
+func (s *source) displayName() string {
+	if s == nil {
+		return "(none)"
+	}
+	return strconv.Quote(s.name)
+}
+

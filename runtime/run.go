@@ -1,0 +1,110 @@
+package runtime
+
+import (
+	"context"
+	"fmt"
+	"sort"
+)
+
+// Run executes a workflow of the entry document with the local driver: requests
+// go out through an http.Client, retries wait on real timers. workflowID may be
+// empty when the document has a single workflow. inputs are checked against the
+// workflow's inputs schema first (defaults applied); every problem is reported at
+// once as a *UsageError. A workflow that fails is not an error: see Result.Status.
+func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any, opts ...Option) (*Result, error) {
+	cfg := p.runConfig(opts)
+	secrets := cfg.secrets
+	if secrets == nil {
+		secrets = &Secrets{}
+	}
+	fx := newLocalEffects(&cfg, secrets)
+	if cfg.observer != nil {
+		obs := cfg.observer
+		fx.auth.obs = func(msg string) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg}) }
+	}
+	return p.execute(ctx, workflowID, inputs, fx, &cfg)
+}
+
+// Execute runs a workflow with another driver's Effects (journaled, durable...).
+func (p *Plan) Execute(ctx context.Context, workflowID string, inputs map[string]any, fx Effects, opts ...Option) (*Result, error) {
+	cfg := p.runConfig(opts)
+	return p.execute(ctx, workflowID, inputs, fx, &cfg)
+}
+
+func (p *Plan) runConfig(opts []Option) config {
+	cfg := p.cfg
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return cfg
+}
+
+func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string]any, fx Effects, cfg *config) (*Result, error) {
+	wp, err := p.lookup(workflowID)
+	if err != nil {
+		return nil, err
+	}
+	in, probs := wp.inputs.Check(inputs)
+	if len(probs) > 0 {
+		return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
+	}
+	if cfg.runTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cfg.runTimeout)
+		defer cancel()
+	}
+	r := &run{plan: p, cfg: cfg, fx: fx, obs: cfg.observer, done: map[*workflowPlan]*wfOutcome{}}
+	return r.execute(ctx, wp, in), nil
+}
+
+// lookup finds a workflow of the entry document.
+func (p *Plan) lookup(id string) (*workflowPlan, error) {
+	if id == "" {
+		if len(p.order) == 1 {
+			return p.order[0], nil
+		}
+		return nil, &UsageError{Msg: fmt.Sprintf("the document has %d workflows; choose one with --workflow: %s", len(p.order), p.workflowIDs())}
+	}
+	for _, wp := range p.order {
+		if wp.id == id {
+			return wp, nil
+		}
+	}
+	ids := p.ids()
+	return nil, &UsageError{Msg: fmt.Sprintf("unknown workflow %q%s (workflows: %s)", id, Suggest(id, ids), p.workflowIDs())}
+}
+
+func (p *Plan) ids() []string {
+	ids := make([]string, len(p.order))
+	for i, wp := range p.order {
+		ids[i] = wp.id
+	}
+	return ids
+}
+
+func (p *Plan) workflowIDs() string {
+	ids := p.ids()
+	sort.Strings(ids)
+	s := ""
+	for i, id := range ids {
+		if i > 0 {
+			s += ", "
+		}
+		s += id
+	}
+	return s
+}
+
+// CoerceInput converts a command-line text value to the type the workflow's
+// inputs schema declares for name.
+func (p *Plan) CoerceInput(workflowID, name, text string) (any, error) {
+	wp, err := p.lookup(workflowID)
+	if err != nil {
+		return nil, err
+	}
+	return wp.inputs.Coerce(name, text)
+}
+
+// WithSecrets collects the credentials a run uses, so that callers can mask them
+// in anything they print.
+func WithSecrets(s *Secrets) Option { return func(c *config) { c.secrets = s } }
