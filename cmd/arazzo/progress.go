@@ -115,10 +115,11 @@ func formatValue(v any) string {
 type warningPrinter struct {
 	w       io.Writer
 	secrets *runtime.Secrets
+	mock    bool
 }
 
 func (p *warningPrinter) Event(e *runtime.Event) {
-	if e.Kind == runtime.EventWarning {
+	if e.Kind == runtime.EventWarning && !p.mock {
 		fmt.Fprintln(p.w, "arazzo: "+p.secrets.Mask(e.Message))
 	}
 }

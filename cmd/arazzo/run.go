@@ -130,7 +130,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		progress = &progressPrinter{w: a.stdout, secrets: secrets, verbose: f.verbose, mock: f.mock}
 		opts = append(opts, runtime.WithObserver(progress))
 	} else {
-		opts = append(opts, runtime.WithObserver(&warningPrinter{w: a.stderr, secrets: secrets}))
+		opts = append(opts, runtime.WithObserver(&warningPrinter{w: a.stderr, secrets: secrets, mock: f.mock}))
 	}
 	res, err := plan.Run(ctx, wfID, inputs, opts...)
 	if err != nil {
