@@ -320,10 +320,15 @@ func FuzzLoad(f *testing.F) {
 			if got, err := d.OperationAt(op.Pointer); err != nil || got != op {
 				t.Fatalf("OperationAt(%q) = %v, %v", op.Pointer, got, err)
 			}
+			// The mock finds every operation by its path template (sent as it is written).
+			u, err := url.Parse("http://mock" + op.Path)
+			if err != nil || u.RawQuery != "" || u.Fragment != "" || u.Path != op.Path || strings.Contains(op.Path, "//") {
+				continue
+			}
 			rec := httptest.NewRecorder()
-			mock.ServeHTTP(rec, &http.Request{Method: op.Method, URL: &url.URL{Path: op.Path}, Header: http.Header{}})
-			if rec.Code == http.StatusNotFound {
-				t.Fatalf("the mock does not find %s %s", op.Method, op.Path)
+			mock.ServeHTTP(rec, &http.Request{Method: op.Method, URL: u, Header: http.Header{}})
+			if rec.Code == http.StatusNotFound || rec.Code == http.StatusMethodNotAllowed {
+				t.Fatalf("the mock answers %s %s with %d", op.Method, op.Path, rec.Code)
 			}
 		}
 	})

@@ -130,23 +130,31 @@ func (r *route) match(segs []string) (map[string]string, bool) {
 	}
 	params := map[string]string{}
 	for i, parts := range r.segments {
-		if !matchSegment(parts, segs[i], params) {
+		steps := maxMatchSteps
+		if !matchSegment(parts, segs[i], params, &steps) {
 			return nil, false
 		}
 	}
 	return params, true
 }
 
+// maxMatchSteps bounds the backtracking of matchSegment on templates such as
+// /{a}x{b}x{c}y.
+const maxMatchSteps = 10000
+
 // matchSegment matches one path segment; a parameter takes at least one character
 // and, when a literal follows, as few as possible.
-func matchSegment(parts []part, s string, params map[string]string) bool {
+func matchSegment(parts []part, s string, params map[string]string, steps *int) bool {
+	if *steps--; *steps < 0 {
+		return false
+	}
 	if len(parts) == 0 {
 		return s == ""
 	}
 	p := parts[0]
 	if p.param == "" {
 		rest, ok := strings.CutPrefix(s, p.lit)
-		return ok && matchSegment(parts[1:], rest, params)
+		return ok && matchSegment(parts[1:], rest, params, steps)
 	}
 	if len(parts) == 1 {
 		if s == "" {
@@ -156,7 +164,7 @@ func matchSegment(parts []part, s string, params map[string]string) bool {
 		return true
 	}
 	for i := 1; i <= len(s); i++ {
-		if matchSegment(parts[1:], s[i:], params) {
+		if matchSegment(parts[1:], s[i:], params, steps) {
 			params[p.param] = s[:i]
 			return true
 		}

@@ -17,16 +17,18 @@ const (
 	maxSchemaVisits = 2  // how often one schema may recur on a path ($ref cycles)
 	maxGenItems     = 16 // elements of a generated array
 	maxGenLength    = 1024
+	maxGenValues    = 10000 // values in one response (a long string counts more), against nested minItems blowing up
 )
 
 // generator makes a deterministic example value from a schema: the same schema
 // always gives the same value. It is used for one response and then dropped.
 type generator struct {
 	visits map[*openapi3.Schema]int
+	budget int // values left to generate
 }
 
 func newGenerator() *generator {
-	return &generator{visits: map[*openapi3.Schema]int{}}
+	return &generator{visits: map[*openapi3.Schema]int{}, budget: maxGenValues}
 }
 
 // value generates a value for ref; name is the property name it is for, if any, used
@@ -36,6 +38,10 @@ func newGenerator() *generator {
 // In order of preference: the schema's example, first of its examples, const,
 // default, first of enum; then a value of its type built from its keywords.
 func (g *generator) value(ref *openapi3.SchemaRef, name string, depth int) (v any, ok bool) {
+	if g.budget <= 0 {
+		return nil, false
+	}
+	g.budget--
 	if ref == nil || ref.Value == nil {
 		return exampleString(name), true
 	}
@@ -88,7 +94,9 @@ func (g *generator) value(ref *openapi3.SchemaRef, name string, depth int) (v an
 	case "null":
 		return nil, true
 	case "string":
-		return stringValue(s, name), true
+		v := stringValue(s, name)
+		g.budget -= len(v) / 32 // long strings cost more
+		return v, true
 	}
 	if s.Type.Includes("null") {
 		return nil, true
@@ -303,9 +311,8 @@ func stringValue(s *openapi3.Schema, name string) string {
 	default:
 		v = exampleString(name)
 	}
-	minLen := min(s.MinLength, maxGenLength)
-	for uint64(len(v)) < minLen {
-		v += "x"
+	if minLen := min(s.MinLength, maxGenLength); uint64(len(v)) < minLen {
+		v += strings.Repeat("x", int(minLen)-len(v))
 	}
 	if s.MaxLength != nil && uint64(len(v)) > *s.MaxLength {
 		v = v[:*s.MaxLength]
