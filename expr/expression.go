@@ -117,6 +117,12 @@ type Resolver interface {
 	Resolve(e *Expression) (any, bool)
 }
 
+// ResolverFunc adapts a function to the Resolver interface.
+type ResolverFunc func(e *Expression) (any, bool)
+
+// Resolve calls f(e).
+func (f ResolverFunc) Resolve(e *Expression) (any, bool) { return f(e) }
+
 // Eval resolves e and applies its JSON pointer. An absent value (the
 // resolver says !ok, or the pointer does not resolve) yields an *EvalError
 // naming the expression and wrapping ErrMissing.
@@ -154,6 +160,7 @@ func Parse(src string) (*Expression, error) {
 // | }, and the caller handles what follows (navigation, operators).
 type exprParser struct {
 	src      string
+	start    int // offset of the '$'
 	pos, end int
 	cond     bool
 	warnings []Warning
@@ -227,12 +234,15 @@ func (p *exprParser) word() string {
 	return p.src[s:p.pos]
 }
 
-func (p *exprParser) expect(lit, after string) error {
+// sofar is the expression text read so far (used in messages; no copy).
+func (p *exprParser) sofar() string { return p.src[p.start:p.pos] }
+
+func (p *exprParser) expect(lit string) error {
 	if strings.HasPrefix(p.src[p.pos:p.end], lit) {
 		p.pos += len(lit)
 		return nil
 	}
-	return p.errAt(p.pos, "expected "+strconv.Quote(lit)+" after "+after+", found "+p.charAt(p.pos))
+	return p.errAt(p.pos, "expected "+strconv.Quote(lit)+" after "+p.sofar()+", found "+p.charAt(p.pos))
 }
 
 // finish checks, in whole mode, that nothing follows the expression.
@@ -256,8 +266,13 @@ var roots = []string{"url", "method", "statusCode", "request", "response", "mess
 //	             "$components." components-reference / "$self"
 func (p *exprParser) parseExpression() (*Expression, error) {
 	start := p.pos
+	p.start = start
 	if p.pos >= p.end || p.src[p.pos] != '$' {
-		return nil, p.errAt(p.pos, "expected a runtime expression starting with '$', found "+p.charAt(p.pos))
+		msg := "expected a runtime expression starting with '$', found " + p.charAt(p.pos)
+		if strings.HasPrefix(p.src[p.pos:p.end], "{$") {
+			msg += " (braces embed an expression in text; here write it without them)"
+		}
+		return nil, p.errAt(p.pos, msg)
 	}
 	p.pos++
 	root := p.word()
@@ -275,19 +290,19 @@ func (p *exprParser) parseExpression() (*Expression, error) {
 		default:
 			e.Kind = KindSelf
 		}
-		err = p.finish("$" + root)
+		err = p.finish(p.sofar())
 	case "request", "response", "message":
-		if err = p.expect(".", "$"+root); err == nil {
+		if err = p.expect("."); err == nil {
 			err = p.parseSource(e, root)
 		}
 	case "inputs", "outputs":
-		if err = p.expect(".", "$"+root); err == nil {
+		if err = p.expect("."); err == nil {
 			e.Kind = KindInputs
 			what := "input name"
 			if root == "outputs" {
 				e.Kind, what = KindOutputs, "output name"
 			}
-			err = p.parseNamedValue(e, what, "$"+root+".")
+			err = p.parseNamedValue(e, what)
 		}
 	case "steps":
 		err = p.parseSteps(e)
@@ -330,10 +345,9 @@ func (p *exprParser) parseExpression() (*Expression, error) {
 func (p *exprParser) parseSource(e *Expression, root string) error {
 	srcStart := p.pos
 	src := p.word()
-	prefix := "$" + root + "."
 	switch {
 	case src == "header":
-		if err := p.expect(".", prefix+"header"); err != nil {
+		if err := p.expect("."); err != nil {
 			return err
 		}
 		switch root {
@@ -346,7 +360,7 @@ func (p *exprParser) parseSource(e *Expression, root string) error {
 		}
 		return p.parseToken(e)
 	case (src == "query" || src == "path") && root != "message":
-		if err := p.expect(".", prefix+src); err != nil {
+		if err := p.expect("."); err != nil {
 			return err
 		}
 		switch {
@@ -359,7 +373,7 @@ func (p *exprParser) parseSource(e *Expression, root string) error {
 		default:
 			e.Kind = KindResponsePath
 		}
-		name, err := p.parseName("parameter name", prefix+src+".")
+		name, err := p.parseName("parameter name")
 		e.Name = name
 		return err
 	case src == "body" && root != "message":
@@ -367,13 +381,14 @@ func (p *exprParser) parseSource(e *Expression, root string) error {
 		if root == "response" {
 			e.Kind = KindResponseBody
 		}
-		return p.parseBodyTail(e, prefix+"body", p.pos)
+		return p.parseBodyTail(e)
 	case src == "payload" && root == "message":
 		e.Kind = KindMessagePayload
-		return p.parseBodyTail(e, prefix+"payload", p.pos)
+		return p.parseBodyTail(e)
 	case src == "":
-		return p.errAt(p.pos, "expected a source name after \""+prefix+"\", found "+p.charAt(p.pos))
+		return p.errAt(p.pos, "expected a source name after \""+p.sofar()+"\", found "+p.charAt(p.pos))
 	}
+	prefix := p.src[p.start:srcStart]
 	switch {
 	case root == "message" && (src == "query" || src == "path" || src == "body"):
 		return p.errAt(srcStart, "$message has no "+src+" (want $message.header or $message.payload)")
@@ -410,7 +425,7 @@ func (p *exprParser) parseToken(e *Expression) error {
 
 // parseName implements name = 1*CHAR (RFC 8259 char without '{' and '}'),
 // decoding backslash escapes. The spec allows an empty name; we do not.
-func (p *exprParser) parseName(what, after string) (string, error) {
+func (p *exprParser) parseName(what string) (string, error) {
 	s := p.pos
 	escaped := false
 	for p.pos < p.end {
@@ -433,7 +448,7 @@ func (p *exprParser) parseName(what, after string) (string, error) {
 		}
 	}
 	if p.pos == s {
-		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+after+"\", found "+p.charAt(p.pos))
+		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+p.sofar()+"\", found "+p.charAt(p.pos))
 	}
 	name := p.src[s:p.pos]
 	if escaped {
@@ -498,10 +513,11 @@ func unescapeChars(s string) string {
 // In whole mode it also accepts dotted or bracketed navigation
 // ("body.items.0.id", "body.items[0].id") as a compatibility reading of
 // "body#/items/0/id" and records an "expr-body-dot" warning.
-func (p *exprParser) parseBodyTail(e *Expression, what string, navStart int) error {
+func (p *exprParser) parseBodyTail(e *Expression) error {
 	if p.pos >= p.end {
 		return nil
 	}
+	what, navStart := p.sofar(), p.pos
 	switch c := p.src[p.pos]; {
 	case c == '#':
 		return p.parsePointerPart(e)
@@ -548,13 +564,13 @@ func (p *exprParser) parsePointerPart(e *Expression) error {
 
 // parseIdentifier implements identifier = 1*( ALPHA / DIGIT / "." / "-" / "_" )
 // (strict: identifier-strict = 1*( ALPHA / DIGIT / "-" / "_" )).
-func (p *exprParser) parseIdentifier(strict bool, what, after string) (string, error) {
+func (p *exprParser) parseIdentifier(strict bool, what string) (string, error) {
 	s := p.pos
 	for p.pos < p.end && (isStrictIdentChar(p.src[p.pos]) || !strict && p.src[p.pos] == '.') {
 		p.pos++
 	}
 	if p.pos == s {
-		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+after+"\", found "+p.charAt(p.pos))
+		return "", p.errAt(p.pos, "expected "+article(what)+" after \""+p.sofar()+"\", found "+p.charAt(p.pos))
 	}
 	return p.src[s:p.pos], nil
 }
@@ -564,8 +580,8 @@ func (p *exprParser) parseIdentifier(strict bool, what, after string) (string, e
 //	inputs-reference = input-name [ "#" json-pointer ]
 //
 // and the same shape for outputs, step outputs and workflow inputs/outputs.
-func (p *exprParser) parseNamedValue(e *Expression, what, after string) error {
-	name, err := p.parseIdentifier(false, what, after)
+func (p *exprParser) parseNamedValue(e *Expression, what string) error {
+	name, err := p.parseIdentifier(false, what)
 	if err != nil {
 		return err
 	}
@@ -583,10 +599,10 @@ func (p *exprParser) parseNamedValue(e *Expression, what, after string) error {
 //
 //	steps-reference = step-id ".outputs." output-name [ "#" json-pointer ]
 func (p *exprParser) parseSteps(e *Expression) error {
-	if err := p.expect(".", "$steps"); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
-	id, err := p.parseIdentifier(true, "step id", "$steps.")
+	id, err := p.parseIdentifier(true, "step id")
 	if err != nil {
 		return err
 	}
@@ -595,7 +611,7 @@ func (p *exprParser) parseSteps(e *Expression) error {
 		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+id+"\", found "+p.charAt(p.pos))
 	}
 	p.pos += len(".outputs.")
-	return p.parseNamedValue(e, "output name", "$steps."+id+".outputs.")
+	return p.parseNamedValue(e, "output name")
 }
 
 // parseWorkflows implements
@@ -603,10 +619,10 @@ func (p *exprParser) parseSteps(e *Expression) error {
 //	workflows-reference = workflow-id "." workflow-field "." workflow-field-name [ "#" json-pointer ]
 //	workflow-field      = "inputs" / "outputs"
 func (p *exprParser) parseWorkflows(e *Expression) error {
-	if err := p.expect(".", "$workflows"); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
-	id, err := p.parseIdentifier(true, "workflow id", "$workflows.")
+	id, err := p.parseIdentifier(true, "workflow id")
 	if err != nil {
 		return err
 	}
@@ -625,12 +641,11 @@ func (p *exprParser) parseWorkflows(e *Expression) error {
 		return p.errAt(fieldStart, "expected \".inputs.\" or \".outputs.\" after workflow id \""+id+"\"")
 	}
 	p.pos++
-	field := "inputs"
 	what := "input name"
 	if e.Kind == KindWorkflowOutputs {
-		field, what = "outputs", "output name"
+		what = "output name"
 	}
-	return p.parseNamedValue(e, what, "$workflows."+id+"."+field+".")
+	return p.parseNamedValue(e, what)
 }
 
 // parseSourceReference implements
@@ -638,18 +653,18 @@ func (p *exprParser) parseWorkflows(e *Expression) error {
 //	source-reference    = source-name "." source-reference-id
 //	source-reference-id = 1*CHAR
 func (p *exprParser) parseSourceReference(e *Expression) error {
-	if err := p.expect(".", "$sourceDescriptions"); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
-	name, err := p.parseIdentifier(true, "source description name", "$sourceDescriptions.")
+	name, err := p.parseIdentifier(true, "source description name")
 	if err != nil {
 		return err
 	}
 	e.Kind, e.ID = KindSourceDescription, name
-	if err := p.expect(".", "source description name \""+name+"\""); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
-	e.Name, err = p.parseName("reference", "$sourceDescriptions."+name+".")
+	e.Name, err = p.parseName("reference")
 	return err
 }
 
@@ -660,7 +675,7 @@ func (p *exprParser) parseSourceReference(e *Expression) error {
 //
 // and also accepts "inputs" (1.0.1's looser `"$components." name`), with a warning.
 func (p *exprParser) parseComponents(e *Expression, start int) error {
-	if err := p.expect(".", "$components"); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
 	typStart := p.pos
@@ -670,10 +685,10 @@ func (p *exprParser) parseComponents(e *Expression, start int) error {
 	default:
 		return p.errAt(typStart, "unknown component type \""+typ+"\" (want parameters, successActions, failureActions or inputs)")
 	}
-	if err := p.expect(".", "$components."+typ); err != nil {
+	if err := p.expect("."); err != nil {
 		return err
 	}
-	name, err := p.parseIdentifier(false, "component name", "$components."+typ+".")
+	name, err := p.parseIdentifier(false, "component name")
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,9 @@ func parsePointer(src string, start, end int, stop func(byte) bool) (pointer, in
 		return nil, i, syntaxErr(src, i, "JSON pointer must start with '/', found "+quoteChar(src, i))
 	}
 	var p pointer
+	if i < end {
+		p = make(pointer, 0, strings.Count(src[i:end], "/"))
+	}
 	for i < end && src[i] == '/' {
 		i++
 		tokStart := i

@@ -23,9 +23,20 @@ type xpathQuery struct {
 }
 
 func compileXPath(src string) (*xpathQuery, error) {
+	if off := unbalancedClose(src); off >= 0 {
+		return nil, syntaxErr(src, off, "invalid XPath: unexpected "+quoteChar(src, off))
+	}
 	e, err := xpath.Compile(src)
 	if err != nil {
 		return nil, syntaxErr(src, 0, "invalid XPath: "+strings.TrimPrefix(err.Error(), "xpath: "))
+	}
+	// antchfx/xpath stops at the first token it cannot use and ignores the
+	// rest ("/a lt 2" compiles as "/a"). Inside parentheses the leftover is
+	// an error, so compiling the parenthesised text detects it.
+	if _, err := xpath.Compile("(" + src + ")"); err != nil {
+		return nil, syntaxErr(src, 0, "invalid XPath: the expression does not parse completely "+
+			"(supported: XPath 1.0 and some 2.0 functions; not supported: value comparisons such as eq or lt, "+
+			"for, some, every and if expressions, sequences, except and intersect)")
 	}
 	q := &xpathQuery{src: src}
 	q.pool.Put(e)
@@ -62,7 +73,7 @@ func (q *xpathQuery) evaluate(v any) (bool, string, error) {
 	case bool:
 		return r, strconv.FormatBool(r), nil
 	case float64:
-		return r != 0 && !math.IsNaN(r), appendStr(appendFloat(nil, r)), nil
+		return r != 0 && !math.IsNaN(r), string(appendFloat(nil, r)), nil
 	case string:
 		return r != "", strconv.Quote(truncate(r, 80)), nil
 	case *xpath.NodeIterator:
@@ -75,7 +86,33 @@ func (q *xpathQuery) evaluate(v any) (bool, string, error) {
 	return false, "", &EvalError{Msg: "xpath " + q.src + " returned an unsupported result"}
 }
 
-func appendStr(b []byte) string { return string(b) }
+// unbalancedClose returns the offset of the first ')' or ']' without an
+// opening partner outside string literals, or -1.
+func unbalancedClose(s string) int {
+	var stack []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\'', '"':
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				return -1 // unterminated literal: the XPath parser reports it
+			}
+			i += j + 1
+		case '(', '[':
+			stack = append(stack, c)
+		case ')', ']':
+			open := byte('(')
+			if c == ']' {
+				open = '['
+			}
+			if len(stack) == 0 || stack[len(stack)-1] != open {
+				return i
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return -1
+}
 
 func (q *xpathQuery) match(v any) (bool, error) {
 	ok, _, err := q.evaluate(v)
