@@ -1,6 +1,7 @@
 package arazzo
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -18,6 +19,115 @@ type decoder struct {
 	version string // "1.0" or "1.1"
 	nodes   int    // nodes visited, aliases expanded
 	over    bool   // a limit was hit; stop decoding values
+	// aliasDepth is > 0 while decoding the target of an alias; aliasNodes counts
+	// the nodes decoded that way, which aliasLimit bounds ("billion laughs").
+	aliasDepth int
+	aliasNodes int
+	// src is the document, to find the indentation of block scalars; lines holds
+	// the offset of each line in src, computed on first use.
+	src   []byte
+	lines []int
+}
+
+// blockOf returns the text and content column of a block scalar (| or >), or nil
+// for any other node.
+func (d *decoder) blockOf(n *yaml.Node) *blockText {
+	if n.Kind != yaml.ScalarNode || n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) == 0 {
+		return nil
+	}
+	b := &blockText{text: n.Value, indent: n.Column}
+	if d.lines == nil {
+		d.lines = []int{0}
+		for i, c := range d.src {
+			if c == '\n' {
+				d.lines = append(d.lines, i+1)
+			}
+		}
+	}
+	// The content starts on the line after the indicator (n.Line is 1-based).
+	if n.Line >= len(d.lines) {
+		return b
+	}
+	rest := d.src[d.lines[n.Line]:]
+	folded := n.Style&yaml.FoldedStyle != 0
+	var lines []string
+	found := false
+	for len(rest) > 0 {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest)
+		}
+		content := bytes.TrimRight(rest[:i], " \r")
+		spaces := len(content) - len(bytes.TrimLeft(content, " "))
+		switch {
+		case len(content) == 0:
+			lines = append(lines, "")
+		case !found:
+			found = true
+			b.indent = spaces + 1
+			lines = append(lines, string(content[spaces:]))
+		case spaces < b.indent-1:
+			rest = nil // a less indented line ends the scalar
+			continue
+		default:
+			lines = append(lines, string(content[b.indent-1:]))
+		}
+		if !folded && found {
+			return b
+		}
+		if i == len(rest) {
+			break
+		}
+		rest = rest[i+1:]
+	}
+	if folded {
+		for len(lines) > 0 && lines[len(lines)-1] == "" {
+			lines = lines[:len(lines)-1]
+		}
+		b.lines = lines
+		if b.lines == nil {
+			b.lines = []string{}
+		}
+	}
+	return b
+}
+
+// aliasLimit bounds the nodes reached through aliases: a hundredth of MaxNodes, so
+// that an alias bomb is stopped long before MaxNodes costs seconds.
+func (d *decoder) aliasLimit() int { return max(d.limits.MaxNodes/100, 10_000) }
+
+// visit counts one node decoded against the limits and reports false, once, when a
+// limit is exceeded; decoding then stops.
+func (d *decoder) visit(n *yaml.Node, path string) bool {
+	if d.over {
+		return false
+	}
+	d.nodes++
+	if d.aliasDepth > 0 {
+		d.aliasNodes++
+	}
+	if d.limits.MaxNodes <= 0 {
+		return true
+	}
+	switch {
+	case d.nodes > d.limits.MaxNodes:
+		d.errorf(posOf(n), path, RuleDocumentLimits, "document expands to more than %d values (too many aliases?)", d.limits.MaxNodes)
+	case d.aliasNodes > d.aliasLimit():
+		d.errorf(posOf(n), path, RuleDocumentLimits, "YAML aliases expand to more than %d values; write the repeated parts out or use components", d.aliasLimit())
+	default:
+		return true
+	}
+	d.over = true
+	return false
+}
+
+// throughAlias runs fn with the alias accounting on when raw is an alias.
+func (d *decoder) throughAlias(raw *yaml.Node, fn func()) {
+	if raw.Kind == yaml.AliasNode {
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
+	}
+	fn()
 }
 
 func (d *decoder) report(sev Severity, pos Pos, path, rule, format string, args ...any) {
@@ -68,6 +178,9 @@ type fieldFunc func(key, val *yaml.Node, path string)
 // collected, anything else is an unknown field. It returns false when n is not a mapping.
 func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map[string]fieldFunc, ext *map[string]any) bool {
 	n = resolveAlias(n)
+	if !d.visit(n, path) {
+		return false
+	}
 	if n.Kind != yaml.MappingNode {
 		d.errorf(posOf(n), path, RuleType, "%s must be an object, got %s", what, kindName(n))
 		return false
@@ -88,6 +201,9 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 		}
 		seen[key] = true
 		node.setField(key, posOf(k), posOf(v), v.Kind == yaml.ScalarNode && (v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle)) != 0)
+		if b := d.blockOf(v); b != nil {
+			node.fields[key].block = b
+		}
 		if strings.HasPrefix(key, "x-") {
 			if ext != nil {
 				if *ext == nil {
@@ -108,7 +224,7 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 			}
 			continue
 		}
-		f(k, v, fpath)
+		d.throughAlias(n.Content[i+1], func() { f(k, v, fpath) })
 	}
 	return true
 }
@@ -230,7 +346,10 @@ func (d *decoder) list(v *yaml.Node, path, what string, item func(i int, n *yaml
 		return -1
 	}
 	for i, n := range v.Content {
-		item(i, resolveAlias(n), indexPath(path, i))
+		if d.over {
+			break
+		}
+		d.throughAlias(n, func() { item(i, resolveAlias(n), indexPath(path, i)) })
 	}
 	return len(v.Content)
 }
@@ -284,7 +403,7 @@ func (d *decoder) document(n *yaml.Node, doc *Document) {
 			}
 		},
 		"$self": d.only11("$self", d.strField(&doc.Self, "$self")),
-		"info": func(_, v *yaml.Node, path string) { d.info(v, path, &doc.Info) },
+		"info":  func(_, v *yaml.Node, path string) { d.info(v, path, &doc.Info) },
 		"sourceDescriptions": func(_, v *yaml.Node, path string) {
 			c := d.list(v, path, "sourceDescriptions", func(i int, n *yaml.Node, p string) {
 				doc.SourceDescriptions = append(doc.SourceDescriptions, d.source(n, p))

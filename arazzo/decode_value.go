@@ -10,7 +10,7 @@ import (
 
 // value decodes any YAML node into a JSON-like tree, remembering positions.
 func (d *decoder) value(n *yaml.Node, path string) (*Value, bool) {
-	v := &Value{Pos: posOf(n)}
+	v := &Value{Pos: posOf(n), block: d.blockOf(n)}
 	if n.Kind == yaml.ScalarNode {
 		v.Quoted = n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0
 	}
@@ -20,13 +20,7 @@ func (d *decoder) value(n *yaml.Node, path string) (*Value, bool) {
 }
 
 func (d *decoder) convert(n *yaml.Node, root *Value, ptr, path string, depth int) (any, bool) {
-	if d.over {
-		return nil, false
-	}
-	d.nodes++
-	if d.limits.MaxNodes > 0 && d.nodes > d.limits.MaxNodes {
-		d.over = true
-		d.errorf(posOf(n), path, RuleDocumentLimits, "document expands to more than %d values (too many aliases?)", d.limits.MaxNodes)
+	if !d.visit(n, path) {
 		return nil, false
 	}
 	if d.limits.MaxDepth > 0 && depth > d.limits.MaxDepth {
@@ -38,13 +32,15 @@ func (d *decoder) convert(n *yaml.Node, root *Value, ptr, path string, depth int
 		if root.inner == nil {
 			root.inner = map[string]innerPos{}
 		}
-		root.inner[ptr] = innerPos{pos: posOf(n), quoted: n.Kind == yaml.ScalarNode && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0}
+		root.inner[ptr] = innerPos{pos: posOf(n), quoted: n.Kind == yaml.ScalarNode && n.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0, block: d.blockOf(n)}
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		if n.Alias == nil {
 			return nil, false
 		}
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
 		return d.convert(n.Alias, root, ptr, path, depth+1)
 	case yaml.MappingNode:
 		m := make(map[string]any, len(n.Content)/2)

@@ -48,7 +48,7 @@ func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostic
 	for _, o := range opts {
 		o(&cfg)
 	}
-	d := &decoder{file: file, limits: cfg.limits}
+	d := &decoder{file: file, limits: cfg.limits, src: data}
 	if cfg.limits.MaxBytes > 0 && len(data) > cfg.limits.MaxBytes {
 		d.errorf(Pos{}, "", RuleDocumentLimits, "document is %d bytes, more than the %d accepted", len(data), cfg.limits.MaxBytes)
 		return nil, d.diags
@@ -98,6 +98,11 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, bool) {
 			}
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if strings.Contains(msg, "exceeded max depth") {
+			// The parser's own nesting limit (10,000) protects its stack.
+			d.errorf(pos, "", RuleDocumentLimits, "document nests too deep for the YAML parser (%s)", msg)
+			return nil, false
+		}
 		d.errorf(pos, "", RuleYAMLSyntax, "invalid YAML: %s", msg)
 		return nil, false
 	}

@@ -1,6 +1,9 @@
 package arazzo
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Pos is a 1-based line and column in a document. The zero Pos means unknown.
 type Pos struct {
@@ -39,9 +42,45 @@ func (n *Node) isMisspelt(name string) bool {
 	return false
 }
 
+// blockText is the text of a block scalar (| or >) and the column its content
+// lines start at, so that an offset inside it maps to a line and column.
+type blockText struct {
+	text   string
+	indent int // 1-based column of the content
+	// lines are the content lines of a folded scalar as written (indentation
+	// removed, "" for a blank line); nil for a literal one.
+	lines []string
+}
+
+// at maps a byte offset inside a block scalar whose indicator is at pos.
+func (b *blockText) at(pos Pos, offset int) Pos {
+	offset = min(max(offset, 0), len(b.text))
+	if b.lines == nil {
+		// Literal: every line break of the value is a line break in the file.
+		before := b.text[:offset]
+		line := strings.Count(before, "\n")
+		start := strings.LastIndexByte(before, '\n') + 1
+		return Pos{Line: pos.Line + 1 + line, Col: b.indent + offset - start}
+	}
+	// Folded: a break between two written lines became a space; a blank line
+	// became a line break and took the break before it.
+	consumed := 0
+	for i, ln := range b.lines {
+		if ln != "" && offset <= consumed+len(ln) {
+			return Pos{Line: pos.Line + 1 + i, Col: b.indent + offset - consumed}
+		}
+		consumed += len(ln)
+		if ln == "" || i+1 < len(b.lines) && b.lines[i+1] != "" {
+			consumed++
+		}
+	}
+	return Pos{Line: pos.Line + len(b.lines), Col: b.indent}
+}
+
 type field struct {
 	key, value Pos
-	quoted     bool // the value is a single- or double-quoted scalar
+	quoted     bool       // the value is a single- or double-quoted scalar
+	block      *blockText // set for a block scalar
 }
 
 func (n *Node) setField(name string, key, value Pos, quoted bool) {
@@ -73,12 +112,16 @@ func (n *Node) ValuePos(name string) Pos {
 	return n.Pos
 }
 
-// TextPos maps a byte offset inside a single-line string field to its position in
-// the file, allowing for the opening quote of a quoted scalar.
+// TextPos maps a byte offset inside a string field to its position in the file,
+// allowing for the opening quote of a quoted scalar and for the lines and
+// indentation of a block scalar (| or >; exact for |, by line breaks kept for >).
 func (n *Node) TextPos(name string, offset int) Pos {
 	f, ok := n.fields[name]
 	if !ok {
 		return n.Pos
+	}
+	if f.block != nil {
+		return f.block.at(f.value, offset)
 	}
 	p := f.value
 	if f.quoted {

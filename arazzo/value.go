@@ -15,11 +15,14 @@ type Value struct {
 	Quoted bool
 	// inner maps JSON pointers of nested nodes ("/a/0") to their positions.
 	inner map[string]innerPos
+	// block is set when V is a block scalar (| or >).
+	block *blockText
 }
 
 type innerPos struct {
 	pos    Pos
 	quoted bool
+	block  *blockText // set for a block scalar
 }
 
 // PosAt returns the position of the nested node at the JSON pointer ptr ("" is the value itself).
@@ -33,13 +36,17 @@ func (v *Value) PosAt(ptr string) Pos {
 	return v.Pos
 }
 
-// TextPos maps a byte offset inside the string at ptr to a position in the file.
+// TextPos maps a byte offset inside the string at ptr to a position in the file
+// (see Node.TextPos).
 func (v *Value) TextPos(ptr string, offset int) Pos {
-	pos, quoted := v.Pos, v.Quoted
+	pos, quoted, block := v.Pos, v.Quoted, v.block
 	if ptr != "" {
 		if p, ok := v.inner[ptr]; ok {
-			pos, quoted = p.pos, p.quoted
+			pos, quoted, block = p.pos, p.quoted, p.block
 		}
+	}
+	if block != nil {
+		return block.at(pos, offset)
 	}
 	if quoted {
 		pos.Col++

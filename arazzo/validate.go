@@ -1,0 +1,289 @@
+package arazzo
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Stable rule ids of the semantic checks made by Validate. Each has an entry in
+// docs/rules.md; the loader's structural rule ids are in rules.go.
+const (
+	// Identity and uniqueness.
+	RuleDuplicateWorkflowID = "duplicate-workflow-id"
+	RuleDuplicateStepID     = "duplicate-step-id"
+	RuleDuplicateSource     = "duplicate-source-name"
+	RuleDuplicateAction     = "duplicate-action"
+	RuleDuplicateParameter  = "duplicate-parameter"
+	RuleDuplicateCriterion  = "duplicate-criterion"
+	RuleDuplicateDependsOn  = "duplicate-depends-on"
+	RuleDuplicateReplace    = "duplicate-replacement"
+	RuleIDPattern           = "id-pattern"
+	RuleSourceURL           = "source-url"
+	RuleSelfURI             = "self-uri"
+
+	// Steps and their targets.
+	RuleStepTarget           = "step-target"
+	RuleUnqualifiedOperation = "unqualified-operation-id"
+	RuleOperationPath        = "operation-path"
+	RuleOperationPathForm    = "operation-path-form"
+	RuleChannelPathForm      = "channel-path-form"
+	RuleUnknownSource        = "unknown-source"
+	RuleSourceNameCase       = "source-name-case"
+	RuleSourceType           = "source-type"
+	RuleUnknownWorkflow      = "unknown-workflow"
+	RuleUnknownStep          = "unknown-step"
+	RuleDependsOnForm        = "depends-on-form"
+	RuleDependsOnCycle       = "depends-on-cycle"
+	RuleRequestBodyIgnored   = "request-body-ignored"
+
+	// Parameters.
+	RuleParameterInMissing   = "parameter-in-missing"
+	RuleParameterInIgnored   = "parameter-in-ignored"
+	RuleParameterInForbidden = "parameter-in-forbidden"
+	RuleQuerystringWithQuery = "querystring-with-query"
+
+	// Reusable objects and inputs.
+	RuleUnknownComponent = "unknown-component"
+	RuleComponentKind    = "component-kind"
+	RuleInputsRef        = "inputs-ref"
+
+	// Actions.
+	RuleActionTarget       = "action-target"
+	RuleActionFieldIgnored = "action-field-ignored"
+	RuleActionParameters   = "action-parameters"
+	RuleRetryNoCriteria    = "retry-without-criteria"
+
+	// Criteria.
+	RuleCriterionContext    = "criterion-context"
+	RuleSimpleContext       = "simple-type-without-context"
+	RuleConditionSyntax     = "condition-syntax"
+	RuleRegexSyntax         = "regex-syntax"
+	RuleJSONPathSyntax      = "jsonpath-syntax"
+	RuleXPathSyntax         = "xpath-syntax"
+	RuleJSONPathGoessner    = "jsonpath-goessner"
+	RuleJSONPathRootFilter  = "jsonpath-root-filter"
+	RuleConditionBraced     = "condition-braced"
+	RuleConditionDoubleQuot = "condition-double-quoted"
+
+	// Runtime expressions.
+	RuleExpressionSyntax    = "expression-syntax"
+	RuleExpressionVersion   = "expression-version"
+	RuleExpressionCompat    = "expression-compat"
+	RuleExprBodyDot         = "expr-body-dot"
+	RuleExprComponentInputs = "expr-components-inputs"
+	RuleValueNotExpression  = "value-not-expression"
+	RuleStepRefUnknown      = "step-ref-unknown"
+	RuleStepOutputUnknown   = "step-output-unknown"
+	RuleStepRefOrder        = "step-ref-order"
+	RuleInputUnknown        = "input-unknown"
+	RuleInputDot            = "input-dot"
+	RuleOutputsRef          = "outputs-ref"
+	RuleWorkflowRef         = "workflow-ref"
+	RuleWorkflowStepHTTP    = "workflow-step-http"
+	RuleResponseBeforeCall  = "response-before-call"
+	RuleConstantOutput      = "constant-output"
+	RuleOutputValueType     = "output-value-type"
+	RuleSelectorObject      = "selector-object"
+
+	// AsyncAPI steps (1.1).
+	RuleAsyncActionRequired = "async-action-required"
+	RuleAsyncActionMissing  = "async-action-missing"
+	RuleAsyncField          = "async-field"
+	RuleCorrelationID       = "correlation-id-receive"
+
+	// Control flow.
+	RuleUnreachableStep = "unreachable-step"
+	RuleGotoLoop        = "goto-loop"
+
+	// Checks made only with the source descriptions loaded (WithSources).
+	RuleUnknownOperation     = "unknown-operation"
+	RuleAmbiguousOperation   = "ambiguous-operation"
+	RuleOperationParamExtra  = "operation-parameter-unknown"
+	RuleOperationParamNeeded = "operation-parameter-missing"
+	RuleOperationNoBody      = "operation-no-request-body"
+)
+
+// Sources gives Validate access to the loaded source descriptions. The runtime
+// implements it after loading them; without it (offline) the checks that need the
+// sources are skipped and report nothing.
+type Sources interface {
+	// Kind returns the type of a loaded source ("openapi", "arazzo", "asyncapi"),
+	// ok=false if the source is not loaded.
+	Kind(source string) (string, bool)
+	// FindOperation finds operationID in the named source, or in every OpenAPI
+	// source when source == "".
+	FindOperation(source, operationID string) []OperationInfo
+	// OperationAt resolves an operationPath JSON pointer in a source.
+	OperationAt(source, pointer string) (OperationInfo, error)
+	// Workflow returns a workflow of an arazzo-type source.
+	Workflow(source, workflowID string) (*Workflow, bool)
+}
+
+// OperationInfo describes an operation of a source description.
+type OperationInfo struct {
+	// Source is the name of the source description the operation belongs to.
+	Source string
+	// ID is the operationId, "" when the operation has none.
+	ID     string
+	Method string
+	Path   string
+	// Params are the operation's parameters (path-level ones included).
+	Params []ParamInfo
+	// HasRequestBody tells whether the operation accepts a request body.
+	HasRequestBody bool
+}
+
+// ParamInfo is one parameter of an operation.
+type ParamInfo struct {
+	Name, In string
+	Required bool
+}
+
+// ValidateOption configures Validate.
+type ValidateOption func(*validateConfig)
+
+type validateConfig struct {
+	sources Sources
+}
+
+// WithSources enables the checks that need the source descriptions: that
+// operations exist, that step parameters match them, and that workflows of
+// arazzo-type sources exist.
+func WithSources(s Sources) ValidateOption { return func(c *validateConfig) { c.sources = s } }
+
+// Validate makes every semantic check of the Arazzo specification that the loader
+// does not: uniqueness, references, runtime expressions, criteria, control flow and,
+// with WithSources, the operations of the source descriptions. It collects every
+// problem and returns them sorted; it never stops at the first. A nil document
+// yields no diagnostics.
+func Validate(doc *Document, opts ...ValidateOption) Diagnostics {
+	if doc == nil {
+		return nil
+	}
+	var cfg validateConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	v := &validator{doc: doc, src: cfg.sources, version: doc.Version()}
+	v.run()
+	return v.diags.Sort()
+}
+
+// validator holds the state of one Validate call.
+type validator struct {
+	doc     *Document
+	src     Sources
+	version string
+	diags   Diagnostics
+
+	sources   map[string]*SourceDescription
+	workflows map[string]*Workflow
+	// stepOrder indexes, per workflow, its steps by id (first occurrence).
+	stepIndex map[*Workflow]map[string]int
+	// flowCache holds the control-flow graph of each workflow, built once.
+	flowCache map[*Workflow]*flowGraph
+}
+
+func (v *validator) add(d Diagnostic) {
+	d.File = v.doc.File
+	v.diags = append(v.diags, d)
+}
+
+func (v *validator) errorf(pos Pos, path, rule, format string, args ...any) {
+	v.add(Diagnostic{Severity: SeverityError, Rule: rule, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) warnf(pos Pos, path, rule, format string, args ...any) {
+	v.add(Diagnostic{Severity: SeverityWarning, Rule: rule, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// suggest adds a diagnostic with a suggestion.
+func (v *validator) suggest(sev Severity, pos Pos, path, rule, suggestion, format string, args ...any) {
+	v.add(Diagnostic{Severity: sev, Rule: rule, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...), Suggestion: suggestion})
+}
+
+func (v *validator) run() {
+	v.index()
+	v.checkRoot()
+	v.checkSources()
+	v.checkWorkflowIDs()
+	v.checkComponents()
+	for i, w := range v.doc.Workflows {
+		v.checkWorkflow(i, w)
+	}
+	v.checkWorkflowDependsOn()
+}
+
+// index builds the lookup tables used by every check (first occurrence wins).
+func (v *validator) index() {
+	v.sources = map[string]*SourceDescription{}
+	for _, s := range v.doc.SourceDescriptions {
+		if _, dup := v.sources[s.Name]; !dup && s.Name != "" {
+			v.sources[s.Name] = s
+		}
+	}
+	v.workflows = map[string]*Workflow{}
+	v.stepIndex = map[*Workflow]map[string]int{}
+	v.flowCache = map[*Workflow]*flowGraph{}
+	for _, w := range v.doc.Workflows {
+		if _, dup := v.workflows[w.WorkflowID]; !dup && w.WorkflowID != "" {
+			v.workflows[w.WorkflowID] = w
+		}
+		idx := make(map[string]int, len(w.Steps))
+		for i, s := range w.Steps {
+			if _, dup := idx[s.StepID]; !dup && s.StepID != "" {
+				idx[s.StepID] = i
+			}
+		}
+		v.stepIndex[w] = idx
+	}
+}
+
+// idPattern is the SHOULD pattern of workflowId, stepId and source names.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
+
+func (v *validator) checkIDPattern(node *Node, field, value, path, what string) {
+	if !node.Has(field) || idPattern.MatchString(value) {
+		return
+	}
+	v.suggest(SeverityWarning, node.ValuePos(field), joinPath(path, field), RuleIDPattern, sanitizeID(value),
+		"%s %q should match [A-Za-z0-9_\\-]+; other characters cannot be used in runtime expressions such as $steps.<id>", what, value)
+}
+
+// sanitizeID turns a name into one matching idPattern.
+func sanitizeID(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '_', r == '-':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return b.String()
+}
+
+// quoteNames renders a list of names for a message: "a", "b" and "c".
+func quoteNames(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	switch len(q) {
+	case 0:
+		return "none"
+	case 1:
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
+
+func wfPath(i int) string { return indexPath("workflows", i) }
+
+func stepPath(wi, si int) string { return indexPath(wfPath(wi)+".steps", si) }

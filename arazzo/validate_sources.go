@@ -1,0 +1,91 @@
+package arazzo
+
+import (
+	"strings"
+)
+
+// checkOperation resolves a step's operation in the loaded sources and checks the
+// step's parameters and request body against it. It is called only WithSources.
+func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []param) {
+	field := t.kind
+	p := joinPath(path, field)
+	pos := s.ValuePos(field)
+	if t.source != "" {
+		if kind, loaded := v.src.Kind(t.source); !loaded || kind != SourceOpenAPI {
+			return // not loaded, or not OpenAPI: nothing to check against
+		}
+	}
+	var op OperationInfo
+	switch field {
+	case "operationId":
+		if t.source == "" {
+			return // several candidate sources: resolved and reported by checkOperationID
+		}
+		ops := v.src.FindOperation(t.source, t.id)
+		if len(ops) == 0 {
+			v.errorf(pos, p, RuleUnknownOperation, "operationId %q does not exist in source %q", t.id, t.source)
+			return
+		}
+		op = ops[0]
+	case "operationPath":
+		if t.source == "" || t.pointer == "" {
+			return
+		}
+		var err error
+		op, err = v.src.OperationAt(t.source, t.pointer)
+		if err != nil {
+			v.errorf(pos, p, RuleUnknownOperation, "operationPath %q does not resolve to an operation: %v", s.OperationPath, err)
+			return
+		}
+	}
+	opName := strings.ToUpper(op.Method) + " " + op.Path
+	if op.ID != "" {
+		opName = op.ID + " (" + opName + ")"
+	}
+	for _, sp := range ps {
+		if sp.in == "" || sp.in == InQueryString {
+			continue
+		}
+		if findParam(op.Params, sp.name, sp.in) < 0 {
+			v.warnf(sp.pos, sp.path, RuleOperationParamExtra, "operation %s has no %s parameter %q; it is sent anyway", opName, sp.in, sp.name)
+		}
+	}
+	for _, want := range op.Params {
+		if !want.Required && want.In != InPath {
+			continue
+		}
+		if supplied(ps, want) || supplied(wps, want) {
+			continue
+		}
+		v.suggest(SeverityError, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
+			"{name: "+want.Name+", in: "+want.In+", value: ...}",
+			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it", opName, want.In, want.Name)
+	}
+	if s.RequestBody != nil && !op.HasRequestBody {
+		v.warnf(s.KeyPos("requestBody"), joinPath(path, "requestBody"), RuleOperationNoBody,
+			"operation %s takes no request body; the step's requestBody is sent anyway", opName)
+	}
+}
+
+// findParam returns the index of the operation parameter with that name and
+// location; header names compare case-insensitively (RFC 9110).
+func findParam(ps []ParamInfo, name, in string) int {
+	for i, p := range ps {
+		if p.In != in {
+			continue
+		}
+		if p.Name == name || in == InHeader && strings.EqualFold(p.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func supplied(ps []param, want ParamInfo) bool {
+	for _, p := range ps {
+		if p.in == want.In && (p.name == want.Name || want.In == InHeader && strings.EqualFold(p.name, want.Name)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,179 @@
+package arazzo
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	yaml "go.yaml.in/yaml/v4"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/rules")
+
+// noFixture lists the rules that no document can trigger today, with the reason.
+var noFixture = map[string]string{
+	RuleExpressionCompat: "fallback for expr warnings without a rule of their own; every expr warning has one today",
+}
+
+// TestRules checks each testdata/rules/<rule>.arazzo.yaml against its golden
+// text output, and that the document breaks the rule it is named after. A
+// <rule>.sources.yaml beside it describes the source descriptions to validate with.
+// Run with -update to rewrite the golden files, then review them.
+func TestRules(t *testing.T) {
+	files, err := filepath.Glob("testdata/rules/*.arazzo.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no rule fixtures: %v", err)
+	}
+	covered := map[string]bool{}
+	for _, f := range files {
+		rule := strings.TrimSuffix(filepath.Base(f), ".arazzo.yaml")
+		covered[rule] = true
+		t.Run(rule, func(t *testing.T) {
+			ds := checkFile(t, f)
+			var buf bytes.Buffer
+			if err := WriteText(&buf, ds, TextOptions{Files: []string{f}}); err != nil {
+				t.Fatal(err)
+			}
+			golden := strings.TrimSuffix(f, ".arazzo.yaml") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test -run TestRules -update)", err)
+				}
+				if got := buf.String(); got != string(want) {
+					t.Errorf("output differs from %s\n--- got\n%s--- want\n%s", golden, got, want)
+				}
+			}
+			if !slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Rule == rule }) {
+				t.Errorf("%s does not trigger rule %s", f, rule)
+			}
+		})
+	}
+	for rule := range ruleDescriptions {
+		if !covered[rule] && noFixture[rule] == "" {
+			t.Errorf("rule %s has no fixture testdata/rules/%s.arazzo.yaml", rule, rule)
+		}
+	}
+}
+
+// checkFile parses and validates a file, with the fake sources of its
+// .sources.yaml when there is one.
+func checkFile(t testing.TB, file string) Diagnostics {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, ds := Parse(file, data)
+	var opts []ValidateOption
+	if src := loadFakeSources(t, strings.TrimSuffix(file, ".arazzo.yaml")+".sources.yaml"); src != nil {
+		opts = append(opts, WithSources(src))
+	}
+	return append(ds, Validate(doc, opts...)...).Sort()
+}
+
+// fakeSources is a Sources described in YAML:
+//
+//	name: {kind: openapi, operations: [{id, method, path, body, params: [{name, in, required}]}]}
+//	name: {kind: arazzo, workflows: [{workflowId, steps: [stepId...]}]}
+type fakeSources map[string]struct {
+	Kind       string `yaml:"kind"`
+	Operations []struct {
+		ID     string `yaml:"id"`
+		Method string `yaml:"method"`
+		Path   string `yaml:"path"`
+		Body   bool   `yaml:"body"`
+		Params []struct {
+			Name     string `yaml:"name"`
+			In       string `yaml:"in"`
+			Required bool   `yaml:"required"`
+		} `yaml:"params"`
+	} `yaml:"operations"`
+	Workflows []struct {
+		WorkflowID string   `yaml:"workflowId"`
+		Steps      []string `yaml:"steps"`
+	} `yaml:"workflows"`
+}
+
+func loadFakeSources(t testing.TB, file string) Sources {
+	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs fakeSources
+	if err := yaml.Unmarshal(data, &fs); err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return fs
+}
+
+func (fs fakeSources) Kind(source string) (string, bool) {
+	s, ok := fs[source]
+	return s.Kind, ok
+}
+
+func (fs fakeSources) ops(source string) []OperationInfo {
+	var out []OperationInfo
+	for name, s := range fs {
+		if source != "" && name != source || s.Kind != SourceOpenAPI {
+			continue
+		}
+		for _, o := range s.Operations {
+			info := OperationInfo{Source: name, ID: o.ID, Method: o.Method, Path: o.Path, HasRequestBody: o.Body}
+			for _, p := range o.Params {
+				info.Params = append(info.Params, ParamInfo{Name: p.Name, In: p.In, Required: p.Required})
+			}
+			out = append(out, info)
+		}
+	}
+	slices.SortFunc(out, func(a, b OperationInfo) int { return strings.Compare(a.Source, b.Source) })
+	return out
+}
+
+func (fs fakeSources) FindOperation(source, id string) []OperationInfo {
+	var out []OperationInfo
+	for _, o := range fs.ops(source) {
+		if o.ID == id {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func (fs fakeSources) OperationAt(source, pointer string) (OperationInfo, error) {
+	for _, o := range fs.ops(source) {
+		if pointer == "/paths/"+escapePointer(o.Path)+"/"+o.Method {
+			return o, nil
+		}
+	}
+	return OperationInfo{}, errors.New("no operation at " + pointer)
+}
+
+func (fs fakeSources) Workflow(source, id string) (*Workflow, bool) {
+	s, ok := fs[source]
+	if !ok || s.Kind != SourceArazzo {
+		return nil, false
+	}
+	for _, w := range s.Workflows {
+		if w.WorkflowID == id {
+			wf := &Workflow{WorkflowID: id}
+			for _, st := range w.Steps {
+				wf.Steps = append(wf.Steps, &Step{StepID: st})
+			}
+			return wf, true
+		}
+	}
+	return nil, false
+}

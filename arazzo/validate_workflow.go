@@ -1,0 +1,172 @@
+package arazzo
+
+import (
+	"slices"
+	"strings"
+)
+
+// checkWorkflow checks one workflow and everything in it.
+func (v *validator) checkWorkflow(wi int, w *Workflow) {
+	path := wfPath(wi)
+	seen := map[string]int{}
+	for si, s := range w.Steps {
+		if !s.Has("stepId") {
+			continue
+		}
+		if first, dup := seen[s.StepID]; dup {
+			v.errorf(s.ValuePos("stepId"), joinPath(stepPath(wi, si), "stepId"), RuleDuplicateStepID,
+				"stepId %q is already used by steps[%d] of workflow %q; stepIds must be unique within a workflow", s.StepID, first, w.WorkflowID)
+		} else {
+			seen[s.StepID] = si
+		}
+		v.checkIDPattern(&s.Node, "stepId", s.StepID, stepPath(wi, si), "stepId")
+	}
+	if w.Inputs != nil {
+		v.checkInputsRefs(w.Inputs, joinPath(path, "inputs"))
+	}
+	sc := &scope{w: w, wi: wi, si: -1}
+	wps := v.checkParams(w.Parameters, joinPath(path, "parameters"), sc.withPlace(placeWorkflowParams), ownerWorkflow)
+	if i := slices.IndexFunc(w.Steps, isOperationStep); i >= 0 {
+		for _, p := range wps {
+			if p.in == "" {
+				v.errorf(p.pos, p.path, RuleParameterInMissing,
+					"workflow parameter %q is passed to every step, including step %q, which calls an operation; it needs `in` (path, query, header or cookie)",
+					p.name, w.Steps[i].StepID)
+			}
+		}
+	}
+	v.checkActionList(successActions(w.SuccessActions), joinPath(path, "successActions"), sc.withPlace(placeWorkflowActions))
+	v.checkActionList(failureActions(w.FailureActions), joinPath(path, "failureActions"), sc.withPlace(placeWorkflowActions))
+	for si, s := range w.Steps {
+		v.checkStep(wi, w, si, s, wps)
+	}
+	v.checkOutputs(w.Outputs, joinPath(path, "outputs"), sc.withPlace(placeWorkflowOutputs))
+	v.checkFlow(wi, w)
+	v.checkStepDependsOnCycles(wi, w)
+}
+
+func isOperationStep(s *Step) bool {
+	k := s.Kind()
+	return k == "operationId" || k == "operationPath" || k == "channelPath"
+}
+
+// stepDependency is one entry of a 1.1 step dependsOn list:
+//
+//	dependency = step-id                                          ; this workflow
+//	           / "$workflows." workflow-id ".steps." step-id        ; this document
+//	           / "$sourceDescriptions." name "." workflow-id ".steps." step-id
+type stepDependency struct {
+	source, workflow, step string
+}
+
+func parseStepDependency(s string) (stepDependency, bool) {
+	if !strings.HasPrefix(s, "$") {
+		return stepDependency{step: s}, s != ""
+	}
+	var d stepDependency
+	parts := strings.Split(s, ".")
+	if slices.Contains(parts, "") {
+		return d, false
+	}
+	switch {
+	case len(parts) == 4 && parts[0] == "$workflows" && parts[2] == "steps":
+		d.workflow, d.step = parts[1], parts[3]
+	case len(parts) == 5 && parts[0] == "$sourceDescriptions" && parts[3] == "steps":
+		d.source, d.workflow, d.step = parts[1], parts[2], parts[4]
+	default:
+		return d, false
+	}
+	return d, true
+}
+
+// checkStepDependsOn checks a 1.1 step dependsOn list.
+func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
+	if !s.Has("dependsOn") {
+		return
+	}
+	p := joinPath(path, "dependsOn")
+	if len(s.DependsOn) == 0 {
+		v.errorf(s.ValuePos("dependsOn"), p, RuleEmptyList, "step dependsOn must have at least one entry; remove it if the step depends on nothing")
+		return
+	}
+	seen := map[string]bool{}
+	for i, d := range s.DependsOn {
+		ip := indexPath(p, i)
+		if seen[d.Value] {
+			v.errorf(d.Pos, ip, RuleDuplicateDependsOn, "dependsOn lists %q more than once", d.Value)
+			continue
+		}
+		seen[d.Value] = true
+		dep, ok := parseStepDependency(d.Value)
+		if !ok {
+			suggestion := ""
+			if rest, found := strings.CutPrefix(d.Value, "$steps."); found {
+				suggestion = strings.SplitN(rest, ".", 2)[0]
+			}
+			v.suggest(SeverityError, d.Pos, ip, RuleDependsOnForm, suggestion,
+				"dependsOn entry %q must be a stepId of this workflow, $workflows.<workflowId>.steps.<stepId>, or $sourceDescriptions.<name>.<workflowId>.steps.<stepId>", d.Value)
+			continue
+		}
+		switch {
+		case dep.source != "":
+			if dep.source = v.resolveSource(dep.source, d.Pos, ip); dep.source == "" {
+				continue
+			}
+			if kind, known := v.sourceKind(dep.source); known && kind != SourceArazzo {
+				v.errorf(d.Pos, ip, RuleSourceType, "dependsOn entry %q refers to source %q of type %s; steps of other documents come from arazzo-type sources", d.Value, dep.source, kind)
+				continue
+			}
+			if v.src != nil {
+				if _, loaded := v.src.Kind(dep.source); loaded {
+					other, found := v.src.Workflow(dep.source, dep.workflow)
+					if !found {
+						v.errorf(d.Pos, ip, RuleUnknownWorkflow, "dependsOn entry %q: source %q has no workflow %q", d.Value, dep.source, dep.workflow)
+					} else if other.Step(dep.step) == nil {
+						v.errorf(d.Pos, ip, RuleUnknownStep, "dependsOn entry %q: workflow %q has no step %q", d.Value, dep.workflow, dep.step)
+					}
+				}
+			}
+		case dep.workflow != "":
+			other := v.workflows[dep.workflow]
+			if other == nil {
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownWorkflow, closestName(dep.workflow, v.workflowOrder()),
+					"dependsOn entry %q names no workflow of this document (workflows: %s)", d.Value, quoteNames(v.workflowOrder()))
+			} else if other.Step(dep.step) == nil {
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.step, stepIDs(other)),
+					"dependsOn entry %q: workflow %q has no step %q (steps: %s)", d.Value, dep.workflow, dep.step, quoteNames(stepIDs(other)))
+			}
+		default:
+			if _, found := v.stepIndex[w][dep.step]; !found {
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.step, stepIDs(w)),
+					"dependsOn entry %q is not a step of workflow %q (steps: %s)", d.Value, w.WorkflowID, quoteNames(stepIDs(w)))
+			}
+		}
+	}
+}
+
+// checkStepDependsOnCycles reports cycles among the local step dependencies of a
+// workflow: no step of such a cycle can ever start.
+func (v *validator) checkStepDependsOnCycles(wi int, w *Workflow) {
+	graph := map[string][]string{}
+	var order []string
+	for si, s := range w.Steps {
+		if v.stepIndex[w][s.StepID] != si {
+			continue
+		}
+		order = append(order, s.StepID)
+		for _, d := range s.DependsOn {
+			if !strings.HasPrefix(d.Value, "$") {
+				if _, ok := v.stepIndex[w][d.Value]; ok {
+					graph[s.StepID] = append(graph[s.StepID], d.Value)
+				}
+			}
+		}
+	}
+	for _, cycle := range findCycles(graph, order) {
+		si := v.stepIndex[w][cycle[0]]
+		s := w.Steps[si]
+		di := slices.IndexFunc(s.DependsOn, func(r Ref) bool { return r.Value == cycle[1] })
+		v.errorf(s.DependsOn[di].Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
+			"step dependsOn forms a cycle: %s; no step of the cycle can ever start", strings.Join(cycle, " → "))
+	}
+}
