@@ -109,6 +109,7 @@ var ruleDescriptions = map[string]string{
 
 	// With sources.
 	RuleUnknownOperation:     "The operation exists in the source description",
+	RuleOperationIDCase:      "An operationId is spelt as in its source description (case-sensitive)",
 	RuleAmbiguousOperation:   "An unqualified operationId is found in only one source",
 	RuleOperationParamExtra:  "A step parameter is a parameter of the operation",
 	RuleOperationParamNeeded: "Every required parameter of the operation is supplied",

@@ -99,6 +99,7 @@ const (
 
 	// Checks made only with the source descriptions loaded (WithSources).
 	RuleUnknownOperation     = "unknown-operation"
+	RuleOperationIDCase      = "operation-id-case"
 	RuleAmbiguousOperation   = "ambiguous-operation"
 	RuleOperationParamExtra  = "operation-parameter-unknown"
 	RuleOperationParamNeeded = "operation-parameter-missing"

@@ -27,6 +27,10 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 			return
 		}
 		op = ops[0]
+		if op.ID != t.id {
+			v.suggest(SeverityWarning, pos, p, RuleOperationIDCase, strings.Replace(s.OperationID, t.id, op.ID, 1),
+				"operationId %q is spelt %q in source %q (operationIds are case-sensitive); read as that operation", t.id, op.ID, t.source)
+		}
 	case "operationPath":
 		if t.source == "" || t.pointer == "" {
 			return

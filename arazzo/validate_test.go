@@ -149,6 +149,17 @@ func (fs fakeSources) FindOperation(source, id string) []OperationInfo {
 			out = append(out, o)
 		}
 	}
+	if len(out) == 0 {
+		// Like the runtime: an id that differs only in case from exactly one operation.
+		for _, o := range fs.ops(source) {
+			if strings.EqualFold(o.ID, id) {
+				out = append(out, o)
+			}
+		}
+		if len(out) > 1 {
+			out = nil
+		}
+	}
 	return out
 }
 

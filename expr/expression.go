@@ -762,6 +762,11 @@ func parseNav(src string, pos, end int, cond bool) (pointer, int, error) {
 				if err != nil {
 					return nil, next, err
 				}
+				if i := strings.IndexAny(key, "{}"); i >= 0 {
+					// A JSON pointer token has no '{' or '}' (see parsePointer), so
+					// such a name has no canonical form.
+					return nil, pos + 1, syntaxErr(src, pos+1, "a member name cannot hold '{' or '}' (a JSON pointer cannot name it)")
+				}
 				pos = next
 				p = append(p, newPtrToken(key))
 			default:

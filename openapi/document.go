@@ -163,11 +163,14 @@ func idempotent(method string, ext any) bool {
 
 // mergeParameters merges path-level and operation-level parameters: the
 // operation-level one wins on name and location, in the place of the path-level one.
+// Header parameters named Accept, Content-Type or Authorization are left out:
+// OpenAPI (3.0 and 3.1 §4.8.12.1) says their definitions "SHALL be ignored",
+// since content negotiation, the media type and security decide those headers.
 func mergeParameters(pathLevel, opLevel openapi3.Parameters) []*Parameter {
 	var out []*Parameter
 	add := func(refs openapi3.Parameters) {
 		for _, ref := range refs {
-			if ref == nil || ref.Value == nil {
+			if ref == nil || ref.Value == nil || ignoredHeader(ref.Value) {
 				continue
 			}
 			p := newParameter(ref.Value)
@@ -181,6 +184,18 @@ func mergeParameters(pathLevel, opLevel openapi3.Parameters) []*Parameter {
 	add(pathLevel)
 	add(opLevel)
 	return out
+}
+
+// ignoredHeader reports a header parameter whose definition OpenAPI ignores.
+func ignoredHeader(p *openapi3.Parameter) bool {
+	if p.In != "header" {
+		return false
+	}
+	switch strings.ToLower(p.Name) {
+	case "accept", "content-type", "authorization":
+		return true
+	}
+	return false
 }
 
 func sameParameter(a, b *Parameter) bool {

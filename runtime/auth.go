@@ -68,9 +68,10 @@ func securityOptions(src *source, op *openapi.Operation) []SecurityOption {
 type Secrets struct {
 	mu     sync.RWMutex
 	values map[string]struct{}
+	creds  map[string]struct{} // the credentials among values (see AddSensitive)
 }
 
-// Add registers secret values (empty and very short values are ignored: masking
+// Add registers credentials (empty and very short values are ignored: masking
 // them would mangle ordinary text).
 func (s *Secrets) Add(values ...string) {
 	if s == nil {
@@ -81,9 +82,13 @@ func (s *Secrets) Add(values ...string) {
 	if s.values == nil {
 		s.values = map[string]struct{}{}
 	}
+	if s.creds == nil {
+		s.creds = map[string]struct{}{}
+	}
 	for _, v := range values {
 		if len(v) >= 4 {
 			s.values[v] = struct{}{}
+			s.creds[v] = struct{}{}
 		}
 	}
 }
@@ -125,10 +130,12 @@ type authenticator struct {
 	client  *http.Client
 	secrets *Secrets
 	obs     func(msg string)
+	now     func() time.Time
 
 	mu     sync.Mutex
 	tokens map[string]*oauthToken
 	warned map[string]bool
+	used   map[[2]string]bool // source and scheme names whose credentials were applied
 }
 
 type oauthToken struct {
@@ -136,14 +143,30 @@ type oauthToken struct {
 	expires time.Time
 }
 
+func (a *authenticator) clockNow() time.Time {
+	if a.now != nil {
+		return a.now()
+	}
+	return time.Now()
+}
+
 // apply adds the credentials of the first security option whose credentials are
-// all supplied. It returns the header names it set and whether an oauth2
-// client-credentials token was used (so a 401 can refresh it once).
+// all supplied (OpenAPI Security Requirement Object: "only one of the Security
+// Requirement Objects in the list needs to be satisfied"). An empty option (the
+// operation may be called anonymously) is taken only when no other option is
+// fully supplied, so credentials that were given are used. It returns the header
+// names it set and the key of the oauth2 client-credentials token it used, if
+// any (so a 401 can refresh it once).
 func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []SecurityOption) (headers []string, oauthKey string, err error) {
 	if len(opts) == 0 {
 		return nil, "", nil
 	}
+	anonymous := false
 	for _, opt := range opts {
+		if len(opt) == 0 {
+			anonymous = true
+			continue
+		}
 		vals := make([]string, len(opt))
 		ok := true
 		for i, ref := range opt {
@@ -171,8 +194,17 @@ func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []Secu
 			if key != "" {
 				oauthKey = key
 			}
+			a.mu.Lock()
+			if a.used == nil {
+				a.used = map[[2]string]bool{}
+			}
+			a.used[[2]string{ref.Source, ref.Name}] = true
+			a.mu.Unlock()
 		}
 		return headers, oauthKey, nil
+	}
+	if anonymous || hr.Header.Get("Authorization") != "" {
+		return nil, "", nil
 	}
 	// No option is fully supplied: send without credentials and say which are missing.
 	var names []string
@@ -193,6 +225,24 @@ func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []Secu
 	return nil, "", nil
 }
 
+// wasUsed reports whether the credential of a scheme was applied to a request.
+func (a *authenticator) wasUsed(source, scheme string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.used[[2]string{source, scheme}]
+}
+
+// setHeader sets a credential header unless the step already set that header
+// itself (an Authorization header parameter, say): what the workflow author
+// wrote wins. It reports whether the header was set.
+func setHeader(hr *http.Request, name, value string) bool {
+	if hr.Header.Get(name) != "" {
+		return false
+	}
+	hr.Header.Set(name, value)
+	return true
+}
+
 func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref SchemeRef, value string) (header, oauthKey string, err error) {
 	s := ref.Scheme
 	a.secrets.Add(value)
@@ -200,12 +250,18 @@ func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref Sche
 	case "apiKey":
 		switch s.In {
 		case "header":
-			hr.Header.Set(s.ParamName, value)
+			if !setHeader(hr, s.ParamName, value) {
+				return "", "", nil
+			}
 			return s.ParamName, "", nil
 		case "query":
-			q := hr.URL.Query()
-			q.Set(s.ParamName, value)
-			hr.URL.RawQuery = q.Encode()
+			// Appended, so that the parameters already serialized keep their encoding.
+			pair := url.QueryEscape(s.ParamName) + "=" + url.QueryEscape(value)
+			if hr.URL.RawQuery == "" {
+				hr.URL.RawQuery = pair
+			} else {
+				hr.URL.RawQuery += "&" + pair
+			}
 			return "", "", nil
 		case "cookie":
 			hr.AddCookie(&http.Cookie{Name: s.ParamName, Value: value})
@@ -213,14 +269,20 @@ func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref Sche
 		}
 		return "", "", fmt.Errorf("security scheme %q: apiKey location %q is not header, query or cookie", ref.Name, s.In)
 	case "http":
+		if hr.Header.Get("Authorization") != "" {
+			return "", "", nil
+		}
 		switch strings.ToLower(s.Scheme) {
 		case "basic":
 			enc := base64.StdEncoding.EncodeToString([]byte(value))
-			a.secrets.Add(enc)
+			_, password, _ := strings.Cut(value, ":")
+			a.secrets.Add(enc, password)
 			hr.Header.Set("Authorization", "Basic "+enc)
 		case "bearer":
 			hr.Header.Set("Authorization", "Bearer "+value)
 		default:
+			// Any other HTTP authentication scheme (RFC 9110 §11.4): the value is
+			// its credentials, sent as written after the scheme's name.
 			name := s.Scheme
 			if name != "" {
 				name = strings.ToUpper(name[:1]) + name[1:]
@@ -229,18 +291,25 @@ func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref Sche
 		}
 		return "Authorization", "", nil
 	case "oauth2":
+		if hr.Header.Get("Authorization") != "" {
+			return "", "", nil
+		}
 		if s.TokenURL != "" && strings.Contains(value, ":") && hasFlow(s, "clientCredentials") {
-			tok, key, err := a.clientCredentials(ctx, ref, value)
+			tok, key, err := a.clientCredentials(ctx, ref, value, hr.URL)
 			if err != nil {
 				return "", "", err
 			}
 			hr.Header.Set("Authorization", "Bearer "+tok)
 			return "Authorization", key, nil
 		}
+		// Other flows (authorization code, implicit, password), or a token
+		// obtained beforehand: the value is the access token.
 		hr.Header.Set("Authorization", "Bearer "+value)
 		return "Authorization", "", nil
 	case "openIdConnect":
-		hr.Header.Set("Authorization", "Bearer "+value)
+		if !setHeader(hr, "Authorization", "Bearer "+value) {
+			return "", "", nil
+		}
 		return "Authorization", "", nil
 	case "mutualTLS":
 		return "", "", nil // configured on the client's TLS settings, not per request
@@ -259,10 +328,10 @@ func hasFlow(s *openapi.SecurityScheme, flow string) bool {
 
 // clientCredentials returns a cached token or fetches one from the token URL
 // (RFC 6749 §4.4) with the client id and secret as HTTP basic credentials.
-func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, value string) (string, string, error) {
+func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, value string, api *url.URL) (string, string, error) {
 	key := ref.Source + "." + ref.Name
 	a.mu.Lock()
-	if t, ok := a.tokens[key]; ok && (t.expires.IsZero() || time.Now().Before(t.expires)) {
+	if t, ok := a.tokens[key]; ok && (t.expires.IsZero() || a.clockNow().Before(t.expires)) {
 		a.mu.Unlock()
 		return t.value, key, nil
 	}
@@ -272,7 +341,12 @@ func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, va
 	if len(ref.Scopes) > 0 {
 		form.Set("scope", strings.Join(ref.Scopes, " "))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ref.Scheme.TokenURL, strings.NewReader(form.Encode()))
+	tokenURL := ref.Scheme.TokenURL
+	if tu, err := url.Parse(tokenURL); err == nil && !tu.IsAbs() && api != nil {
+		// A relative tokenUrl is resolved against the API's URL.
+		tokenURL = api.ResolveReference(tu).String()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", "", fmt.Errorf("oauth2 token request for %q: %w", ref.Name, err)
 	}
@@ -303,7 +377,7 @@ func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, va
 	t := &oauthToken{value: tr.AccessToken}
 	if secs, err := tr.ExpiresIn.Float64(); err == nil && secs > 0 {
 		// Refresh a little early so a token never expires in flight.
-		t.expires = time.Now().Add(time.Duration(secs*float64(time.Second)) - 5*time.Second)
+		t.expires = a.clockNow().Add(time.Duration(secs*float64(time.Second)) - 5*time.Second)
 	}
 	a.mu.Lock()
 	if a.tokens == nil {

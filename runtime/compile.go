@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
-	"github.com/arazzo-run/arazzo/expr"
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
@@ -39,9 +38,11 @@ func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.D
 		return nil, nil, &ReadError{Location: location, Err: err}
 	}
 	doc, diags := arazzo.Parse(location, data, arazzo.WithLocation(loc))
-	if diags.HasErrors() {
+	if doc == nil || !decoded(diags) {
 		return nil, diags, diags.Err()
 	}
+	// Structural errors do not stop the semantic checks: every problem is
+	// reported at once. compile builds no plan when any error was found.
 	return compile(ctx, doc, cfg, diags)
 }
 
@@ -68,6 +69,8 @@ func newConfig(opts []Option) config {
 	if cfg.read == nil {
 		cfg.read = DefaultReader(ReaderOptions{})
 	}
+	cfg.digest = &sourceDigest{}
+	cfg.read = cfg.digest.wrap(cfg.read)
 	return cfg
 }
 
@@ -83,6 +86,11 @@ func compile(ctx context.Context, doc *arazzo.Document, cfg config, diags arazzo
 	c := &compiler{ctx: ctx, cfg: cfg, diags: diags, byLoc: map[string]*arazzo.Document{},
 		plan: &Plan{doc: doc, cfg: cfg, sources: map[*arazzo.Document]map[string]*source{}, workflows: map[*arazzo.Document]map[string]*workflowPlan{}}}
 	c.loadDocument(doc, 0)
+	if cfg.validate {
+		for _, d := range c.plan.docs {
+			c.diags = append(c.diags, arazzo.Validate(d, arazzo.WithSources(sourceIndex{c.plan, d}))...)
+		}
+	}
 	if c.diags.HasErrors() {
 		c.diags = c.diags.Sort()
 		return nil, c.diags, c.diags.Err()
@@ -129,6 +137,11 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 		abs := ref
 		if base != nil {
 			abs = base.ResolveReference(ref)
+		}
+		if loc, ok := c.cfg.sourceLocations[sd.Name]; ok && depth == 0 {
+			if u, err := url.Parse(loc); err == nil {
+				abs = u
+			}
 		}
 		s.loc = abs.String()
 		if other, ok := c.byLoc[s.loc]; ok {
@@ -213,15 +226,14 @@ func (p *Plan) OpenAPIDocuments() []*openapi.Document {
 	return out
 }
 
-// compileExpr parses a value (a parameter value, payload, output), reporting syntax errors at their position.
-func (c *compiler) compileValue(doc *arazzo.Document, v *arazzo.Value, path string) *expr.Value {
-	if v == nil {
-		return nil
+// decoded reports whether a document was read far enough to check its meaning:
+// not when its YAML is broken, its root is not an object or it hits a limit.
+func decoded(diags arazzo.Diagnostics) bool {
+	for _, d := range diags {
+		switch d.Rule {
+		case arazzo.RuleYAMLSyntax, arazzo.RuleRootNotObject, arazzo.RuleDocumentLimits, arazzo.RuleVersion:
+			return false
+		}
 	}
-	cv, err := expr.CompileValue(v.V)
-	if err != nil {
-		c.errorf(doc, v.Pos, path, RuleExpression, "%v", err)
-		return nil
-	}
-	return cv
+	return true
 }

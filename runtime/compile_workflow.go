@@ -88,7 +88,7 @@ func (c *compiler) resolveOperationID(doc *arazzo.Document, s *arazzo.Step, path
 		if src.openapi == nil {
 			return src, nil // offline or not an OpenAPI source: reported elsewhere
 		}
-		op := src.openapi.Operation(e.Name)
+		op := findOperation(src.openapi, e.Name)
 		if op == nil {
 			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operation %q not found in source %q", e.Name, e.ID)
 		}
@@ -96,17 +96,22 @@ func (c *compiler) resolveOperationID(doc *arazzo.Document, s *arazzo.Step, path
 	}
 	var found []*source
 	var ops []*openapi.Operation
+	unloaded := false
 	for _, sd := range doc.SourceDescriptions {
 		src := srcs[sd.Name]
 		if src == nil || src.openapi == nil {
+			unloaded = unloaded || src == nil || (src.arazzo == nil && src.kind != "asyncapi")
 			continue
 		}
-		if op := src.openapi.Operation(id); op != nil {
+		if op := findOperation(src.openapi, id); op != nil {
 			found, ops = append(found, src), append(ops, op)
 		}
 	}
 	switch len(found) {
 	case 0:
+		if unloaded {
+			return nil, nil // a source was not loaded (offline): the operation cannot be checked
+		}
 		c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operation %q not found in any OpenAPI source description", id)
 		return nil, nil
 	case 1:
@@ -178,7 +183,9 @@ func (c *compiler) effectiveParams(wp *workflowPlan, s *arazzo.Step, sp *stepPla
 			pp.spec = sp.op.Parameter(pp.name, pp.in)
 		}
 		for i, q := range out {
-			if q.name == pp.name && q.in == pp.in {
+			// Parameter Object: a parameter is identified by name and in; header
+			// names are case-insensitive.
+			if q.in == pp.in && (q.name == pp.name || (pp.in == arazzo.InHeader && strings.EqualFold(q.name, pp.name))) {
 				out[i] = pp
 				return
 			}
@@ -208,7 +215,7 @@ func (c *compiler) compileParam(doc *arazzo.Document, p *arazzo.Parameter, path 
 			val = cp.Value
 		}
 	}
-	return &paramPlan{name: name, in: in, value: c.compileValue(doc, val, path+".value"), pos: pos}
+	return &paramPlan{name: name, in: in, value: c.compileValue(doc, val, path+".value"), pos: pos, src: val}
 }
 
 func (c *compiler) componentParam(doc *arazzo.Document, p *arazzo.Parameter, path string) *arazzo.Parameter {

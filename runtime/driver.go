@@ -71,7 +71,7 @@ func newLocalEffects(cfg *config, secrets *Secrets) *localEffects {
 		clock = realClock{}
 	}
 	l := &localEffects{client: client, timeout: cfg.timeout, maxBody: cfg.maxBody, clock: clock}
-	l.auth = &authenticator{creds: cfg.credentials, client: client, secrets: secrets}
+	l.auth = &authenticator{creds: cfg.credentials, client: client, secrets: secrets, now: clock.Now}
 	return l
 }
 
@@ -81,7 +81,9 @@ var defaultClient = NewHTTPClient()
 
 func (l *localEffects) Now() time.Time { return l.clock.Now() }
 
-func (l *localEffects) Sleep(ctx context.Context, d time.Duration) error { return l.clock.Sleep(ctx, d) }
+func (l *localEffects) Sleep(ctx context.Context, d time.Duration) error {
+	return l.clock.Sleep(ctx, d)
+}
 
 // Send implements Effects.
 func (l *localEffects) Send(ctx context.Context, req *Request) *Response {

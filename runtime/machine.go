@@ -36,6 +36,8 @@ type run struct {
 	done     map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
 	result   *Result
 	fatalErr error
+	dry      *dryState       // set by DryRun: values that come from responses are placeholders
+	used     map[string]bool // settings this run used ("server:api", "var:api.port"); see unused.go
 }
 
 // wfOutcome is how a workflow execution ended.
@@ -104,8 +106,10 @@ func (r *run) emit(e *Event) {
 // workflow executes wp with inputs, its dependencies first.
 func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]any, depth int) *wfOutcome {
 	if depth > r.cfg.maxDepth {
-		return &wfOutcome{wp: wp, status: StatusError, err: &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: wp.wf.Pos,
-			Msg: fmt.Sprintf("workflows nest deeper than %d (a workflow calling itself?)", r.cfg.maxDepth)}}
+		// The run cannot go on: every caller ends with this error.
+		r.fatalErr = &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: wp.wf.Pos,
+			Msg: fmt.Sprintf("workflows nest deeper than %d (a workflow calling itself?)", r.cfg.maxDepth)}
+		return &wfOutcome{wp: wp, status: StatusError, err: r.fatalErr}
 	}
 	// Workflow Object, dependsOn: the listed workflows "MUST be completed before this
 	// workflow can be processed". Each runs once per run, in order, with the inputs
@@ -120,7 +124,12 @@ func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]
 			}
 			continue
 		}
-		out := r.workflow(ctx, dep.wf, filterInputs(dep.wf, inputs), depth+1)
+		in, probs := dep.wf.inputs.Check(filterInputs(dep.wf, inputs))
+		if len(probs) > 0 {
+			return r.dependencyFailed(wp, dep, &wfOutcome{wp: dep.wf, status: StatusError,
+				err: fmt.Errorf("inputs of workflow %q: %s", dep.wf.id, strings.Join(probs, "; "))})
+		}
+		out := r.workflow(ctx, dep.wf, in, depth+1)
 		if out.status != StatusPassed {
 			return r.dependencyFailed(wp, dep, out)
 		}
@@ -170,13 +179,17 @@ func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
 		case flowGotoStep:
 			pc = sf.target
 		case flowGotoWorkflow:
-			// goto workflowId is a one-way transfer: the current workflow does not
-			// continue, and the target's outcome is this workflow's outcome.
+			// Success/Failure Action Object, type goto with workflowId: a one-way
+			// transfer (a tail call): the current workflow does not continue, and
+			// the target's outcome is this workflow's outcome; its outputs are
+			// returned with this workflow's own (which win on a name clash).
 			out := r.workflow(ctx, sf.workflow, sf.params, f.depth+1)
 			res := &wfOutcome{wp: wp, status: out.status, inputs: f.inputs, err: out.err, lastCode: out.lastCode}
 			res.outputs = r.workflowOutputs(f, out.outputs)
 			return res
 		case flowEndSuccess:
+			// Success Action Object, type end: "The workflow ends, and context
+			// returns to the caller with applicable outputs."
 			return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
 		case flowEndFailure, flowFatal:
 			st := sf.status
@@ -186,6 +199,9 @@ func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
 			return &wfOutcome{wp: wp, status: st, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), err: sf.err, lastCode: f.lastCode}
 		}
 	}
+	// Past the last step: the workflow completed successfully (Step Object,
+	// onSuccess: "If not specified, then the next sequential step SHALL be
+	// executed"; there is none).
 	return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
 }
 
@@ -227,11 +243,16 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 	retries := map[*actionPlan]int{}
 	for {
 		if err := ctx.Err(); err != nil {
-			return r.fatal(res, f, sp, StatusError, fmt.Errorf("run cancelled: %w", err))
+			return r.fatal(res, f, sp, StatusError, fmt.Errorf("%s: %w", stopped(err), err))
+		}
+		if r.fatalErr != nil {
+			// The step budget ran out in a workflow this one called: the run ends.
+			return r.fatal(res, f, sp, StatusError, r.fatalErr)
 		}
 		if r.steps >= r.cfg.maxSteps {
-			return r.fatal(res, f, sp, StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
-				Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)})
+			r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
+				Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
+			return r.fatal(res, f, sp, StatusError, r.fatalErr)
 		}
 		r.steps++
 		res.Attempts++
@@ -241,6 +262,8 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 			return r.fatal(res, f, sp, StatusError, at.err)
 		}
 		if at.success {
+			// Step Object, successCriteria: "all assertions MUST be satisfied for
+			// the step to be deemed successful" (none given: the exchange completed).
 			res.Status, res.Err = StatusPassed, ""
 			a := r.choose(at.sc, sp.onSuccess, nil)
 			return r.after(f, sp, res, a, at, true)
@@ -263,27 +286,55 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 		if wait > 0 {
 			r.emit(&Event{Kind: EventRetryWait, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Wait: wait})
 			if err := r.fx.Sleep(ctx, wait); err != nil {
-				return r.fatal(res, f, sp, StatusError, fmt.Errorf("run cancelled while waiting to retry: %w", err))
+				return r.fatal(res, f, sp, StatusError, fmt.Errorf("%s while waiting to retry: %w", stopped(err), err))
 			}
 		}
+		// The referenced step or workflow runs once before the retry; its own
+		// actions are not followed and its failure does not stop the retry (the
+		// spec says nothing; a retry that fails again counts against retryLimit).
 		if a.stepIndex >= 0 {
 			other := f.wp.steps[a.stepIndex]
-			pre := &StepResult{WorkflowID: f.wp.id, StepID: other.id, Depth: f.depth, Operation: other.operation()}
+			if r.steps >= r.cfg.maxSteps {
+				r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: other.id, File: f.wp.doc.File, Pos: other.step.Pos,
+					Msg: fmt.Sprintf("step budget of %d executions used up; a retry loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
+				return r.fatal(res, f, sp, StatusError, r.fatalErr)
+			}
+			pre := &StepResult{WorkflowID: f.wp.id, StepID: other.id, Depth: f.depth, Operation: other.operation(), Attempts: 1}
 			r.result.Steps = append(r.result.Steps, pre)
 			r.steps++
-			pre.Attempts = 1
+			preStart := r.fx.Now()
+			r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth})
 			pat := r.attempt(ctx, f, other, pre)
+			pre.Duration = r.fx.Now().Sub(preStart)
 			if pat.fatal {
 				return r.fatal(res, f, sp, StatusError, pat.err)
 			}
 			pre.Status = StatusPassed
 			if !pat.success {
 				pre.Status = pat.status
+				if pat.err != nil {
+					pre.Err = pat.err.Error()
+				}
 			}
+			r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth, Step: pre})
 		} else if a.workflow != nil && a.workflow.wf != nil {
-			r.workflow(ctx, a.workflow.wf, r.actionParams(at.sc, a), f.depth+1)
+			in, err := r.targetInputs(f, at.sc, a)
+			if err != nil {
+				return r.fatal(res, f, sp, StatusError, err)
+			}
+			if out := r.workflow(ctx, a.workflow.wf, in, f.depth+1); out.status == StatusError && (ctx.Err() != nil || r.fatalErr != nil) {
+				return r.fatal(res, f, sp, StatusError, out.err)
+			}
 		}
 	}
+}
+
+// stopped words why the run's context ended.
+func stopped(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "run timed out"
+	}
+	return "run cancelled"
 }
 
 func (r *run) fatal(res *StepResult, f *frame, sp *stepPlan, st Status, err error) stepFlow {
@@ -311,23 +362,34 @@ func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *
 	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
 	if a == nil {
 		if success {
+			// Step Object, onSuccess: "If not specified, then the next sequential
+			// step SHALL be executed." The same when actions exist but none matches.
 			return stepFlow{flow: flowNext}
 		}
-		// Step Object, onFailure: "If omitted, the default behavior is to break and return."
+		// Step Object, onFailure: "If not specified, then the default behavior is
+		// to break and return." The same when actions exist but none matches.
 		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
 	}
 	switch a.kind {
 	case "end":
+		// end after a success ends the workflow successfully; after a failure
+		// (Failure Action Object, type end) it ends failed.
 		if success {
 			return stepFlow{flow: flowEndSuccess}
 		}
 		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
 	case "goto":
+		// goto stepId: "the stepId to transfer to" — within the current
+		// workflow, backwards too (loops are bounded by the step budget).
 		if a.stepIndex >= 0 {
 			return stepFlow{flow: flowGotoStep, target: a.stepIndex}
 		}
 		if a.workflow != nil && a.workflow.wf != nil {
-			return stepFlow{flow: flowGotoWorkflow, workflow: a.workflow.wf, params: r.actionParams(at.sc, a)}
+			in, err := r.targetInputs(f, at.sc, a)
+			if err != nil {
+				return stepFlow{flow: flowEndFailure, status: StatusError, err: err}
+			}
+			return stepFlow{flow: flowGotoWorkflow, workflow: a.workflow.wf, params: in}
 		}
 	}
 	if success {
@@ -344,8 +406,15 @@ func (r *run) stepFailure(f *frame, sp *stepPlan, at *attempt) error {
 }
 
 // choose returns the first action whose criteria all pass (an action without
-// criteria always matches). Retry actions whose limit is used up are passed over:
-// "The retryLimit MUST be exhausted prior to executing subsequent failure actions."
+// criteria always matches). Step Object, onSuccess/onFailure: "If multiple
+// success actions have similar criteria, the first sequential action matching
+// the criteria SHALL be the action executed." The list is the effective one:
+// the step's actions, then the workflow's successActions/failureActions whose
+// names the step does not use (Workflow Object: they "can be overridden at the
+// step level but cannot be removed there"). Criteria see this step's request
+// and response. Retry actions whose limit is used up are passed over (Failure
+// Action Object, retryLimit: "The retryLimit MUST be exhausted prior to
+// executing subsequent failure actions").
 func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int) *actionPlan {
 	for _, a := range actions {
 		if a.kind == "retry" && retries != nil && retries[a] >= a.retryLimit {
@@ -368,19 +437,17 @@ func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]i
 	return nil
 }
 
-// retryWait is the delay before a retry: retryAfter, overruled by a Retry-After
-// response header (delta-seconds or HTTP-date), capped by the configured maximum.
+// retryWait is the delay before a retry: retryAfter seconds (fractions allowed),
+// overruled by a Retry-After response header (delta-seconds or HTTP-date) capped
+// by the configured maximum. Failure Action Object, retryAfter: "if an HTTP
+// Retry-After response header was returned to a step from a targeted operation,
+// then it SHOULD overrule this particular field value".
 func (r *run) retryWait(a *actionPlan, resp *Response) time.Duration {
 	wait := time.Duration(a.retryAfter * float64(time.Second))
-	if resp != nil && resp.Header != nil {
+	if resp != nil && resp.Err == nil && resp.Header != nil {
 		if ra := resp.Header.Get("Retry-After"); ra != "" {
 			if d, ok := parseRetryAfter(ra, r.fx.Now()); ok {
-				if d > r.cfg.maxRetryWait {
-					d = r.cfg.maxRetryWait
-				}
-				if d > wait {
-					wait = d
-				}
+				wait = min(d, r.cfg.maxRetryWait)
 			}
 		}
 	}
@@ -405,18 +472,31 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// actionParams evaluates a 1.1 action's parameters: the inputs of its target workflow.
-func (r *run) actionParams(sc *scope, a *actionPlan) map[string]any {
-	out := map[string]any{}
+// targetInputs are the inputs of the workflow a goto or retry action runs: the
+// current workflow's inputs that the target declares (Arazzo 1.0 has no other
+// way to pass them), overlaid with the action's 1.1 parameters ("a list of
+// parameters that MUST be passed to a workflow as referenced by workflowId"),
+// then checked against the target's inputs schema with its defaults applied.
+func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, error) {
+	target := a.workflow.wf
+	in := filterInputs(target, f.inputs)
 	for _, p := range a.params {
 		if p.value == nil {
 			continue
 		}
-		if v, err := p.value.Eval(sc); err == nil {
-			out[p.name] = v
+		v, err := p.value.Eval(sc)
+		if err != nil {
+			return nil, &StepError{WorkflowID: f.wp.id, StepID: sc.sp.id, File: f.wp.doc.File, Pos: p.pos,
+				Msg: fmt.Sprintf("action %q: parameter %q", a.name, p.name), Err: err}
 		}
+		in[p.name] = v
 	}
-	return out
+	in, probs := target.inputs.Check(in)
+	if len(probs) > 0 {
+		return nil, &StepError{WorkflowID: f.wp.id, StepID: sc.sp.id, File: f.wp.doc.File, Pos: a.pos,
+			Msg: fmt.Sprintf("action %q: inputs of workflow %q: %s", a.name, target.id, strings.Join(probs, "; "))}
+	}
+	return in, nil
 }
 
 // attempt executes a step once: build and send its request (or run its workflow),
@@ -483,6 +563,14 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		at.success = true
 		return at
 	}
+	if p := sc.bodyProblem(); p != "" && !transportFailed {
+		// A success response whose body cannot be read as it says is a fault of
+		// the exchange (exit 4), not a failed criterion.
+		if fc := failedCriteria(res); fc != "step failed" {
+			p += "; " + fc
+		}
+		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: p}
+	}
 	if at.status == "" {
 		at.status = StatusFailed
 		if transportFailed {
@@ -529,6 +617,7 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 	res.Method, res.URL = req.Method, req.URL
 	r.emit(&Event{Kind: EventRequest, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req})
 	resp := r.fx.Send(ctx, req)
+	r.cfg.secrets.addResponseSecrets(resp) // before any observer prints the exchange
 	sc.resp = resp
 	if resp.Err == nil {
 		res.StatusCode = resp.StatusCode
@@ -536,13 +625,17 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 	}
 	r.emit(&Event{Kind: EventResponse, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req, Response: resp})
 	if resp.Err != nil && ctx.Err() != nil {
-		at.fatal, at.err = true, fmt.Errorf("run cancelled during %s %s: %w", req.Method, req.URL, ctx.Err())
+		at.fatal, at.err = true, fmt.Errorf("%s during %s %s: %w", stopped(ctx.Err()), req.Method, req.URL, ctx.Err())
 		return false
 	}
 	return true
 }
 
-// callWorkflow runs the workflow a workflowId step names; its parameters are the inputs.
+// callWorkflow runs the workflow a workflowId step names. Parameter Object: "when
+// the step in context specifies a workflowId, then all parameters map to workflow
+// inputs" — by name, checked against the callee's inputs schema (defaults
+// applied). The step succeeds when the callee passes; its outputs see the
+// callee's outputs as $outputs.<name> (the spec's pet-coupons example).
 func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *attempt) bool {
 	if sp.call == nil || sp.call.wf == nil {
 		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"), Msg: "workflow not resolved"}
@@ -570,11 +663,17 @@ func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scop
 	sc.callee = out
 	if out.status != StatusPassed {
 		st := out.status
-		at.status, at.err = st, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"),
-			Msg: fmt.Sprintf("workflow %q %s", sp.call.wf.id, st), Err: out.err}
-		if st == StatusError && ctx.Err() != nil {
-			at.fatal = true
+		if st == StatusError && (ctx.Err() != nil || r.fatalErr != nil) {
+			// Cancelled, or out of budget: the callee's error is the run's, unwrapped.
+			at.status, at.err, at.fatal = st, out.err, true
+			return false
 		}
+		what := "failed"
+		if st == StatusError {
+			what = "could not complete"
+		}
+		at.status, at.err = st, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"),
+			Msg: fmt.Sprintf("workflow %q %s", sp.call.wf.id, what), Err: out.err}
 		// The callee's outputs are still visible to this step's outputs and actions.
 		return true
 	}

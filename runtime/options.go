@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -32,6 +33,10 @@ type config struct {
 	clock        Clock
 	validate     bool
 	secrets      *Secrets
+	// sourceLocations maps source names to the locations they are read from instead.
+	sourceLocations map[string]string
+	wrapEffects     func(Effects) Effects
+	digest          *sourceDigest // set by Load and Compile
 }
 
 func defaultConfig() config {
@@ -64,6 +69,9 @@ func WithCredentials(cr Credentials) Option { return func(c *config) { c.credent
 // WithServer overrides the server URL of a source description.
 func WithServer(source, serverURL string) Option {
 	return func(c *config) {
+		// A run's config starts as a copy of the plan's: its maps are the plan's,
+		// shared by concurrent runs, so options copy them before writing.
+		c.servers = maps.Clone(c.servers)
 		if c.servers == nil {
 			c.servers = map[string]string{}
 		}
@@ -71,12 +79,26 @@ func WithServer(source, serverURL string) Option {
 	}
 }
 
+// WithSourceLocation reads the named source description from location instead of
+// its url (validate a document whose sources are remote against local copies).
+func WithSourceLocation(source, location string) Option {
+	return func(c *config) {
+		c.sourceLocations = maps.Clone(c.sourceLocations) // see WithServer
+		if c.sourceLocations == nil {
+			c.sourceLocations = map[string]string{}
+		}
+		c.sourceLocations[source] = location
+	}
+}
+
 // WithServerVariable sets a server variable of a source description's server.
 func WithServerVariable(source, name, value string) Option {
 	return func(c *config) {
+		c.serverVars = maps.Clone(c.serverVars) // see WithServer
 		if c.serverVars == nil {
 			c.serverVars = map[string]map[string]string{}
 		}
+		c.serverVars[source] = maps.Clone(c.serverVars[source])
 		if c.serverVars[source] == nil {
 			c.serverVars[source] = map[string]string{}
 		}
@@ -97,8 +119,26 @@ func WithMaxRetryWait(d time.Duration) Option { return func(c *config) { c.maxRe
 // WithMaxBodySize caps the response bytes read (default 16 MiB); a larger body fails the step.
 func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
 
-// WithObserver receives the events of a run (progress, traces, reports).
-func WithObserver(o Observer) Option { return func(c *config) { c.observer = o } }
+// WithObserver receives the events of a run (progress, traces, reports, a
+// journal). Given several times, every observer receives every event, in the
+// order the options were given.
+func WithObserver(o Observer) Option {
+	return func(c *config) {
+		if c.observer == nil {
+			c.observer = o
+		} else if o != nil {
+			c.observer = Observers{c.observer, o}
+		}
+	}
+}
+
+// WithEffects wraps the in-process driver of Plan.Run: wrap receives the
+// Effects that send requests and wait on timers, and returns the Effects the
+// run uses. A journaling driver records each result before handing it back,
+// and replays recorded results instead of sending again.
+func WithEffects(wrap func(local Effects) Effects) Option {
+	return func(c *config) { c.wrapEffects = wrap }
+}
 
 // WithClock replaces the wall clock (tests, deterministic drivers).
 func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }

@@ -87,22 +87,23 @@ type stepPlan struct {
 type paramPlan struct {
 	name  string
 	in    string
-	value *expr.Value
+	value *valueExpr
 	spec  *openapi.Parameter // nil when the operation does not declare it
 	pos   arazzo.Pos
+	src   *arazzo.Value // the value as written, for Describe
 }
 
 type bodyPlan struct {
 	contentType  string
 	media        openapi.MediaType
-	payload      *expr.Value // nil when no payload
+	payload      *valueExpr // nil when no payload
 	replacements []*replacementPlan
 }
 
 type replacementPlan struct {
 	target       string
 	selectorType string
-	value        *expr.Value
+	value        *valueExpr
 }
 
 type criterionPlan struct {
@@ -113,7 +114,7 @@ type criterionPlan struct {
 
 type outputPlan struct {
 	name  string
-	value *expr.Value
+	value *valueExpr
 }
 
 type actionPlan struct {

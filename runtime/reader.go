@@ -52,6 +52,9 @@ func DefaultReader(o ReaderOptions) ReadFunc {
 	return func(ctx context.Context, u *url.URL) ([]byte, error) {
 		switch u.Scheme {
 		case "file", "":
+			if u.Host != "" && u.Host != "localhost" {
+				return nil, fmt.Errorf("%s: file URLs on another host (%s) are not read", u.Redacted(), u.Host)
+			}
 			p := filepath.FromSlash(u.Path)
 			if root != "" && !within(root, p) {
 				return nil, fmt.Errorf("%s is outside %s; sources are read only inside the document's directory tree", p, root)

@@ -7,20 +7,28 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/antchfx/xmlquery"
 	"github.com/theory/jsonpath"
 )
 
 // applyReplacement sets val at the replacement's target inside the payload
-// (Payload Replacement Object). Targets are JSON Pointers (RFC 6901), or JSONPath
-// queries with targetSelectorType jsonpath (1.1), every selected node replaced. A
-// payload written as JSON text is parsed first so that its members can be targeted.
+// (Payload Replacement Object). Targets are JSON Pointers (RFC 6901) into JSON
+// payloads, XPath expressions into XML payloads (1.0.1: "A JSON Pointer or XPath
+// Expression which MUST be resolved against the request body"), or with the 1.1
+// targetSelectorType jsonpath, JSONPath queries; every node selected is replaced.
+// A payload written as JSON text is parsed first so that its members can be
+// targeted; an XML payload stays text.
 func applyReplacement(payload any, rp *replacementPlan, val any) (any, error) {
 	if s, ok := payload.(string); ok {
+		trimmed := strings.TrimSpace(s)
+		if rp.selectorType == "xpath" || (rp.selectorType == "" && strings.HasPrefix(trimmed, "<")) {
+			return replaceXML(s, rp.target, val)
+		}
 		d := json.NewDecoder(bytes.NewReader([]byte(s)))
 		d.UseNumber()
 		var parsed any
 		if err := d.Decode(&parsed); err != nil {
-			return nil, fmt.Errorf("the payload is not JSON, so target %q cannot be applied (XML payloads with XPath targets are not supported)", rp.target)
+			return nil, fmt.Errorf("the payload is neither JSON nor XML text, so target %q cannot be applied", rp.target)
 		}
 		payload = parsed
 	}
@@ -42,13 +50,76 @@ func applyReplacement(payload any, rp *replacementPlan, val any) (any, error) {
 		}
 		return payload, nil
 	case "xpath":
-		return nil, fmt.Errorf("XPath replacement targets are not supported")
+		return nil, fmt.Errorf("an XPath target needs an XML payload given as text, got %s", jsonType(payload))
 	}
 	target := strings.TrimPrefix(rp.target, "#")
 	if target != "" && !strings.HasPrefix(target, "/") {
 		return nil, fmt.Errorf("target must be a JSON Pointer such as /pet/id")
 	}
 	return setPointer(payload, target, val)
+}
+
+// replaceXML sets the text of every element, attribute or text node the XPath
+// target selects in an XML payload to val, and returns the payload as XML text.
+func replaceXML(payload, target string, val any) (any, error) {
+	text, err := xmlText(val)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := xmlquery.Parse(strings.NewReader(payload))
+	if err != nil {
+		return nil, fmt.Errorf("the payload is not well-formed XML, so target %q cannot be applied: %v", target, err)
+	}
+	nodes, err := xmlquery.QueryAll(doc, target)
+	if err != nil {
+		return nil, fmt.Errorf("invalid XPath target: %v", err)
+	}
+	if len(nodes) == 0 {
+		return nil, fmt.Errorf("XPath target selects nothing in the payload")
+	}
+	for _, n := range nodes {
+		switch n.Type {
+		case xmlquery.AttributeNode:
+			n.Parent.SetAttr(n.Data, text)
+		case xmlquery.ElementNode:
+			for c := n.FirstChild; c != nil; {
+				next := c.NextSibling
+				xmlquery.RemoveFromTree(c)
+				c = next
+			}
+			xmlquery.AddChild(n, &xmlquery.Node{Type: xmlquery.TextNode, Data: text})
+		case xmlquery.TextNode, xmlquery.CharDataNode:
+			n.Data = text
+		default:
+			return nil, fmt.Errorf("XPath target selects a node that has no text to replace")
+		}
+	}
+	out := doc.OutputXML(false)
+	if !strings.HasPrefix(strings.TrimSpace(payload), "<?xml") && strings.HasPrefix(out, "<?xml") {
+		// The parser adds a declaration the payload did not have.
+		if i := strings.Index(out, "?>"); i >= 0 {
+			out = out[i+2:]
+		}
+	}
+	return out, nil
+}
+
+// xmlText is the text a replacement value gives an XML node.
+func xmlText(v any) (string, error) {
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case map[string]any, []any:
+		return "", fmt.Errorf("an XML target takes text, not %s", jsonType(v))
+	}
+	if _, ok := number(v); ok {
+		return fmt.Sprint(v), nil
+	}
+	return "", fmt.Errorf("an XML target takes text, not %s", jsonType(v))
 }
 
 // setPointer sets the value at a JSON pointer, creating a missing last object

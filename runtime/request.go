@@ -44,7 +44,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		if spec == nil {
 			spec = defaultParam(p.name, p.in)
 		}
-		supplied[p.in+"\x00"+p.name] = true
+		supplied[paramKey(p.in, p.name)] = true
 		switch p.in {
 		case arazzo.InPath:
 			enc, err := spec.EncodePath(v)
@@ -77,6 +77,11 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 			if err != nil {
 				return nil, fail(p.pos, "%v", err)
 			}
+			switch strings.ToLower(p.name) {
+			case "authorization", "proxy-authorization", "cookie":
+				// Credentials the workflow passes itself: mask them like --auth ones.
+				r.cfg.secrets.Add(enc)
+			}
 			req.Header.Set(p.name, enc)
 		case arazzo.InCookie:
 			enc, err := spec.EncodeCookie(v)
@@ -90,7 +95,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	}
 	var missing []string
 	for _, prm := range op.Parameters {
-		if prm.Required && !supplied[prm.In+"\x00"+prm.Name] {
+		if prm.Required && !supplied[paramKey(prm.In, prm.Name)] {
 			missing = append(missing, fmt.Sprintf("%s parameter %q", prm.In, prm.Name))
 		}
 	}
@@ -124,6 +129,15 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	}
 	req.Security = securityOptions(sp.source, op)
 	return req, nil
+}
+
+// paramKey identifies a parameter by location and name; header names are
+// case-insensitive (RFC 9110 §5.1).
+func paramKey(in, name string) string {
+	if in == arazzo.InHeader {
+		name = strings.ToLower(name)
+	}
+	return in + "\x00" + name
 }
 
 func defaultParam(name, in string) *openapi.Parameter {
@@ -183,12 +197,21 @@ func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
 // first server of the operation (path, document) with its variables substituted.
 func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
 	if u, ok := r.cfg.servers[src.name]; ok {
+		r.markUsed("server:" + src.name)
 		return u, nil
 	}
 	if len(op.Servers) == 0 {
 		return "", fmt.Errorf("source %q declares no server; pass --server %s=URL", src.name, src.name)
 	}
-	u, err := op.Servers[0].Resolve(r.cfg.serverVars[src.name])
+	// OpenAPI: the operation's servers, else its path item's, else the document's
+	// (op.Servers is already that list); the first one, its variables substituted.
+	srv := op.Servers[0]
+	for name := range r.cfg.serverVars[src.name] {
+		if _, ok := srv.Variables[name]; ok || strings.Contains(srv.URL, "{"+name+"}") {
+			r.markUsed("var:" + src.name + "." + name)
+		}
+	}
+	u, err := srv.Resolve(r.cfg.serverVars[src.name])
 	if err != nil {
 		return "", fmt.Errorf("source %q: %v", src.name, err)
 	}
@@ -211,4 +234,3 @@ func (s *source) displayName() string {
 	}
 	return strconv.Quote(s.name)
 }
-

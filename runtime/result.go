@@ -31,7 +31,10 @@ type Result struct {
 	// Steps lists every step execution in order (a step run twice by a goto appears twice).
 	Steps []*StepResult
 	// Err says why the run failed or could not complete; nil when it passed.
-	Err      error
+	Err error
+	// Unused lists the credentials, server overrides and server variables the
+	// run was given but never used (see Unused); callers warn about them.
+	Unused   []Unused
 	Started  time.Time
 	Duration time.Duration
 }

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 )
 
@@ -16,13 +17,22 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 	secrets := cfg.secrets
 	if secrets == nil {
 		secrets = &Secrets{}
+		cfg.secrets = secrets
 	}
 	fx := newLocalEffects(&cfg, secrets)
 	if cfg.observer != nil {
 		obs := cfg.observer
 		fx.auth.obs = func(msg string) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg}) }
 	}
-	return p.execute(ctx, workflowID, inputs, fx, &cfg)
+	var eff Effects = fx
+	if cfg.wrapEffects != nil {
+		eff = cfg.wrapEffects(fx)
+	}
+	res, err := p.execute(ctx, workflowID, inputs, eff, &cfg)
+	if res != nil {
+		res.Unused = append(res.Unused, p.unusedCredentials(cfg.credentials, fx.auth)...)
+	}
+	return res, err
 }
 
 // Execute runs a workflow with another driver's Effects (journaled, durable...).
@@ -33,6 +43,16 @@ func (p *Plan) Execute(ctx context.Context, workflowID string, inputs map[string
 
 func (p *Plan) runConfig(opts []Option) config {
 	cfg := p.cfg
+	// Options add to the maps: each run gets its own copies, so that concurrent
+	// runs of one plan never write to the plan's.
+	cfg.servers = maps.Clone(cfg.servers)
+	if cfg.serverVars != nil {
+		vars := make(map[string]map[string]string, len(cfg.serverVars))
+		for src, m := range cfg.serverVars {
+			vars[src] = maps.Clone(m)
+		}
+		cfg.serverVars = vars
+	}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -48,13 +68,16 @@ func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string
 	if len(probs) > 0 {
 		return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
 	}
+	cfg.secrets.addInputSecrets(wp.inputs, in)
 	if cfg.runTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.runTimeout)
 		defer cancel()
 	}
 	r := &run{plan: p, cfg: cfg, fx: fx, obs: cfg.observer, done: map[*workflowPlan]*wfOutcome{}}
-	return r.execute(ctx, wp, in), nil
+	res := r.execute(ctx, wp, in)
+	res.Unused = r.unusedServers()
+	return res, nil
 }
 
 // lookup finds a workflow of the entry document.

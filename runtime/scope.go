@@ -25,12 +25,18 @@ type scope struct {
 	body        any
 	bodyDecoded bool
 	bodyOK      bool
+	bodyPointer bool // a JSON pointer was applied to the body (see bodyProblem)
 }
 
 var _ expr.Resolver = (*scope)(nil)
 
 // Resolve implements expr.Resolver.
 func (s *scope) Resolve(e *expr.Expression) (any, bool) {
+	if s.run.dry != nil {
+		if v, ok := s.run.dry.placeholder(e); ok {
+			return v, true
+		}
+	}
 	switch e.Kind {
 	case expr.KindURL:
 		if s.req != nil {
@@ -76,6 +82,7 @@ func (s *scope) Resolve(e *expr.Expression) (any, bool) {
 			}
 		}
 	case expr.KindResponseBody:
+		s.bodyPointer = s.bodyPointer || e.HasPointer
 		return s.responseBody()
 	case expr.KindInputs:
 		v, ok := s.f.inputs[e.Name]

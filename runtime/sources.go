@@ -35,7 +35,7 @@ func (s sourceIndex) FindOperation(name, id string) []arazzo.OperationInfo {
 		if src == nil || src.openapi == nil {
 			continue
 		}
-		if op := src.openapi.Operation(id); op != nil {
+		if op := findOperation(src.openapi, id); op != nil {
 			out = append(out, operationInfo(sd.Name, op))
 		}
 	}

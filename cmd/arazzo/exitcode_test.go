@@ -19,6 +19,7 @@ func TestExitCodes(t *testing.T) {
 	w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
 	defer w.Close()
 	t.Setenv("TEST_API_TOKEN", apiToken)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
 	broken := filepath.Join(t.TempDir(), "broken.arazzo.yaml")
 	if err := os.WriteFile(broken, []byte("arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n"), 0o644); err != nil {
@@ -53,6 +54,7 @@ func TestExitCodes(t *testing.T) {
 
 // TestExitCodeSignal: a run stopped by SIGINT exits 130 after reporting what completed.
 func TestExitCodeSignal(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	url := stallingURL(t)
 	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
 	ctx, cancel := context.WithCancelCause(context.Background())

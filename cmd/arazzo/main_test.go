@@ -50,6 +50,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("ROOT", root)
 			env.Setenv("CLOSED_URL", closedURL(t))
 			env.Setenv("NO_COLOR", "1")
+			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state")) // the run journal
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

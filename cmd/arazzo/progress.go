@@ -11,34 +11,132 @@ import (
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
-// progressPrinter prints one line per finished step, then the outputs.
+// progressPrinter prints one line per finished step, then the outputs. On a
+// terminal it also shows the running step with a spinner (terminal.go).
 type progressPrinter struct {
 	mu      sync.Mutex
 	w       io.Writer
 	secrets *runtime.Secrets
 	verbose bool
 	mock    bool // the mock enforces no security: do not warn about missing credentials
+	d       display
+	live    *liveLine // nil unless d.live
+	started map[stepKey]time.Time
+}
+
+// newProgressPrinter draws live and in colour when w is a terminal.
+func newProgressPrinter(w io.Writer, secrets *runtime.Secrets, verbose, mock bool) *progressPrinter {
+	p := &progressPrinter{w: w, secrets: secrets, verbose: verbose, mock: mock, d: detectDisplay(w)}
+	if p.d.live {
+		p.live = newLiveLine(p.d, w, &p.mu)
+	}
+	return p
+}
+
+func (p *progressPrinter) println(s string) {
+	if p.live != nil {
+		p.live.println(s)
+		return
+	}
+	fmt.Fprintln(p.w, s)
 }
 
 func (p *progressPrinter) Event(e *runtime.Event) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	m := masker{p.secrets}
 	switch e.Kind {
+	case runtime.EventStepStarted:
+		if e.Attempt <= 1 {
+			if p.started == nil {
+				p.started = map[stepKey]time.Time{}
+			}
+			p.started[stepKey{e.WorkflowID, e.StepID, e.Depth}] = e.Time
+		}
+		if p.live != nil {
+			label := indent(e.Depth) + e.StepID
+			if e.Attempt > 1 {
+				label += fmt.Sprintf(" (attempt %d)", e.Attempt)
+			}
+			p.live.begin(label)
+		}
+	case runtime.EventRequest:
+		if p.live != nil && e.Request != nil {
+			p.live.setDetail(e.Request.Method + " " + m.url(e.Request.URL, e.Request.Security))
+		}
+	case runtime.EventResponse:
+		if p.verbose {
+			for _, l := range exchangeLines(e, m) {
+				p.println(l)
+			}
+		}
 	case runtime.EventStepFinished:
-		fmt.Fprintln(p.w, p.secrets.Mask(stepLine(e.Step)))
+		if p.live != nil {
+			p.live.end()
+		}
+		step := e.Step
+		if start, ok := p.started[stepKey{e.WorkflowID, e.StepID, e.Depth}]; ok && step.Duration == 0 {
+			// The executor sets the duration once the step returns, after this event.
+			cp := *step
+			cp.Duration = e.Time.Sub(start)
+			step = &cp
+		}
+		p.println(p.paintStep(p.secrets.Mask(stepLine(step)), step))
 		if p.verbose || e.Step.Status != runtime.StatusPassed {
 			for _, c := range e.Step.Criteria {
 				if p.verbose || !c.Pass {
-					fmt.Fprintln(p.w, p.secrets.Mask(criterionLine(e.Step.Depth, c)))
+					p.println(p.paintCriterion(p.secrets.Mask(criterionLine(e.Step.Depth, c)), c.Pass))
+					if p.verbose {
+						for _, l := range operandLines(e.Step.Depth, c, m) {
+							p.println(p.d.paint(sgrDim, l))
+						}
+					}
 				}
 			}
 		}
 	case runtime.EventWarning:
 		if !p.mock {
-			fmt.Fprintln(p.w, "! "+p.secrets.Mask(e.Message))
+			p.println(p.d.paint(sgrYellow, "! "+p.secrets.Mask(e.Message)))
 		}
-	case runtime.EventRetryWait:
-		fmt.Fprintf(p.w, "%s  ↻ %s: waiting %s before retrying\n", indent(e.Depth), e.StepID, e.Wait.Round(time.Millisecond))
+	case runtime.EventAction:
+		// Retries show as they happen; gotos and ends close the step's line.
+		if strings.HasPrefix(e.Action, "retry") {
+			line := fmt.Sprintf("%s  ↻ %s: %s", indent(e.Depth), e.StepID, e.Action)
+			if e.Wait > 0 {
+				line += fmt.Sprintf(", waiting %s before retrying", e.Wait.Round(time.Millisecond))
+			}
+			p.println(p.d.paint(sgrYellow, line))
+		}
+	}
+}
+
+// paintStep colours a step line's mark and status code.
+func (p *progressPrinter) paintStep(line string, s *runtime.StepResult) string {
+	if !p.d.color {
+		return line
+	}
+	mark, sgr := "✓", sgrGreen
+	if s.Status != runtime.StatusPassed {
+		mark, sgr = "✗", sgrRed
+	}
+	return strings.Replace(line, mark, sgr+mark+sgrReset, 1)
+}
+
+func (p *progressPrinter) paintCriterion(line string, pass bool) string {
+	if !p.d.color {
+		return line
+	}
+	mark, sgr := "✓", sgrGreen
+	if !pass {
+		mark, sgr = "✗", sgrRed
+	}
+	return strings.Replace(line, mark, sgr+mark+sgrReset, 1)
+}
+
+// close stops the live display.
+func (p *progressPrinter) close() {
+	if p != nil && p.live != nil {
+		p.live.close()
 	}
 }
 
@@ -80,6 +178,7 @@ func criterionLine(depth int, c runtime.CriterionResult) string {
 
 // summary prints the outcome and the workflow outputs.
 func (p *progressPrinter) summary(res *runtime.Result) {
+	p.close()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	passed, failed := 0, 0
@@ -90,11 +189,17 @@ func (p *progressPrinter) summary(res *runtime.Result) {
 			failed++
 		}
 	}
-	fmt.Fprintf(p.w, "\nworkflow %s %s: %d step(s) passed, %d failed in %s\n", res.WorkflowID, res.Status, passed, failed, formatDuration(res.Duration))
+	status := string(res.Status)
+	if res.Status == runtime.StatusPassed {
+		status = p.d.paint(sgrBold+sgrGreen, status)
+	} else {
+		status = p.d.paint(sgrBold+sgrRed, status)
+	}
+	fmt.Fprintf(p.w, "\nworkflow %s %s: %d step(s) passed, %d failed in %s\n", res.WorkflowID, status, passed, failed, formatDuration(res.Duration))
 	if len(res.Outputs) == 0 {
 		return
 	}
-	fmt.Fprintln(p.w, "\noutputs:")
+	fmt.Fprintln(p.w, "\n"+p.d.paint(sgrBold, "outputs:"))
 	for _, k := range sortedKeys(res.Outputs) {
 		fmt.Fprintf(p.w, "  %s: %s\n", k, formatValue(res.Outputs[k]))
 	}

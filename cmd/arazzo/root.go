@@ -68,9 +68,16 @@ func (a *app) rootCommand() *cobra.Command {
 Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
 3 document could not be loaded or is invalid, 4 run could not complete
 (transport error, timeout, cancelled), 130/143 stopped by SIGINT/SIGTERM.`,
+		Example: `  arazzo list
+  arazzo describe workato/rotate-mcp-server-token
+  arazzo run --mock workato/rotate-mcp-server-token --input search=sales
+  arazzo run flow.arazzo.yaml --inputs inputs.yaml --auth bearerAuth=env:TOKEN --report junit=junit.xml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(a.runCommand(), a.listCommand(), a.versionCommand(), a.mockCommand())
+	root.AddCommand(a.runCommand(), a.listCommand(), a.validateCommand(), a.versionCommand(), a.mockCommand())
+	root.AddCommand(a.runsCommand())
+	root.AddCommand(a.describeCommand(), a.graphCommand(), a.completionCommand())
+	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours, with examples
 	return root
 }

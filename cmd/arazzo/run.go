@@ -34,6 +34,14 @@ type runFlags struct {
 	maxRetryWait time.Duration
 	maxBody      int64
 	verbose      bool
+	// CLI experience (issue 6): see dryrun.go, inputs.go, reports.go.
+	dryRun     bool
+	inputFiles []string
+	trace      string
+	har        string
+	reports    []string
+	journal    journalFlags // durability (issue 7): journal.go
+	batch      batchFlags   // batch mode (issue 9): batch.go
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -44,7 +52,9 @@ func (a *app) runCommand() *cobra.Command {
 		Long: `Run a workflow of an Arazzo document, or a bundled workflow by name.
 
 Inputs are converted to the types the workflow's inputs schema declares (integer,
-number, boolean; JSON for arrays and objects). A value given twice: the last wins.
+number, boolean; JSON for arrays and objects); --input NAME=@FILE reads a value
+from a file. --inputs FILE gives many at once as a JSON or YAML object; --input
+values are applied after the --inputs files. A value given twice: the last wins.
 
 Credentials (--auth SCHEME=VALUE) name an OpenAPI security scheme (or
 SOURCE.SCHEME); VALUE is the secret itself, env:VAR or file:PATH. For http basic
@@ -54,10 +64,14 @@ over is the point of the run.`,
 		Example: `  arazzo run --mock workato/rotate-mcp-server-token --input search=sales
   arazzo run workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml \
     --input search=sales --auth bearerAuth=env:WORKATO_API_TOKEN \
-    --server mcpServerApi=https://app.eu.workato.com`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runWorkflow(cmd.Context(), args[0], &f) },
+    --server mcpServerApi=https://app.eu.workato.com
+  arazzo run --mock workato/rotate-mcp-server-token --input search=sales --dry-run
+  arazzo run flow.arazzo.yaml --inputs inputs.yaml --report junit=junit.xml --trace trace.json`,
+		Args:              runArgs,
+		ValidArgsFunction: completeTargets,
+		RunE:              func(cmd *cobra.Command, args []string) error { return a.runWorkflow(cmd.Context(), firstArg(args), &f) },
 	}
+	_ = cmd.RegisterFlagCompletionFunc("workflow", completeWorkflowIDs)
 	fl := cmd.Flags()
 	fl.StringVarP(&f.workflow, "workflow", "w", "", "workflowId to run (optional when the document has one workflow)")
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "workflow input NAME=VALUE (repeatable)")
@@ -71,13 +85,30 @@ over is the point of the run.`,
 	fl.IntVar(&f.maxSteps, "max-steps", 10_000, "most step executions in one run (bounds goto loops)")
 	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose")
 	fl.Int64Var(&f.maxBody, "max-body", 16<<20, "largest response body read, in bytes")
-	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show warnings about the document and each step's criteria")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show warnings about the document, each HTTP exchange (credentials masked) and each criterion with the values it saw")
+	fl.BoolVar(&f.dryRun, "dry-run", false, "print each request the run would send (credentials masked), send nothing")
+	fl.StringArrayVar(&f.inputFiles, "inputs", nil, "read inputs from a JSON or YAML object in FILE (- for stdin); --input values override them (repeatable)")
+	fl.StringVar(&f.trace, "trace", "", "write a JSON trace of the run to FILE: every exchange, criterion and action (docs/trace-schema.json)")
+	fl.StringVar(&f.har, "har", "", "write the run's HTTP exchanges to FILE as HAR 1.2")
+	fl.StringArrayVar(&f.reports, "report", nil, "write a report: junit=FILE, json=FILE (the --output json object) or html=FILE (repeatable)")
+	f.journal.register(fl)
+	f.batch.register(fl)
 	return cmd
 }
 
 func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if f.output != "text" && f.output != "json" {
 		return usageErr("--output must be text or json, got %q", f.output)
+	}
+	if err := f.batch.check(f); err != nil {
+		return err
+	}
+	reports, err := parseReports(f.reports, f.trace, f.har)
+	if err != nil {
+		return err
+	}
+	if err := a.prepareResume(ctx, &arg, f); err != nil {
+		return err
 	}
 	tgt, err := resolveTarget(arg)
 	if err != nil {
@@ -118,21 +149,34 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if wfID == "" {
 		wfID = tgt.workflowID
 	}
-	inputs, err := parseInputs(plan, wfID, f.inputs)
+	inputs, err := a.collectInputs(plan, wfID, f)
 	if err != nil {
 		return err
 	}
+	if f.batch.file != "" {
+		return a.runBatch(ctx, plan, wfID, inputs, opts, f)
+	}
+	maskSecretInputs(plan, wfID, inputs, secrets) // before anything prints them
+	if f.dryRun {
+		return a.dryRun(ctx, plan, wfID, inputs, opts, f, secrets)
+	}
+	rep := newReporting(f, reports, plan, tgt.document(arg), wfID, inputs, masker{secrets})
 	if f.mock {
 		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())))
 	}
 	var progress *progressPrinter
 	if f.output == "text" {
-		progress = &progressPrinter{w: a.stdout, secrets: secrets, verbose: f.verbose, mock: f.mock}
-		opts = append(opts, runtime.WithObserver(progress))
+		progress = newProgressPrinter(a.stdout, secrets, f.verbose, f.mock)
+		defer progress.close()
+		opts = append(opts, runtime.WithObserver(runtime.Observers{progress, rep.observer()}))
 	} else {
-		opts = append(opts, runtime.WithObserver(&warningPrinter{w: a.stderr, secrets: secrets, mock: f.mock}))
+		var verbose runtime.Observer
+		if f.verbose {
+			verbose = &verbosePrinter{w: a.stderr, m: masker{secrets}}
+		}
+		opts = append(opts, runtime.WithObserver(runtime.Observers{&warningPrinter{w: a.stderr, secrets: secrets, mock: f.mock}, verbose, rep.observer()}))
 	}
-	res, err := plan.Run(ctx, wfID, inputs, opts...)
+	res, err := a.journaled(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if err != nil {
 		var ue *runtime.UsageError
 		if errors.As(err, &ue) {
@@ -147,7 +191,15 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	} else {
 		progress.summary(res)
 	}
+	a.delivered(ctx, f) // the outputs are out: the journal notes it
 	code := exitCode(ctx, res)
+	a.warnUnused(res)
+	if err := rep.write(res); err != nil {
+		fmt.Fprintln(a.stderr, "arazzo:", err)
+		if code == ExitOK {
+			code = ExitIncomplete
+		}
+	}
 	if res.Err != nil {
 		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
 	}
@@ -219,7 +271,8 @@ func parseInputs(plan *runtime.Plan, wfID string, pairs []string) (map[string]an
 				probs = append(probs, fmt.Sprintf("--input %s: %v", name, err))
 				continue
 			}
-			val = string(data)
+			// One final newline is the file's end, not part of the value.
+			val = strings.TrimSuffix(strings.TrimSuffix(string(data), "\n"), "\r")
 		}
 		v, err := plan.CoerceInput(wfID, name, val)
 		if err != nil {

@@ -9,9 +9,10 @@ import (
 
 func (a *app) versionCommand() *cobra.Command {
 	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version and commit this binary was built from",
-		Args:  cobra.NoArgs,
+		Use:     "version",
+		Short:   "Print the version and commit this binary was built from",
+		Example: "  arazzo version",
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(a.stdout, versionString())
 			return nil

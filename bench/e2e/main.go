@@ -1,0 +1,403 @@
+// Command e2e measures whole processes: it starts the benchmark mock, then runs
+// the baseline client, `arazzo run` and (when given) Redocly respect on the
+// same workflows, interleaved, several times each. For every process it takes
+// the wall time (fork to exit), the CPU time (user + system) and the peak
+// resident set size from wait4's rusage, and prints medians with their spread
+// and the ratio to the baseline measured in the same round.
+//
+//	go run ./bench/e2e -bin bench/out/bin -wf bench/out/wf -reps 15
+//
+// bench/run.sh builds everything and calls it; see BENCHMARKS.md.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	bin, wf, respect string
+	reps, batchReps  int
+	parallel         int
+	batch            []int
+	only             string
+	stateDir         string
+}
+
+func main() {
+	var o options
+	var batch string
+	flag.StringVar(&o.bin, "bin", "bench/out/bin", "directory holding the arazzo, baseline and mock binaries")
+	flag.StringVar(&o.wf, "wf", "bench/out/wf", "directory the generator wrote the workflows into")
+	flag.StringVar(&o.respect, "respect", "", "path of the redocly CLI (node_modules/.bin/redocly); empty: no peer")
+	flag.IntVar(&o.reps, "reps", 15, "runs of each process per scenario")
+	flag.IntVar(&o.batchReps, "batch-reps", 3, "runs of each batch scenario")
+	flag.IntVar(&o.parallel, "parallel", 32, "--parallel of the batch scenarios")
+	flag.StringVar(&batch, "batch", "10000,100000", "batch sizes (lines of runs-N.jsonl), comma-separated; empty: none")
+	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.Parse()
+	for _, f := range strings.Split(batch, ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
+			o.batch = append(o.batch, n)
+		}
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+}
+
+// sample is one process run.
+type sample struct {
+	wall, cpu time.Duration
+	rssKiB    int64
+}
+
+// tool is one way of doing a scenario's work.
+type tool struct {
+	name string
+	argv []string
+	base bool // the baseline of its scenario
+	peer bool
+	s    []sample
+}
+
+type scenario struct {
+	name  string
+	steps int // HTTP requests per run (per line for batch)
+	runs  int // workflow runs per process (batch lines), 1 otherwise
+	reps  int
+	tools []*tool
+}
+
+func run(o options) error {
+	mockURL, stopMock, err := startMock(filepath.Join(o.bin, "mock"))
+	if err != nil {
+		return err
+	}
+	defer stopMock()
+	state, err := os.MkdirTemp("", "arazzo-bench-state-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(state)
+	o.stateDir = state
+
+	scenarios := buildScenarios(o, mockURL)
+	fmt.Printf("# end-to-end benchmark\n\n")
+	fmt.Printf("- machine: %s, %d CPUs; %s\n", hostModel(), numCPU(), goVersion(filepath.Join(o.bin, "arazzo")))
+	fmt.Printf("- load average before: %s\n", loadavg())
+	fmt.Printf("- %d runs of each process per scenario (batch: %d), interleaved; median [min–max]\n\n", o.reps, o.batchReps)
+	for _, sc := range scenarios {
+		if o.only != "" && !strings.Contains(sc.name, o.only) {
+			continue
+		}
+		if err := measure(sc); err != nil {
+			return fmt.Errorf("%s: %w", sc.name, err)
+		}
+		report(sc)
+	}
+	perStep(scenarios)
+	fmt.Printf("\n- load average after: %s\n", loadavg())
+	return nil
+}
+
+func buildScenarios(o options, u string) []*scenario {
+	arazzo := filepath.Join(o.bin, "arazzo")
+	baseline := filepath.Join(o.bin, "baseline")
+	wf := func(name string) string { return filepath.Join(o.wf, name) }
+	respect := func(doc string, extra ...string) *tool {
+		if o.respect == "" {
+			return nil
+		}
+		return &tool{name: "respect 2.77 (simple criteria)", peer: true, argv: append([]string{o.respect, "respect", doc}, extra...)}
+	}
+	var out []*scenario
+	rotateArgs := []string{"--server", "mcpServerApi=" + u, "--input", "search=sales", "--auth", "bearerAuth=bench-token"}
+	out = append(out, &scenario{name: "rotate (3 steps)", steps: 3, runs: 1, reps: o.reps, tools: compact(
+		&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-rotate", "sales"}},
+		&tool{name: "arazzo run --no-journal", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)},
+		&tool{name: "arazzo run (journal on, the default)", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--state", o.stateDir, "-o", "json"}, rotateArgs...)},
+		&tool{name: "arazzo run workato/… (bundled, JSONPath criterion)", argv: append([]string{arazzo, "run", "workato/rotate-mcp-server-token", "--no-journal", "-o", "json"}, rotateArgs...)},
+		respect(wf("rotate.arazzo.yaml"), "--server", "mcpServerApi="+u, "--input", "search=sales"),
+	)})
+	for _, n := range []int{10, 100, 1000} {
+		out = append(out, &scenario{name: fmt.Sprintf("chain-%d", n), steps: n, runs: 1, reps: o.reps, tools: compact(
+			&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-chain", strconv.Itoa(n)}},
+			&tool{name: "arazzo run (JSONPath criterion)", argv: []string{arazzo, "run", wf(fmt.Sprintf("chain-%d.arazzo.yaml", n)), "--no-journal", "-o", "json", "--server", "items=" + u}},
+			&tool{name: "arazzo run (simple criteria)", argv: []string{arazzo, "run", wf(fmt.Sprintf("chain-%d-simple.arazzo.yaml", n)), "--no-journal", "-o", "json", "--server", "items=" + u}},
+			respect(wf(fmt.Sprintf("chain-%d-simple.arazzo.yaml", n)), "--server", "items="+u),
+		)})
+	}
+	for _, n := range o.batch {
+		lines := wf(fmt.Sprintf("runs-%d.jsonl", n))
+		p := strconv.Itoa(o.parallel)
+		out = append(out, &scenario{name: fmt.Sprintf("batch of %d rotations, --parallel %d", n, o.parallel), steps: 3, runs: n, reps: o.batchReps, tools: compact(
+			&tool{name: "baseline (plain Go client, " + p + " goroutines)", base: true, argv: []string{baseline, "-url", u, "-rotate-file", lines, "-parallel", p}},
+			&tool{name: "arazzo run --inputs-file --parallel " + p, argv: []string{arazzo, "run", wf("rotate.arazzo.yaml"), "--inputs-file", lines, "--parallel", p,
+				"--server", "mcpServerApi=" + u, "--auth", "bearerAuth=bench-token"}},
+		)})
+	}
+	return out
+}
+
+func compact(ts ...*tool) []*tool {
+	return slices.DeleteFunc(ts, func(t *tool) bool { return t == nil })
+}
+
+func startMock(path string) (string, func(), error) {
+	cmd := exec.Command(path, "-addr", "127.0.0.1:0", "-watch-stdin")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("starting the mock: %w", err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		_ = cmd.Process.Kill()
+		return "", nil, fmt.Errorf("the mock printed no URL: %w", err)
+	}
+	stop := func() {
+		stdin.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+	}
+	return strings.TrimSpace(line), stop, nil
+}
+
+// measure runs every tool of the scenario reps times, round-robin, so that a
+// change in the machine's load touches all of them alike.
+func measure(sc *scenario) error {
+	fmt.Fprintf(os.Stderr, "e2e: %s ", sc.name)
+	defer fmt.Fprintln(os.Stderr)
+	// One unmeasured run each: page cache, the mock's connection pool, respect's compile cache.
+	for _, t := range sc.tools {
+		if _, err := once(t); err != nil {
+			return err
+		}
+	}
+	for range sc.reps {
+		for _, t := range sc.tools {
+			s, err := once(t)
+			if err != nil {
+				return err
+			}
+			t.s = append(t.s, s)
+		}
+		fmt.Fprint(os.Stderr, ".")
+	}
+	return nil
+}
+
+func once(t *tool) (sample, error) {
+	cmd := exec.Command(t.argv[0], t.argv[1:]...)
+	cmd.Stdout = io.Discard
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(t.argv, " "), err, tail(stderr.String(), 2000))
+	}
+	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return sample{}, errors.New("no rusage on this platform")
+	}
+	return sample{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), rssKiB: ru.Maxrss}, nil
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+type stat struct{ med, lo, hi float64 }
+
+func stats(xs []float64) stat {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	med := s[n/2]
+	if n%2 == 0 {
+		med = (s[n/2-1] + s[n/2]) / 2
+	}
+	return stat{med: med, lo: s[0], hi: s[n-1]}
+}
+
+func (t *tool) walls() []float64 { return each(t.s, func(s sample) float64 { return ms(s.wall) }) }
+func (t *tool) cpus() []float64  { return each(t.s, func(s sample) float64 { return ms(s.cpu) }) }
+func (t *tool) rss() []float64   { return each(t.s, func(s sample) float64 { return float64(s.rssKiB) / 1024 }) }
+
+func each(ss []sample, f func(sample) float64) []float64 {
+	out := make([]float64, len(ss))
+	for i, s := range ss {
+		out[i] = f(s)
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func baseOf(sc *scenario) *tool {
+	for _, t := range sc.tools {
+		if t.base {
+			return t
+		}
+	}
+	return nil
+}
+
+// ratios are per round: each run divided by the baseline run of the same round.
+func ratios(t, base *tool, f func(*tool) []float64) stat {
+	a, b := f(t), f(base)
+	r := make([]float64, len(a))
+	for i := range a {
+		r[i] = a[i] / b[i]
+	}
+	return stats(r)
+}
+
+func report(sc *scenario) {
+	fmt.Printf("## %s\n\n", sc.name)
+	base := baseOf(sc)
+	if sc.runs > 1 {
+		fmt.Printf("| process | wall ms | runs/s | CPU ms | peak RSS MiB | wall ÷ baseline |\n|---|---|---|---|---|---|\n")
+	} else {
+		fmt.Printf("| process | wall ms | CPU ms | peak RSS MiB | wall ÷ baseline |\n|---|---|---|---|---|\n")
+	}
+	for _, t := range sc.tools {
+		w, c, r := stats(t.walls()), stats(t.cpus()), stats(t.rss())
+		ratio := "1"
+		if base != nil && t != base {
+			q := ratios(t, base, (*tool).walls)
+			ratio = fmt.Sprintf("%.2f× [%.2f–%.2f]", q.med, q.lo, q.hi)
+		}
+		if sc.runs > 1 {
+			fmt.Printf("| %s | %s | %.0f | %s | %s | %s |\n", t.name, fmtStat(w, 0), float64(sc.runs)/(w.med/1000), fmtStat(c, 0), fmtStat(r, 1), ratio)
+		} else {
+			fmt.Printf("| %s | %s | %s | %s | %s |\n", t.name, fmtStat(w, 2), fmtStat(c, 1), fmtStat(r, 1), ratio)
+		}
+	}
+	fmt.Println()
+}
+
+func fmtStat(s stat, prec int) string {
+	return fmt.Sprintf("%.*f [%.*f–%.*f]", prec, s.med, prec, s.lo, prec, s.hi)
+}
+
+// perStep derives the cost of one more step from the chain-100 and chain-1000
+// runs of the same round: (wall₁₀₀₀ − wall₁₀₀) / 900, which removes start-up.
+func perStep(all []*scenario) {
+	var c100, c1000 *scenario
+	for _, sc := range all {
+		switch sc.name {
+		case "chain-100":
+			c100 = sc
+		case "chain-1000":
+			c1000 = sc
+		}
+	}
+	if c100 == nil || c1000 == nil || len(c100.tools[0].s) == 0 || len(c1000.tools[0].s) == 0 {
+		return
+	}
+	fmt.Printf("## per step (chain-1000 minus chain-100, ÷ 900, paired by round)\n\n")
+	fmt.Printf("| process | µs per step | CPU µs per step | ÷ baseline per step |\n|---|---|---|---|\n")
+	slope := func(i int, f func(*tool) []float64) []float64 {
+		a, b := f(c1000.tools[i]), f(c100.tools[i])
+		out := make([]float64, min(len(a), len(b)))
+		for k := range out {
+			out[k] = (a[k] - b[k]) / 900 * 1000
+		}
+		return out
+	}
+	baseW := slope(0, (*tool).walls)
+	for i, t := range c1000.tools {
+		w := slope(i, (*tool).walls)
+		c := slope(i, (*tool).cpus)
+		r := make([]float64, len(w))
+		for k := range w {
+			r[k] = w[k] / baseW[k]
+		}
+		ratio := "1"
+		if i > 0 {
+			rs := stats(r)
+			ratio = fmt.Sprintf("%.2f× [%.2f–%.2f]", rs.med, rs.lo, rs.hi)
+		}
+		fmt.Printf("| %s | %s | %s | %s |\n", t.name, fmtStat(stats(w), 0), fmtStat(stats(c), 0), ratio)
+	}
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func numCPU() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "\nprocessor") + 1
+}
+
+func hostModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			if _, v, ok := strings.Cut(l, ":"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+	}
+	return "unknown CPU"
+}
+
+func goVersion(bin string) string {
+	out, err := exec.Command("go", "version", bin).Output()
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(out))
+	if len(f) < 2 {
+		return ""
+	}
+	return "arazzo built with " + f[len(f)-1]
+}

@@ -1,0 +1,588 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// Batch mode: `arazzo run DOC --inputs-file runs.jsonl [--parallel N] [--unordered]`
+// runs the workflow once per line of the file, each line a JSON object of
+// inputs laid over the --input/--inputs values. Every run shares the compiled
+// plan and one connection pool; each has its own state and its own set of
+// secrets to mask, so memory does not grow with the number of lines. Results
+// stream to stdout as JSON lines, in input order unless --unordered; a
+// progress line is drawn on a terminal; a summary goes to stderr. The exit code
+// is 1 when any run did not pass.
+
+// batchFlags are the run command's batch-mode flags.
+type batchFlags struct {
+	file      string
+	parallel  int
+	unordered bool
+}
+
+func (b *batchFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&b.file, "inputs-file", "", "batch mode: run the workflow once per line of `FILE` (- for stdin), each a JSON object of inputs; results are printed as JSON lines")
+	fl.IntVar(&b.parallel, "parallel", 1, "batch mode: how many runs at a time")
+	fl.BoolVar(&b.unordered, "unordered", false, "batch mode: print each result when its run ends instead of in input order")
+}
+
+// maxParallel bounds --parallel: beyond it a run mostly waits for a connection.
+const maxParallel = 1024
+
+// maxBatchLine bounds one line of an --inputs-file.
+const maxBatchLine = maxInputsFile
+
+// check rejects batch flags without --inputs-file and the flags batch mode does
+// not support.
+func (b *batchFlags) check(f *runFlags) error {
+	if b.file == "" {
+		if b.parallel != 1 || b.unordered {
+			return usageErr("--parallel and --unordered apply to batch mode: add --inputs-file FILE")
+		}
+		return nil
+	}
+	if b.parallel < 1 || b.parallel > maxParallel {
+		return usageErr("--parallel must be between 1 and %d, got %d", maxParallel, b.parallel)
+	}
+	for _, c := range []struct {
+		set  bool
+		flag string
+	}{
+		{f.dryRun, "--dry-run"}, {f.trace != "", "--trace"}, {f.har != "", "--har"}, {len(f.reports) > 0, "--report"},
+		{f.journal.resume != "", "--resume"}, {f.journal.outputFile != "", "--output-file"}, {f.verbose, "--verbose"},
+	} {
+		if c.set {
+			return usageErr("%s does not go with --inputs-file: batch mode prints one JSON line per run; run a single line without --inputs-file to use it", c.flag)
+		}
+	}
+	if b.file == "-" {
+		for _, in := range f.inputFiles {
+			if in == "-" {
+				return usageErr("--inputs - and --inputs-file -: standard input can be read only once")
+			}
+		}
+	}
+	return nil
+}
+
+// batchResult is one line of batch output.
+type batchResult struct {
+	Line       int            `json:"line"`
+	Status     runtime.Status `json:"status"`
+	Outputs    map[string]any `json:"outputs"`
+	Error      string         `json:"error,omitempty"`
+	DurationMS float64        `json:"durationMs"`
+
+	seq     int
+	ran     bool // the workflow ran (Unused is meaningful)
+	skipped bool // not run: the batch was stopped first; nothing is printed
+	unused  []runtime.Unused
+}
+
+// batchJob is one line to run; err is set when the line is not a JSON object.
+type batchJob struct {
+	seq, line int
+	inputs    map[string]any
+	err       error
+}
+
+// batch is one batch execution.
+type batch struct {
+	a     *app
+	plan  *runtime.Plan
+	wfID  string
+	base  map[string]any
+	opts  []runtime.Option
+	creds runtime.CredentialMap
+	// credSecrets masks the credentials in what is not one run's (warnings).
+	credSecrets *runtime.Secrets
+	flags       batchFlags
+	started     time.Time
+
+	passed, failed, errored atomic.Int64
+	notPassed               []int // first lines that did not pass, for the summary
+	unused                  map[string]*unusedCount
+	completed               int
+
+	warnMu sync.Mutex
+	warned map[string]bool
+}
+
+type unusedCount struct {
+	u runtime.Unused
+	n int
+}
+
+// maxWarnings bounds the distinct warnings remembered, so a warning that
+// names a per-run value cannot make memory grow with the lines.
+const maxWarnings = 64
+
+func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, base map[string]any, opts []runtime.Option, f *runFlags) error {
+	wfID, err := batchWorkflow(plan, wfID)
+	if err != nil {
+		return err
+	}
+	// Each run masks with its own set of secrets, seeded with the credentials:
+	// one set shared by every run would collect each run's tokens for ever.
+	creds, err := parseAuth(f.auth, &runtime.Secrets{})
+	if err != nil {
+		return err
+	}
+	in, total, closeIn, err := a.openBatchInput(f.batch.file)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	if f.mock {
+		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())))
+	} else {
+		// One pool for every run, wide enough for every run in flight.
+		cl := runtime.NewHTTPClient()
+		if tr, ok := cl.Transport.(*http.Transport); ok {
+			tr.MaxIdleConnsPerHost = max(tr.MaxIdleConnsPerHost, f.batch.parallel)
+			tr.MaxIdleConns = max(tr.MaxIdleConns, 2*f.batch.parallel)
+		}
+		opts = append(opts, runtime.WithHTTPClient(cl))
+	}
+	b := &batch{a: a, plan: plan, wfID: wfID, base: base, creds: creds, flags: f.batch, started: time.Now(),
+		unused: map[string]*unusedCount{}, warned: map[string]bool{}}
+	b.credSecrets = b.secrets()
+	b.opts = append(opts, runtime.WithObserver(runtime.ObserverFunc(b.warning)))
+	prog := b.startProgress(total)
+	interrupted := b.execute(ctx, in)
+	prog.stop()
+	b.summary(interrupted)
+	if interrupted {
+		var sig *signalError
+		if cause := context.Cause(ctx); cause != nil && errors.As(cause, &sig) {
+			return exitWith(exitCodeForSignal(sig.sig))
+		}
+		return exitWith(ExitIncomplete)
+	}
+	if b.failed.Load()+b.errored.Load() > 0 {
+		return exitWith(ExitFailed)
+	}
+	return nil
+}
+
+// batchWorkflow resolves the workflow every line runs, before any line is read.
+func batchWorkflow(plan *runtime.Plan, id string) (string, error) {
+	ws := plan.Workflows()
+	ids := make([]string, len(ws))
+	for i, w := range ws {
+		ids[i] = w.ID
+		if w.ID == id {
+			return id, nil
+		}
+	}
+	sort.Strings(ids)
+	if id == "" {
+		if len(ws) == 1 {
+			return ws[0].ID, nil
+		}
+		return "", usageErr("the document has %d workflows; choose one with --workflow: %s", len(ws), strings.Join(ids, ", "))
+	}
+	return "", usageErr("unknown workflow %q%s (workflows: %s)", id, runtime.Suggest(id, ids), strings.Join(ids, ", "))
+}
+
+// openBatchInput opens the --inputs-file; total is its number of non-blank
+// lines when it is a regular file (for the progress line), else -1.
+func (a *app) openBatchInput(file string) (io.Reader, int, func(), error) {
+	if file == "-" {
+		return a.stdin, -1, func() {}, nil
+	}
+	fh, err := os.Open(file)
+	if err != nil {
+		return nil, 0, nil, usageErr("--inputs-file: %v", err)
+	}
+	total := -1
+	if fi, err := fh.Stat(); err == nil && fi.Mode().IsRegular() && detectDisplay(a.stderr).live {
+		total = countLines(fh)
+		if _, err := fh.Seek(0, io.SeekStart); err != nil {
+			fh.Close()
+			return nil, 0, nil, usageErr("--inputs-file: %v", err)
+		}
+	}
+	return fh, total, func() { fh.Close() }, nil
+}
+
+func countLines(r io.Reader) int {
+	n := 0
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxBatchLine+1)
+	for sc.Scan() {
+		if len(bytes.TrimSpace(sc.Bytes())) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// execute reads the lines, runs them on flags.parallel workers and writes the
+// results; it reports whether it stopped early because ctx ended.
+func (b *batch) execute(ctx context.Context, in io.Reader) bool {
+	workers := b.flags.parallel
+	// window bounds the runs started but not yet written: with ordered output a
+	// slow line holds back at most window finished ones.
+	window := workers
+	if !b.flags.unordered {
+		window = 4 * workers
+	}
+	slots := make(chan struct{}, window)
+	jobs := make(chan batchJob)
+	results := make(chan *batchResult, window)
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- b.runLine(ctx, j)
+			}
+		}()
+	}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		b.write(results, slots)
+	}()
+
+	interrupted := b.read(ctx, in, jobs, slots)
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-written
+	return interrupted || ctx.Err() != nil
+}
+
+// read turns lines into jobs, waiting for a free slot before each.
+func (b *batch) read(ctx context.Context, in io.Reader, jobs chan<- batchJob, slots chan struct{}) bool {
+	r := bufio.NewReaderSize(in, 64<<10)
+	seq := 0
+	for line := 1; ; line++ {
+		text, tooLong, err := readLine(r, maxBatchLine)
+		if len(bytes.TrimSpace(text)) > 0 || tooLong {
+			j := batchJob{seq: seq, line: line}
+			if tooLong {
+				j.err = fmt.Errorf("the line is longer than %d bytes", maxBatchLine)
+			} else {
+				j.inputs, j.err = b.lineInputs(text)
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return true
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				<-slots
+				return true
+			}
+			seq++
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				fmt.Fprintf(b.a.stderr, "arazzo: --inputs-file: reading line %d: %v\n", line, err)
+				return true
+			}
+			return false
+		}
+	}
+}
+
+// readLine reads one line without its end, at most limit bytes of it; a
+// longer line is consumed and reported as tooLong.
+func readLine(r *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if !tooLong {
+			if len(buf)+len(chunk) > limit+1 {
+				tooLong, buf = true, nil
+			} else {
+				buf = append(buf, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		buf = bytes.TrimRight(buf, "\r\n")
+		return buf, tooLong, err
+	}
+}
+
+// lineInputs decodes one line and lays it over the --input/--inputs values.
+func (b *batch) lineInputs(text []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(text))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("column %d: invalid JSON: %v", se.Offset, err)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("expected a JSON object of input names to values, got %s", te.Value)
+		}
+		return nil, fmt.Errorf("invalid JSON: %v", err)
+	}
+	if d.More() {
+		return nil, errors.New("invalid JSON: more than one value on the line")
+	}
+	if m == nil {
+		return nil, errors.New("expected a JSON object of input names to values, got null")
+	}
+	in := make(map[string]any, len(b.base)+len(m))
+	for k, v := range b.base {
+		in[k] = v
+	}
+	for k, v := range m {
+		in[k] = v
+	}
+	return in, nil
+}
+
+// runLine runs one line's workflow with a private set of secrets.
+func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
+	out := &batchResult{seq: j.seq, Line: j.line, Outputs: map[string]any{}}
+	if ctx.Err() != nil {
+		// Handed over as the batch was stopped: it never ran, so it is not reported.
+		out.skipped = true
+		return out
+	}
+	if j.err != nil {
+		out.Status, out.Error = runtime.StatusError, j.err.Error()
+		return out
+	}
+	secrets := b.secrets()
+	res, err := b.plan.Run(ctx, b.wfID, j.inputs, append(b.opts, runtime.WithSecrets(secrets))...)
+	if err != nil {
+		out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())
+		return out
+	}
+	out.Status, out.DurationMS, out.ran, out.unused = res.Status, ms(res.Duration), true, res.Unused
+	if res.Outputs != nil {
+		out.Outputs = res.Outputs
+	}
+	if res.Err != nil {
+		out.Error = secrets.Mask(res.Err.Error())
+	}
+	return out
+}
+
+// secrets is a fresh set holding the credentials (and the password half of
+// user:password ones, as parseAuth registers them).
+func (b *batch) secrets() *runtime.Secrets {
+	s := &runtime.Secrets{}
+	for _, v := range b.creds {
+		s.Add(v)
+		if _, p, ok := strings.Cut(v, ":"); ok {
+			s.Add(p)
+		}
+	}
+	return s
+}
+
+// write prints the results, in input order unless unordered, and frees a
+// slot for each one printed.
+func (b *batch) write(results <-chan *batchResult, slots <-chan struct{}) {
+	w := bufio.NewWriterSize(b.a.stdout, 64<<10)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	pending := map[int]*batchResult{}
+	next := 0
+	emit := func(r *batchResult) {
+		if r.skipped {
+			<-slots
+			return
+		}
+		if err := enc.Encode(r); err != nil {
+			fmt.Fprintf(w, "{\"line\":%d,\"status\":\"error\",\"outputs\":{},\"error\":%q}\n", r.Line, "cannot print the outputs: "+err.Error())
+		}
+		b.count(r)
+		<-slots
+	}
+	for r := range results {
+		if b.flags.unordered {
+			emit(r)
+		} else {
+			pending[r.seq] = r
+			for p, ok := pending[next]; ok; p, ok = pending[next] {
+				delete(pending, next)
+				emit(p)
+				next++
+			}
+		}
+		if len(results) == 0 {
+			_ = w.Flush() // nothing else ready: let the reader of stdout see these
+		}
+	}
+	_ = w.Flush()
+}
+
+const maxListedLines = 10
+
+func (b *batch) count(r *batchResult) {
+	switch r.Status {
+	case runtime.StatusPassed:
+		b.passed.Add(1)
+	case runtime.StatusFailed:
+		b.failed.Add(1)
+	default:
+		b.errored.Add(1)
+	}
+	if r.Status != runtime.StatusPassed && len(b.notPassed) < maxListedLines {
+		b.notPassed = append(b.notPassed, r.Line)
+	}
+	if r.ran {
+		b.completed++
+		for _, u := range r.unused {
+			k := u.Kind + "\x00" + u.Key
+			if c := b.unused[k]; c != nil {
+				c.n++
+			} else if len(b.unused) < maxWarnings {
+				b.unused[k] = &unusedCount{u: u, n: 1}
+			}
+		}
+	}
+}
+
+// warning prints each distinct run warning once.
+func (b *batch) warning(e *runtime.Event) {
+	if e.Kind != runtime.EventWarning {
+		return
+	}
+	msg := b.credSecrets.Mask(e.Message)
+	b.warnMu.Lock()
+	defer b.warnMu.Unlock()
+	if b.warned[msg] || len(b.warned) >= maxWarnings {
+		return
+	}
+	b.warned[msg] = true
+	fmt.Fprintln(b.a.stderr, "arazzo: "+msg)
+}
+
+// summary prints the totals and the settings no run used.
+func (b *batch) summary(interrupted bool) {
+	p, f, e := b.passed.Load(), b.failed.Load(), b.errored.Load()
+	n := p + f + e
+	el := time.Since(b.started)
+	rate := float64(n) / el.Seconds()
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "arazzo: batch: %d run(s) in %s (%.0f/s): %d passed, %d failed, %d error(s)", n, formatDuration(el), rate, p, f, e)
+	if len(b.notPassed) > 0 {
+		sort.Ints(b.notPassed)
+		ls := make([]string, len(b.notPassed))
+		for i, l := range b.notPassed {
+			ls[i] = fmt.Sprint(l)
+		}
+		more := ""
+		if int64(len(b.notPassed)) < f+e {
+			more = ", …"
+		}
+		fmt.Fprintf(&sb, "; not passed: line%s %s%s", plural(len(ls)), strings.Join(ls, ", "), more)
+	}
+	if interrupted {
+		sb.WriteString("; stopped before the end of the input")
+	}
+	fmt.Fprintln(b.a.stderr, sb.String())
+	// A setting that no run used is most likely a typo.
+	var keys []string
+	for k, c := range b.unused {
+		if c.n == b.completed && b.completed > 0 {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		u := b.unused[k].u
+		fmt.Fprintf(b.a.stderr, "arazzo: warning: %s %s was not used by any run: %s\n", unusedFlag[u.Kind], u.Key, u.Reason)
+	}
+}
+
+// batchProgress redraws one line on a terminal: runs done, failures, rate.
+type batchProgress struct {
+	stopc chan struct{}
+	done  chan struct{}
+}
+
+func (p *batchProgress) stop() {
+	if p == nil {
+		return
+	}
+	close(p.stopc)
+	<-p.done
+}
+
+func (b *batch) startProgress(total int) *batchProgress {
+	d := detectDisplay(b.a.stderr)
+	if !d.live {
+		return nil
+	}
+	var mu sync.Mutex
+	line := newLiveLine(d, b.a.stderr, &mu)
+	p := &batchProgress{stopc: make(chan struct{}), done: make(chan struct{})}
+	detail := func() string {
+		pa, f, e := b.passed.Load(), b.failed.Load(), b.errored.Load()
+		n := pa + f + e
+		s := fmt.Sprint(n)
+		if total >= 0 {
+			s += fmt.Sprintf("/%d", total)
+		}
+		s += " runs"
+		if f+e > 0 {
+			s += d.paint(sgrRed, fmt.Sprintf(" · %d not passed", f+e))
+		}
+		if el := time.Since(b.started).Seconds(); el > 0.5 {
+			s += fmt.Sprintf(" · %.0f/s", float64(n)/el)
+		}
+		return s
+	}
+	mu.Lock()
+	line.begin("batch")
+	mu.Unlock()
+	go func() {
+		defer close(p.done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-p.stopc:
+				line.close()
+				return
+			case <-t.C:
+				mu.Lock()
+				line.setDetail(detail())
+				mu.Unlock()
+			}
+		}
+	}()
+	return p
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

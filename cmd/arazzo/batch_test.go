@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
+)
+
+// batchLine is one line of batch output.
+type batchLine struct {
+	Line    int            `json:"line"`
+	Status  string         `json:"status"`
+	Outputs map[string]any `json:"outputs"`
+	Error   string         `json:"error"`
+}
+
+// TestBatchRotates rotates the tokens of 300 servers from one inputs file, a
+// line in the middle naming a server that does not exist, in input order and
+// then unordered with 16 runs at a time.
+func TestBatchRotates(t *testing.T) {
+	const n, bad = 300, 150
+	var servers []testserver.MCPServer
+	for i := 1; i <= n; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%03d", i), Name: fmt.Sprintf("Server %03d", i), FolderID: i})
+	}
+	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	var in strings.Builder
+	for i := 1; i <= n; i++ {
+		if i == bad {
+			in.WriteString(`{"search":"no such server"}` + "\n")
+			continue
+		}
+		fmt.Fprintf(&in, "{\"search\":\"server %03d\"}\n", i)
+	}
+	file := filepath.Join(t.TempDir(), "runs.jsonl")
+	if err := os.WriteFile(file, []byte(in.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Setenv("TEST_API_TOKEN", apiToken)
+
+	for _, mode := range []struct {
+		name    string
+		flags   []string
+		ordered bool
+	}{
+		{"ordered", nil, true},
+		{"unordered parallel", []string{"--parallel", "16", "--unordered"}, false},
+	} {
+		t.Run(mode.name, func(t *testing.T) {
+			w := testserver.NewWorkato(apiToken, servers...)
+			defer w.Close()
+			args := append([]string{"run", rotate, "--inputs-file", file, "--auth", "bearerAuth=env:TEST_API_TOKEN", "--server", "mcpServerApi=" + w.URL}, mode.flags...)
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			if code != ExitFailed {
+				t.Fatalf("exit %d, want %d (a line failed)\nstderr:\n%s", code, ExitFailed, errb.String())
+			}
+			lines := readBatchLines(t, out.Bytes())
+			if len(lines) != n {
+				t.Fatalf("%d result lines, want %d", len(lines), n)
+			}
+			seen := map[int]bool{}
+			for i, l := range lines {
+				if mode.ordered && l.Line != i+1 {
+					t.Fatalf("result %d is line %d: not in input order", i+1, l.Line)
+				}
+				if seen[l.Line] {
+					t.Fatalf("line %d reported twice", l.Line)
+				}
+				seen[l.Line] = true
+				handle := fmt.Sprintf("srv-%03d", l.Line)
+				if l.Line == bad {
+					if l.Status != "failed" || !strings.Contains(l.Error, "findServer") {
+						t.Errorf("line %d: status %s, error %q; want failed at findServer", l.Line, l.Status, l.Error)
+					}
+					if w.Renewals(handle) != 0 {
+						t.Errorf("%s renewed although its line named no server", handle)
+					}
+					continue
+				}
+				tok, _ := l.Outputs["token"].(string)
+				if l.Status != "passed" || l.Outputs["handle"] != handle || tok == "" || tok != w.Token(handle) || w.Renewals(handle) != 1 {
+					t.Errorf("line %d: status %s, outputs %v (current token %s, %d renewals)", l.Line, l.Status, l.Outputs, w.Token(handle), w.Renewals(handle))
+				}
+			}
+			if want := fmt.Sprintf("batch: %d run(s) in ", n); !strings.Contains(errb.String(), want) ||
+				!strings.Contains(errb.String(), fmt.Sprintf("%d passed, 1 failed, 0 error(s); not passed: line %d", n-1, bad)) {
+				t.Errorf("summary:\n%s", errb.String())
+			}
+			if strings.Contains(out.String()+errb.String(), apiToken) {
+				t.Error("the API token was printed")
+			}
+		})
+	}
+}
+
+func readBatchLines(t *testing.T, data []byte) []batchLine {
+	t.Helper()
+	var out []batchLine
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		var l batchLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// TestReadLine: lines over the limit are consumed whole and flagged, the
+// next line is read normally, and the last line needs no newline.
+func TestReadLine(t *testing.T) {
+	long := strings.Repeat("x", 100)
+	r := bufio.NewReaderSize(strings.NewReader("short\r\n"+long+"\nafter\nlast"), 16)
+	var got []string
+	for {
+		line, tooLong, err := readLine(r, 50)
+		got = append(got, fmt.Sprintf("%s/%v", line, tooLong))
+		if err != nil {
+			break
+		}
+	}
+	want := "short/false /true after/false last/false"
+	if strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestBatchInterrupted: SIGINT stops reading lines; the runs in flight end as
+// errors, everything printed so far is a complete JSON line, and the exit code
+// is the signal's.
+func TestBatchInterrupted(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	file := filepath.Join(t.TempDir(), "runs.jsonl")
+	if err := os.WriteFile(file, []byte(strings.Repeat(`{"search":"sales"}`+"\n", 50)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	time.AfterFunc(200*time.Millisecond, func() { cancel(&signalError{sig: syscall.SIGINT}) })
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"run", rotate, "--inputs-file", file, "--parallel", "4", "--auth", "bearerAuth=x", "--server", "mcpServerApi=" + stallingURL(t)},
+		strings.NewReader(""), &out, &errb)
+	if code != ExitSIGINT {
+		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, ExitSIGINT, errb.String())
+	}
+	lines := readBatchLines(t, out.Bytes())
+	if len(lines) != 4 {
+		t.Errorf("%d result lines, want the 4 runs in flight:\n%s", len(lines), out.String())
+	}
+	for _, l := range lines {
+		if l.Status != "error" || !strings.Contains(l.Error, "cancelled") {
+			t.Errorf("line %d: status %s, error %q; want a cancelled error", l.Line, l.Status, l.Error)
+		}
+	}
+	if !strings.Contains(errb.String(), "; stopped before the end of the input") {
+		t.Errorf("summary:\n%s", errb.String())
+	}
+}

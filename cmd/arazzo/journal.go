@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/arazzo-run/arazzo/journal"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// journalFlags are the run command's flags about durability: the journal and
+// the output file.
+type journalFlags struct {
+	state      string
+	off        bool
+	resume     string
+	outputFile string
+
+	prev  *journal.Run // the run --resume continues
+	runID string       // this run, once journaled
+}
+
+func (j *journalFlags) register(fl *pflag.FlagSet) {
+	addStateFlag(fl, &j.state)
+	fl.BoolVar(&j.off, "no-journal", false, "do not record the run in the journal (it cannot be shown or resumed)")
+	fl.StringVar(&j.resume, "resume", "", "continue run `ID` (or last) from the first step it did not complete, replaying what it completed (see 'arazzo runs list')")
+	fl.StringVar(&j.outputFile, "output-file", "", "write the workflow outputs as JSON to `FILE` (mode 0600, replaced atomically) instead of printing them")
+}
+
+func addStateFlag(fl *pflag.FlagSet, state *string) {
+	fl.StringVar(state, "state", "", "journal directory (default $XDG_STATE_HOME/arazzo, else ~/.local/state/arazzo)")
+}
+
+// stateDir is where the journal lives.
+func stateDir(flag string) (string, error) {
+	if flag != "" {
+		return flag, nil
+	}
+	if x := os.Getenv("XDG_STATE_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "arazzo"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil || home == "" {
+		return "", errors.New("no journal directory: neither $XDG_STATE_HOME nor $HOME is set")
+	}
+	return filepath.Join(home, ".local", "state", "arazzo"), nil
+}
+
+// openJournal opens the journal of --state DIR.
+func openJournal(ctx context.Context, flag string) (*journal.Store, error) {
+	dir, err := stateDir(flag)
+	if err == nil {
+		var st *journal.Store
+		if st, err = journal.Open(ctx, dir); err == nil {
+			return st, nil
+		}
+	}
+	return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot open the run journal: %v; choose a directory with --state DIR, or run with --no-journal", err)}
+}
+
+// runSettings are what a resumed run must reuse besides the document and
+// inputs: they shape the requests. Never credentials.
+type runSettings struct {
+	Servers    []string `json:"servers,omitempty"`
+	ServerVars []string `json:"serverVars,omitempty"`
+	Mock       bool     `json:"mock,omitempty"`
+}
+
+// runArgs: one document argument, optional with --resume.
+func runArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return usageErr("run takes one FILE, URL or PROVIDER/WORKFLOW, got %d arguments", len(args))
+	}
+	return nil
+}
+
+func firstArg(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}
+
+// prepareResume reads the run --resume names: its document (unless one is
+// given), workflow and settings become this run's.
+func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error {
+	j := &f.journal
+	if j.resume == "" {
+		if *arg == "" {
+			return usageErr("run needs a FILE, URL or PROVIDER/WORKFLOW (or --resume ID)")
+		}
+		return nil
+	}
+	if j.off {
+		return usageErr("--resume reads the journal: it cannot go with --no-journal")
+	}
+	if len(f.inputs) > 0 || len(f.inputFiles) > 0 {
+		return usageErr("--resume uses the inputs recorded with the run; drop --input and --inputs")
+	}
+	st, err := openJournal(ctx, j.state)
+	if err != nil {
+		return err
+	}
+	prev, err := st.Run(ctx, j.resume)
+	st.Close()
+	if err != nil {
+		return usageErr("--resume: %v", err)
+	}
+	j.prev = prev
+	if *arg == "" {
+		*arg = prev.Location
+	}
+	if f.workflow == "" {
+		f.workflow = prev.WorkflowID
+	}
+	var set runSettings
+	_ = json.Unmarshal(prev.Settings, &set)
+	if len(f.servers) == 0 {
+		f.servers = set.Servers
+	}
+	if len(f.serverVars) == 0 {
+		f.serverVars = set.ServerVars
+	}
+	f.mock = f.mock || set.Mock
+	return nil
+}
+
+// journaled runs the workflow, recorded in the journal unless --no-journal:
+// a new run, or with --resume the continuation of an earlier one. With
+// --output-file the outputs go to the file, not to stdout.
+func (a *app) journaled(ctx context.Context, arg string, plan *runtime.Plan, wfID string, inputs map[string]any, f *runFlags,
+	secrets *runtime.Secrets, opts []runtime.Option) (*runtime.Result, error) {
+	res, err := a.runJournal(ctx, arg, plan, wfID, inputs, f, secrets, opts)
+	if res != nil && f.journal.outputFile != "" && len(res.Outputs) > 0 {
+		if werr := writeFileAtomic(f.journal.outputFile, res.Outputs); werr != nil {
+			fmt.Fprintf(a.stderr, "arazzo: cannot write the outputs to %s: %v\n", f.journal.outputFile, werr)
+		} else {
+			fmt.Fprintf(a.stderr, "arazzo: outputs written to %s\n", f.journal.outputFile)
+			res.Outputs = nil // handed over through the file only
+			a.delivered(ctx, f)
+		}
+	}
+	return res, err
+}
+
+func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wfID string, inputs map[string]any, f *runFlags,
+	secrets *runtime.Secrets, opts []runtime.Option) (*runtime.Result, error) {
+	j := &f.journal
+	if j.off {
+		return plan.Run(ctx, wfID, inputs, opts...)
+	}
+	st, err := openJournal(ctx, j.state)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if wfID == "" {
+		if wfs := plan.Workflows(); len(wfs) == 1 {
+			wfID = wfs[0].ID
+		}
+	}
+	sopts := journal.SessionOptions{Secrets: secrets, MaxBody: f.maxBody,
+		Warn: func(msg string) { fmt.Fprintln(a.stderr, "arazzo: "+secrets.Mask(msg)) }}
+	var sess *journal.Session
+	if j.prev != nil {
+		settings := runSettings{Servers: f.servers, ServerVars: f.serverVars, Mock: f.mock}
+		if sess, err = st.Resume(ctx, j.prev, plan.SourceDigest(), settings, sopts); err != nil {
+			var re *journal.ResumeError
+			if errors.As(err, &re) {
+				return nil, &runtime.UsageError{Msg: err.Error()}
+			}
+			return nil, err
+		}
+		if inputs, err = restoreInputs(plan, wfID, j.prev.Inputs); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "arazzo: resuming run %s as run %s: what it completed is replayed from the journal, not sent again\n",
+			j.prev.ID, sess.Run().ID)
+	} else {
+		var secretInputs []string
+		for _, w := range plan.Workflows() {
+			if w.ID != wfID {
+				continue
+			}
+			for _, in := range w.Inputs {
+				if in.Secret {
+					secretInputs = append(secretInputs, in.Name)
+				}
+			}
+		}
+		sess, err = st.Begin(ctx, journal.NewRun{WorkflowID: wfID, Location: runLocation(arg), Digest: plan.SourceDigest(),
+			Inputs: inputs, SecretInputs: secretInputs, Settings: runSettings{Servers: f.servers, ServerVars: f.serverVars, Mock: f.mock}}, sopts)
+		if err != nil {
+			return nil, &exitError{code: ExitIncomplete, err: err}
+		}
+	}
+	j.runID = sess.Run().ID
+	opts = append(opts[:len(opts):len(opts)], runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
+	res, runErr := plan.Run(ctx, wfID, inputs, opts...)
+	if ferr := sess.Finish(res, runErr, interruptedBySignal(ctx)); ferr != nil {
+		fmt.Fprintln(a.stderr, "arazzo:", ferr)
+	}
+	if res != nil && res.Status != runtime.StatusPassed {
+		fmt.Fprintf(a.stderr, "arazzo: continue this run with 'arazzo run --resume %s' (see it with 'arazzo runs show %s')\n",
+			sess.Run().ID, sess.Run().ID)
+	}
+	return res, runErr
+}
+
+// delivered records in the journal that the run's outputs were handed over.
+func (a *app) delivered(ctx context.Context, f *runFlags) {
+	if f.journal.runID == "" {
+		return
+	}
+	st, err := openJournal(context.WithoutCancel(ctx), f.journal.state)
+	if err == nil {
+		err = st.MarkDelivered(context.WithoutCancel(ctx), f.journal.runID)
+		st.Close()
+	}
+	if err != nil {
+		fmt.Fprintln(a.stderr, "arazzo: journal:", err)
+	}
+}
+
+func interruptedBySignal(ctx context.Context) bool {
+	var sig *signalError
+	return errors.As(context.Cause(ctx), &sig)
+}
+
+// runLocation is how a resumed run finds the document again: an absolute
+// path for a file, else the argument as given (a URL, a bundled workflow).
+func runLocation(arg string) string {
+	if strings.Contains(arg, "://") {
+		return arg
+	}
+	if _, err := os.Stat(arg); err == nil {
+		if abs, err := filepath.Abs(arg); err == nil {
+			return abs
+		}
+	}
+	return arg
+}
+
+// restoreInputs gives recorded inputs the types the workflow declares (the
+// journal keeps numbers as written).
+func restoreInputs(plan *runtime.Plan, wfID string, recorded map[string]any) (map[string]any, error) {
+	out := make(map[string]any, len(recorded))
+	for k, v := range recorded {
+		if n, ok := v.(json.Number); ok {
+			c, err := plan.CoerceInput(wfID, k, n.String())
+			if err != nil {
+				return nil, err
+			}
+			v = c
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+// writeFileAtomic writes v as JSON to path with mode 0600: to a temporary file
+// in the same directory, synced, then renamed over path, so a reader sees the
+// old content or the new, never a part.
+func writeFileAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(append(data, '\n')); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync() // the rename itself survives a power cut
+		d.Close()
+	}
+	return nil
+}
+
+// maskSecretInputs registers the values of the inputs whose schema says
+// format: password or writeOnly: true, so that nothing the command prints
+// (progress, --verbose, traces, reports) shows them. The run registers them
+// too, but only once it starts; reports and --dry-run read inputs before.
+func maskSecretInputs(plan *runtime.Plan, wfID string, inputs map[string]any, secrets *runtime.Secrets) {
+	for _, w := range plan.Workflows() {
+		if wfID != "" && w.ID != wfID {
+			continue
+		}
+		for _, in := range w.Inputs {
+			if !in.Secret {
+				continue
+			}
+			switch v := inputs[in.Name].(type) {
+			case nil:
+			case string:
+				secrets.AddSensitive(v)
+			default:
+				if b, err := json.Marshal(v); err == nil {
+					secrets.AddSensitive(string(b))
+				}
+			}
+		}
+	}
+}

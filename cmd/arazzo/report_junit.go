@@ -1,0 +1,259 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// JUnit XML (--report junit=FILE), the format CI systems read test results in:
+// one <testsuite> per Arazzo document, one <testcase> per workflow execution
+// (the run's workflow and each workflow it ran). A workflow that failed on its
+// criteria is a <failure> naming each failed criterion and the value it saw; one
+// that could not complete (transport error, timeout) is an <error>.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name      string          `xml:"name,attr"`
+	Tests     int             `xml:"tests,attr"`
+	Failures  int             `xml:"failures,attr"`
+	Errors    int             `xml:"errors,attr"`
+	Skipped   int             `xml:"skipped,attr"`
+	Time      string          `xml:"time,attr"`
+	Timestamp string          `xml:"timestamp,attr"`
+	Props     *junitProps     `xml:"properties,omitempty"`
+	Cases     []junitTestCase `xml:"testcase"`
+}
+
+type junitProps struct {
+	Props []junitProp `xml:"property"`
+}
+
+type junitProp struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitTestCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
+}
+
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",cdata"`
+}
+
+func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
+
+func toJUnit(t *traceDoc) *junitSuites {
+	out := &junitSuites{Name: "arazzo", Time: seconds(t.DurationMS)}
+	suites := map[string]*junitSuite{}
+	var order []string
+	for _, w := range t.Workflows {
+		doc := w.Document
+		if doc == "" {
+			doc = t.Document
+		}
+		s := suites[doc]
+		if s == nil {
+			s = &junitSuite{Name: doc, Timestamp: w.StartedAt.UTC().Format("2006-01-02T15:04:05")}
+			if doc == t.Document {
+				s.Props = &junitProps{Props: []junitProp{{Name: "workflowId", Value: t.WorkflowID}}}
+				if t.Title != "" {
+					s.Props.Props = append(s.Props.Props, junitProp{Name: "title", Value: t.Title})
+				}
+			}
+			suites[doc] = s
+			order = append(order, doc)
+		}
+		tc := junitTestCase{Name: w.WorkflowID, ClassName: doc, Time: seconds(w.DurationMS)}
+		var lines []string
+		var failed []string
+		errKind := ""
+		for _, i := range w.Steps {
+			st := t.Steps[i]
+			lines = append(lines, plainStepLine(st))
+			for _, c := range lastAttemptCriteria(st) {
+				if !c.Pass {
+					failed = append(failed, criterionDetail(st, c))
+				}
+			}
+			for _, x := range st.Exchanges {
+				if x.ErrorKind != "" {
+					errKind = x.ErrorKind
+				}
+			}
+		}
+		if len(lines) > 0 {
+			tc.SystemOut = &junitText{Text: strings.Join(lines, "\n")}
+		}
+		msg := w.Error
+		switch w.Status {
+		case "passed":
+		case "failed":
+			if msg == "" {
+				msg = "workflow failed"
+			}
+			tc.Failure = &junitProblem{Message: msg, Type: "criteria", Text: strings.Join(failed, "\n")}
+			if len(failed) == 0 {
+				tc.Failure.Text = msg
+			}
+			s.Failures++
+		default:
+			if msg == "" {
+				msg = "the workflow could not complete"
+			}
+			if errKind == "" {
+				errKind = "error"
+			}
+			tc.Error = &junitProblem{Message: msg, Type: errKind, Text: msg}
+			s.Errors++
+		}
+		s.Tests++
+		s.Cases = append(s.Cases, tc)
+	}
+	for _, doc := range order {
+		s := suites[doc]
+		// Workflows of other documents run inside the run's workflow: their
+		// time is part of it, so each suite counts its own workflows only.
+		total := t.DurationMS
+		if doc != t.Document {
+			total = 0
+			for _, w := range t.Workflows {
+				if w.Document == doc {
+					total += w.DurationMS
+				}
+			}
+		}
+		s.Time = seconds(total)
+		out.Tests += s.Tests
+		out.Failures += s.Failures
+		out.Errors += s.Errors
+		out.Suites = append(out.Suites, *s)
+	}
+	return out
+}
+
+// lastAttemptCriteria are the criteria of a step's last attempt: earlier
+// attempts were retried, so they did not decide the outcome.
+func lastAttemptCriteria(s *traceStep) []traceCriterion {
+	var out []traceCriterion
+	for _, c := range s.Criteria {
+		if c.Attempt == s.Attempts || s.Attempts == 0 {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 && len(s.Criteria) > 0 {
+		last := s.Criteria[len(s.Criteria)-1].Attempt
+		for _, c := range s.Criteria {
+			if c.Attempt == last {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// criterionDetail says which criterion failed and what it saw.
+func criterionDetail(s *traceStep, c traceCriterion) string {
+	line := fmt.Sprintf("step %s: criterion `%s` not met", s.StepID, c.Condition)
+	if c.Type != "" && c.Type != "simple" {
+		line += fmt.Sprintf(" (%s on %s)", c.Type, c.Context)
+	}
+	if c.Reason != "" {
+		line += ": " + c.Reason
+	}
+	for _, o := range c.Operands {
+		if o.Missing {
+			line += fmt.Sprintf("\n  %s: (no value)", o.Expr)
+			continue
+		}
+		line += fmt.Sprintf("\n  %s = %s", o.Expr, truncate(compact(o.Value), 500))
+	}
+	return line
+}
+
+// plainStepLine is a step as the progress display prints it.
+func plainStepLine(s *traceStep) string {
+	mark := "✓"
+	if s.Status != "passed" {
+		mark = "✗"
+	}
+	code := "-"
+	if s.StatusCode != 0 {
+		code = itoa(s.StatusCode)
+	}
+	line := fmt.Sprintf("%s%s %s %s %s %.0fms", indent(s.Depth), mark, s.StepID, s.Operation, code, s.DurationMS)
+	if s.Attempts > 1 {
+		line += fmt.Sprintf(" (%d attempts)", s.Attempts)
+	}
+	if s.Action != "" {
+		line += " → " + s.Action
+	}
+	if s.Error != "" && s.Status != "passed" {
+		line += ": " + s.Error
+	}
+	return line
+}
+
+func compact(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf("… (%d bytes)", len(s))
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func itoa(i int) string { return fmt.Sprint(i) }
+
+func writeJUnit(path string, t *traceDoc) error {
+	return writeFileWith(path, func(w io.Writer) error {
+		if _, err := io.WriteString(w, xml.Header); err != nil {
+			return err
+		}
+		enc := xml.NewEncoder(w)
+		enc.Indent("", "  ")
+		if err := enc.Encode(toJUnit(t)); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "\n")
+		return err
+	})
+}

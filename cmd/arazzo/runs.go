@@ -1,0 +1,264 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arazzo-run/arazzo/journal"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+func (a *app) runsCommand() *cobra.Command {
+	var state string
+	cmd := &cobra.Command{
+		Use:   "runs",
+		Short: "List and show the runs in the journal",
+		Long: `Every run is recorded in a journal (an SQLite database in --state DIR,
+$XDG_STATE_HOME/arazzo or ~/.local/state/arazzo by default): each step's status and
+outputs, and the responses they came from, committed before the next step starts.
+A run that was interrupted or failed can be continued with 'arazzo run --resume ID'.`,
+		Example: `  arazzo runs list
+  arazzo runs show 20261125-195912-3fa9c2
+  arazzo runs show 20261125-1959 --reveal --output json`,
+	}
+	addStateFlag(cmd.PersistentFlags(), &state)
+	cmd.AddCommand(a.runsListCommand(&state), a.runsShowCommand(&state))
+	return cmd
+}
+
+func (a *app) runsListCommand(state *string) *cobra.Command {
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the journaled runs, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			st, err := openJournal(cmd.Context(), *state)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			runs, err := st.Runs(cmd.Context(), limit)
+			if err != nil {
+				return &exitError{code: ExitIncomplete, err: err}
+			}
+			if len(runs) == 0 {
+				fmt.Fprintf(a.stdout, "no runs in %s\n", st.Path())
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
+			for _, r := range runs {
+				status := string(r.EffectiveStatus())
+				if r.ResumedFrom != "" {
+					status += " (resumes " + r.ResumedFrom + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Started.Local().Format(time.DateTime), status, r.Steps, r.WorkflowID)
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "show at most this many runs (0: all)")
+	return cmd
+}
+
+func (a *app) runsShowCommand(state *string) *cobra.Command {
+	var reveal bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "show ID|last",
+		Short: "Show a journaled run: its inputs, steps and outputs",
+		Long: `Show a run: its inputs, each step's status and outputs, and the workflow's outputs.
+ID may be any unique prefix of a run ID, or last for the most recent run. Secret values — inputs whose schema says
+format: password or writeOnly: true, and inputs and outputs with secret-like names
+(token, access_token, password, api_key...) — are masked unless --reveal is given.
+Credentials given with --auth are never in the journal.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output != "text" && output != "json" {
+				return usageErr("--output must be text or json, got %q", output)
+			}
+			st, err := openJournal(cmd.Context(), *state)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			r, err := st.Run(cmd.Context(), args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			steps, err := st.Steps(cmd.Context(), r.ID)
+			if err != nil {
+				return &exitError{code: ExitIncomplete, err: err}
+			}
+			exchanges, err := st.Exchanges(cmd.Context(), r.ID)
+			if err != nil {
+				return &exitError{code: ExitIncomplete, err: err}
+			}
+			v := newRunView(r, steps, exchanges, reveal)
+			if output == "json" {
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(v)
+			}
+			v.print(a.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// runView is a run as shown, masked unless revealed. It is also the JSON of
+// 'runs show --output json'.
+type runView struct {
+	ID          string         `json:"id"`
+	WorkflowID  string         `json:"workflowId"`
+	Location    string         `json:"document"`
+	Status      string         `json:"status"`
+	Started     time.Time      `json:"started"`
+	Finished    *time.Time     `json:"finished,omitempty"`
+	Inputs      map[string]any `json:"inputs"`
+	Steps       []stepView     `json:"steps"`
+	InFlight    []string       `json:"inFlight,omitempty"`
+	Outputs     map[string]any `json:"outputs"`
+	Error       string         `json:"error,omitempty"`
+	ResumedFrom string         `json:"resumedFrom,omitempty"`
+	ResumedBy   []string       `json:"resumedBy,omitempty"`
+	Masked      bool           `json:"masked"`
+	// NotHandedOver: the run passed but its process stopped before it printed
+	// or wrote its outputs.
+	NotHandedOver bool `json:"notHandedOver,omitempty"`
+
+	gone bool
+}
+
+type stepView struct {
+	WorkflowID string         `json:"workflowId"`
+	StepID     string         `json:"stepId"`
+	Status     string         `json:"status"`
+	StatusCode int            `json:"statusCode,omitempty"`
+	Attempts   int            `json:"attempts"`
+	Operation  string         `json:"operation,omitempty"`
+	Action     string         `json:"action,omitempty"`
+	Outputs    map[string]any `json:"outputs,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	DurationMS float64        `json:"durationMs"`
+	Depth      int            `json:"depth"`
+	Replayed   bool           `json:"replayed,omitempty"`
+}
+
+func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, reveal bool) *runView {
+	red := journal.NewRedactor(r, steps)
+	text, input, output := red.Text, red.Input, red.Output
+	if reveal {
+		text = func(s string) string { return s }
+		input = func(_ string, v any) any { return v }
+		output = input
+	}
+	outs := func(m map[string]any) map[string]any {
+		o := make(map[string]any, len(m))
+		for k, v := range m {
+			o[k] = output(k, v)
+		}
+		return o
+	}
+	v := &runView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
+		Inputs: map[string]any{}, Steps: []stepView{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
+		ResumedBy: r.ResumedBy, Masked: !reveal, gone: r.Gone()}
+	if !r.Finished.IsZero() {
+		v.Finished = &r.Finished
+	}
+	v.NotHandedOver = r.Status == journal.StatusPassed && r.Delivered.IsZero() && len(r.Outputs) > 0
+	for k, x := range r.Inputs {
+		v.Inputs[k] = input(k, x)
+	}
+	for _, s := range steps {
+		v.Steps = append(v.Steps, stepView{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: s.Status, StatusCode: s.StatusCode,
+			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Outputs: outs(s.Outputs), Error: text(s.Err),
+			DurationMS: ms(s.Duration), Depth: s.Depth, Replayed: s.Replayed})
+	}
+	for _, e := range exchanges {
+		if !e.Answered {
+			v.InFlight = append(v.InFlight, e.Method+" "+text(e.URL))
+		}
+	}
+	return v
+}
+
+func (v *runView) print(w io.Writer) {
+	status := v.Status
+	if v.gone {
+		status += " (its process is gone)"
+	}
+	if v.NotHandedOver {
+		status += ", but its outputs were not handed over: its process stopped before it printed them"
+	}
+	fmt.Fprintf(w, "run %s: %s\n", v.ID, status)
+	fmt.Fprintf(w, "  workflow  %s\n", v.WorkflowID)
+	fmt.Fprintf(w, "  document  %s\n", v.Location)
+	when := v.Started.Local().Format(time.DateTime)
+	if v.Finished != nil {
+		when += ", ran " + formatDuration(v.Finished.Sub(v.Started))
+	}
+	fmt.Fprintf(w, "  started   %s\n", when)
+	if len(v.Inputs) > 0 {
+		var parts []string
+		for _, k := range sortedKeys(v.Inputs) {
+			parts = append(parts, k+"="+formatValue(v.Inputs[k]))
+		}
+		fmt.Fprintf(w, "  inputs    %s\n", strings.Join(parts, " "))
+	}
+	if v.ResumedFrom != "" {
+		fmt.Fprintf(w, "  resumes   run %s\n", v.ResumedFrom)
+	}
+	if len(v.ResumedBy) > 0 {
+		fmt.Fprintf(w, "  resumed   as run %s\n", strings.Join(v.ResumedBy, ", run "))
+	}
+	if v.Error != "" && (len(v.Steps) == 0 || v.Steps[len(v.Steps)-1].Error != v.Error) {
+		fmt.Fprintf(w, "  error     %s\n", v.Error) // (else the last step shows it)
+	}
+	fmt.Fprintln(w, "\nsteps:")
+	if len(v.Steps) == 0 {
+		fmt.Fprintln(w, "  (none completed)")
+	}
+	for _, s := range v.Steps {
+		line := "  " + stepLine(&runtime.StepResult{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: runtime.Status(s.Status), StatusCode: s.StatusCode,
+			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Err: s.Error, Depth: s.Depth, Duration: time.Duration(s.DurationMS * float64(time.Millisecond))})
+		if s.Replayed {
+			line += "  (replayed)"
+		}
+		fmt.Fprintln(w, line)
+		for _, k := range sortedKeys(s.Outputs) {
+			fmt.Fprintf(w, "%s        %s: %s\n", indent(s.Depth), k, formatValue(s.Outputs[k]))
+		}
+	}
+	for _, x := range v.InFlight {
+		fmt.Fprintf(w, "  … %s: sent, no answer recorded (a resumed run sends it again)\n", x)
+	}
+	if len(v.Outputs) > 0 {
+		fmt.Fprintln(w, "\noutputs:")
+		for _, k := range sortedKeys(v.Outputs) {
+			fmt.Fprintf(w, "  %s: %s\n", k, formatValue(v.Outputs[k]))
+		}
+	}
+	if v.Masked {
+		fmt.Fprintln(w, "\nsecret values are shown as ***; --reveal shows them")
+	}
+	if len(v.ResumedBy) > 0 {
+		return
+	}
+	switch {
+	case v.NotHandedOver:
+		fmt.Fprintf(w, "hand the outputs over with: arazzo run --resume %s (nothing is sent again)\n", v.ID)
+	case v.Status == string(journal.StatusInterrupted), v.Status == string(journal.StatusFailed), v.Status == string(journal.StatusError):
+		fmt.Fprintf(w, "continue it with: arazzo run --resume %s (and the same --auth)\n", v.ID)
+	}
+}

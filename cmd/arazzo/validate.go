@@ -1,0 +1,317 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+type validateFlags struct {
+	format       string
+	strict       bool
+	offline      bool
+	allowOutside bool
+	sources      []string
+}
+
+func (a *app) validateCommand() *cobra.Command {
+	var f validateFlags
+	cmd := &cobra.Command{
+		Use:   "validate PATH...",
+		Short: "Validate Arazzo documents: every problem, with its position",
+		Long: `Validate Arazzo 1.0.x and 1.1.0 documents and the source descriptions they use.
+
+PATH is a file, a directory (searched recursively for *.arazzo.yaml, *.arazzo.yml,
+*.arazzo.json and any YAML or JSON file whose root has an "arazzo" key), or - for
+standard input. Every structural and semantic problem is reported at once, each
+with file:line:col and a rule id explained in docs/rules.md.
+
+Sources are read relative to each document and only inside the document's
+directory tree unless --allow-outside; URLs are fetched with a timeout and a size
+cap, or not at all with --offline (the checks that need them are skipped, and the
+text output says which).
+
+Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 usage error.`,
+		Example: `  arazzo validate workflows/
+  arazzo validate --format sarif --offline api.arazzo.yaml > arazzo.sarif
+  arazzo validate --source petstore=./openapi/petstore.yaml flow.arazzo.yaml
+  cat flow.arazzo.yaml | arazzo validate -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.validate(cmd.Context(), args, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.format, "format", "f", "text", "output format: text, json, sarif, github or junit")
+	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
+	fl.BoolVar(&f.offline, "offline", false, "fetch no URL; skip the checks that need a remote source")
+	fl.BoolVar(&f.allowOutside, "allow-outside", false, "allow sources outside the document's directory tree")
+	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
+	return cmd
+}
+
+func (a *app) validate(ctx context.Context, args []string, f *validateFlags) error {
+	switch f.format {
+	case "text", "json", "sarif", "github", "junit":
+	default:
+		return usageErr("--format must be text, json, sarif, github or junit, got %q", f.format)
+	}
+	overrides := map[string]string{}
+	for _, s := range f.sources {
+		name, loc, ok := strings.Cut(s, "=")
+		if !ok || name == "" || loc == "" {
+			return usageErr("--source %q: expected NAME=PATH or NAME=URL", s)
+		}
+		overrides[name] = loc
+	}
+	files, err := collectDocuments(args)
+	if err != nil {
+		return err
+	}
+	var all arazzo.Diagnostics
+	var names []string
+	var skipped []string
+	sources := map[string][]byte{}
+	for _, file := range files {
+		diags, skips := a.validateOne(ctx, file, f, overrides, sources)
+		all = append(all, diags...)
+		names = append(names, file.name)
+		skipped = append(skipped, skips...)
+	}
+	all = all.Sort()
+	if f.strict {
+		for i := range all {
+			if all[i].Severity == arazzo.SeverityWarning {
+				all[i].Severity = arazzo.SeverityError
+			}
+		}
+	}
+	if err := a.writeDiagnostics(f.format, all, names, sources); err != nil {
+		return &exitError{code: ExitIncomplete, err: err}
+	}
+	if f.format == "text" {
+		for _, s := range skipped {
+			fmt.Fprintln(a.stderr, "note:", s)
+		}
+	}
+	if all.HasErrors() {
+		return &exitError{code: ExitFailed}
+	}
+	return nil
+}
+
+// document is one file to validate.
+type document struct {
+	name string // as the user named it (or "-" for stdin)
+	path string // on disk; "" for stdin
+	data []byte // stdin content
+}
+
+var arazzoRoot = regexp.MustCompile(`(?m)^(arazzo\s*:|\s*\{?\s*"arazzo"\s*:)`)
+
+// collectDocuments expands the arguments: files as given, directories searched
+// recursively, - for standard input.
+func collectDocuments(args []string) ([]document, error) {
+	var out []document
+	for _, arg := range args {
+		if arg == "-" {
+			continue // read below, once
+		}
+		st, err := os.Stat(arg)
+		if err != nil {
+			return nil, usageErr("%s: no such file or directory", arg)
+		}
+		if !st.IsDir() {
+			out = append(out, document{name: arg, path: arg})
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if p != arg && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "vendor") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if isArazzoFile(p) {
+				found = append(found, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, usageErr("%s: %v", arg, err)
+		}
+		sort.Strings(found)
+		for _, p := range found {
+			out = append(out, document{name: p, path: p})
+		}
+	}
+	for _, arg := range args {
+		if arg == "-" {
+			data, err := io.ReadAll(io.LimitReader(os.Stdin, int64(arazzo.DefaultLimits.MaxBytes)+1))
+			if err != nil {
+				return nil, usageErr("reading standard input: %v", err)
+			}
+			out = append(out, document{name: "-", data: data})
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, usageErr("no Arazzo documents found in %s", strings.Join(args, ", "))
+	}
+	return out, nil
+}
+
+// isArazzoFile tells an Arazzo document by its name, or by a root "arazzo" key.
+func isArazzoFile(p string) bool {
+	lower := strings.ToLower(p)
+	for _, suf := range []string{".arazzo.yaml", ".arazzo.yml", ".arazzo.json"} {
+		if strings.HasSuffix(lower, suf) {
+			return true
+		}
+	}
+	if !strings.HasSuffix(lower, ".yaml") && !strings.HasSuffix(lower, ".yml") && !strings.HasSuffix(lower, ".json") {
+		return false
+	}
+	fh, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer fh.Close()
+	head := make([]byte, 8192)
+	n, _ := io.ReadFull(fh, head)
+	return arazzoRoot.Match(head[:n])
+}
+
+// validateOne loads, validates and compiles one document; it returns its
+// diagnostics and a note per source that was not fetched.
+func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
+	var root string
+	location := ""
+	if doc.path != "" {
+		root = filepath.Dir(doc.path)
+		location = arazzo.FileLocation(doc.path)
+	} else {
+		cwd, _ := os.Getwd()
+		root = cwd
+		location = arazzo.FileLocation(filepath.Join(cwd, "stdin.arazzo.yaml"))
+	}
+	ropts := runtime.ReaderOptions{Offline: f.offline}
+	if !f.allowOutside {
+		ropts.Root = root
+	}
+	rec := &offlineRecorder{}
+	base := readFunc(ropts)
+	read := func(ctx context.Context, u *url.URL) ([]byte, error) {
+		if u.String() == location && doc.data != nil {
+			return doc.data, nil
+		}
+		data, err := base(ctx, u)
+		if errors.Is(err, runtime.ErrOffline) {
+			rec.add(u.Redacted())
+		}
+		return data, err
+	}
+	opts := []runtime.Option{runtime.WithReadFunc(read)}
+	for name, loc := range overrides {
+		opts = append(opts, runtime.WithSourceLocation(name, arazzo.FileLocation(loc)))
+	}
+	loadFrom := location
+	if doc.path != "" {
+		loadFrom = doc.path
+		if data, err := os.ReadFile(doc.path); err == nil {
+			sources[doc.name] = data
+		}
+	} else {
+		sources[doc.name] = doc.data
+	}
+	_, diags, err := runtime.Load(ctx, loadFrom, opts...)
+	if err != nil {
+		var de *arazzo.DocumentError
+		var re *runtime.ReadError
+		switch {
+		case errors.As(err, &de):
+		case errors.As(err, &re):
+			diags = append(diags, arazzo.Diagnostic{Severity: arazzo.SeverityError, Rule: runtime.RuleSourceUnreadable, File: doc.name, Message: re.Error()})
+		default:
+			diags = append(diags, arazzo.Diagnostic{Severity: arazzo.SeverityError, Rule: runtime.RuleSourceUnreadable, File: doc.name, Message: err.Error()})
+		}
+	}
+	for i := range diags {
+		if diags[i].File == loadFrom || diags[i].File == "" {
+			diags[i].File = doc.name
+		}
+	}
+	var notes []string
+	for _, u := range rec.list() {
+		notes = append(notes, fmt.Sprintf("%s: offline, source %s not fetched; the checks of its operations were skipped", doc.name, u))
+	}
+	return diags, notes
+}
+
+type offlineRecorder struct {
+	mu   sync.Mutex
+	urls []string
+}
+
+func (r *offlineRecorder) add(u string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.urls = append(r.urls, u)
+}
+
+func (r *offlineRecorder) list() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.urls...)
+}
+
+func (a *app) writeDiagnostics(format string, ds arazzo.Diagnostics, files []string, sources map[string][]byte) error {
+	switch format {
+	case "json":
+		return arazzo.WriteJSON(a.stdout, ds, files)
+	case "sarif":
+		return arazzo.WriteSARIF(a.stdout, ds)
+	case "github":
+		return arazzo.WriteGitHub(a.stdout, ds)
+	case "junit":
+		return arazzo.WriteJUnit(a.stdout, ds, files)
+	}
+	return arazzo.WriteText(a.stdout, ds, arazzo.TextOptions{
+		Files:    files,
+		Snippets: isTerminal(a.stdout),
+		Source: func(file string) []byte {
+			if b, ok := sources[file]; ok {
+				return b
+			}
+			b, _ := os.ReadFile(file)
+			return b
+		},
+	})
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+

@@ -1,0 +1,277 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// Effects wraps the local driver: each request is recorded before it is sent
+// and its response once it is back, each wait before and after it, every
+// record committed before the executor goes on. While a resumed run replays,
+// recorded responses are handed back instead of sending again.
+func (s *Session) Effects(local runtime.Effects) runtime.Effects {
+	return &driver{s: s, next: local}
+}
+
+type driver struct {
+	s    *Session
+	next runtime.Effects
+}
+
+var _ runtime.Effects = (*driver)(nil)
+
+func (d *driver) Now() time.Time { return d.next.Now() }
+
+// ErrKindJournal is the Response.ErrKind of a request the journal stopped.
+const ErrKindJournal = "journal"
+
+func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Response {
+	s := d.s
+	s.mu.Lock()
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
+	}
+	fp := fingerprint(req)
+	if resp, ok := s.replaySend(req, fp); ok {
+		s.mu.Unlock()
+		return resp
+	}
+	if s.err != nil { // the replay diverged
+		err := s.err
+		s.mu.Unlock()
+		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
+	}
+	s.markLive()
+	err := s.write(&record{kind: kindSend, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt,
+		data: mustJSON(sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})})
+	s.mu.Unlock()
+	if err != nil {
+		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
+	}
+	resp := d.next.Send(ctx, req)
+	if resp.Err != nil && ctx.Err() != nil {
+		// Interrupted: no answer is recorded, so a resumed run sends it again.
+		return resp
+	}
+	s.mu.Lock()
+	_ = s.write(s.responseRecord(req, resp))
+	s.mu.Unlock()
+	// Even if that record failed, the exchange happened: the executor gets its
+	// response (and its outputs are printed); the next effect stops the run.
+	return resp
+}
+
+func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
+	s := d.s
+	s.mu.Lock()
+	if s.err != nil {
+		err := s.err
+		s.mu.Unlock()
+		return err
+	}
+	if rest, ok := s.replaySleep(dur); ok {
+		if rest <= 0 {
+			s.mu.Unlock()
+			return nil
+		}
+		dur = rest
+	}
+	s.markLive()
+	err := s.write(&record{kind: kindSleep, data: mustJSON(sleepData{Duration: int64(dur)})})
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if err := d.next.Sleep(ctx, dur); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	err = s.write(&record{kind: kindSlept, data: []byte("{}")})
+	s.mu.Unlock()
+	return err
+}
+
+// responseRecord turns a response into a record: never a credential, never
+// more than MaxBody bytes (either way the content is left out, and a resumed
+// run sends the request again).
+func (s *Session) responseRecord(req *runtime.Request, resp *runtime.Response) *record {
+	d := responseData{StatusCode: resp.StatusCode, Header: resp.Header, ErrKind: resp.ErrKind, Duration: int64(resp.Duration)}
+	if !resp.Started.IsZero() {
+		d.Started = resp.Started.UnixNano()
+	}
+	if resp.Err != nil {
+		d.Err = resp.Err.Error()
+	}
+	body := resp.Body
+	sec := s.opts.Secrets
+	switch {
+	case sec.HasCredential(body) || sec.HasCredential([]byte(d.Err)) || headerHasCredential(sec, resp.Header):
+		d.Omitted = omittedCredential
+	case int64(len(body)) > s.opts.MaxBody:
+		d.Omitted = omittedSize
+	}
+	if d.Omitted != "" {
+		body = nil
+		d.Err = sec.MaskCredentials(d.Err)
+		if resp.Header != nil {
+			h := http.Header{}
+			for k, vs := range resp.Header {
+				for _, v := range vs {
+					h.Add(k, sec.MaskCredentials(v))
+				}
+			}
+			d.Header = h
+		}
+	}
+	if body == nil {
+		body = []byte{} // recorded and empty, unlike a response left out
+	}
+	return &record{kind: kindResponse, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, data: mustJSON(d), body: body}
+}
+
+func headerHasCredential(sec *runtime.Secrets, h http.Header) bool {
+	for _, vs := range h {
+		for _, v := range vs {
+			if sec.HasCredential([]byte(v)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// markLive notes that the steps open now did something live.
+func (s *Session) markLive() {
+	for i := range s.open {
+		s.open[i].live = true
+	}
+}
+
+func (s *Session) warn(format string, args ...any) {
+	if s.opts.Warn != nil {
+		s.opts.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// replaySend hands back the recorded response of req while the resumed run
+// replays. ok is false when req must be sent (the replay is over).
+func (s *Session) replaySend(req *runtime.Request, fp string) (*runtime.Response, bool) {
+	for len(s.replay) > 0 && s.replay[0].kind != kindSend {
+		s.replay = s.replay[1:] // a wait the executor did not ask for again: nothing to do
+	}
+	if len(s.replay) == 0 {
+		return nil, false
+	}
+	sent := s.replay[0]
+	var sd sendData
+	if err := json.Unmarshal(sent.data, &sd); err != nil || sd.Fingerprint != fp {
+		s.err = &DivergedError{RunID: s.run.ResumedFrom, Seq: sent.seq, Recorded: sd.Method + " " + sd.URL + " (step " + sent.step + ")",
+			Now: req.Method + " " + s.opts.Secrets.MaskCredentials(req.URL) + " (step " + req.StepID + ")"}
+		s.replay = nil
+		return nil, false
+	}
+	if len(s.replay) < 2 || s.replay[1].kind != kindResponse {
+		// The resumed run was stopped while this request was in flight.
+		s.replay = nil
+		if req.Idempotent {
+			s.warn("sending %s %s again: the interrupted run sent it but recorded no answer", req.Method, sd.URL)
+		} else {
+			s.warn("sending %s %s again: the interrupted run sent it but recorded no answer, and the operation is not idempotent — the server may have acted on the first one already", req.Method, sd.URL)
+		}
+		return nil, false
+	}
+	got := s.replay[1]
+	var rd responseData
+	if err := json.Unmarshal(got.data, &rd); err != nil {
+		s.err = &WriteError{Path: s.store.path, Err: fmt.Errorf("record %d: %w", got.seq, err)}
+		return nil, false
+	}
+	if rd.Omitted != "" {
+		s.replay = nil
+		why := "it held a credential, which is never journaled"
+		if rd.Omitted == omittedSize {
+			why = "its body was too large to journal"
+		}
+		s.warn("sending %s %s again: the interrupted run received an answer but did not keep it (%s)", req.Method, sd.URL, why)
+		return nil, false
+	}
+	s.replay = s.replay[2:]
+	for _, r := range []*record{sent, got} {
+		c := *r
+		c.replayed, c.at = true, time.Time{}
+		if s.write(&c) != nil {
+			return nil, false
+		}
+	}
+	s.replayed++
+	resp := &runtime.Response{StatusCode: rd.StatusCode, Header: rd.Header, Body: got.body, ErrKind: rd.ErrKind, Duration: time.Duration(rd.Duration)}
+	if resp.Header == nil && rd.Err == "" {
+		resp.Header = http.Header{}
+	}
+	if rd.Started != 0 {
+		resp.Started = time.Unix(0, rd.Started)
+	}
+	if rd.Err != "" {
+		resp.Err = errors.New(rd.Err)
+	}
+	return resp, true
+}
+
+// replaySleep skips a recorded wait. A wait the resumed run was interrupted in
+// is finished: rest is what remains of it (ok with rest > 0: wait that long).
+func (s *Session) replaySleep(d time.Duration) (rest time.Duration, ok bool) {
+	if len(s.replay) == 0 {
+		return 0, false
+	}
+	if s.replay[0].kind != kindSleep {
+		// The recorded run went on without this wait (a Retry-After date read
+		// at another time): it is over already.
+		return 0, true
+	}
+	slept := s.replay[0]
+	if len(s.replay) > 1 && s.replay[1].kind == kindSlept {
+		for _, r := range s.replay[:2] {
+			c := *r
+			c.replayed, c.at = true, time.Time{}
+			if s.write(&c) != nil {
+				return 0, true
+			}
+		}
+		s.replay = s.replay[2:]
+		return 0, true
+	}
+	// Interrupted while waiting: wait for what is left of it, live.
+	s.replay = nil
+	var sd sleepData
+	_ = json.Unmarshal(slept.data, &sd)
+	rest = slept.at.Add(time.Duration(sd.Duration)).Sub(s.opts.Now())
+	if rest > d {
+		rest = d
+	}
+	if rest <= 0 {
+		return 0, true
+	}
+	return rest, true
+}
+
+// DivergedError reports a resumed run that asked for another request than the
+// one its journal recorded at that point: the document, the inputs or the
+// settings differ from the run's.
+type DivergedError struct {
+	RunID         string
+	Seq           int
+	Recorded, Now string
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("journal: the resumed run departs from run %s: it recorded %s where this run would send %s; nothing was sent (give the same --server and settings as the first run, or run it afresh)",
+		e.RunID, e.Recorded, e.Now)
+}

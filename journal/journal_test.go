@@ -1,0 +1,573 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+const apiToken = "wk-api-7d3c9e1f0a2b4c6d"
+
+var rotate = filepath.Join("..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+
+// fixture is a Workato-like API, the bundled rotate workflow compiled against
+// it, and a journal in a temporary directory.
+type fixture struct {
+	t       *testing.T
+	api     *testserver.Workato
+	plan    *runtime.Plan
+	store   *Store
+	dir     string
+	secrets *runtime.Secrets
+	warns   []string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	t.Cleanup(api.Close)
+	f := &fixture{t: t, api: api, dir: filepath.Join(t.TempDir(), "state")}
+	f.plan = f.load(rotate, api.URL)
+	st, err := Open(context.Background(), f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f.store = st
+	return f
+}
+
+func (f *fixture) load(location, server string) *runtime.Plan {
+	f.t.Helper()
+	plan, _, err := runtime.Load(context.Background(), location, runtime.WithServer("mcpServerApi", server))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return plan
+}
+
+func (f *fixture) opts() SessionOptions {
+	f.secrets = &runtime.Secrets{}
+	f.secrets.Add(apiToken)
+	return SessionOptions{Secrets: f.secrets, Warn: func(m string) { f.warns = append(f.warns, m) }}
+}
+
+// execute runs the rotate workflow with the session, as the CLI does.
+func (f *fixture) execute(ctx context.Context, plan *runtime.Plan, sess *Session, inputs map[string]any) *runtime.Result {
+	f.t.Helper()
+	res, err := plan.Run(ctx, "", inputs, runtime.WithSecrets(f.secrets), runtime.WithTimeout(5*time.Second),
+		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+		runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
+	if ferr := sess.Finish(res, err, ctx.Err() != nil); ferr != nil {
+		f.t.Fatal(ferr)
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return res
+}
+
+func (f *fixture) begin(inputs map[string]any) *Session {
+	f.t.Helper()
+	sess, err := f.store.Begin(context.Background(), NewRun{WorkflowID: "rotate-mcp-server-token", Location: rotate,
+		Digest: f.plan.SourceDigest(), Inputs: inputs}, f.opts())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return sess
+}
+
+func (f *fixture) run(id string) *Run {
+	f.t.Helper()
+	r, err := f.store.Run(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+func (f *fixture) steps(id string) []*Step {
+	f.t.Helper()
+	s, err := f.store.Steps(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+func stepSummary(steps []*Step) string {
+	var parts []string
+	for _, s := range steps {
+		p := s.StepID + "=" + s.Status
+		if s.Replayed {
+			p += "(replayed)"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestOpenCreatesPrivateFiles(t *testing.T) {
+	f := newFixture(t)
+	f.execute(context.Background(), f.plan, f.begin(map[string]any{"search": "sales"}), map[string]any{"search": "sales"})
+	fi, err := os.Stat(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("state directory mode %v, want 0700", fi.Mode().Perm())
+	}
+	for _, name := range []string{FileName, FileName + "-wal", FileName + "-shm"} {
+		fi, err := os.Stat(filepath.Join(f.dir, name))
+		if err != nil {
+			if name == FileName {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v, want 0600", name, fi.Mode().Perm())
+		}
+	}
+}
+
+func TestRecordsStepsOutputsAndExchanges(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "sales"}
+	sess := f.begin(in)
+	res := f.execute(context.Background(), f.plan, sess, in)
+	if res.Status != runtime.StatusPassed {
+		t.Fatalf("run %s: %v", res.Status, res.Err)
+	}
+	r := f.run(sess.Run().ID)
+	if r.Status != StatusPassed || r.Steps != 3 || r.Outputs["token"] != f.api.Token("sales-assistant-7f3a") {
+		t.Errorf("run recorded as %s with %d steps, outputs %v", r.Status, r.Steps, r.Outputs)
+	}
+	if got := stepSummary(f.steps(r.ID)); got != "findServer=passed confirmServer=passed renewToken=passed" {
+		t.Errorf("steps: %s", got)
+	}
+	steps := f.steps(r.ID)
+	if steps[0].Outputs["handle"] != "sales-assistant-7f3a" || steps[2].StatusCode != 200 || steps[2].Operation != "POST /api/mcp/mcp_servers/{handle}/token_renew" {
+		t.Errorf("step records: %+v %+v", steps[0], steps[2])
+	}
+	ex, err := f.store.Exchanges(context.Background(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex) != 3 || !ex[2].Answered || ex[2].Method != "POST" || ex[2].Idempotent || !ex[0].Idempotent {
+		t.Errorf("exchanges: %+v", ex)
+	}
+	// Prefix lookup.
+	if got := f.run(r.ID[:10]); got.ID != r.ID {
+		t.Errorf("prefix lookup found %s", got.ID)
+	}
+	var nf *NotFoundError
+	if _, err := f.store.Run(context.Background(), "nope"); !errors.As(err, &nf) {
+		t.Errorf("unknown run: %v", err)
+	}
+}
+
+// A run interrupted while the renewal is in flight: the resumed run replays
+// findServer and confirmServer, sends the renewal again (warning that it is not
+// idempotent) and finishes.
+func TestResumeInterruptedInFlight(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "sales"}
+	ctx, cancel := context.WithCancel(context.Background())
+	var once sync.Once
+	f.api.AfterRenew = func(w http.ResponseWriter, r *http.Request) {
+		once.Do(cancel)
+		<-r.Context().Done() // the client gave up
+	}
+	sess := f.begin(in)
+	res := f.execute(ctx, f.plan, sess, in)
+	if res.Status == runtime.StatusPassed {
+		t.Fatal("the interrupted run passed")
+	}
+	first := f.run(sess.Run().ID)
+	if first.Status != StatusInterrupted {
+		t.Fatalf("status %s, want interrupted", first.Status)
+	}
+	f.api.AfterRenew = nil
+	before := len(f.api.Requests())
+
+	resumed, err := f.store.Resume(context.Background(), first, f.plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = f.execute(context.Background(), f.plan, resumed, first.Inputs)
+	if res.Status != runtime.StatusPassed {
+		t.Fatalf("resumed run %s: %v", res.Status, res.Err)
+	}
+	if got := f.api.Requests()[before:]; len(got) != 1 || !strings.HasPrefix(got[0], "POST ") {
+		t.Errorf("the resumed run sent %v, want only the renewal", got)
+	}
+	if res.Outputs["token"] != f.api.Token("sales-assistant-7f3a") {
+		t.Errorf("token output %v is not the server's current token", res.Outputs["token"])
+	}
+	if len(f.warns) != 1 || !strings.Contains(f.warns[0], "not idempotent") {
+		t.Errorf("warnings: %q", f.warns)
+	}
+	if got := stepSummary(f.steps(resumed.Run().ID)); got != "findServer=passed(replayed) confirmServer=passed(replayed) renewToken=passed" {
+		t.Errorf("steps of the resumed run: %s", got)
+	}
+	if r := f.run(first.ID); len(r.ResumedBy) != 1 || r.ResumedBy[0] != resumed.Run().ID {
+		t.Errorf("resumed by %v", r.ResumedBy)
+	}
+	if resumed.Run().ResumedFrom != first.ID || resumed.Replayed() != 2 {
+		t.Errorf("resumed from %q, %d replayed", resumed.Run().ResumedFrom, resumed.Replayed())
+	}
+	// Resuming the first run again is refused: it was resumed.
+	_, err = f.store.Resume(context.Background(), f.run(first.ID), f.plan.SourceDigest(), nil, f.opts())
+	var re *ResumeError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "resumed already as run "+resumed.Run().ID) {
+		t.Errorf("second resume: %v", err)
+	}
+}
+
+// A run whose renewal answered, interrupted right after: the resumed run sends
+// nothing at all and hands over the token the first run received.
+func TestResumeAfterRenewalSendsNothing(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	ctx, cancel := context.WithCancel(context.Background())
+	sess := f.begin(in)
+	obs := runtime.ObserverFunc(func(e *runtime.Event) {
+		if e.Kind == runtime.EventStepFinished && e.StepID == "renewToken" {
+			cancel() // the process "dies" once the step is journaled
+		}
+	})
+	_, err := f.plan.Run(ctx, "", in, runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+		runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()), runtime.WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Finish is not called: the process died. The run stays "running" with
+	// this process's id, so mark it as another, dead process's.
+	if _, err := f.store.db.Exec("UPDATE runs SET pid = ? WHERE id = ?", deadPID(t), sess.Run().ID); err != nil {
+		t.Fatal(err)
+	}
+	first := f.run(sess.Run().ID)
+	if first.EffectiveStatus() != StatusInterrupted {
+		t.Fatalf("status %s, want interrupted", first.EffectiveStatus())
+	}
+	tok := f.api.Token("support-desk-91bc")
+	steps := f.steps(first.ID)
+	if len(steps) != 3 || steps[2].Outputs["token"] != tok {
+		t.Fatalf("the journal does not hold the renewed token: %s %v", stepSummary(steps), steps[len(steps)-1].Outputs)
+	}
+	before := len(f.api.Requests())
+	resumed, err := f.store.Resume(context.Background(), first, f.plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := f.execute(context.Background(), f.plan, resumed, first.Inputs)
+	if res.Status != runtime.StatusPassed || res.Outputs["token"] != tok {
+		t.Fatalf("resumed run %s, token %v, want %s", res.Status, res.Outputs["token"], tok)
+	}
+	if n := len(f.api.Requests()) - before; n != 0 || f.api.Renewals("support-desk-91bc") != 1 {
+		t.Errorf("the resumed run sent %d requests; renewals %d", n, f.api.Renewals("support-desk-91bc"))
+	}
+}
+
+// deadPID returns the id of a process that has exited.
+func deadPID(t *testing.T) int {
+	t.Helper()
+	p, err := os.StartProcess("/bin/true", []string{"true"}, &os.ProcAttr{})
+	if err != nil {
+		t.Skip("cannot start /bin/true:", err)
+	}
+	if _, err := p.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return p.Pid
+}
+
+// A run that failed at confirmServer (a 503) resumes from confirmServer:
+// findServer is replayed, confirmServer runs again and the run finishes.
+func TestResumeFailedFromTheFailedStep(t *testing.T) {
+	f := newFixture(t)
+	var mu sync.Mutex
+	fail := true
+	flaky := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		bad := fail && r.Method == http.MethodGet && strings.Count(r.URL.Path, "/") == 4
+		mu.Unlock()
+		if bad {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		f.api.Config.Handler.ServeHTTP(w, r)
+	})
+	plan := f.load(rotate, flaky)
+	in := map[string]any{"search": "finance"}
+	sess, err := f.store.Begin(context.Background(), NewRun{WorkflowID: "rotate-mcp-server-token", Location: rotate, Digest: plan.SourceDigest(), Inputs: in}, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := f.execute(context.Background(), plan, sess, in)
+	if res.Status != runtime.StatusFailed {
+		t.Fatalf("first run %s", res.Status)
+	}
+	mu.Lock()
+	fail = false
+	mu.Unlock()
+	before := f.api.Requests()
+	first := f.run(sess.Run().ID)
+	resumed, err := f.store.Resume(context.Background(), first, plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = f.execute(context.Background(), plan, resumed, first.Inputs)
+	if res.Status != runtime.StatusPassed {
+		t.Fatalf("resumed run %s: %v", res.Status, res.Err)
+	}
+	sent := f.api.Requests()[len(before):]
+	if len(sent) != 2 || !strings.HasPrefix(sent[0], "GET /api/mcp/mcp_servers/finance") || !strings.HasPrefix(sent[1], "POST ") {
+		t.Errorf("the resumed run sent %v, want confirmServer and renewToken only", sent)
+	}
+	if got := stepSummary(f.steps(resumed.Run().ID)); got != "findServer=passed(replayed) confirmServer=passed renewToken=passed" {
+		t.Errorf("steps: %s", got)
+	}
+}
+
+func httptestServer(t *testing.T, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestResumeRefusals(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "sales"}
+	sess := f.begin(in)
+	f.execute(context.Background(), f.plan, sess, in)
+	passed := f.run(sess.Run().ID)
+	before := len(f.api.Requests())
+	again, err := f.store.Resume(context.Background(), passed, f.plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A passed run resumed replays everything, sends nothing, hands the outputs over again.
+	res := f.execute(context.Background(), f.plan, again, passed.Inputs)
+	if res.Status != runtime.StatusPassed || res.Outputs["token"] != passed.Outputs["token"] || len(f.api.Requests()) != before {
+		t.Errorf("resuming a passed run: %s, token %v (was %v), %d requests", res.Status, res.Outputs["token"], passed.Outputs["token"], len(f.api.Requests())-before)
+	}
+
+	// A failed run with another document digest.
+	sess = f.begin(map[string]any{"search": "no-such-server"})
+	f.execute(context.Background(), f.plan, sess, map[string]any{"search": "no-such-server"})
+	failed := f.run(sess.Run().ID)
+	_, err = f.store.Resume(context.Background(), failed, "sha256:0123456789abcdef", nil, f.opts())
+	if err == nil || !strings.Contains(err.Error(), "changed since it ran") {
+		t.Errorf("resuming with a changed document: %v", err)
+	}
+
+	// A run still running in a live process (this one).
+	live := f.begin(in)
+	_, err = f.store.Resume(context.Background(), f.run(live.Run().ID), f.plan.SourceDigest(), nil, f.opts())
+	if err == nil || !strings.Contains(err.Error(), "still running") {
+		t.Errorf("resuming a live run: %v", err)
+	}
+}
+
+// A resumed run that asks for other requests than the recorded ones stops
+// before sending anything.
+func TestResumeDivergesWithoutSending(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "sales"}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.api.AfterRenew = func(w http.ResponseWriter, r *http.Request) { cancel(); <-r.Context().Done() }
+	sess := f.begin(in)
+	f.execute(ctx, f.plan, sess, in)
+	f.api.AfterRenew = nil
+	first := f.run(sess.Run().ID)
+	other := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer other.Close()
+	plan := f.load(rotate, other.URL) // same document, another server
+	resumed, err := f.store.Resume(context.Background(), first, plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := f.execute(context.Background(), plan, resumed, first.Inputs)
+	var de *DivergedError
+	if res.Status != runtime.StatusError || !errors.As(res.Err, &de) {
+		t.Fatalf("resumed run %s: %v", res.Status, res.Err)
+	}
+	if n := len(other.Requests()); n != 0 {
+		t.Errorf("the diverging run sent %d requests", n)
+	}
+}
+
+// A response that holds a credential is journaled without its content, and
+// nothing in the database files contains the credential.
+func TestCredentialsNeverJournaled(t *testing.T) {
+	f := newFixture(t)
+	echo := httptestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/token_renew") {
+			w.Header().Set("Content-Type", "application/json")
+			// A broken server that echoes the caller's credential.
+			_, _ = w.Write([]byte(`{"token":"mcp_new_0123456789","debug":"` + r.Header.Get("Authorization") + `"}`))
+			return
+		}
+		f.api.Config.Handler.ServeHTTP(w, r)
+	})
+	plan := f.load(rotate, echo)
+	in := map[string]any{"search": "sales"}
+	sess, err := f.store.Begin(context.Background(), NewRun{WorkflowID: "rotate-mcp-server-token", Location: rotate, Digest: plan.SourceDigest(), Inputs: in}, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := f.execute(context.Background(), plan, sess, in)
+	if res.Status != runtime.StatusPassed {
+		t.Fatalf("run %s: %v", res.Status, res.Err)
+	}
+	var all []byte
+	for _, name := range []string{FileName, FileName + "-wal"} { // while open: the WAL holds the records
+		data, err := os.ReadFile(filepath.Join(f.dir, name))
+		if err != nil && name == FileName {
+			t.Fatal(err)
+		}
+		all = append(all, data...)
+	}
+	if !bytes.Contains(all, []byte("sales-assistant-7f3a")) || !bytes.Contains(all, []byte("mcp_new_0123456789")) {
+		t.Fatal("the database files do not hold the records: the test is not looking at the data")
+	}
+	if bytes.Contains(all, []byte(apiToken)) {
+		t.Error("the journal contains the credential")
+	}
+	f.store.Close()
+	st, err := Open(context.Background(), f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := st.Exchanges(context.Background(), sess.Run().ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex) != 3 || ex[2].Omitted != "credential" || ex[1].Omitted != "" {
+		t.Errorf("exchanges: %+v", ex)
+	}
+}
+
+// A journal that cannot be written stops the run before its next request.
+func TestWriteFailureStopsTheRun(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "sales"}
+	sess := f.begin(in)
+	breaker := runtime.ObserverFunc(func(e *runtime.Event) {
+		if e.Kind == runtime.EventStepFinished && e.StepID == "findServer" {
+			f.store.db.Close()
+		}
+	})
+	res, err := f.plan.Run(context.Background(), "", in, runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+		runtime.WithEffects(sess.Effects), runtime.WithObserver(breaker), runtime.WithObserver(sess.Observer()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var we *WriteError
+	if res.Status != runtime.StatusError || !errors.As(res.Err, &we) {
+		t.Fatalf("run %s: %v", res.Status, res.Err)
+	}
+	if got := f.api.Requests(); len(got) != 1 {
+		t.Errorf("requests after the journal broke: %v", got)
+	}
+	if !errors.As(sess.Err(), &we) {
+		t.Errorf("session error %v", sess.Err())
+	}
+}
+
+func TestRedactor(t *testing.T) {
+	run := &Run{Inputs: map[string]any{"search": "sales", "pin": "483920", "clientPassword": "hunter2-long"}, SecretInputs: []string{"pin"},
+		Outputs: map[string]any{"token": "mcp_abcdef123456", "handle": "h-1"}}
+	steps := []*Step{{Outputs: map[string]any{"auth": map[string]any{"access_token": "at-9f8e7d6c5b", "expires": 3600}}}}
+	red := NewRedactor(run, steps)
+	cases := []struct {
+		got  any
+		want string
+	}{
+		{red.Input("search", "sales"), "sales"},
+		{red.Input("pin", "483920"), Masked},
+		{red.Input("clientPassword", "hunter2-long"), Masked},
+		{red.Output("token", "mcp_abcdef123456"), Masked},
+		{red.Output("handle", "h-1"), "h-1"},
+		{red.Text("GET /x?code=483920&t=mcp_abcdef123456&a=at-9f8e7d6c5b"), "GET /x?code=***&t=***&a=***"},
+		{red.Value(map[string]any{"access_token": "x", "n": 1}).(map[string]any)["access_token"], Masked},
+	}
+	for i, c := range cases {
+		if c.got != c.want {
+			t.Errorf("case %d: got %v, want %v", i, c.got, c.want)
+		}
+	}
+}
+
+func TestFailedStepStart(t *testing.T) {
+	rec := func(kind, wf, step string, depth, attempt int, status string) *record {
+		r := &record{kind: kind, workflow: wf, step: step, depth: depth, attempt: attempt}
+		if kind == kindStep {
+			r.data = mustJSON(stepData{Status: status})
+		} else {
+			r.data = []byte("{}")
+		}
+		return r
+	}
+	start := func(wf, step string, depth, attempt int) *record {
+		return rec(kindStepStart, wf, step, depth, attempt, "")
+	}
+	end := func(wf, step string, depth int, status string) *record {
+		return rec(kindStep, wf, step, depth, 0, status)
+	}
+	send := rec(kindSend, "", "", 0, 0, "")
+	tests := []struct {
+		name string
+		recs []*record
+		want int
+	}{
+		{"last step failed", []*record{start("w", "a", 0, 1), send, end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, end("w", "b", 0, "failed")}, 3},
+		{"retried then failed", []*record{start("w", "a", 0, 1), end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, start("w", "b", 0, 2), send, end("w", "b", 0, "failed")}, 2},
+		{"failed inside a called workflow", []*record{
+			start("w", "a", 0, 1), end("w", "a", 0, "passed"),
+			start("w", "call", 0, 1), start("c", "x", 1, 1), send, end("c", "x", 1, "passed"), start("c", "y", 1, 1), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 6},
+		{"all passed", []*record{start("w", "a", 0, 1), end("w", "a", 0, "passed")}, 2},
+		{"nothing", nil, 0},
+	}
+	for _, tt := range tests {
+		if got := failedStepStart(tt.recs); got != tt.want {
+			t.Errorf("%s: cut at %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
+
+// BenchmarkRecord measures one committed record (WAL, synchronous=FULL): the
+// cost the journal adds to each request, wait and step.
+func BenchmarkRecord(b *testing.B) {
+	st, err := Open(context.Background(), b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	sess, err := st.Begin(context.Background(), NewRun{WorkflowID: "w", Inputs: map[string]any{}}, SessionOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := bytes.Repeat([]byte(`{"items":[{"handle":"a"}]}`), 40)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := sess.write(&record{kind: kindResponse, data: []byte(`{"status":200}`), body: body}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package journal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sort"
+	"time"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// Kinds of records. A run's records, in order, are what happened: each step
+// execution starts (step-start, one per attempt), sends requests (send, then
+// response once it is answered), waits (sleep, then slept) and finishes (step).
+const (
+	kindStepStart = "step-start"
+	kindSend      = "send"
+	kindResponse  = "response"
+	kindSleep     = "sleep"
+	kindSlept     = "slept"
+	kindStep      = "step"
+)
+
+// record is one row of the records table.
+type record struct {
+	seq      int
+	kind     string
+	workflow string
+	step     string
+	attempt  int
+	depth    int
+	at       time.Time
+	replayed bool
+	data     []byte
+	body     []byte
+}
+
+func (r *record) isEffect() bool {
+	switch r.kind {
+	case kindSend, kindResponse, kindSleep, kindSlept:
+		return true
+	}
+	return false
+}
+
+type sendData struct {
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+	Idempotent  bool   `json:"idempotent"`
+	Fingerprint string `json:"fingerprint"`
+}
+
+// Reasons a response is recorded without its content: a resumed run sends its
+// request again instead of replaying it.
+const (
+	omittedCredential = "credential" // it contained a credential, which is never journaled
+	omittedSize       = "size"       // its body was larger than the journal keeps
+)
+
+type responseData struct {
+	StatusCode int         `json:"status,omitempty"`
+	Header     http.Header `json:"header,omitempty"`
+	Err        string      `json:"err,omitempty"`
+	ErrKind    string      `json:"errKind,omitempty"`
+	Started    int64       `json:"startedNs,omitempty"`
+	Duration   int64       `json:"durationNs,omitempty"`
+	Omitted    string      `json:"omitted,omitempty"`
+}
+
+type sleepData struct {
+	Duration int64 `json:"durationNs"`
+}
+
+type stepStartData struct {
+	Attempt int `json:"attempt"`
+}
+
+type stepData struct {
+	Status     string         `json:"status"`
+	StatusCode int            `json:"statusCode,omitempty"`
+	Attempts   int            `json:"attempts"`
+	Operation  string         `json:"operation,omitempty"`
+	Method     string         `json:"method,omitempty"`
+	URL        string         `json:"url,omitempty"`
+	Action     string         `json:"action,omitempty"`
+	Outputs    map[string]any `json:"outputs,omitempty"`
+	Err        string         `json:"err,omitempty"`
+	Duration   int64          `json:"durationNs"`
+}
+
+// fingerprint identifies a request: a resumed run replays a recorded response
+// only for the very request that received it.
+func fingerprint(req *runtime.Request) string {
+	h := sha256.New()
+	w := func(s string) { h.Write([]byte(s)); h.Write([]byte{0}) }
+	w(req.WorkflowID)
+	w(req.StepID)
+	w(req.Method)
+	w(req.URL)
+	keys := make([]string, 0, len(req.Header))
+	for k := range req.Header {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w(k)
+		for _, v := range req.Header[k] {
+			w(v)
+		}
+	}
+	h.Write(req.Body)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func (s *Store) records(ctx context.Context, runID string) ([]*record, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body
+		FROM records WHERE run_id = ? ORDER BY seq`, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*record
+	for rows.Next() {
+		var r record
+		var at int64
+		var data string
+		if err := rows.Scan(&r.seq, &r.kind, &r.workflow, &r.step, &r.attempt, &r.depth, &at, &r.replayed, &data, &r.body); err != nil {
+			return nil, err
+		}
+		r.at = fromMillis(at)
+		r.data = []byte(data)
+		out = append(out, &r)
+	}
+	return out, rows.Err()
+}
+
+// Step is a finished step execution, as recorded.
+type Step struct {
+	Seq        int
+	WorkflowID string
+	StepID     string
+	Depth      int
+	Status     string
+	StatusCode int
+	Attempts   int
+	Operation  string
+	Method     string
+	URL        string
+	Action     string
+	// Outputs are the step's outputs (credentials masked, sensitive values not:
+	// mask them with a Redactor before showing them).
+	Outputs  map[string]any
+	Err      string
+	Duration time.Duration
+	At       time.Time
+	// Replayed: the step's exchanges came from the run this one resumed.
+	Replayed bool
+}
+
+// Exchange is a request a run sent and what came back.
+type Exchange struct {
+	Seq        int
+	WorkflowID string
+	StepID     string
+	Attempt    int
+	Method     string
+	URL        string
+	Idempotent bool
+	// Answered is false when the run stopped before a response came back.
+	Answered   bool
+	StatusCode int
+	Err        string
+	// Omitted says why the response content was not kept ("credential", "size").
+	Omitted  string
+	Replayed bool
+}
+
+// Steps lists the finished step executions of a run, in order.
+func (s *Store) Steps(ctx context.Context, runID string) ([]*Step, error) {
+	recs, err := s.records(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Step
+	for _, r := range recs {
+		if r.kind != kindStep {
+			continue
+		}
+		var d stepData
+		if err := json.Unmarshal(r.data, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, &Step{Seq: r.seq, WorkflowID: r.workflow, StepID: r.step, Depth: r.depth, Status: d.Status, StatusCode: d.StatusCode,
+			Attempts: d.Attempts, Operation: d.Operation, Method: d.Method, URL: d.URL, Action: d.Action, Outputs: d.Outputs, Err: d.Err,
+			Duration: time.Duration(d.Duration), At: r.at, Replayed: r.replayed})
+	}
+	return out, nil
+}
+
+// Exchanges lists the requests of a run, in order.
+func (s *Store) Exchanges(ctx context.Context, runID string) ([]*Exchange, error) {
+	recs, err := s.records(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Exchange
+	var cur *Exchange
+	for _, r := range recs {
+		switch r.kind {
+		case kindSend:
+			var d sendData
+			if err := json.Unmarshal(r.data, &d); err != nil {
+				return nil, err
+			}
+			cur = &Exchange{Seq: r.seq, WorkflowID: r.workflow, StepID: r.step, Attempt: r.attempt, Method: d.Method, URL: d.URL,
+				Idempotent: d.Idempotent, Replayed: r.replayed}
+			out = append(out, cur)
+		case kindResponse:
+			if cur == nil {
+				return nil, errors.New("journal: a response without its request")
+			}
+			var d responseData
+			if err := json.Unmarshal(r.data, &d); err != nil {
+				return nil, err
+			}
+			cur.Answered, cur.StatusCode, cur.Err, cur.Omitted = true, d.StatusCode, d.Err, d.Omitted
+			cur = nil
+		}
+	}
+	return out, nil
+}

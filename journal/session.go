@@ -1,0 +1,269 @@
+package journal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// NewRun describes a run about to start.
+type NewRun struct {
+	WorkflowID string
+	Location   string
+	// Digest is plan.SourceDigest(): a resumed run must be built from the same bytes.
+	Digest       string
+	Inputs       map[string]any
+	SecretInputs []string
+	// Settings are stored as given and handed back by Run; never put credentials in them.
+	Settings any
+}
+
+// SessionOptions configure a journaled run.
+type SessionOptions struct {
+	// Secrets are the run's credentials: no record ever contains one. A
+	// response that contains one is recorded without its content, and a resumed
+	// run sends its request again.
+	Secrets *runtime.Secrets
+	// Warn receives what a person should know about a resumed run (a request
+	// sent again, a replay that ends early).
+	Warn func(msg string)
+	// MaxBody is the largest response body recorded (default 16 MiB); the
+	// request of a larger one is sent again by a resumed run.
+	MaxBody int64
+	// Now is the clock of the records (default time.Now).
+	Now func() time.Time
+}
+
+// Session journals one run: its Effects wrap the local driver, its Observer
+// records the steps. Give both to the run:
+//
+//	res, err := plan.Run(ctx, wf, inputs,
+//		runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
+//	sess.Finish(res, err, ctx.Err() != nil)
+type Session struct {
+	store *Store
+	run   *Run
+	opts  SessionOptions
+
+	mu       sync.Mutex
+	seq      int
+	err      error      // the first failure to record: no effect starts after it
+	replay   []*record  // effect records of the resumed run still to replay
+	open     []openStep // the steps open now, innermost last
+	replayed int        // exchanges replayed
+}
+
+// openStep is a step execution that started and has not finished.
+type openStep struct {
+	live  bool // it did something live (not replayed)
+	start time.Time
+}
+
+// Run is the journaled run.
+func (s *Session) Run() *Run { return s.run }
+
+// Err is the first failure to write the journal, if any.
+func (s *Session) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.err
+}
+
+// Replayed counts the exchanges replayed from the resumed run so far.
+func (s *Session) Replayed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.replayed
+}
+
+// Begin records a new run, marked running by this process.
+func (st *Store) Begin(ctx context.Context, nr NewRun, opts SessionOptions) (*Session, error) {
+	return st.begin(ctx, nr, "", nil, opts)
+}
+
+func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, replay []*record, opts SessionOptions) (*Session, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxBody <= 0 {
+		opts.MaxBody = 16 << 20
+	}
+	inputs := maskCredentials(opts.Secrets, nr.Inputs)
+	inputsJSON, err := json.Marshal(nonNil(inputs))
+	if err != nil {
+		return nil, fmt.Errorf("journal: inputs: %w", err)
+	}
+	if !jsonEqual(inputs, nr.Inputs) {
+		return nil, errors.New("journal: an input holds a credential given with --auth, and credentials are never journaled; pass it only once, or run with --no-journal")
+	}
+	secretJSON, _ := json.Marshal(nonNilSlice(nr.SecretInputs))
+	settings := []byte("{}")
+	if nr.Settings != nil {
+		if settings, err = json.Marshal(nr.Settings); err != nil {
+			return nil, fmt.Errorf("journal: settings: %w", err)
+		}
+	}
+	host, _ := os.Hostname()
+	now := opts.Now()
+	r := &Run{WorkflowID: nr.WorkflowID, Location: nr.Location, Digest: nr.Digest, Inputs: nr.Inputs, SecretInputs: nr.SecretInputs,
+		Settings: settings, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host, ResumedFrom: resumedFrom}
+	for i := 0; ; i++ {
+		r.ID = newRunID(now)
+		_, err = st.db.ExecContext(ctx, `INSERT INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.WorkflowID, r.Location, r.Digest, string(inputsJSON), string(secretJSON), string(settings), string(r.Status), millis(now), r.PID, r.Host, resumedFrom)
+		if err == nil || i == 3 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: recording the run: %w", err)
+	}
+	return &Session{store: st, run: r, opts: opts, replay: replay}, nil
+}
+
+// Finish records how the run ended: interrupted when ctx was cancelled by a
+// signal (a resumed run then replays everything recorded), else the result's
+// status. A run that did not start (err is a usage error) is removed.
+func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if res == nil && !interrupted {
+		var ue *runtime.UsageError
+		if errors.As(runErr, &ue) {
+			_, err := s.store.db.ExecContext(ctx, "DELETE FROM runs WHERE id = ?", s.run.ID)
+			return err
+		}
+	}
+	st := StatusError
+	msg := ""
+	var outputs map[string]any
+	switch {
+	case interrupted:
+		st = StatusInterrupted
+	case res != nil:
+		st = Status(res.Status)
+	}
+	if res != nil {
+		outputs = res.Outputs
+		if res.Err != nil {
+			msg = res.Err.Error()
+		}
+	} else if runErr != nil {
+		msg = runErr.Error()
+	}
+	if jerr := s.Err(); jerr != nil && st == StatusPassed {
+		st = StatusError
+	}
+	out, err := json.Marshal(nonNil(maskCredentials(s.opts.Secrets, outputs)))
+	if err != nil {
+		out = []byte("{}")
+	}
+	msg = s.opts.Secrets.MaskCredentials(msg)
+	now := s.opts.Now()
+	_, err = s.store.db.ExecContext(ctx, "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?",
+		string(st), millis(now), string(out), msg, s.run.ID)
+	if err != nil {
+		return fmt.Errorf("journal: recording the end of run %s: %w", s.run.ID, err)
+	}
+	s.run.Status, s.run.Finished, s.run.Error = st, now, msg
+	return nil
+}
+
+// write commits one record. After a failure nothing more is written and every
+// later effect fails: a run does not go on without its journal.
+func (s *Session) write(r *record) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.seq++
+	r.seq = s.seq
+	if r.at.IsZero() {
+		r.at = s.opts.Now()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := s.store.db.ExecContext(ctx, `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.run.ID, r.seq, r.kind, r.workflow, r.step, r.attempt, r.depth, millis(r.at), r.replayed, string(r.data), r.body)
+	if err != nil {
+		s.err = &WriteError{Path: s.store.path, Err: err}
+	}
+	return s.err
+}
+
+// WriteError reports a journal that could not be written; the run stops
+// before its next request.
+type WriteError struct {
+	Path string
+	Err  error
+}
+
+func (e *WriteError) Error() string {
+	return fmt.Sprintf("journal: cannot record the run in %s: %v (the run stopped before its next request; --no-journal runs without a journal)", e.Path, e.Err)
+}
+
+func (e *WriteError) Unwrap() error { return e.Err }
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(map[string]string{"unencodable": err.Error()})
+	}
+	return b
+}
+
+// maskCredentials returns a copy of v with every credential in its strings replaced by ***.
+func maskCredentials(sec *runtime.Secrets, v map[string]any) map[string]any {
+	if v == nil || sec == nil {
+		return v
+	}
+	out, _ := maskValue(v, sec.MaskCredentials).(map[string]any)
+	return out
+}
+
+func maskValue(v any, mask func(string) string) any {
+	switch x := v.(type) {
+	case string:
+		return mask(x)
+	case map[string]any:
+		m := make(map[string]any, len(x))
+		for k, e := range x {
+			m[k] = maskValue(e, mask)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = maskValue(e, mask)
+		}
+		return a
+	}
+	return v
+}
+
+func jsonEqual(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && string(x) == string(y)
+}
+
+func nonNil(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func nonNilSlice(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,307 @@
+package journal
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+)
+
+// FileName is the journal's database file inside its directory.
+const FileName = "journal.db"
+
+// Store is a journal: a SQLite database of runs and what happened in them.
+// Several processes may use one store at a time.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+// Open opens the journal in dir, creating the directory (mode 0700) and the
+// database (mode 0600) when absent, and migrating an older schema.
+//
+// The database is in WAL mode with synchronous=FULL: every record is its own
+// transaction and is on disk before the next effect of the run starts, so a
+// token a server handed over survives a crash of the process and a power cut
+// alike. A run writes a handful of records per step; one fsync each costs far
+// less than the HTTP exchange it records (see BenchmarkRecord).
+func Open(ctx context.Context, dir string) (*Store, error) {
+	return open(ctx, dir, len(migrations))
+}
+
+func open(ctx context.Context, dir string, version int) (*Store, error) {
+	if dir == "" {
+		return nil, errors.New("journal: no directory")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
+	}
+	// One connection: the run's goroutine is the only writer of a process, and
+	// a single connection never waits on itself.
+	db.SetMaxOpenConns(1)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
+	}
+	if err := migrate(ctx, db, path, version); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// SQLite creates the -wal and -shm files with the database's permissions.
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600)
+		}
+	}
+	return &Store{db: db, path: path}, nil
+}
+
+// createPrivate creates an empty file readable by its owner only, unless it exists.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Status of a journaled run.
+type Status string
+
+const (
+	StatusRunning     Status = "running"
+	StatusPassed      Status = "passed"
+	StatusFailed      Status = "failed"
+	StatusError       Status = "error"
+	StatusInterrupted Status = "interrupted" // stopped by a signal, or its process died
+)
+
+// Run is a journaled run.
+type Run struct {
+	ID         string
+	WorkflowID string
+	// Location is where the entry document was read from.
+	Location string
+	// Digest is the plan's runtime.Plan.SourceDigest.
+	Digest string
+	// Inputs are the workflow inputs, secret ones included (a resumed run needs
+	// them); SecretInputs names the ones to mask when showing the run.
+	Inputs       map[string]any
+	SecretInputs []string
+	// Settings are the caller's (server overrides...), never credentials.
+	Settings json.RawMessage
+	Status   Status
+	Started  time.Time
+	Finished time.Time
+	PID      int
+	Host     string
+	Outputs  map[string]any
+	Error    string
+	// Delivered is when the caller handed the outputs over (see MarkDelivered);
+	// zero when it did not, or not yet.
+	Delivered time.Time
+	// ResumedFrom is the run this one continues; ResumedBy the runs that continue this one.
+	ResumedFrom string
+	ResumedBy   []string
+	// Steps counts the finished step executions recorded.
+	Steps int
+}
+
+// Gone reports whether the run is marked running but its process no longer exists.
+func (r *Run) Gone() bool {
+	if r.Status != StatusRunning {
+		return false
+	}
+	host, _ := os.Hostname()
+	return r.Host == host && !processAlive(r.PID)
+}
+
+// EffectiveStatus is Status, with a run whose process died reported as interrupted.
+func (r *Run) EffectiveStatus() Status {
+	if r.Gone() {
+		return StatusInterrupted
+	}
+	return r.Status
+}
+
+const runColumns = `id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, finished_at,
+	pid, host, outputs, error, resumed_from, delivered_at, (SELECT count(*) FROM records WHERE records.run_id = runs.id AND kind = 'step')`
+
+func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
+	var r Run
+	var inputs, secretInputs, settings, outputs string
+	var started, finished, delivered int64
+	if err := sc.Scan(&r.ID, &r.WorkflowID, &r.Location, &r.Digest, &inputs, &secretInputs, &settings, &r.Status, &started, &finished,
+		&r.PID, &r.Host, &outputs, &r.Error, &r.ResumedFrom, &delivered, &r.Steps); err != nil {
+		return nil, err
+	}
+	r.Delivered = fromMillis(delivered)
+	r.Started = fromMillis(started)
+	r.Finished = fromMillis(finished)
+	r.Settings = json.RawMessage(settings)
+	d := json.NewDecoder(strings.NewReader(inputs))
+	d.UseNumber() // numbers come back as written: 5 stays 5, not 5.0
+	if err := d.Decode(&r.Inputs); err != nil {
+		return nil, fmt.Errorf("journal: run %s: inputs: %w", r.ID, err)
+	}
+	_ = json.Unmarshal([]byte(secretInputs), &r.SecretInputs)
+	_ = json.Unmarshal([]byte(outputs), &r.Outputs)
+	return &r, nil
+}
+
+// Runs lists the most recent runs first, at most limit (0: all).
+func (s *Store) Runs(ctx context.Context, limit int) ([]*Run, error) {
+	q := "SELECT " + runColumns + " FROM runs ORDER BY started_at DESC, id DESC"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// NotFoundError reports a run ID that matches no run, or several.
+type NotFoundError struct {
+	ID      string
+	Matches []string
+}
+
+func (e *NotFoundError) Error() string {
+	if len(e.Matches) > 1 {
+		return fmt.Sprintf("run ID %q is ambiguous: %s...; give more of it", e.ID, strings.Join(e.Matches, ", "))
+	}
+	if e.ID == Last {
+		return "the journal holds no run yet"
+	}
+	return fmt.Sprintf("no run %q in the journal (list them with 'arazzo runs list')", e.ID)
+}
+
+// Last names the most recent run wherever a run ID is expected.
+const Last = "last"
+
+// Run finds a run by its ID, a unique prefix of it, or Last.
+func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
+	if id == Last {
+		if err := s.db.QueryRowContext(ctx, "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, &NotFoundError{ID: Last}
+			}
+			return nil, err
+		}
+	}
+	if id == "" || strings.ContainsAny(id, "%_\\") {
+		return nil, &NotFoundError{ID: id}
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 4", id+"%")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var x string
+		if err := rows.Scan(&x); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) != 1 {
+		for _, x := range ids {
+			if x == id {
+				ids = []string{x}
+				break
+			}
+		}
+	}
+	if len(ids) != 1 {
+		return nil, &NotFoundError{ID: id, Matches: ids}
+	}
+	r, err := scanRun(s.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = ?", ids[0]))
+	if err != nil {
+		return nil, err
+	}
+	by, err := s.db.QueryContext(ctx, "SELECT id FROM runs WHERE resumed_from = ? ORDER BY started_at", r.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer by.Close()
+	for by.Next() {
+		var x string
+		if err := by.Scan(&x); err != nil {
+			return nil, err
+		}
+		r.ResumedBy = append(r.ResumedBy, x)
+	}
+	return r, by.Err()
+}
+
+// MarkDelivered records that the run's outputs were handed over (printed,
+// written to a file). A run that passed without it died before it could: a
+// resumed run replays everything and hands them over.
+func (s *Store) MarkDelivered(ctx context.Context, id string) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE runs SET delivered_at = ? WHERE id = ?", time.Now().UnixMilli(), id)
+	return err
+}
+
+// newRunID is sortable by time and short enough to type: 20261125-195912-3fa9c2.
+func newRunID(now time.Time) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return now.UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMillis(ms int64) time.Time {
+	if ms == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms)
+}

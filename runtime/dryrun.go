@@ -1,0 +1,335 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+
+	"github.com/arazzo-run/arazzo/expr"
+)
+
+// DryRun is what a run of a workflow would send, built without sending anything.
+type DryRun struct {
+	WorkflowID string
+	// Steps lists the steps in the order a run that passes every step would
+	// execute them: dependencies first, then each step; a workflow step is
+	// followed by the steps of the workflow it runs (one level deeper).
+	// Actions (goto, retry, end) are not followed: they depend on responses.
+	Steps []*PlannedStep
+}
+
+// PlannedStep is one step of a dry run.
+type PlannedStep struct {
+	WorkflowID string
+	StepID     string
+	Depth      int
+	// Operation is "METHOD /path" for operation steps, "workflow <id>" for workflow steps.
+	Operation string
+	// Request is the request the step would send; nil for workflow steps and
+	// when it cannot be built (then Err says why).
+	Request *PlannedRequest
+	Err     error
+	// Unresolved lists the expressions the request uses whose values only a
+	// real run can know (step outputs, responses); the request shows each as
+	// {$expression} where its value would be.
+	Unresolved []string
+	// Notes say what else a run would do: credentials that are missing.
+	Notes []string
+}
+
+// PlannedRequest is a request as it would be sent. Credentials appear as ***.
+type PlannedRequest struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+}
+
+// DryRun builds every request a run of the workflow would send, in order,
+// without sending any. Values that depend on earlier responses show the
+// expression instead (see PlannedStep.Unresolved); credentials show as ***.
+// Inputs are checked as Run checks them.
+func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]any, opts ...Option) (*DryRun, error) {
+	cfg := p.runConfig(opts)
+	wp, err := p.lookup(workflowID)
+	if err != nil {
+		return nil, err
+	}
+	in, probs := wp.inputs.Check(inputs)
+	if len(probs) > 0 {
+		return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
+	}
+	cfg.secrets.addInputSecrets(wp.inputs, in)
+	d := &dryState{tokens: map[string]string{}, prefix: "arazzodry" + nonce(), active: map[*workflowPlan]bool{}}
+	r := &run{plan: p, cfg: &cfg, done: map[*workflowPlan]*wfOutcome{}, dry: d, result: &Result{}}
+	out := &DryRun{WorkflowID: wp.id}
+	d.workflow(ctx, r, wp, in, 0, out, map[*workflowPlan]bool{})
+	return out, nil
+}
+
+func nonce() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// dryState stands in for the values a dry run cannot know. Each such value is
+// a token made of letters and digits only, so that every serialization (path,
+// query, header, JSON, form) keeps it intact; once the request is built each
+// token is replaced by the expression it stands for.
+type dryState struct {
+	prefix string
+	tokens map[string]string // token → expression text
+	n      int
+	active map[*workflowPlan]bool // the workflows being planned, outermost first
+}
+
+// placeholder returns the stand-in for an expression whose value comes from a
+// response, with the expression's JSON pointer leading to it: the resolver
+// returns the value before the pointer is applied.
+func (d *dryState) placeholder(e *expr.Expression) (any, bool) {
+	switch e.Kind {
+	case expr.KindStepOutputs, expr.KindWorkflowOutputs, expr.KindWorkflowInputs, expr.KindOutputs,
+		expr.KindStatusCode, expr.KindResponseHeader, expr.KindResponseBody, expr.KindResponseQuery, expr.KindResponsePath:
+	default:
+		return nil, false
+	}
+	d.n++
+	tok := fmt.Sprintf("%s%dx", d.prefix, d.n)
+	d.tokens[tok] = e.Text
+	var v any = tok
+	if e.HasPointer && e.Pointer != "" {
+		parts := strings.Split(strings.TrimPrefix(e.Pointer, "/"), "/")
+		for i := len(parts) - 1; i >= 0; i-- {
+			k := strings.ReplaceAll(strings.ReplaceAll(parts[i], "~1", "/"), "~0", "~")
+			v = map[string]any{k: v}
+		}
+	}
+	return v, true
+}
+
+// workflow plans wp's dependencies, then its steps.
+func (d *dryState) workflow(ctx context.Context, r *run, wp *workflowPlan, inputs map[string]any, depth int, out *DryRun, seen map[*workflowPlan]bool) {
+	if depth > r.cfg.maxDepth || ctx.Err() != nil {
+		return
+	}
+	for _, dep := range wp.dependsOn {
+		if dep.wf != nil && !seen[dep.wf] {
+			seen[dep.wf] = true
+			d.workflow(ctx, r, dep.wf, filterInputs(dep.wf, inputs), depth+1, out, seen)
+		}
+	}
+	d.active[wp] = true
+	defer delete(d.active, wp)
+	f := &frame{wp: wp, inputs: inputs, stepOutputs: map[string]map[string]any{}, depth: depth}
+	for _, sp := range wp.steps {
+		ps := &PlannedStep{WorkflowID: wp.id, StepID: sp.id, Depth: depth, Operation: sp.operation()}
+		out.Steps = append(out.Steps, ps)
+		sc := &scope{run: r, f: f, sp: sp}
+		switch sp.kind {
+		case stepOperation:
+			req, err := r.buildRequest(sc, sp)
+			if err != nil {
+				ps.Err = d.restore(err)
+				continue
+			}
+			ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
+			ps.Notes = dryCredentials(ps.Request, req.Security, r.cfg.credentials)
+			ps.Unresolved = d.substitute(ps.Request)
+		case stepWorkflow:
+			if sp.call == nil || sp.call.wf == nil {
+				ps.Err = fmt.Errorf("workflow %q is not resolved", sp.call.text)
+				continue
+			}
+			in := map[string]any{}
+			for _, p := range sp.params {
+				if p.value == nil {
+					continue
+				}
+				v, err := p.value.Eval(sc)
+				if err != nil {
+					ps.Err = d.restore(&StepError{WorkflowID: wp.id, StepID: sp.id, File: wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err})
+					break
+				}
+				in[p.name] = v
+			}
+			if ps.Err != nil {
+				continue
+			}
+			for _, v := range in {
+				ps.Unresolved = append(ps.Unresolved, d.found(fmt.Sprint(v))...)
+			}
+			sort.Strings(ps.Unresolved)
+			if d.active[sp.call.wf] {
+				ps.Notes = append(ps.Notes, fmt.Sprintf("workflow %q is already running here (a recursive call); its steps are not repeated", sp.call.wf.id))
+				continue
+			}
+			in, _ = sp.call.wf.inputs.Check(in)
+			d.workflow(ctx, r, sp.call.wf, in, depth+1, out, seen)
+		default:
+			ps.Err = fmt.Errorf("step %q cannot run", sp.id)
+		}
+	}
+}
+
+// found lists the expressions whose tokens occur in s.
+func (d *dryState) found(s string) []string {
+	var out []string
+	if !strings.Contains(s, d.prefix) {
+		return nil
+	}
+	for tok, text := range d.tokens {
+		if strings.Contains(s, tok) {
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// replace puts {$expression} where each token is; quote escapes the text
+// (for JSON strings).
+func (d *dryState) replace(s string, quote func(string) string) string {
+	if !strings.Contains(s, d.prefix) {
+		return s
+	}
+	for tok, text := range d.tokens {
+		if strings.Contains(s, tok) {
+			s = strings.ReplaceAll(s, tok, quote("{"+text+"}"))
+		}
+	}
+	return s
+}
+
+func (d *dryState) restore(err error) error {
+	msg := d.replace(err.Error(), func(s string) string { return s })
+	if msg == err.Error() {
+		return err
+	}
+	return &dryError{msg: msg, err: err}
+}
+
+type dryError struct {
+	msg string
+	err error
+}
+
+func (e *dryError) Error() string { return e.msg }
+func (e *dryError) Unwrap() error { return e.err }
+
+// substitute replaces the tokens of a built request and returns the
+// expressions it found, sorted.
+func (d *dryState) substitute(req *PlannedRequest) []string {
+	seen := map[string]bool{}
+	note := func(s string) {
+		for _, t := range d.found(s) {
+			seen[t] = true
+		}
+	}
+	plain := func(s string) string { return s }
+	note(req.URL)
+	req.URL = d.replace(req.URL, plain)
+	for k, vs := range req.Header {
+		for i, v := range vs {
+			note(v)
+			vs[i] = d.replace(v, plain)
+		}
+		req.Header[k] = vs
+	}
+	if len(req.Body) > 0 {
+		body := string(req.Body)
+		note(body)
+		quote := plain
+		if mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type")); mt == "application/json" || strings.HasSuffix(mt, "+json") {
+			quote = func(s string) string {
+				b, _ := json.Marshal(s)
+				return string(b[1 : len(b)-1])
+			}
+		}
+		req.Body = []byte(d.replace(body, quote))
+	}
+	out := make([]string, 0, len(seen))
+	for t := range seen {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dryCredentials shows where the driver would put credentials, masked: the
+// first security option whose credentials are all supplied, as the local
+// driver picks it. It returns a note when none is supplied.
+func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credentials) []string {
+	if len(opts) == 0 {
+		return nil
+	}
+	const mask = "***"
+	for _, opt := range opts {
+		ok := true
+		for _, ref := range opt {
+			has := false
+			if creds != nil {
+				_, has = creds.Credential(ref.Source, ref.Name)
+			}
+			if !has || ref.Scheme == nil {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, ref := range opt {
+			s := ref.Scheme
+			switch s.Type {
+			case "apiKey":
+				switch s.In {
+				case "header":
+					req.Header.Set(s.ParamName, mask)
+				case "query":
+					sep := "?"
+					if strings.Contains(req.URL, "?") {
+						sep = "&"
+					}
+					req.URL += sep + url.QueryEscape(s.ParamName) + "=" + mask
+				case "cookie":
+					c := s.ParamName + "=" + mask
+					if prev := req.Header.Get("Cookie"); prev != "" {
+						c = prev + "; " + c
+					}
+					req.Header.Set("Cookie", c)
+				}
+			case "http":
+				name := s.Scheme
+				switch strings.ToLower(name) {
+				case "basic":
+					name = "Basic"
+				case "bearer":
+					name = "Bearer"
+				default:
+					if name != "" {
+						name = strings.ToUpper(name[:1]) + name[1:]
+					}
+				}
+				req.Header.Set("Authorization", name+" "+mask)
+			case "oauth2", "openIdConnect":
+				req.Header.Set("Authorization", "Bearer "+mask)
+			}
+		}
+		return nil
+	}
+	var names []string
+	for _, ref := range opts[0] {
+		names = append(names, ref.Name)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("no credentials for security scheme %s: the request would go without (pass --auth %s=VALUE)", strings.Join(names, " + "), names[0])}
+}

@@ -1,0 +1,128 @@
+package runtime
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+)
+
+const serversAPI = `openapi: 3.1.0
+info: {title: servers, version: '1'}
+servers:
+  - url: '{scheme}://{host}/{base}'
+    variables:
+      scheme: {default: http}
+      host: {default: $HOST}
+      base: {default: v1, enum: [v1, v2]}
+  - url: http://second.invalid
+paths:
+  /a:
+    get:
+      operationId: a
+      responses: {'200': {description: ok}}
+  /b:
+    servers: [{url: '$URL/path-level'}]
+    get:
+      operationId: b
+      responses: {'200': {description: ok}}
+  /c:
+    servers: [{url: '$URL/path-level'}]
+    get:
+      operationId: c
+      servers: [{url: '$URL/operation-level'}]
+      responses: {'200': {description: ok}}
+`
+
+const serversArazzo = `arazzo: 1.0.1
+info: {title: servers, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
+workflows:
+  - workflowId: servers
+    steps:
+      - {stepId: a, operationId: a}
+      - {stepId: b, operationId: b}
+      - {stepId: c, operationId: c}
+`
+
+func TestServers(t *testing.T) {
+	srv := newAPI(t, nil)
+	u, _ := url.Parse(srv.URL)
+	dir := writeFiles(t, srv.URL, map[string]string{
+		"api.yaml":    strings.ReplaceAll(serversAPI, "$HOST", u.Host),
+		"arazzo.yaml": serversArazzo,
+	})
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	paths := func(opts ...Option) []string {
+		t.Helper()
+		before := len(srv.requests())
+		res := mustRun(t, plan, "servers", nil, opts...)
+		if res.Status != StatusPassed {
+			t.Fatalf("status %s: %v", res.Status, res.Err)
+		}
+		var out []string
+		for _, r := range srv.requests()[before:] {
+			out = append(out, r.Path)
+		}
+		return out
+	}
+	// servers[0] with its variables' defaults; path-level; operation-level.
+	if got := strings.Join(paths(), " "); got != "/v1/a /path-level/b /operation-level/c" {
+		t.Errorf("defaults: %s", got)
+	}
+	// A server variable given for the run.
+	if got := strings.Join(paths(WithServerVariable("api", "base", "v2")), " "); got != "/v2/a /path-level/b /operation-level/c" {
+		t.Errorf("--server-var: %s", got)
+	}
+	// A server override replaces every server of the source.
+	if got := strings.Join(paths(WithServer("api", srv.URL+"/override")), " "); got != "/override/a /override/b /override/c" {
+		t.Errorf("--server: %s", got)
+	}
+	// A value outside the variable's enum: nothing is sent, the error says why.
+	before := len(srv.requests())
+	res := mustRun(t, plan, "servers", nil, WithServerVariable("api", "base", "v3"))
+	if res.Status != StatusError || len(srv.requests()) != before {
+		t.Fatalf("enum violation: status %s, %d requests", res.Status, len(srv.requests())-before)
+	}
+	if !strings.Contains(res.Err.Error(), `workflow servers, step a: source "api": server "{scheme}://{host}/{base}": variable "base": value "v3" is not one of "v1", "v2"`) {
+		t.Errorf("enum violation: %v", res.Err)
+	}
+}
+
+// TestUnusedSettings: settings that no request used are reported, with the
+// reason, so the CLI can warn about typos.
+func TestUnusedSettings(t *testing.T) {
+	srv := newAPI(t, nil)
+	u, _ := url.Parse(srv.URL)
+	dir := writeFiles(t, srv.URL, map[string]string{
+		"api.yaml": strings.ReplaceAll(strings.Replace(serversAPI, "paths:", `components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    other: {type: http, scheme: bearer}
+security: [{key: []}]
+paths:`, 1), "$HOST", u.Host),
+		"arazzo.yaml": serversArazzo,
+	})
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	res := mustRun(t, plan, "servers", nil,
+		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234", "kye": "x-1234", "nope.key": "n-1234"}),
+		WithServer("apj", "http://127.0.0.1:1"),
+		WithServerVariable("api", "base", "v2"),
+		WithServerVariable("api", "port", "1"))
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	var got []string
+	for _, u := range res.Unused {
+		got = append(got, u.String())
+	}
+	want := []string{
+		`server apj was not used: no source description is named "apj"; did you mean "api"?`,
+		`server variable api.port was not used: no server of source "api" has a variable {port}`,
+		`credential kye was not used: no source description declares a security scheme named "kye"; did you mean "key"?`,
+		`credential nope.key was not used: no source description is named "nope"`,
+		`credential other was not used: no request of this run needed security scheme "other"`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,255 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arazzo-run/arazzo/arazzo"
+)
+
+// A document from a pull request is untrusted: these tests feed Load (what
+// 'arazzo validate' and 'arazzo run' do first) hostile documents, each of which
+// must be rejected or handled within a second.
+
+// laughs is a YAML alias bomb: 9^9 "lol"s once expanded.
+func laughs(indent string) string {
+	var b strings.Builder
+	b.WriteString(indent + "x-a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n")
+	prev := "a"
+	for _, n := range []string{"b", "c", "d", "e", "f", "g", "h", "i"} {
+		b.WriteString(indent + "x-" + n + ": &" + n + " [" + strings.Repeat("*"+prev+",", 8) + "*" + prev + "]\n")
+		prev = n
+	}
+	return b.String()
+}
+
+const hostileOpenAPI = `openapi: 3.1.0
+info: {title: api, version: '1'}
+servers: [{url: http://127.0.0.1:1}]
+paths:
+  /items:
+    get:
+      operationId: listItems
+      responses: {'200': {description: ok}}
+`
+
+func writeTree(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func arazzoWith(inputs, extra string) string {
+	return `arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: api, url: api.yaml, type: openapi}
+workflows:
+  - workflowId: w
+    inputs:
+` + inputs + `
+    steps:
+      - stepId: list
+        operationId: listItems
+        successCriteria:
+          - condition: $statusCode == 200
+` + extra
+}
+
+func TestLoadHostileDocuments(t *testing.T) {
+	deepFlow := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
+	deepMaps := strings.Repeat("{k: ", 10000) + "1" + strings.Repeat("}", 10000)
+	tests := []struct {
+		name  string
+		files map[string]string
+		want  string // in the error or diagnostics; "" when the document may load
+	}{
+		{"billion laughs in the inputs schema", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object\n"+laughs("      ")+"      properties: {p: *i}", "")}, "document-limits"},
+		{"billion laughs in an extension", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object", "") + laughs("")}, ""},
+		{"billion laughs in the OpenAPI source", map[string]string{"api.yaml": hostileOpenAPI + laughs("") + "x-bomb: *i\n",
+			"doc.yaml": arazzoWith("      type: object", "")}, "alias"},
+		{"10,000-deep sequences", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object\n      x-deep: "+deepFlow, "")}, "nests deeper than"},
+		{"10,000-deep mappings", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object\n      x-deep: "+deepMaps, "")}, "nests deeper than"},
+		{"10,001-deep sequences", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object\n      x-deep: ["+deepFlow+"]", "")}, "nest"},
+		// The OpenAPI loader accepts the nesting its YAML parser accepts (10,000
+		// levels), quickly; one level more is rejected.
+		{"10,000-deep OpenAPI source", map[string]string{"api.yaml": hostileOpenAPI + "x-deep: " + deepFlow[1:len(deepFlow)-1] + "\n",
+			"doc.yaml": arazzoWith("      type: object", "")}, ""},
+		{"10,001-deep OpenAPI source", map[string]string{"api.yaml": hostileOpenAPI + "x-deep: [" + deepFlow + "]\n",
+			"doc.yaml": arazzoWith("      type: object", "")}, "depth"},
+		{"50 MB document", map[string]string{"api.yaml": hostileOpenAPI,
+			"doc.yaml": arazzoWith("      type: object", "") + "x-pad: '" + strings.Repeat("x", 50<<20) + "'\n"}, "larger than"},
+		{"50 MB OpenAPI source", map[string]string{"api.yaml": hostileOpenAPI + "x-pad: '" + strings.Repeat("x", 50<<20) + "'\n",
+			"doc.yaml": arazzoWith("      type: object", "")}, "larger than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := writeTree(t, tt.files)
+			start := time.Now()
+			_, diags, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"), WithReadFunc(DefaultReader(ReaderOptions{Root: dir, Offline: true})))
+			elapsed := time.Since(start)
+			if elapsed > time.Second {
+				t.Errorf("took %s", elapsed)
+			}
+			var msgs []string
+			for _, d := range diags {
+				msgs = append(msgs, d.Error())
+			}
+			if err != nil {
+				msgs = append(msgs, err.Error())
+			}
+			all := strings.Join(msgs, "\n")
+			if tt.want != "" && !strings.Contains(all, tt.want) {
+				t.Errorf("want %q in:\n%.2000s", tt.want, all)
+			}
+			t.Logf("%s: %.300s", elapsed.Round(time.Millisecond), all)
+		})
+	}
+}
+
+// The parser's own limits hold whatever reader fed it: a 50 MB document, an
+// alias bomb and a 10,000-deep nesting are each rejected within a second.
+func TestParseLimits(t *testing.T) {
+	docs := map[string]string{
+		"50 MB":          "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nx-pad: '" + strings.Repeat("x", 50<<20) + "'\n",
+		"billion laughs": "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\n" + laughs("") + "x-bomb: *i\n",
+		"10,000 deep":    "arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nx-deep: " + strings.Repeat("[", 10000) + strings.Repeat("]", 10000) + "\n",
+	}
+	for name, doc := range docs {
+		start := time.Now()
+		_, diags := arazzo.Parse("doc.yaml", []byte(doc))
+		if elapsed := time.Since(start); elapsed > time.Second {
+			t.Errorf("%s: took %s", name, elapsed)
+		}
+		found := false
+		for _, d := range diags {
+			found = found || d.Rule == arazzo.RuleDocumentLimits
+		}
+		if !found {
+			t.Errorf("%s: not rejected for its size, aliases or depth: %v", name, diags)
+		}
+	}
+}
+
+// A regular expression that backtracks catastrophically in a backtracking
+// engine (^(a+)+$ against "aaa…a!") is linear in RE2: a criterion of type
+// regex over a 1 MB body decides within a second.
+func TestRegexCriterionIsLinear(t *testing.T) {
+	body := strings.Repeat("a", 1<<20) + "!"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	doc := `arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: api, url: api.yaml, type: openapi}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: list
+        operationId: listItems
+        successCriteria:
+          - context: $response.body
+            condition: ^(a+)+$
+            type: regex
+`
+	dir := writeTree(t, map[string]string{"api.yaml": hostileOpenAPI, "doc.yaml": doc})
+	plan, _, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"), WithServer("api", srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	res, err := plan.Run(context.Background(), "w", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if elapsed := time.Since(start); elapsed > time.Second {
+		t.Errorf("the regex criterion took %s", elapsed)
+	}
+	if res.Status != StatusFailed {
+		t.Errorf("status %s: the body does not match", res.Status)
+	}
+}
+
+func TestDefaultReaderConfinement(t *testing.T) {
+	outside := writeTree(t, map[string]string{"secret.yaml": "secret: 1\n"})
+	dir := writeTree(t, map[string]string{"doc.yaml": "a: 1\n", "sub/api.yaml": "b: 2\n"})
+	if err := os.Symlink(filepath.Join(outside, "secret.yaml"), filepath.Join(dir, "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	big := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat("x", 2<<20)))
+	}))
+	defer big.Close()
+	stall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer stall.Close()
+	read := DefaultReader(ReaderOptions{Root: dir, Timeout: 200 * time.Millisecond, MaxBytes: 1 << 20})
+	offline := DefaultReader(ReaderOptions{Root: dir, Offline: true})
+	fileURL := func(p string) *url.URL { return &url.URL{Scheme: "file", Path: filepath.ToSlash(p)} }
+	mustURL := func(s string) *url.URL {
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	tests := []struct {
+		name string
+		read ReadFunc
+		u    *url.URL
+		want string // "" when the read succeeds
+	}{
+		{"inside the tree", read, fileURL(filepath.Join(dir, "sub", "api.yaml")), ""},
+		{"outside the tree", read, fileURL(filepath.Join(outside, "secret.yaml")), "outside"},
+		{"dot-dot out of the tree", read, fileURL(filepath.Join(dir, "..", filepath.Base(outside), "secret.yaml")), "outside"},
+		{"symlink out of the tree", read, fileURL(filepath.Join(dir, "link.yaml")), "outside"},
+		{"/etc/passwd", read, fileURL("/etc/passwd"), "outside"},
+		{"URL when offline", offline, mustURL(big.URL + "/api.yaml"), "offline"},
+		{"another scheme", read, mustURL("ftp://127.0.0.1/api.yaml"), "unsupported location scheme"},
+		{"file on another host", read, mustURL("file://fileserver/share/api.yaml"), "another host"},
+		{"oversized URL", read, mustURL(big.URL + "/api.yaml"), "larger than 1048576 bytes"},
+		{"stalled URL", read, mustURL(stall.URL + "/api.yaml"), "deadline exceeded"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := tt.read(context.Background(), tt.u)
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("took %s", time.Since(start))
+			}
+			switch {
+			case tt.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			if tt.want == "offline" && !errors.Is(err, ErrOffline) {
+				t.Errorf("not ErrOffline: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,211 @@
+package runtime
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Unused is a setting a run was given but never used: a credential no request
+// needed, a server override or server variable of a source no step called. It
+// is usually a typo; callers show it as a warning.
+type Unused struct {
+	// Kind is "credential", "server" or "server variable".
+	Kind string
+	// Key is the setting as given: "bearerAuth" or "api.bearerAuth" for a
+	// credential, "api" for a server, "api.port" for a server variable.
+	Key string
+	// Reason says why it was not used.
+	Reason string
+}
+
+func (u Unused) String() string { return u.Kind + " " + u.Key + " was not used: " + u.Reason }
+
+// CredentialLister is implemented by Credentials that can list the keys they
+// hold ("scheme" or "source.scheme"), as CredentialMap does; a run then reports
+// those it never used in Result.Unused.
+type CredentialLister interface {
+	CredentialKeys() []string
+}
+
+// CredentialKeys implements CredentialLister.
+func (m CredentialMap) CredentialKeys() []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// markUsed records that the run used a setting ("server:api", "var:api.port").
+func (r *run) markUsed(key string) {
+	if r.used == nil {
+		r.used = map[string]bool{}
+	}
+	r.used[key] = true
+}
+
+// unusedServers lists the server overrides and server variables no request used.
+func (r *run) unusedServers() []Unused {
+	var out []Unused
+	for _, name := range sortedNames(r.cfg.servers) {
+		if r.used["server:"+name] {
+			continue
+		}
+		out = append(out, Unused{Kind: "server", Key: name, Reason: r.plan.sourceReason(name)})
+	}
+	srcs := make([]string, 0, len(r.cfg.serverVars))
+	for s := range r.cfg.serverVars {
+		srcs = append(srcs, s)
+	}
+	sort.Strings(srcs)
+	for _, src := range srcs {
+		for _, name := range sortedNames(r.cfg.serverVars[src]) {
+			key := src + "." + name
+			if r.used["var:"+key] {
+				continue
+			}
+			reason := r.plan.sourceReason(src)
+			switch {
+			case r.used["server:"+src]:
+				reason = fmt.Sprintf("the server of source %q is overridden", src)
+			case !r.plan.declaresServerVariable(src, name):
+				if r.plan.sourceNamed(src) {
+					reason = fmt.Sprintf("no server of source %q has a variable {%s}", src, name)
+				}
+			}
+			out = append(out, Unused{Kind: "server variable", Key: key, Reason: reason})
+		}
+	}
+	return out
+}
+
+// unusedCredentials lists the credentials no request used; only credentials
+// that can list their keys are checked.
+func (p *Plan) unusedCredentials(creds Credentials, a *authenticator) []Unused {
+	lister, ok := creds.(CredentialLister)
+	if !ok || a == nil {
+		return nil
+	}
+	keys := lister.CredentialKeys()
+	has := map[string]bool{}
+	for _, k := range keys {
+		has[k] = true
+	}
+	var out []Unused
+	for _, k := range keys {
+		src, scheme, qualified := strings.Cut(k, ".")
+		if !qualified {
+			src, scheme = "", k
+		}
+		used := false
+		for _, s := range p.schemeSources(scheme) {
+			if (qualified && s == src) || (!qualified && !has[s+"."+scheme]) {
+				used = used || a.wasUsed(s, scheme)
+			}
+		}
+		if used {
+			continue
+		}
+		var reason string
+		switch {
+		case qualified && !p.sourceNamed(src):
+			reason = fmt.Sprintf("no source description is named %q", src)
+		case len(p.schemeSources(scheme)) == 0:
+			reason = fmt.Sprintf("no source description declares a security scheme named %q%s", scheme, Suggest(scheme, p.schemeNames()))
+		default:
+			reason = fmt.Sprintf("no request of this run needed security scheme %q", scheme)
+		}
+		out = append(out, Unused{Kind: "credential", Key: k, Reason: reason})
+	}
+	return out
+}
+
+// schemeSources lists the sources (by name, in any document) declaring a security scheme.
+func (p *Plan) schemeSources(scheme string) []string {
+	var out []string
+	for _, srcs := range p.sources {
+		for name, s := range srcs {
+			if s.openapi != nil && s.openapi.SecurityScheme(scheme) != nil {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (p *Plan) schemeNames() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, srcs := range p.sources {
+		for _, s := range srcs {
+			if s.openapi == nil {
+				continue
+			}
+			for n := range s.openapi.SecuritySchemes {
+				if !seen[n] {
+					seen[n] = true
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (p *Plan) sourceNamed(name string) bool {
+	for _, srcs := range p.sources {
+		if _, ok := srcs[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *Plan) sourceNames() []string {
+	var out []string
+	for _, srcs := range p.sources {
+		for n := range srcs {
+			out = append(out, n)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// sourceReason explains why a setting for a source went unused.
+func (p *Plan) sourceReason(name string) string {
+	if !p.sourceNamed(name) {
+		return fmt.Sprintf("no source description is named %q%s", name, Suggest(name, p.sourceNames()))
+	}
+	return fmt.Sprintf("no step of this run called an operation of source %q", name)
+}
+
+func (p *Plan) declaresServerVariable(src, name string) bool {
+	for _, srcs := range p.sources {
+		s := srcs[src]
+		if s == nil || s.openapi == nil {
+			continue
+		}
+		for _, op := range s.openapi.Operations() {
+			for _, sv := range op.Servers {
+				if _, ok := sv.Variables[name]; ok || strings.Contains(sv.URL, "{"+name+"}") {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,143 @@
+package temporal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// SendInput is one request the executor decided on, as it travels to a
+// worker: no credentials, only the security requirements the worker
+// satisfies with its own.
+type SendInput struct {
+	WorkflowID string      `json:"workflowId"`
+	StepID     string      `json:"stepId"`
+	Attempt    int         `json:"attempt"`
+	Source     string      `json:"source,omitempty"`
+	Method     string      `json:"method"`
+	URL        string      `json:"url"`
+	Header     http.Header `json:"header,omitempty"`
+	Body       []byte      `json:"body,omitempty"`
+	// Security lists the acceptable credential combinations (scheme
+	// descriptions from the OpenAPI document, never secrets).
+	Security   []runtime.SecurityOption `json:"security,omitempty"`
+	Timeout    time.Duration            `json:"timeout"`
+	Idempotent bool                     `json:"idempotent"`
+	// MaxBody is the run's cap on the response body.
+	MaxBody int64 `json:"maxBody,omitempty"`
+}
+
+func newSendInput(req *runtime.Request, set *Settings) *SendInput {
+	in := &SendInput{WorkflowID: req.WorkflowID, StepID: req.StepID, Attempt: req.Attempt, Source: req.Source, Method: req.Method,
+		URL: req.URL, Header: req.Header, Body: req.Body, Security: req.Security, Timeout: req.Timeout, Idempotent: req.Idempotent,
+		MaxBody: set.MaxBody}
+	if in.Timeout <= 0 {
+		in.Timeout = set.timeout()
+	}
+	return in
+}
+
+func (in *SendInput) request() *runtime.Request {
+	return &runtime.Request{WorkflowID: in.WorkflowID, StepID: in.StepID, Attempt: in.Attempt, Source: in.Source, Method: in.Method,
+		URL: in.URL, Header: in.Header, Body: in.Body, Security: in.Security, Timeout: in.Timeout, Idempotent: in.Idempotent}
+}
+
+// SendOutput is the response to a SendInput, or the transport error that
+// prevented one. Credentials of the worker that appear in it are masked.
+type SendOutput struct {
+	StatusCode int           `json:"statusCode,omitempty"`
+	Header     http.Header   `json:"header,omitempty"`
+	Body       []byte        `json:"body,omitempty"`
+	Err        string        `json:"error,omitempty"`
+	ErrKind    string        `json:"errorKind,omitempty"`
+	Started    time.Time     `json:"started"`
+	Duration   time.Duration `json:"duration"`
+}
+
+func (o *SendOutput) response() *runtime.Response {
+	r := &runtime.Response{StatusCode: o.StatusCode, Header: o.Header, Body: o.Body, ErrKind: o.ErrKind, Started: o.Started, Duration: o.Duration}
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	if o.Err != "" {
+		r.Err = errors.New(o.Err)
+	}
+	return r
+}
+
+// Send is the activity: it sends one request with the worker's credentials
+// and returns the response. A transport error is a result, not an activity
+// failure — the executor decides what it means, as in a local run — so
+// Temporal attempts a request again only when the activity itself did not
+// complete (its worker died or stalled past the heartbeat timeout), and then
+// only an idempotent one (see activityOptions).
+func (w *Worker) Send(ctx context.Context, in *SendInput) (*SendOutput, error) {
+	stop := heartbeat(ctx)
+	resp := w.sender.Send(ctx, in.request())
+	stop()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the run was cancelled or timed out; nobody reads the response
+	}
+	return w.sendOutput(resp, in.MaxBody), nil
+}
+
+// sendOutput copies the response, capped by the run's MaxBody, with the
+// worker's credentials masked wherever they appear: nothing the worker holds
+// enters the workflow's history.
+func (w *Worker) sendOutput(resp *runtime.Response, maxBody int64) *SendOutput {
+	out := &SendOutput{StatusCode: resp.StatusCode, Body: resp.Body, ErrKind: resp.ErrKind, Started: resp.Started, Duration: resp.Duration}
+	if resp.Err != nil {
+		out.Err = resp.Err.Error()
+	}
+	if maxBody > 0 && int64(len(out.Body)) > maxBody && out.Err == "" {
+		out.Body = nil
+		out.Err, out.ErrKind = fmt.Sprintf("response body is larger than %d bytes (raise it with --max-body)", maxBody), "body-too-large"
+	}
+	sec := w.secrets
+	if len(resp.Header) > 0 {
+		out.Header = make(http.Header, len(resp.Header))
+		for k, vs := range resp.Header {
+			for _, v := range vs {
+				if sec.HasCredential([]byte(v)) {
+					v = sec.MaskCredentials(v)
+				}
+				out.Header[k] = append(out.Header[k], v)
+			}
+		}
+	}
+	if sec.HasCredential(out.Body) {
+		out.Body = []byte(sec.MaskCredentials(string(out.Body)))
+	}
+	out.Err = sec.MaskCredentials(out.Err)
+	return out
+}
+
+// heartbeat records heartbeats while a request is in flight, so that the loss
+// of this worker is noticed within heartbeatTimeout rather than at the end of
+// the activity's start-to-close timeout.
+func heartbeat(ctx context.Context) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(heartbeatTimeout / 4)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}

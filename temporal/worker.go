@@ -1,0 +1,99 @@
+package temporal
+
+import (
+	"net/http"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// Worker executes Arazzo runs: register it on a Temporal worker polling the
+// runs' task queue (see Register). Any worker can execute any run, since runs
+// carry their documents; credentials are the worker's own, applied in the
+// send activity, and never enter a workflow's history.
+type Worker struct {
+	plans   plans
+	sender  *runtime.Sender
+	secrets *runtime.Secrets
+}
+
+// DefaultMaxBody is a worker's default cap on a response body. Responses are
+// recorded in the workflow's history, and Temporal refuses payloads over 2 MiB.
+const DefaultMaxBody = 1 << 20
+
+// maxSendBody bounds WithMaxBody.
+const maxSendBody = 1536 << 10
+
+// Option configures a Worker.
+type Option func(*config)
+
+type config struct {
+	creds   runtime.Credentials
+	client  *http.Client
+	maxBody int64
+	secrets *runtime.Secrets
+	warn    func(msg string)
+}
+
+// WithCredentials supplies the credentials of security schemes, as
+// runtime.WithCredentials does for a local run.
+func WithCredentials(c runtime.Credentials) Option { return func(o *config) { o.creds = c } }
+
+// WithHTTPClient sets the client requests are sent with (default: runtime.NewHTTPClient()).
+func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.client = c } }
+
+// WithMaxBody caps the response bodies the worker reads (default
+// DefaultMaxBody, at most 1.5 MiB); a run's own cap may be lower.
+func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
+
+// WithSecrets collects the credentials the worker applies and the tokens it
+// fetches, to mask them in what it prints and in what it returns.
+func WithSecrets(s *runtime.Secrets) Option { return func(o *config) { o.secrets = s } }
+
+// WithWarnings receives warnings about requests, such as an operation whose
+// credentials the worker does not have.
+func WithWarnings(f func(msg string)) Option { return func(o *config) { o.warn = f } }
+
+// NewWorker returns a Worker.
+func NewWorker(opts ...Option) *Worker {
+	cfg := config{maxBody: DefaultMaxBody}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.maxBody <= 0 || cfg.maxBody > maxSendBody {
+		cfg.maxBody = min(max(cfg.maxBody, DefaultMaxBody), maxSendBody)
+	}
+	if cfg.secrets == nil {
+		cfg.secrets = &runtime.Secrets{}
+	}
+	if cfg.client == nil {
+		cfg.client = runtime.NewHTTPClient()
+	}
+	sopts := []runtime.Option{runtime.WithHTTPClient(cfg.client), runtime.WithMaxBodySize(cfg.maxBody),
+		runtime.WithCredentials(cfg.creds), runtime.WithSecrets(cfg.secrets)}
+	if cfg.warn != nil {
+		warn := cfg.warn
+		sopts = append(sopts, runtime.WithObserver(runtime.ObserverFunc(func(e *runtime.Event) {
+			if e.Kind == runtime.EventWarning {
+				warn(e.Message)
+			}
+		})))
+	}
+	return &Worker{sender: runtime.NewSender(sopts...), secrets: cfg.secrets}
+}
+
+// Registry is what a Worker registers on: a Temporal worker.Worker, or the
+// SDK's test environment.
+type Registry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}
+
+// Register registers the run workflow and the send activity under
+// WorkflowName and SendActivityName.
+func (w *Worker) Register(r Registry) {
+	r.RegisterWorkflowWithOptions(w.Run, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterActivityWithOptions(w.Send, activity.RegisterOptions{Name: SendActivityName})
+}

@@ -1,0 +1,385 @@
+package temporal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+const testToken = "tk-worker-7d41c2e9"
+
+// testAPI serves the operations of testdata/api.openapi.yaml.
+type testAPI struct {
+	*httptest.Server
+	mu       sync.Mutex
+	flaky    int
+	renewals map[string]int
+	requests int
+}
+
+func newTestAPI(t *testing.T) *testAPI {
+	a := &testAPI{renewals: map[string]int{}}
+	a.Server = httptest.NewServer(http.HandlerFunc(a.serve))
+	t.Cleanup(a.Close)
+	return a
+}
+
+func (a *testAPI) serve(w http.ResponseWriter, r *http.Request) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.requests++
+	reply := func(code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	switch {
+	case r.URL.Path == "/echo":
+		reply(200, map[string]string{"authorization": r.Header.Get("Authorization")})
+	case r.Header.Get("Authorization") != "Bearer "+testToken:
+		reply(401, map[string]string{"message": "unauthorized"})
+	case r.URL.Path == "/items":
+		reply(200, map[string]any{"items": []any{map[string]any{"id": "item-" + r.URL.Query().Get("search")}}})
+	case strings.HasSuffix(r.URL.Path, "/renew") && r.Method == http.MethodPost:
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/items/"), "/renew")
+		a.renewals[id]++
+		reply(200, map[string]string{"token": fmt.Sprintf("tok-%s-%d", id, a.renewals[id])})
+	case r.URL.Path == "/flaky":
+		a.flaky++
+		if a.flaky == 1 {
+			reply(503, map[string]string{"state": "busy"})
+			return
+		}
+		reply(200, map[string]string{"state": "ready"})
+	default:
+		reply(404, map[string]string{"message": "not found"})
+	}
+}
+
+// load compiles testdata/flows.arazzo.yaml, recording its documents.
+func load(t *testing.T) (*runtime.Plan, *Documents) {
+	t.Helper()
+	var rec Recorder
+	name := filepath.Join("testdata", "flows.arazzo.yaml")
+	plan, diags, err := runtime.Load(context.Background(), name, runtime.WithReadFunc(rec.Wrap(runtime.DefaultReader(runtime.ReaderOptions{}))))
+	if err != nil {
+		t.Fatalf("load: %v\n%v", err, diags)
+	}
+	docs, err := rec.Documents(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan, docs
+}
+
+// env is a test environment with a Worker registered.
+type env struct {
+	*testsuite.TestWorkflowEnvironment
+	ts testsuite.WorkflowTestSuite
+}
+
+func newEnv(t *testing.T, opts ...Option) *env {
+	e := &env{}
+	e.ts.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	e.TestWorkflowEnvironment = e.ts.NewTestWorkflowEnvironment()
+	NewWorker(append([]Option{WithCredentials(runtime.CredentialMap{"bearerAuth": testToken})}, opts...)...).Register(e)
+	return e
+}
+
+// run executes workflowID of the test document on the test environment.
+func (e *env) run(t *testing.T, docs *Documents, workflowID string, inputs map[string]any, set Settings) *RunOutput {
+	t.Helper()
+	in, err := NewRunInput(docs, workflowID, inputs, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ExecuteWorkflow(WorkflowName, in)
+	if !e.IsWorkflowCompleted() {
+		t.Fatal("the workflow did not complete")
+	}
+	if err := e.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow error: %v", err)
+	}
+	var out RunOutput
+	if err := e.GetWorkflowResult(&out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+// A retry action with retryAfter: 30 waits on a durable timer: the test
+// environment skips the time, and the run passes on its second attempt.
+func TestRetryAfterIsADurableTimer(t *testing.T) {
+	api := newTestAPI(t)
+	_, docs := load(t)
+	e := newEnv(t)
+	start := e.Now()
+	wall := time.Now()
+	out := e.run(t, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	if out.Status != runtime.StatusPassed {
+		t.Fatalf("status %s: %s", out.Status, out.Error)
+	}
+	if waited := e.Now().Sub(start); waited < 30*time.Second {
+		t.Errorf("workflow clock advanced %s, want at least the 30 s of retryAfter", waited)
+	}
+	if el := time.Since(wall); el > 10*time.Second {
+		t.Errorf("the test took %s of wall time: the timer was not skipped", el)
+	}
+	if len(out.Steps) != 1 || out.Steps[0].Attempts != 2 {
+		t.Fatalf("steps %+v, want one step with 2 attempts", out.Steps)
+	}
+	var retries []Event
+	for _, ev := range out.Events {
+		if ev.Kind == EventRetry {
+			retries = append(retries, ev)
+		}
+	}
+	if len(retries) != 1 || retries[0].Wait != 30*time.Second || retries[0].Action != "retry later (1/2)" {
+		t.Errorf("retry events %+v, want one of 30s", retries)
+	}
+	if got := string(out.Outputs); got != `{"state":"ready"}` {
+		t.Errorf("outputs %s", got)
+	}
+}
+
+// A goto loop ends when the step budget is used up, with the error of a local run.
+func TestGotoLoopIsBoundedByTheStepBudget(t *testing.T) {
+	api := newTestAPI(t)
+	plan, docs := load(t)
+	e := newEnv(t)
+	set := Settings{Servers: map[string]string{"api": api.URL}, MaxSteps: 25}
+	out := e.run(t, docs, "loop", nil, set)
+	local, err := plan.Run(context.Background(), "loop", nil, runtime.WithServer("api", api.URL), runtime.WithMaxSteps(25),
+		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": testToken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "step budget of 25 executions used up") {
+		t.Fatalf("status %s, error %q; want the step budget error", out.Status, out.Error)
+	}
+	if out.Error != local.Err.Error() {
+		t.Errorf("error differs from a local run:\ntemporal: %s\nlocal:    %s", out.Error, local.Err)
+	}
+	if len(out.Steps) != len(local.Steps) || len(out.Steps) != 26 {
+		t.Errorf("%d step executions, local %d, want 26 (25 sent, then the one refused)", len(out.Steps), len(local.Steps))
+	}
+}
+
+// The same workflows give the same result on Temporal as in process: nested
+// workflows, dependsOn and $workflows run in line.
+func TestResultMatchesALocalRun(t *testing.T) {
+	plan, docs := load(t)
+	for _, tc := range []struct {
+		workflow string
+		inputs   map[string]any
+	}{
+		{"nested", nil},
+		{"renew", map[string]any{"search": "alpha", "limit": json.Number("7")}},
+	} {
+		t.Run(tc.workflow, func(t *testing.T) {
+			localAPI, remoteAPI := newTestAPI(t), newTestAPI(t)
+			local, err := plan.Run(context.Background(), tc.workflow, tc.inputs, runtime.WithServer("api", localAPI.URL),
+				runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": testToken}), runtime.WithClock(skipClock{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEnv(t)
+			res := e.run(t, docs, tc.workflow, tc.inputs, Settings{Servers: map[string]string{"api": remoteAPI.URL}}).Result()
+			if res.Status != local.Status || res.Status != runtime.StatusPassed {
+				t.Fatalf("status %s (%v), local %s (%v)", res.Status, res.Err, local.Status, local.Err)
+			}
+			if a, b := jsonOf(t, res.Outputs), jsonOf(t, local.Outputs); a != b {
+				t.Errorf("outputs differ:\ntemporal: %s\nlocal:    %s", a, b)
+			}
+			if a, b := stepsOf(res), stepsOf(local); !reflect.DeepEqual(a, b) {
+				t.Errorf("steps differ:\ntemporal: %v\nlocal:    %v", a, b)
+			}
+		})
+	}
+}
+
+// skipClock lets a local run's retry waits pass at once.
+type skipClock struct{}
+
+func (skipClock) Now() time.Time                                   { return time.Now() }
+func (skipClock) Sleep(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
+func jsonOf(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func stepsOf(res *runtime.Result) []string {
+	var out []string
+	for _, s := range res.Steps {
+		out = append(out, fmt.Sprintf("%s/%s %s %d ×%d %s %v", s.WorkflowID, s.StepID, s.Status, s.StatusCode, s.Attempts, s.Action, s.Outputs))
+	}
+	return out
+}
+
+// A POST whose activity fails is not attempted again; a GET is.
+func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
+	api := newTestAPI(t)
+	_, docs := load(t)
+	e := newEnv(t)
+	var calls []string
+	e.OnActivity(SendActivityName, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in *SendInput) (*SendOutput, error) {
+			calls = append(calls, in.Method+" "+in.URL)
+			if in.Method == http.MethodPost {
+				return nil, errors.New("worker stalled")
+			}
+			return &SendOutput{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"items":[{"id":"item-x"}]}`)}, nil
+		})
+	out := e.run(t, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
+	posts := 0
+	for _, c := range calls {
+		if strings.HasPrefix(c, "POST") {
+			posts++
+		}
+	}
+	if posts != 1 {
+		t.Errorf("the POST was attempted %d times, want 1: %v", posts, calls)
+	}
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "not being idempotent, was not sent again") {
+		t.Errorf("status %s, error %q", out.Status, out.Error)
+	}
+
+	e = newEnv(t)
+	gets := 0
+	e.OnActivity(SendActivityName, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in *SendInput) (*SendOutput, error) {
+			gets++
+			return nil, errors.New("worker stalled")
+		})
+	out = e.run(t, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
+	if gets != idempotentAttempts {
+		t.Errorf("the GET was attempted %d times, want %d", gets, idempotentAttempts)
+	}
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, fmt.Sprintf("did not complete in %d attempts", idempotentAttempts)) {
+		t.Errorf("status %s, error %q", out.Status, out.Error)
+	}
+}
+
+// The worker's credentials are applied in the activity and never appear in
+// what the activity receives or returns, even when the API echoes them.
+func TestCredentialsNeverEnterTheHistory(t *testing.T) {
+	api := newTestAPI(t)
+	_, docs := load(t)
+	e := newEnv(t)
+	var seen []string
+	e.SetOnActivityStartedListener(func(_ *activity.Info, _ context.Context, args converter.EncodedValues) {
+		var in SendInput
+		_ = args.Get(&in)
+		seen = append(seen, jsonOf(t, in))
+	})
+	e.SetOnActivityCompletedListener(func(_ *activity.Info, result converter.EncodedValue, _ error) {
+		var out SendOutput
+		_ = result.Get(&out)
+		seen = append(seen, jsonOf(t, out))
+	})
+	out := e.run(t, docs, "echo", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	if out.Status != runtime.StatusPassed {
+		t.Fatalf("status %s: %s", out.Status, out.Error)
+	}
+	if len(seen) != 2 {
+		t.Fatalf("saw %d activity payloads, want 2", len(seen))
+	}
+	for _, s := range append(seen, string(out.Outputs)) {
+		if strings.Contains(s, testToken) {
+			t.Errorf("the credential is in a payload: %s", s)
+		}
+	}
+	if got := string(out.Outputs); got != `{"seen":"Bearer ***"}` {
+		t.Errorf("outputs %s, want the echoed credential masked", got)
+	}
+}
+
+// A run whose history nears Temporal's limits stops with an error that says so.
+func TestHistoryLimitStopsTheRun(t *testing.T) {
+	api := newTestAPI(t)
+	_, docs := load(t)
+	e := newEnv(t)
+	e.SetCurrentHistoryLength(historyEventLimit)
+	out := e.run(t, docs, "loop", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "Temporal history reached 45000 events") {
+		t.Errorf("status %s, error %q", out.Status, out.Error)
+	}
+	if api.requests != 0 {
+		t.Errorf("%d requests were sent", api.requests)
+	}
+}
+
+// The run timeout is a durable timer too: it interrupts a retry wait.
+func TestRunTimeout(t *testing.T) {
+	api := newTestAPI(t)
+	plan, docs := load(t)
+	e := newEnv(t)
+	out := e.run(t, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}, RunTimeout: 10 * time.Second})
+	local, err := plan.Run(context.Background(), "retry", nil, runtime.WithServer("api", newTestAPI(t).URL),
+		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": testToken}), runtime.WithRunTimeout(300*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "waiting to retry") || out.Error != local.Err.Error() {
+		t.Errorf("status %s, error %q; a local run: %q", out.Status, out.Error, local.Err)
+	}
+}
+
+// Inputs that do not match the workflow's schema fail the workflow with a usage error.
+func TestInputsAreChecked(t *testing.T) {
+	_, docs := load(t)
+	e := newEnv(t)
+	in, err := NewRunInput(docs, "renew", map[string]any{"limit": 3}, Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ExecuteWorkflow(WorkflowName, in)
+	err = runError(e.GetWorkflowError())
+	var re *RunError
+	if !errors.As(err, &re) || re.Type != ErrorUsage || !strings.Contains(re.Msg, `missing required input "search"`) {
+		t.Fatalf("error %v, want a usage error about the missing input", err)
+	}
+}
+
+// Documents that were altered in transit are refused.
+func TestDocumentsAreChecked(t *testing.T) {
+	_, docs := load(t)
+	if _, err := compile(docs); err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	bad := *docs
+	bad.Digest = "sha256:" + strings.Repeat("0", 64)
+	if _, err := compile(&bad); err == nil || !strings.Contains(err.Error(), "does not match their content") {
+		t.Errorf("altered digest: %v", err)
+	}
+	e := newEnv(t)
+	in, _ := NewRunInput(&bad, "renew", nil, Settings{})
+	e.ExecuteWorkflow(WorkflowName, in)
+	var re *RunError
+	if err := runError(e.GetWorkflowError()); !errors.As(err, &re) || re.Type != ErrorDocument {
+		t.Errorf("error %v, want a document error", err)
+	}
+}
