@@ -50,6 +50,9 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 		if sp.in == "" || sp.in == InQueryString {
 			continue
 		}
+		if sp.in == InHeader && ignoredHeader(sp.name) {
+			continue // OpenAPI ignores these header parameters; the step's value is sent as given
+		}
 		if findParam(op.Params, sp.name, sp.in) < 0 {
 			v.warnf(sp.pos, sp.path, RuleOperationParamExtra, "operation %s has no %s parameter %q; it is sent anyway", opName, sp.in, sp.name)
 		}
@@ -92,4 +95,11 @@ func supplied(ps []param, want ParamInfo) bool {
 		}
 	}
 	return false
+}
+
+// ignoredHeader reports the header parameters an OpenAPI operation cannot declare
+// (OpenAPI 3.x Parameter Object: "If in is header and the name field is Accept,
+// Content-Type or Authorization, the parameter definition SHALL be ignored").
+func ignoredHeader(name string) bool {
+	return strings.EqualFold(name, "Accept") || strings.EqualFold(name, "Content-Type") || strings.EqualFold(name, "Authorization")
 }
