@@ -41,13 +41,13 @@ var migrations = []string{
 		PRIMARY KEY (run_id, seq)
 	) WITHOUT ROWID;`,
 	// 2: resumed runs: a run continued by another names it, and the records it
-	// replayed from it are marked; when a run's outputs were handed over; runs
-	// are listed by start time.
+	// replayed from it are marked; runs are listed by start time.
 	`ALTER TABLE runs ADD COLUMN resumed_from TEXT NOT NULL DEFAULT '';
-	ALTER TABLE runs ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;
 	ALTER TABLE records ADD COLUMN replayed INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX runs_started ON runs(started_at);
 	CREATE INDEX runs_resumed_from ON runs(resumed_from);`,
+	// 3: when a run's outputs were handed over (printed, written to a file).
+	`ALTER TABLE runs ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema version this package writes.

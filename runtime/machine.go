@@ -238,8 +238,7 @@ type attempt struct {
 func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 	res := &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}
 	r.result.Steps = append(r.result.Steps, res)
-	start := r.fx.Now()
-	defer func() { res.Duration = r.fx.Now().Sub(start) }()
+	res.started = r.fx.Now()
 	retries := map[*actionPlan]int{}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -340,6 +339,7 @@ func stopped(err error) string {
 func (r *run) fatal(res *StepResult, f *frame, sp *stepPlan, st Status, err error) stepFlow {
 	res.Status = st
 	res.Err = err.Error()
+	res.Duration = r.fx.Now().Sub(res.started)
 	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
 	return stepFlow{flow: flowFatal, err: err, status: st}
 }
@@ -359,6 +359,9 @@ func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *
 		}
 		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action})
 	}
+	// The duration covers every attempt and retry wait; it is set before the
+	// step is reported finished, so observers see it.
+	res.Duration = r.fx.Now().Sub(res.started)
 	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
 	if a == nil {
 		if success {

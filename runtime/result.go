@@ -59,6 +59,8 @@ type StepResult struct {
 	Duration time.Duration
 	// Depth is the nesting level: 0 for the workflow run, 1 for a workflow it calls...
 	Depth int
+
+	started time.Time
 }
 
 // CriterionResult is one evaluated criterion.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // Two kinds of values are masked in what a run prints:
@@ -98,10 +99,81 @@ func IsSecretName(name string) bool {
 	return n == "pwd" || n == "pin"
 }
 
-// secretHints are cheap substrings that a body holding a secret-like field
-// contains; a body with none of them is not decoded.
-var secretHints = [][]byte{[]byte("oken"), []byte("ecret"), []byte("assw"), []byte("ey"), []byte("redential"),
-	[]byte("ession"), []byte("uthoriz"), []byte("ookie"), []byte("ignature"), []byte("hrase"), []byte("wd"), []byte("pin")}
+// hasSecretKey reports whether a JSON text has a member whose name is
+// secret-like (IsSecretName), in one pass over the bytes without allocating:
+// a body is decoded for its secrets only when it has such a member. A name
+// written with an escape sequence counts as secret-like (decoding tells).
+func hasSecretKey(data []byte) bool {
+	for i := 0; ; {
+		q := bytes.IndexByte(data[i:], '"')
+		if q < 0 {
+			return false
+		}
+		start := i + q + 1
+		end := start
+		for { // the closing quote: one not escaped by an odd run of backslashes
+			e := bytes.IndexByte(data[end:], '"')
+			if e < 0 {
+				return false
+			}
+			end += e
+			bs := 0
+			for p := end - 1; p >= start && data[p] == '\\'; p-- {
+				bs++
+			}
+			if bs%2 == 0 {
+				break
+			}
+			end++
+		}
+		k := end + 1
+		for k < len(data) && (data[k] == ' ' || data[k] == '\t' || data[k] == '\n' || data[k] == '\r') {
+			k++
+		}
+		if k < len(data) && data[k] == ':' {
+			name := data[start:end]
+			if bytes.IndexByte(name, '\\') >= 0 || secretName(name) {
+				return true
+			}
+		}
+		i = end + 1
+	}
+}
+
+// secretName is IsSecretName for a name as bytes, without allocating when
+// the name is ASCII.
+func secretName(name []byte) bool {
+	// The name lower-cased without separators, its last len(buf) bytes: the
+	// suffixes are shorter, and only a name that fits can equal pwd or pin.
+	var buf [24]byte
+	n, whole := 0, true
+	for i := len(name) - 1; i >= 0; i-- {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			return IsSecretName(string(name))
+		}
+		switch c {
+		case '_', '-', '.', ' ':
+			continue
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if n == len(buf) {
+			whole = false
+			continue
+		}
+		n++
+		buf[len(buf)-n] = c
+	}
+	norm := buf[len(buf)-n:]
+	for _, s := range secretSuffixes {
+		if len(norm) >= len(s) && string(norm[len(norm)-len(s):]) == s {
+			return true
+		}
+	}
+	return whole && (string(norm) == "pwd" || string(norm) == "pin")
+}
 
 // addResponseSecrets registers the values of a response's secret-like fields as
 // sensitive: JSON body fields with secret-like names (at any depth) and the
@@ -110,24 +182,18 @@ func (s *Secrets) addResponseSecrets(resp *Response) {
 	if s == nil || resp == nil || resp.Err != nil {
 		return
 	}
-	for _, c := range (&http.Response{Header: resp.Header}).Cookies() {
-		if len(c.Value) >= minSensitiveLen {
-			s.AddSensitive(c.Value)
+	if len(resp.Header["Set-Cookie"]) > 0 {
+		for _, c := range (&http.Response{Header: resp.Header}).Cookies() {
+			if len(c.Value) >= minSensitiveLen {
+				s.AddSensitive(c.Value)
+			}
 		}
 	}
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 || (body[0] != '{' && body[0] != '[') {
 		return
 	}
-	lower := bytes.ToLower(body)
-	hinted := false
-	for _, h := range secretHints {
-		if bytes.Contains(lower, h) {
-			hinted = true
-			break
-		}
-	}
-	if !hinted {
+	if !hasSecretKey(body) {
 		return
 	}
 	var v any

@@ -17,7 +17,7 @@
 //	var rec temporal.Recorder
 //	plan, _, err := runtime.Load(ctx, "rotate.arazzo.yaml", runtime.WithReadFunc(rec.Wrap(runtime.DefaultReader(runtime.ReaderOptions{}))))
 //	docs, err := rec.Documents("rotate.arazzo.yaml")
-//	in, err := temporal.NewRunInput(docs, "rotate-mcp-server-token", map[string]any{"search": "sales"}, temporal.Settings{})
+//	in, err := temporal.NewRunInput(plan, docs, "rotate-mcp-server-token", map[string]any{"search": "sales"}, temporal.Settings{})
 //	_, err = temporal.Start(ctx, c, "rotate-1", temporal.DefaultTaskQueue, in)
 //	out, err := temporal.Wait(ctx, c, "rotate-1", 0, nil)
 //	res := out.Result() // a *runtime.Result, as plan.Run returns

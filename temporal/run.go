@@ -16,8 +16,11 @@ type RunInput struct {
 	Documents  Documents `json:"documents"`
 	WorkflowID string    `json:"workflowId"`
 	// Inputs is the JSON object of the workflow's inputs.
-	Inputs   json.RawMessage `json:"inputs,omitempty"`
-	Settings Settings        `json:"settings"`
+	Inputs json.RawMessage `json:"inputs,omitempty"`
+	// SecretInputs names the inputs whose schema says format: password or
+	// writeOnly: true, for masking them when the run is shown.
+	SecretInputs []string `json:"secretInputs,omitempty"`
+	Settings     Settings `json:"settings"`
 }
 
 // Settings are the run options that travel with a run. Zero values take the
@@ -39,9 +42,18 @@ type Settings struct {
 	MaxBody int64 `json:"maxBody,omitempty"`
 }
 
-// NewRunInput prepares a run of workflowID with inputs.
-func NewRunInput(docs *Documents, workflowID string, inputs map[string]any, set Settings) (*RunInput, error) {
+// NewRunInput prepares a run of workflowID of plan (compiled from docs) with inputs.
+func NewRunInput(plan *runtime.Plan, docs *Documents, workflowID string, inputs map[string]any, set Settings) (*RunInput, error) {
 	in := &RunInput{Documents: *docs, WorkflowID: workflowID, Settings: set}
+	for _, w := range plan.Workflows() {
+		if w.ID == workflowID {
+			for _, i := range w.Inputs {
+				if i.Secret {
+					in.SecretInputs = append(in.SecretInputs, i.Name)
+				}
+			}
+		}
+	}
 	if len(inputs) > 0 {
 		b, err := json.Marshal(inputs)
 		if err != nil {

@@ -208,21 +208,22 @@ func activityOptions(in *SendInput) workflow.ActivityOptions {
 	return ao
 }
 
-// activityFailure words an activity that did not complete as a transport error.
+// activityFailure words an activity that did not complete as a transport
+// error (the executor prefixes it with the request's method and URL).
 func activityFailure(req *runtime.Request, err error) (error, string) {
 	var canceled *sdktemporal.CanceledError
 	if errors.As(err, &canceled) {
 		return errors.New("cancelled"), "canceled"
 	}
-	var timeout *sdktemporal.TimeoutError
-	lost := errors.As(err, &timeout)
 	if !req.Idempotent {
-		if lost {
-			return fmt.Errorf("the worker sending %s %s was lost before it reported the response; the server may or may not have acted on it, and a %s is not idempotent, so it was not sent again", req.Method, req.URL, req.Method), "lost"
+		var timeout *sdktemporal.TimeoutError
+		if errors.As(err, &timeout) {
+			return fmt.Errorf("its worker was lost before it reported the response (%v): the server may or may not have acted on it, "+
+				"and a %s is not idempotent, so it was not sent again", rootCause(err), req.Method), "lost"
 		}
-		return fmt.Errorf("sending %s %s failed on its worker and, not being idempotent, was not sent again: %v", req.Method, req.URL, rootCause(err)), "lost"
+		return fmt.Errorf("it failed on its worker (%v) and, a %s not being idempotent, was not sent again", rootCause(err), req.Method), "lost"
 	}
-	return fmt.Errorf("sending %s %s did not complete in %d attempts on the workers: %v", req.Method, req.URL, idempotentAttempts, rootCause(err)), "lost"
+	return fmt.Errorf("it did not complete in %d attempts on the workers: %v", idempotentAttempts, rootCause(err)), "lost"
 }
 
 // rootCause is the innermost error of an activity failure.

@@ -106,9 +106,9 @@ func newEnv(t *testing.T, opts ...Option) *env {
 }
 
 // run executes workflowID of the test document on the test environment.
-func (e *env) run(t *testing.T, docs *Documents, workflowID string, inputs map[string]any, set Settings) *RunOutput {
+func (e *env) run(t *testing.T, plan *runtime.Plan, docs *Documents, workflowID string, inputs map[string]any, set Settings) *RunOutput {
 	t.Helper()
-	in, err := NewRunInput(docs, workflowID, inputs, set)
+	in, err := NewRunInput(plan, docs, workflowID, inputs, set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,11 +130,11 @@ func (e *env) run(t *testing.T, docs *Documents, workflowID string, inputs map[s
 // environment skips the time, and the run passes on its second attempt.
 func TestRetryAfterIsADurableTimer(t *testing.T) {
 	api := newTestAPI(t)
-	_, docs := load(t)
+	plan, docs := load(t)
 	e := newEnv(t)
 	start := e.Now()
 	wall := time.Now()
-	out := e.run(t, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	out := e.run(t, plan, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}})
 	if out.Status != runtime.StatusPassed {
 		t.Fatalf("status %s: %s", out.Status, out.Error)
 	}
@@ -167,7 +167,7 @@ func TestGotoLoopIsBoundedByTheStepBudget(t *testing.T) {
 	plan, docs := load(t)
 	e := newEnv(t)
 	set := Settings{Servers: map[string]string{"api": api.URL}, MaxSteps: 25}
-	out := e.run(t, docs, "loop", nil, set)
+	out := e.run(t, plan, docs, "loop", nil, set)
 	local, err := plan.Run(context.Background(), "loop", nil, runtime.WithServer("api", api.URL), runtime.WithMaxSteps(25),
 		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": testToken}))
 	if err != nil {
@@ -203,7 +203,7 @@ func TestResultMatchesALocalRun(t *testing.T) {
 				t.Fatal(err)
 			}
 			e := newEnv(t)
-			res := e.run(t, docs, tc.workflow, tc.inputs, Settings{Servers: map[string]string{"api": remoteAPI.URL}}).Result()
+			res := e.run(t, plan, docs, tc.workflow, tc.inputs, Settings{Servers: map[string]string{"api": remoteAPI.URL}}).Result()
 			if res.Status != local.Status || res.Status != runtime.StatusPassed {
 				t.Fatalf("status %s (%v), local %s (%v)", res.Status, res.Err, local.Status, local.Err)
 			}
@@ -242,7 +242,7 @@ func stepsOf(res *runtime.Result) []string {
 // A POST whose activity fails is not attempted again; a GET is.
 func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
 	api := newTestAPI(t)
-	_, docs := load(t)
+	plan, docs := load(t)
 	e := newEnv(t)
 	var calls []string
 	e.OnActivity(SendActivityName, mock.Anything, mock.Anything).Return(
@@ -253,7 +253,7 @@ func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
 			}
 			return &SendOutput{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{"items":[{"id":"item-x"}]}`)}, nil
 		})
-	out := e.run(t, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
+	out := e.run(t, plan, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
 	posts := 0
 	for _, c := range calls {
 		if strings.HasPrefix(c, "POST") {
@@ -274,7 +274,7 @@ func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
 			gets++
 			return nil, errors.New("worker stalled")
 		})
-	out = e.run(t, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
+	out = e.run(t, plan, docs, "renew", map[string]any{"search": "x"}, Settings{Servers: map[string]string{"api": api.URL}})
 	if gets != idempotentAttempts {
 		t.Errorf("the GET was attempted %d times, want %d", gets, idempotentAttempts)
 	}
@@ -287,7 +287,7 @@ func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
 // what the activity receives or returns, even when the API echoes them.
 func TestCredentialsNeverEnterTheHistory(t *testing.T) {
 	api := newTestAPI(t)
-	_, docs := load(t)
+	plan, docs := load(t)
 	e := newEnv(t)
 	var seen []string
 	e.SetOnActivityStartedListener(func(_ *activity.Info, _ context.Context, args converter.EncodedValues) {
@@ -300,7 +300,7 @@ func TestCredentialsNeverEnterTheHistory(t *testing.T) {
 		_ = result.Get(&out)
 		seen = append(seen, jsonOf(t, out))
 	})
-	out := e.run(t, docs, "echo", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	out := e.run(t, plan, docs, "echo", nil, Settings{Servers: map[string]string{"api": api.URL}})
 	if out.Status != runtime.StatusPassed {
 		t.Fatalf("status %s: %s", out.Status, out.Error)
 	}
@@ -320,10 +320,10 @@ func TestCredentialsNeverEnterTheHistory(t *testing.T) {
 // A run whose history nears Temporal's limits stops with an error that says so.
 func TestHistoryLimitStopsTheRun(t *testing.T) {
 	api := newTestAPI(t)
-	_, docs := load(t)
+	plan, docs := load(t)
 	e := newEnv(t)
 	e.SetCurrentHistoryLength(historyEventLimit)
-	out := e.run(t, docs, "loop", nil, Settings{Servers: map[string]string{"api": api.URL}})
+	out := e.run(t, plan, docs, "loop", nil, Settings{Servers: map[string]string{"api": api.URL}})
 	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "Temporal history reached 45000 events") {
 		t.Errorf("status %s, error %q", out.Status, out.Error)
 	}
@@ -337,7 +337,7 @@ func TestRunTimeout(t *testing.T) {
 	api := newTestAPI(t)
 	plan, docs := load(t)
 	e := newEnv(t)
-	out := e.run(t, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}, RunTimeout: 10 * time.Second})
+	out := e.run(t, plan, docs, "retry", nil, Settings{Servers: map[string]string{"api": api.URL}, RunTimeout: 10 * time.Second})
 	local, err := plan.Run(context.Background(), "retry", nil, runtime.WithServer("api", newTestAPI(t).URL),
 		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": testToken}), runtime.WithRunTimeout(300*time.Millisecond))
 	if err != nil {
@@ -350,9 +350,9 @@ func TestRunTimeout(t *testing.T) {
 
 // Inputs that do not match the workflow's schema fail the workflow with a usage error.
 func TestInputsAreChecked(t *testing.T) {
-	_, docs := load(t)
+	plan, docs := load(t)
 	e := newEnv(t)
-	in, err := NewRunInput(docs, "renew", map[string]any{"limit": 3}, Settings{})
+	in, err := NewRunInput(plan, docs, "renew", map[string]any{"limit": 3}, Settings{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestInputsAreChecked(t *testing.T) {
 
 // Documents that were altered in transit are refused.
 func TestDocumentsAreChecked(t *testing.T) {
-	_, docs := load(t)
+	plan, docs := load(t)
 	if _, err := compile(docs); err != nil {
 		t.Fatalf("compile: %v", err)
 	}
@@ -376,7 +376,7 @@ func TestDocumentsAreChecked(t *testing.T) {
 		t.Errorf("altered digest: %v", err)
 	}
 	e := newEnv(t)
-	in, _ := NewRunInput(&bad, "renew", nil, Settings{})
+	in, _ := NewRunInput(plan, &bad, "renew", nil, Settings{})
 	e.ExecuteWorkflow(WorkflowName, in)
 	var re *RunError
 	if err := runError(e.GetWorkflowError()); !errors.As(err, &re) || re.Type != ErrorDocument {

@@ -158,12 +158,22 @@ func TestMermaidInChromium(t *testing.T) {
 	chrome := chromium(t)
 	dir := t.TempDir()
 	doc := copyShop(t, dir)
+	flows := filepath.Join(dir, "flows.arazzo.yaml")
+	data, err := os.ReadFile(filepath.Join("testdata", "shop", "flows.arazzo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(flows, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args  []string
 		nodes int
+		text  string // a label as the browser shows it, serialized
 	}{
-		{[]string{"graph", "workato/rotate-mcp-server-token"}, 6},
-		{[]string{"graph", doc, "--workflow", "place-order"}, 15},
+		{[]string{"graph", "workato/rotate-mcp-server-token"}, 6, "renewToken<br>POST /api/mcp/mcp_servers/{handle}/token_renew"},
+		{[]string{"graph", doc, "--workflow", "place-order"}, 15, "goto inStock: $response.body#/items/0/inStock == true"},
+		{[]string{"graph", flows}, 9, `goto fallback: $statusCode &gt;= 500 &amp;&amp; $statusCode &lt; 600 &amp;&amp; $response.body#/status == "down"`},
 	} {
 		out, code := runCLI(t, dir, tc.args...)
 		if code != 0 {
@@ -190,6 +200,9 @@ mermaid.render("g", ` + string(src) + `).then(function (r) {
 		}
 		if n := strings.Count(dom, `class="node `); n != tc.nodes {
 			t.Errorf("%v: %d nodes rendered, want %d", tc.args, n, tc.nodes)
+		}
+		if !strings.Contains(dom, "<p>"+tc.text+"</p>") {
+			t.Errorf("%v: the page lacks the label %s", tc.args, tc.text)
 		}
 	}
 }

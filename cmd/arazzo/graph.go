@@ -19,7 +19,8 @@ func (a *app) graphCommand() *cobra.Command {
 		Long: `Draw the control-flow graph of a workflow: one node per step, the sequence
 between them, goto and retry actions as edges labelled with their criteria,
 where the workflow passes or fails, and the workflows it runs (workflow steps,
-goto and retry targets, dependsOn) as subgraphs.
+goto and retry targets, dependsOn) as subgraphs. Without --workflow every
+workflow of the document is drawn.
 
 Solid edges are taken on success, dashed ones on failure; thick (Mermaid) or
 dotted (DOT) ones lead to another workflow. Mermaid pastes into GitHub Markdown inside a mermaid code
@@ -36,11 +37,23 @@ block; DOT renders with Graphviz (dot -Tsvg).`,
 			if err != nil {
 				return err
 			}
-			root, err := plan.Describe(id)
-			if err != nil {
-				return &exitError{code: ExitUsage, err: err}
+			var roots []*runtime.WorkflowView
+			if id == "" {
+				for _, w := range plan.Workflows() {
+					v, err := plan.Describe(w.ID)
+					if err != nil {
+						return &exitError{code: ExitUsage, err: err}
+					}
+					roots = append(roots, v)
+				}
+			} else {
+				v, err := plan.Describe(id)
+				if err != nil {
+					return &exitError{code: ExitUsage, err: err}
+				}
+				roots = append(roots, v)
 			}
-			g := buildGraph(plan, root)
+			g := buildGraph(plan, roots...)
 			if format == "dot" {
 				g.writeDOT(a.stdout)
 			} else {
@@ -49,7 +62,7 @@ block; DOT renders with Graphviz (dot -Tsvg).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to draw (optional when the document has one workflow)")
+	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to draw, with the workflows it reaches (default: every workflow of the document)")
 	cmd.Flags().StringVarP(&format, "format", "f", "mermaid", "mermaid or dot")
 	_ = cmd.RegisterFlagCompletionFunc("workflow", completeWorkflowIDs)
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp))
@@ -88,9 +101,9 @@ type graph struct {
 	used     map[string]bool // terminal nodes some edge reaches
 }
 
-// buildGraph draws root and every workflow it reaches, each once.
-func buildGraph(plan *runtime.Plan, root *runtime.WorkflowView) *graph {
-	g := &graph{title: root.ID, used: map[string]bool{}}
+// buildGraph draws the roots and every workflow they reach, each once.
+func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
+	g := &graph{title: roots[0].ID, used: map[string]bool{}}
 	ids := map[string]string{} // file + "\x00" + workflow id → cluster id
 	var views []*runtime.WorkflowView
 	var add func(v *runtime.WorkflowView) string
@@ -110,7 +123,9 @@ func buildGraph(plan *runtime.Plan, root *runtime.WorkflowView) *graph {
 		}
 		return ""
 	}
-	add(root)
+	for _, r := range roots {
+		add(r)
+	}
 	for i := 0; i < len(views); i++ {
 		v := views[i]
 		w := "w" + strconv.Itoa(i)

@@ -18,7 +18,24 @@ import (
 // TestMain lets testscript run the real arazzo command (this test binary
 // re-executed as "arazzo").
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"arazzo": main})
+	testscript.Main(privateState{m}, map[string]func(){"arazzo": main})
+}
+
+// privateState gives the tests that call run in-process a journal directory of
+// their own, removed at the end, so that no test writes to the real
+// $XDG_STATE_HOME or ~/.local/state (a test sets its own with t.Setenv to look
+// at it). The scripts set theirs in Setup.
+type privateState struct{ m *testing.M }
+
+func (p privateState) Run() int {
+	dir, err := os.MkdirTemp("", "arazzo-test-state-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv("XDG_STATE_HOME", dir)
+	return p.m.Run()
 }
 
 const apiToken = "wk-api-4f1d2c9b8e7a6d5c"

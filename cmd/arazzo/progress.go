@@ -21,7 +21,7 @@ type progressPrinter struct {
 	mock    bool // the mock enforces no security: do not warn about missing credentials
 	d       display
 	live    *liveLine // nil unless d.live
-	started map[stepKey]time.Time
+	clock   stepClock
 }
 
 // newProgressPrinter draws live and in colour when w is a terminal.
@@ -47,12 +47,7 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 	m := masker{p.secrets}
 	switch e.Kind {
 	case runtime.EventStepStarted:
-		if e.Attempt <= 1 {
-			if p.started == nil {
-				p.started = map[stepKey]time.Time{}
-			}
-			p.started[stepKey{e.WorkflowID, e.StepID, e.Depth}] = e.Time
-		}
+		p.clock.start(e)
 		if p.live != nil {
 			label := indent(e.Depth) + e.StepID
 			if e.Attempt > 1 {
@@ -74,13 +69,7 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 		if p.live != nil {
 			p.live.end()
 		}
-		step := e.Step
-		if start, ok := p.started[stepKey{e.WorkflowID, e.StepID, e.Depth}]; ok && step.Duration == 0 {
-			// The executor sets the duration once the step returns, after this event.
-			cp := *step
-			cp.Duration = e.Time.Sub(start)
-			step = &cp
-		}
+		step := p.clock.finished(e)
 		p.println(p.paintStep(p.secrets.Mask(stepLine(step)), step))
 		if p.verbose || e.Step.Status != runtime.StatusPassed {
 			for _, c := range e.Step.Criteria {

@@ -77,6 +77,7 @@ Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
 	}
 	root.AddCommand(a.runCommand(), a.listCommand(), a.validateCommand(), a.versionCommand(), a.mockCommand())
 	root.AddCommand(a.runsCommand())
+	root.AddCommand(a.workerCommand()) // Temporal (issue 8): worker.go
 	root.AddCommand(a.describeCommand(), a.graphCommand(), a.completionCommand())
 	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours, with examples
 	return root

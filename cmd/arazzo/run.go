@@ -40,8 +40,9 @@ type runFlags struct {
 	trace      string
 	har        string
 	reports    []string
-	journal    journalFlags // durability (issue 7): journal.go
-	batch      batchFlags   // batch mode (issue 9): batch.go
+	journal    journalFlags     // durability (issue 7): journal.go
+	batch      batchFlags       // batch mode (issue 9): batch.go
+	temporal   temporalRunFlags // --temporal (issue 8): temporal.go
 }
 
 func (a *app) runCommand() *cobra.Command {
@@ -93,6 +94,7 @@ over is the point of the run.`,
 	fl.StringArrayVar(&f.reports, "report", nil, "write a report: junit=FILE, json=FILE (the --output json object) or html=FILE (repeatable)")
 	f.journal.register(fl)
 	f.batch.register(fl)
+	f.temporal.register(fl)
 	return cmd
 }
 
@@ -101,6 +103,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		return usageErr("--output must be text or json, got %q", f.output)
 	}
 	if err := f.batch.check(f); err != nil {
+		return err
+	}
+	if err := f.temporal.check(f); err != nil {
 		return err
 	}
 	reports, err := parseReports(f.reports, f.trace, f.har)
@@ -140,6 +145,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 		opts = append(opts, runtime.WithServerVariable(src, name, val))
 	}
+	opts = f.temporal.record(opts) // --temporal: the documents read travel with the run
 	plan, diags, err := runtime.Load(ctx, tgt.location, opts...)
 	if err != nil {
 		return a.loadFailure(diags, err)
@@ -152,6 +158,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	inputs, err := a.collectInputs(plan, wfID, f)
 	if err != nil {
 		return err
+	}
+	if f.temporal.cluster.addr != "" {
+		return a.runOnTemporal(ctx, tgt.location, plan, wfID, inputs, f, secrets)
 	}
 	if f.batch.file != "" {
 		return a.runBatch(ctx, plan, wfID, inputs, opts, f)

@@ -71,6 +71,7 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 func (a *app) runsShowCommand(state *string) *cobra.Command {
 	var reveal bool
 	var output string
+	var cluster clusterFlags // --temporal: a run submitted to a Temporal cluster (temporal.go)
 	cmd := &cobra.Command{
 		Use:   "show ID|last",
 		Short: "Show a journaled run: its inputs, steps and outputs",
@@ -83,6 +84,12 @@ Credentials given with --auth are never in the journal.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {
 				return usageErr("--output must be text or json, got %q", output)
+			}
+			if err := cluster.checkUnset(cmd.Flags()); err != nil {
+				return err
+			}
+			if cluster.addr != "" {
+				return a.showTemporalRun(cmd.Context(), args[0], &cluster, reveal, output)
 			}
 			st, err := openJournal(cmd.Context(), *state)
 			if err != nil {
@@ -113,6 +120,7 @@ Credentials given with --auth are never in the journal.`,
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
+	cluster.register(cmd.Flags(), "show a run submitted to the Temporal cluster at `HOST:PORT` instead of one in the journal")
 	return cmd
 }
 
@@ -137,7 +145,8 @@ type runView struct {
 	// or wrote its outputs.
 	NotHandedOver bool `json:"notHandedOver,omitempty"`
 
-	gone bool
+	gone     bool
+	noResume bool // a run on Temporal (temporal.go): it is not in the journal
 }
 
 type stepView struct {
@@ -252,7 +261,7 @@ func (v *runView) print(w io.Writer) {
 	if v.Masked {
 		fmt.Fprintln(w, "\nsecret values are shown as ***; --reveal shows them")
 	}
-	if len(v.ResumedBy) > 0 {
+	if len(v.ResumedBy) > 0 || v.noResume {
 		return
 	}
 	switch {

@@ -1,0 +1,474 @@
+//go:build !notemporal
+
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/pflag"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/arazzo-run/arazzo/journal"
+	"github.com/arazzo-run/arazzo/runtime"
+	"github.com/arazzo-run/arazzo/temporal"
+)
+
+// temporalRunFlags are the run command's flags for submitting a run to a
+// Temporal cluster instead of executing it in process.
+type temporalRunFlags struct {
+	cluster clusterFlags
+	detach  bool
+
+	fl  *pflag.FlagSet
+	rec *temporal.Recorder // the documents the load read, which travel with the run
+}
+
+func (t *temporalRunFlags) register(fl *pflag.FlagSet) {
+	t.fl = fl
+	t.cluster.register(fl, "submit the run to the Temporal cluster at `HOST:PORT` instead of running it here ('arazzo worker' executes it); with --inputs-file, one run per line")
+	fl.BoolVar(&t.detach, "detach", false, "with --temporal: print the run's id (with --inputs-file, one JSON line per run) and return without waiting")
+}
+
+// check refuses the flags a run on Temporal does not take, before anything is read.
+func (t *temporalRunFlags) check(f *runFlags) error {
+	if t.cluster.addr == "" {
+		if t.detach {
+			return usageErr("--detach applies to runs submitted to a Temporal cluster: add --temporal HOST:PORT")
+		}
+		return t.cluster.checkUnset(t.fl)
+	}
+	if len(f.auth) > 0 {
+		return usageErr("--auth does not go with --temporal: credentials stay on the workers ('arazzo worker --auth ...'), so they never enter the cluster")
+	}
+	for _, c := range []struct {
+		set  bool
+		flag string
+	}{
+		{f.mock, "--mock"}, {f.dryRun, "--dry-run"}, {f.journal.resume != "", "--resume"}, {f.trace != "", "--trace"},
+		{f.har != "", "--har"}, {len(f.reports) > 0, "--report"},
+	} {
+		if c.set {
+			return usageErr("%s does not go with --temporal: the run executes on the cluster's workers (see 'arazzo runs show ID --temporal')", c.flag)
+		}
+	}
+	return nil
+}
+
+// record makes the load keep every document it reads.
+func (t *temporalRunFlags) record(opts []runtime.Option) []runtime.Option {
+	if t.cluster.addr == "" {
+		return opts
+	}
+	t.rec = &temporal.Recorder{}
+	return append(opts, runtime.WithReadFunc(t.rec.Wrap(readFunc(runtime.ReaderOptions{}))))
+}
+
+// pollInterval is how often a waiting run command asks for progress.
+const pollInterval = 500 * time.Millisecond
+
+// runOnTemporal submits the run (or, with --inputs-file, one run per line) to
+// the cluster and waits for it, printing what a local run prints.
+func (a *app) runOnTemporal(ctx context.Context, location string, plan *runtime.Plan, wfID string, inputs map[string]any,
+	f *runFlags, secrets *runtime.Secrets) error {
+	t := &f.temporal
+	wfID, err := batchWorkflow(plan, wfID)
+	if err != nil {
+		return err
+	}
+	maskSecretInputs(plan, wfID, inputs, secrets) // before anything prints them
+	docs, err := t.rec.Documents(location)
+	if err != nil {
+		return &exitError{code: ExitInvalid, err: err}
+	}
+	set := temporal.Settings{Timeout: f.timeout, RunTimeout: f.runTimeout, MaxSteps: f.maxSteps, MaxRetryWait: f.maxRetryWait, MaxBody: f.maxBody}
+	for _, s := range f.servers {
+		name, u, _ := strings.Cut(s, "=")
+		if set.Servers == nil {
+			set.Servers = map[string]string{}
+		}
+		set.Servers[name] = u
+	}
+	for _, s := range f.serverVars {
+		key, val, _ := strings.Cut(s, "=")
+		src, name, _ := strings.Cut(key, ".")
+		if set.ServerVars == nil {
+			set.ServerVars = map[string]map[string]string{}
+		}
+		if set.ServerVars[src] == nil {
+			set.ServerVars[src] = map[string]string{}
+		}
+		set.ServerVars[src][name] = val
+	}
+	cl, err := t.cluster.dial(ctx, a.stderr, slog.LevelError)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	sub := &submitter{a: a, cl: cl, plan: plan, docs: docs, wfID: wfID, set: set, t: t}
+	if f.batch.file != "" {
+		return sub.batch(ctx, inputs, f)
+	}
+	return sub.single(ctx, inputs, f, secrets)
+}
+
+// submitter submits runs of one workflow to the cluster.
+type submitter struct {
+	a    *app
+	cl   client.Client
+	plan *runtime.Plan
+	docs *temporal.Documents
+	wfID string
+	set  temporal.Settings
+	t    *temporalRunFlags
+}
+
+func (s *submitter) start(ctx context.Context, id string, inputs map[string]any) error {
+	if err := s.plan.CheckInputs(s.wfID, inputs); err != nil {
+		return err
+	}
+	in, err := temporal.NewRunInput(s.plan, s.docs, s.wfID, inputs, s.set)
+	if err != nil {
+		return err
+	}
+	if _, err := temporal.Start(ctx, s.cl, id, s.t.cluster.taskQueue, in); err != nil {
+		return fmt.Errorf("cannot submit run %s to %s: %v", id, s.t.cluster.addr, err)
+	}
+	return nil
+}
+
+func (s *submitter) showHint(id string) string {
+	return fmt.Sprintf("arazzo runs show %s --temporal %s", id, s.t.cluster.addr) + s.t.cluster.nsFlag()
+}
+
+func (c *clusterFlags) nsFlag() string {
+	if c.namespace == "default" {
+		return ""
+	}
+	return " --namespace " + c.namespace
+}
+
+// newID names a run (or a batch of runs) after its workflow, the time and a random part.
+func newID(kind string) string {
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return "arazzo-" + kind + "-" + time.Now().UTC().Format("20060102-150405") + "-" + hex.EncodeToString(b)
+}
+
+// single submits one run, waits for it and prints its progress and result.
+func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFlags, secrets *runtime.Secrets) error {
+	a := s.a
+	id := newID(s.wfID)
+	if err := s.start(ctx, id, inputs); err != nil {
+		var ue *runtime.UsageError
+		if errors.As(err, &ue) {
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()))}
+		}
+		return &exitError{code: ExitIncomplete, err: err}
+	}
+	if s.t.detach {
+		fmt.Fprintln(a.stdout, id)
+		fmt.Fprintf(a.stderr, "arazzo: run %s submitted; see it with: %s\n", id, s.showHint(id))
+		return nil
+	}
+	fmt.Fprintf(a.stderr, "arazzo: run %s submitted to %s; waiting for it (Ctrl-C stops waiting, not the run)\n", id, s.t.cluster.addr)
+	var progress *progressPrinter
+	var onEvent func(temporal.Event)
+	if f.output == "text" {
+		progress = newProgressPrinter(a.stdout, secrets, f.verbose, false)
+		defer progress.close()
+		onEvent = func(ev temporal.Event) { progress.Event(runtimeEvent(ev, secrets)) }
+	}
+	out, err := temporal.Wait(ctx, s.cl, id, pollInterval, onEvent)
+	if err != nil {
+		return s.waitFailure(ctx, id, err)
+	}
+	res := out.Result()
+	addSecretOutputs(res, secrets)
+	if f.journal.outputFile != "" && len(res.Outputs) > 0 {
+		if werr := writeFileAtomic(f.journal.outputFile, res.Outputs); werr != nil {
+			fmt.Fprintf(a.stderr, "arazzo: cannot write the outputs to %s: %v\n", f.journal.outputFile, werr)
+		} else {
+			fmt.Fprintf(a.stderr, "arazzo: outputs written to %s\n", f.journal.outputFile)
+			res.Outputs = nil
+		}
+	}
+	if f.output == "json" {
+		if err := writeJSONResult(a.stdout, res, secrets.Mask); err != nil {
+			return &exitError{code: ExitIncomplete, err: err}
+		}
+	} else {
+		progress.summary(res)
+	}
+	if out.Omitted > 0 {
+		fmt.Fprintf(a.stderr, "arazzo: %d step execution(s) after the first %d are not listed\n", out.Omitted, len(out.Steps))
+	}
+	a.warnUnused(res)
+	if res.Err != nil {
+		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
+	}
+	return exitWith(exitCode(ctx, res))
+}
+
+// waitFailure maps a run that ended without an output, or a wait that
+// stopped, to an exit code.
+func (s *submitter) waitFailure(ctx context.Context, id string, err error) error {
+	if ctx.Err() != nil {
+		fmt.Fprintf(s.a.stderr, "arazzo: stopped waiting; run %s goes on in the cluster: %s\n", id, s.showHint(id))
+		return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusError}))
+	}
+	var re *temporal.RunError
+	if errors.As(err, &re) {
+		switch re.Type {
+		case temporal.ErrorUsage:
+			return &exitError{code: ExitUsage, err: err}
+		case temporal.ErrorDocument:
+			return &exitError{code: ExitInvalid, err: err}
+		}
+		return &exitError{code: ExitIncomplete, err: fmt.Errorf("run %s: %v", id, err)}
+	}
+	return &exitError{code: ExitIncomplete, err: fmt.Errorf("lost contact with the cluster while waiting for run %s (it goes on: %s): %v", id, s.showHint(id), err)}
+}
+
+// runtimeEvent turns a progress event back into the event a local run emits.
+func runtimeEvent(ev temporal.Event, secrets *runtime.Secrets) *runtime.Event {
+	switch ev.Kind {
+	case temporal.EventStep:
+		e := &runtime.Event{Kind: runtime.EventStepFinished}
+		if ev.Step != nil {
+			st := ev.Step.Result()
+			addSecretFields(st.Outputs, secrets)
+			e.Step, e.WorkflowID, e.StepID, e.Attempt, e.Depth = st, st.WorkflowID, st.StepID, st.Attempts, st.Depth
+		}
+		return e
+	case temporal.EventRetry:
+		return &runtime.Event{Kind: runtime.EventAction, WorkflowID: ev.WorkflowID, StepID: ev.StepID, Attempt: ev.Attempt,
+			Depth: ev.Depth, Action: ev.Action, Wait: ev.Wait}
+	}
+	return &runtime.Event{Kind: runtime.EventWarning, Message: "unknown progress event " + ev.Kind}
+}
+
+// addSecretOutputs registers the step outputs with secret-like names as
+// sensitive, as a local run registers secret-like response fields: they are
+// masked in progress lines and errors, not in the workflow's outputs.
+func addSecretOutputs(res *runtime.Result, secrets *runtime.Secrets) {
+	for _, s := range res.Steps {
+		addSecretFields(s.Outputs, secrets)
+	}
+}
+
+func addSecretFields(m map[string]any, secrets *runtime.Secrets) {
+	for k, v := range m {
+		if s, ok := v.(string); ok && runtime.IsSecretName(k) && len(s) >= 6 {
+			secrets.AddSensitive(s)
+		}
+	}
+}
+
+// batchWindow bounds the runs of a batch submitted and not yet printed: the
+// cluster's workers decide how many execute at once.
+const batchWindow = 512
+
+// batch submits one run per line of --inputs-file and prints their results as
+// JSON lines, in input order, as a local batch does.
+func (s *submitter) batch(ctx context.Context, base map[string]any, f *runFlags) error {
+	a := s.a
+	in, total, closeIn, err := a.openBatchInput(f.batch.file)
+	if err != nil {
+		return err
+	}
+	defer closeIn()
+	batchID := newID("batch")
+	b := &batch{a: a, plan: s.plan, wfID: s.wfID, base: base, flags: f.batch, started: time.Now(),
+		unused: map[string]*unusedCount{}, warned: map[string]bool{}}
+	if s.t.detach {
+		return s.detachBatch(ctx, b, in, batchID)
+	}
+	fmt.Fprintf(a.stderr, "arazzo: batch %s: one run per line on %s, named %s-LINE (Ctrl-C stops waiting, not the runs)\n",
+		batchID, s.t.cluster.addr, batchID)
+	b.flags.unordered = false
+	prog := b.startProgress(total)
+	slots := make(chan struct{}, batchWindow)
+	jobs := make(chan batchJob)
+	results := make(chan *batchResult, batchWindow)
+	var wg sync.WaitGroup
+	for range batchWindow {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- s.runLine(ctx, j, fmt.Sprintf("%s-%d", batchID, j.line))
+			}
+		}()
+	}
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		b.write(results, slots)
+	}()
+	interrupted := b.read(ctx, in, jobs, slots)
+	close(jobs)
+	wg.Wait()
+	close(results)
+	<-written
+	prog.stop()
+	interrupted = interrupted || ctx.Err() != nil
+	b.summary(interrupted)
+	if interrupted {
+		fmt.Fprintf(a.stderr, "arazzo: stopped waiting; the runs submitted go on in the cluster (%s-LINE)\n", batchID)
+		return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusError}))
+	}
+	if b.failed.Load()+b.errored.Load() > 0 {
+		return exitWith(ExitFailed)
+	}
+	return nil
+}
+
+// runLine submits one line's run and waits for its result.
+func (s *submitter) runLine(ctx context.Context, j batchJob, id string) *batchResult {
+	out := &batchResult{seq: j.seq, Line: j.line, Outputs: map[string]any{}}
+	if j.err != nil {
+		out.Status, out.Error = runtime.StatusError, fmt.Sprintf("line %d: %v", j.line, j.err)
+		return out
+	}
+	if err := s.start(ctx, id, j.inputs); err != nil {
+		out.Status, out.Error = runtime.StatusError, err.Error()
+		return out
+	}
+	ro, err := temporal.Wait(ctx, s.cl, id, 0, nil)
+	if err != nil {
+		out.Status, out.Error = runtime.StatusError, fmt.Sprintf("run %s: %v", id, err)
+		if ctx.Err() != nil {
+			out.Error = fmt.Sprintf("run %s: stopped waiting; it goes on in the cluster", id)
+		}
+		return out
+	}
+	res := ro.Result()
+	out.Status, out.DurationMS, out.unused = res.Status, ms(res.Duration), res.Unused
+	if res.Outputs != nil {
+		out.Outputs = res.Outputs
+	}
+	if res.Err != nil {
+		out.Error = res.Err.Error()
+	}
+	return out
+}
+
+// detachBatch submits every line and prints {"line": N, "runId": ID} for each.
+func (s *submitter) detachBatch(ctx context.Context, b *batch, in io.Reader, batchID string) error {
+	type submitted struct {
+		Line  int    `json:"line"`
+		RunID string `json:"runId,omitempty"`
+		Error string `json:"error,omitempty"`
+	}
+	enc := json.NewEncoder(s.a.stdout)
+	jobs := make(chan batchJob)
+	slots := make(chan struct{}, 1)
+	failed := 0
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for j := range jobs {
+			r := submitted{Line: j.line}
+			id := fmt.Sprintf("%s-%d", batchID, j.line)
+			if j.err != nil {
+				r.Error = fmt.Sprintf("line %d: %v", j.line, j.err)
+			} else if err := s.start(ctx, id, j.inputs); err != nil {
+				r.Error = err.Error()
+			} else {
+				r.RunID = id
+			}
+			if r.Error != "" {
+				failed++
+			}
+			_ = enc.Encode(r)
+			<-slots
+		}
+	}()
+	interrupted := b.read(ctx, in, jobs, slots)
+	close(jobs)
+	<-done
+	fmt.Fprintf(s.a.stderr, "arazzo: batch %s submitted; see a run with: %s\n", batchID, s.showHint(batchID+"-LINE"))
+	if interrupted {
+		return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusError}))
+	}
+	if failed > 0 {
+		return exitWith(ExitIncomplete)
+	}
+	return nil
+}
+
+// showTemporalRun is 'arazzo runs show ID --temporal HOST:PORT'.
+func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, reveal bool, output string) error {
+	cl, err := c.dial(ctx, a.stderr, slog.LevelError)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	info, err := temporal.Describe(ctx, cl, id)
+	if err != nil {
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			return usageErr("no run %s in namespace %s of %s", id, c.namespace, c.addr)
+		}
+		return &exitError{code: ExitIncomplete, err: fmt.Errorf("run %s: %v", id, err)}
+	}
+	r := &journal.Run{ID: id, Status: journal.Status(info.Status), Started: info.Started, Finished: info.Closed, Inputs: map[string]any{}}
+	if in := info.Input; in != nil {
+		r.WorkflowID, r.Location, r.SecretInputs = in.WorkflowID, in.Documents.Name, in.SecretInputs
+		if len(in.Inputs) > 0 {
+			_ = decodeJSONNumbers(in.Inputs, &r.Inputs)
+		}
+	}
+	var steps []*journal.Step
+	addStep := func(st *runtime.StepResult) {
+		steps = append(steps, &journal.Step{WorkflowID: st.WorkflowID, StepID: st.StepID, Depth: st.Depth, Status: string(st.Status),
+			StatusCode: st.StatusCode, Attempts: st.Attempts, Operation: st.Operation, Method: st.Method, URL: st.URL, Action: st.Action,
+			Outputs: st.Outputs, Err: st.Err, Duration: st.Duration})
+	}
+	switch {
+	case info.Output != nil:
+		res := info.Output.Result()
+		r.Status, r.Outputs = journal.Status(res.Status), res.Outputs
+		r.Delivered = info.Closed // the outputs stay in the cluster: nothing to hand over
+		if res.Err != nil {
+			r.Error = res.Err.Error()
+		}
+		for _, st := range res.Steps {
+			addStep(st)
+		}
+	case info.Err != nil:
+		r.Error = info.Err.Error()
+	default:
+		for _, ev := range info.Progress {
+			if ev.Kind == temporal.EventStep && ev.Step != nil {
+				addStep(ev.Step.Result())
+			}
+		}
+	}
+	v := newRunView(r, steps, nil, reveal)
+	v.noResume = true
+	if output == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	v.print(a.stdout)
+	return nil
+}
+
+func decodeJSONNumbers(data []byte, v any) error {
+	d := json.NewDecoder(strings.NewReader(string(data)))
+	d.UseNumber()
+	return d.Decode(v)
+}

@@ -1,0 +1,433 @@
+//go:build !notemporal
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/build"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
+	"github.com/arazzo-run/arazzo/temporal"
+)
+
+// The Temporal integration tests run the real CLI (workers, and run
+// --temporal) against a real Temporal server: the one at
+// $ARAZZO_TEMPORAL_ADDRESS, else a development server this test starts with
+// the Temporal CLI (go install github.com/temporalio/cli/cmd/temporal@v1.5.1).
+// Without either they are skipped.
+
+// temporalServer returns the address of a Temporal server for the test.
+func temporalServer(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the Temporal integration tests need a Temporal server")
+	}
+	if addr := os.Getenv("ARAZZO_TEMPORAL_ADDRESS"); addr != "" {
+		return addr
+	}
+	bin, err := exec.LookPath("temporal")
+	if err != nil {
+		gobin := os.Getenv("GOBIN")
+		if gobin == "" {
+			gobin = filepath.Join(build.Default.GOPATH, "bin")
+		}
+		bin = filepath.Join(gobin, "temporal")
+		if _, err := os.Stat(bin); err != nil {
+			t.Skip("the Temporal CLI is not installed (go install github.com/temporalio/cli/cmd/temporal@v1.5.1), " +
+				"and ARAZZO_TEMPORAL_ADDRESS names no running server: skipping the Temporal integration tests")
+		}
+	}
+	addr := "127.0.0.1:" + freePort(t)
+	cmd := exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", strings.TrimPrefix(addr, "127.0.0.1:"),
+		"--log-level", "error")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the Temporal dev server: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	})
+	cl := dialTemporal(t, addr, 60*time.Second)
+	cl.Close()
+	return addr
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// dialTemporal connects to the server, waiting for it to come up.
+func dialTemporal(t *testing.T, addr string, wait time.Duration) client.Client {
+	t.Helper()
+	logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	deadline := time.Now().Add(wait)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		cl, err := client.DialContext(ctx, client.Options{HostPort: addr, Logger: logger})
+		cancel()
+		if err == nil {
+			return cl
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Temporal server at %s does not answer: %v", addr, err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// arazzoBin is the arazzo command (this test binary, linked by testscript.Main).
+func arazzoBin(t *testing.T) string {
+	bin, err := exec.LookPath("arazzo")
+	if err != nil {
+		t.Fatalf("arazzo is not in PATH: %v", err)
+	}
+	return bin
+}
+
+func randomName(prefix string) string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// startWorker starts an 'arazzo worker' process on the task queue; its stderr
+// goes to the returned buffer.
+func startWorker(t *testing.T, addr, queue string) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	cmd := exec.Command(arazzoBin(t), "worker", "--temporal", addr, "--task-queue", queue, "--auth", "bearerAuth=env:WORKATO_TOKEN")
+	cmd.Env = append(os.Environ(), "WORKATO_TOKEN="+apiToken, "NO_COLOR=1")
+	var logs lockedBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = cmd.Wait()
+		}
+	})
+	return cmd, &logs
+}
+
+// lockedBuffer is a bytes.Buffer that a process and the test may use at once.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *lockedBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *lockedBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fleet is a Workato-like API holding n MCP servers and an inputs file
+// naming each once.
+type fleet struct {
+	api    *testserver.Workato
+	inputs string
+	n      int
+}
+
+func newFleet(t *testing.T, n int) *fleet {
+	var servers []testserver.MCPServer
+	var lines strings.Builder
+	for i := 1; i <= n; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("team-%03d-mcp", i), Name: fmt.Sprintf("Team %03d Assistant", i), FolderID: i})
+		fmt.Fprintf(&lines, "{\"search\":\"Team %03d\"}\n", i)
+	}
+	f := &fleet{api: testserver.NewWorkato(apiToken, servers...), n: n, inputs: filepath.Join(t.TempDir(), "runs.jsonl")}
+	t.Cleanup(f.api.Close)
+	if err := os.WriteFile(f.inputs, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fleet) handle(line int) string { return fmt.Sprintf("team-%03d-mcp", line) }
+
+// parseBatch reads batch output: one JSON line per input line, in order.
+func parseBatch(t *testing.T, out []byte) []batchLine {
+	t.Helper()
+	var lines []batchLine
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var l batchLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("batch output line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func TestTemporal(t *testing.T) {
+	addr := temporalServer(t)
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Run("batch on two workers", func(t *testing.T) { testTemporalBatch(t, addr) })
+	t.Run("a worker killed mid-batch", func(t *testing.T) { testTemporalWorkerKilled(t, addr) })
+}
+
+// 200 rotate runs submitted in batch, one Temporal workflow per line, executed
+// by two workers: every run passes, every server's token is rotated exactly
+// once, and the outputs are those of a local run.
+func testTemporalBatch(t *testing.T, addr string) {
+	const n = 200
+	queue := randomName("arazzo-test-")
+	f := newFleet(t, n)
+	startWorker(t, addr, queue)
+	startWorker(t, addr, queue)
+
+	start := time.Now()
+	cmd := exec.Command(arazzoBin(t), "run", rotateFile, "--server", "mcpServerApi="+f.api.URL, "--inputs-file", f.inputs,
+		"--temporal", addr, "--task-queue", queue)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("run --temporal --inputs-file: %v\nstderr:\n%s", err, stderr.String())
+	}
+	t.Logf("%d runs on Temporal in %s", n, time.Since(start).Round(time.Millisecond))
+	remote := parseBatch(t, stdout.Bytes())
+
+	// The same batch in process, against an API holding the same servers.
+	lf := newFleet(t, n)
+	var lout, lerr bytes.Buffer
+	if code := run(context.Background(), []string{"run", rotateFile, "--server", "mcpServerApi=" + lf.api.URL, "--inputs-file", lf.inputs,
+		"--auth", "bearerAuth=" + apiToken, "--parallel", "8", "--no-journal"}, strings.NewReader(""), &lout, &lerr); code != ExitOK {
+		t.Fatalf("local batch: exit %d\n%s", code, lerr.String())
+	}
+	local := parseBatch(t, lout.Bytes())
+
+	if len(remote) != n || len(local) != n {
+		t.Fatalf("%d lines on Temporal, %d locally, want %d\nstderr:\n%s", len(remote), len(local), n, stderr.String())
+	}
+	for i, r := range remote {
+		l := local[i]
+		h := f.handle(i + 1)
+		if r.Line != i+1 || r.Status != "passed" {
+			t.Errorf("line %d: status %s: %s", r.Line, r.Status, r.Error)
+			continue
+		}
+		if got := f.api.Renewals(h); got != 1 {
+			t.Errorf("%s renewed %d times, want 1", h, got)
+		}
+		if r.Outputs["token"] != f.api.Token(h) {
+			t.Errorf("line %d: token output %v, server's token %s", r.Line, r.Outputs["token"], f.api.Token(h))
+		}
+		// Outputs match the local run's, but for the token each API made up.
+		if r.Outputs["handle"] != l.Outputs["handle"] || r.Outputs["serverName"] != l.Outputs["serverName"] || len(r.Outputs) != len(l.Outputs) ||
+			r.Status != l.Status || r.Line != l.Line {
+			t.Errorf("line %d differs from the local run:\ntemporal: %+v\nlocal:    %+v", r.Line, r, l)
+		}
+	}
+	if got := f.api.TotalRenewals(); got != n {
+		t.Errorf("%d renewals in all, want %d", got, n)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), apiToken) {
+		t.Error("the API token was printed")
+	}
+	batchID := batchIDOf(t, stderr.String())
+	cl := dialTemporal(t, addr, 10*time.Second)
+	defer cl.Close()
+	checkHistories(t, cl, batchID, n)
+
+	// runs show reads a run back from the cluster.
+	var sout, serr bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "show", batchID + "-7", "--temporal", addr, "--output", "json", "--reveal"},
+		strings.NewReader(""), &sout, &serr); code != ExitOK {
+		t.Fatalf("runs show: exit %d: %s", code, serr.String())
+	}
+	var shown struct {
+		Status  string         `json:"status"`
+		Inputs  map[string]any `json:"inputs"`
+		Steps   []stepView     `json:"steps"`
+		Outputs map[string]any `json:"outputs"`
+	}
+	if err := json.Unmarshal(sout.Bytes(), &shown); err != nil {
+		t.Fatalf("runs show --output json: %v\n%s", err, sout.String())
+	}
+	if shown.Status != "passed" || shown.Inputs["search"] != "Team 007" || len(shown.Steps) != 3 || shown.Outputs["token"] != f.api.Token(f.handle(7)) {
+		t.Errorf("runs show: %+v", shown)
+	}
+}
+
+// batchIDOf finds the batch id the run command announced on stderr.
+func batchIDOf(t *testing.T, stderr string) string {
+	t.Helper()
+	for _, f := range strings.Fields(stderr) {
+		if strings.HasPrefix(f, "arazzo-batch-") {
+			return strings.TrimSuffix(f, ":")
+		}
+	}
+	t.Fatalf("no batch id in stderr:\n%s", stderr)
+	return ""
+}
+
+// checkHistories reads the history of every run of a batch: none holds the
+// API token, and each replays deterministically with the workflow code.
+func checkHistories(t *testing.T, cl client.Client, batchID string, n int) {
+	t.Helper()
+	replayer := worker.NewWorkflowReplayer()
+	replayer.RegisterWorkflowWithOptions(temporal.NewWorker().Run, workflow.RegisterOptions{Name: temporal.WorkflowName})
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("%s-%d", batchID, i)
+		h := &historypb.History{}
+		it := cl.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatalf("history of %s: %v", id, err)
+			}
+			h.Events = append(h.Events, ev)
+		}
+		raw, err := proto.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(raw, []byte(apiToken)) {
+			t.Errorf("the history of %s holds the API token", id)
+		}
+		if err := replayer.ReplayWorkflowHistory(nil, h); err != nil {
+			t.Errorf("the history of %s does not replay: %v", id, err)
+		}
+	}
+}
+
+// A worker is killed (SIGKILL) mid-batch: the other one finishes every run,
+// and no token is rotated twice. A run whose renewal was in flight on the
+// killed worker ends in error — the renewal may have happened — and is not
+// sent again.
+func testTemporalWorkerKilled(t *testing.T, addr string) {
+	const n = 200
+	queue := randomName("arazzo-test-")
+	f := newFleet(t, n)
+	// Each renewal takes a while, so that the kill finds renewals in flight.
+	f.api.AfterRenew = func(http.ResponseWriter, *http.Request) { time.Sleep(50 * time.Millisecond) }
+	victim, victimLogs := startWorker(t, addr, queue)
+	_, survivorLogs := startWorker(t, addr, queue)
+
+	cmd := exec.Command(arazzoBin(t), "run", rotateFile, "--server", "mcpServerApi="+f.api.URL, "--inputs-file", f.inputs,
+		"--temporal", addr, "--task-queue", queue)
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	var stdout, stderr lockedBuffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for f.api.TotalRenewals() < n/4 {
+		select {
+		case err := <-done:
+			t.Fatalf("the batch ended before the kill: %v\n%s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+		if time.Since(start) > 2*time.Minute {
+			t.Fatalf("only %d renewals after 2 minutes\nstderr:\n%s\nworkers:\n%s\n%s", f.api.TotalRenewals(), stderr.String(), victimLogs, survivorLogs)
+		}
+	}
+	if err := victim.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = victim.Wait()
+	atKill := f.api.TotalRenewals()
+	t.Logf("worker killed after %d renewals, %s into the batch", atKill, time.Since(start).Round(time.Millisecond))
+
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(3 * time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the batch did not end 3 minutes after the kill\nstderr:\n%s\nsurvivor:\n%s", stderr.String(), survivorLogs)
+	}
+	t.Logf("batch ended %s after it started: %v", time.Since(start).Round(time.Millisecond), err)
+	lines := parseBatch(t, []byte(stdout.String()))
+	if len(lines) != n {
+		t.Fatalf("%d result lines, want %d\nstderr:\n%s", len(lines), n, stderr.String())
+	}
+	if f.api.TotalRenewals() <= atKill {
+		t.Errorf("no renewal after the kill (%d): the surviving worker did not carry on", atKill)
+	}
+	passed, lost := 0, 0
+	for i, l := range lines {
+		h := f.handle(i + 1)
+		renewals := f.api.Renewals(h)
+		if renewals > 1 {
+			t.Errorf("%s renewed %d times", h, renewals)
+		}
+		switch {
+		case l.Status == "passed":
+			passed++
+			if renewals != 1 || l.Outputs["token"] != f.api.Token(h) {
+				t.Errorf("line %d passed with token %v; the server renewed %d times and holds %s", l.Line, l.Outputs["token"], renewals, f.api.Token(h))
+			}
+		case l.Status == "error" && strings.Contains(l.Error, "was not sent again"):
+			if lost++; lost == 1 {
+				t.Logf("line %d, its renewal in flight on the killed worker: %s", l.Line, l.Error)
+			}
+		default:
+			t.Errorf("line %d: %s: %s", l.Line, l.Status, l.Error)
+		}
+	}
+	t.Logf("%d runs passed, %d lost a renewal in flight on the killed worker", passed, lost)
+	if lost > 0 && err == nil {
+		t.Error("exit 0 with runs in error")
+	}
+	if passed < n-16 {
+		t.Errorf("only %d runs passed", passed)
+	}
+	batchID := batchIDOf(t, stderr.String())
+	cl := dialTemporal(t, addr, 10*time.Second)
+	defer cl.Close()
+	checkHistories(t, cl, batchID, n)
+}

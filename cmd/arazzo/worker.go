@@ -1,0 +1,144 @@
+//go:build !notemporal
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/arazzo-run/arazzo/runtime"
+	"github.com/arazzo-run/arazzo/temporal"
+)
+
+// clusterFlags name a Temporal cluster: its frontend, namespace and task queue.
+type clusterFlags struct {
+	addr      string
+	namespace string
+	taskQueue string
+}
+
+func (c *clusterFlags) register(fl *pflag.FlagSet, addrUsage string) {
+	fl.StringVar(&c.addr, "temporal", "", addrUsage)
+	fl.StringVar(&c.namespace, "namespace", "default", "Temporal namespace (with --temporal)")
+	fl.StringVar(&c.taskQueue, "task-queue", temporal.DefaultTaskQueue, "Temporal task queue of the Arazzo workers (with --temporal)")
+}
+
+// checkUnset refuses --namespace and --task-queue without --temporal.
+func (c *clusterFlags) checkUnset(fl *pflag.FlagSet) error {
+	if c.addr != "" {
+		return nil
+	}
+	for _, name := range []string{"namespace", "task-queue"} {
+		if fl.Changed(name) {
+			return usageErr("--%s applies to a Temporal cluster: add --temporal HOST:PORT", name)
+		}
+	}
+	return nil
+}
+
+// dialTimeout bounds connecting to the cluster.
+const dialTimeout = 10 * time.Second
+
+// dial connects to the cluster. The SDK logs its warnings and errors to w.
+func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) (client.Client, error) {
+	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
+	defer cancel()
+	logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
+	cl, err := client.DialContext(ctx, client.Options{HostPort: c.addr, Namespace: c.namespace, Logger: logger})
+	if err != nil {
+		return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot reach the Temporal cluster at %s (namespace %s): %v", c.addr, c.namespace, err)}
+	}
+	return cl, nil
+}
+
+type workerFlags struct {
+	cluster     clusterFlags
+	auth        []string
+	maxBody     int64
+	activities  int
+	workflows   int
+	stopTimeout time.Duration
+	verbose     bool
+}
+
+func (a *app) workerCommand() *cobra.Command {
+	var f workerFlags
+	cmd := &cobra.Command{
+		Use:   "worker --temporal HOST:PORT",
+		Short: "Execute Arazzo runs submitted to a Temporal cluster",
+		Long: `Run a Temporal worker that executes any Arazzo run submitted with
+'arazzo run --temporal': each run is a Temporal workflow that walks the
+workflow's steps as a local run does, each HTTP request an activity, each
+retry wait a durable timer. Start as many workers as you like, on as many
+machines: runs are shared among them, and a run whose worker dies is carried
+on by another.
+
+Runs carry their documents, so a worker needs no files. Credentials are the
+worker's own (--auth SCHEME=VALUE|env:VAR|file:PATH, resolved here) and never
+enter the cluster: requests travel without them, and a response that repeats
+one has it masked.
+
+A request whose operation is not idempotent (POST, PATCH...) is sent once: if
+its worker dies before reporting the response, the step fails (the server may
+or may not have acted on it) and only the step's own retry actions may send it
+again. See docs/temporal.md.`,
+		Example: `  arazzo worker --temporal 127.0.0.1:7233 --auth bearerAuth=env:WORKATO_API_TOKEN
+  arazzo run workato/rotate-mcp-server-token --input search=sales --temporal 127.0.0.1:7233`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runWorker(cmd.Context(), &f) },
+	}
+	fl := cmd.Flags()
+	f.cluster.register(fl, "the Temporal cluster's frontend, `HOST:PORT` (required)")
+	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
+	fl.Int64Var(&f.maxBody, "max-body", temporal.DefaultMaxBody, "largest response body read, in bytes (at most 1.5 MiB: responses are stored in the run's history)")
+	fl.IntVar(&f.activities, "max-requests", 0, "most HTTP requests in flight at once (0: the SDK's default, 1000)")
+	fl.IntVar(&f.workflows, "max-runs", 0, "most run tasks executed at once (0: the SDK's default)")
+	fl.DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each run and the SDK's informational messages")
+	return cmd
+}
+
+func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
+	if f.cluster.addr == "" {
+		return usageErr("worker needs --temporal HOST:PORT, the frontend of the Temporal cluster")
+	}
+	secrets := &runtime.Secrets{}
+	creds, err := parseAuth(f.auth, secrets)
+	if err != nil {
+		return err
+	}
+	level := slog.LevelWarn
+	if f.verbose {
+		level = slog.LevelInfo
+	}
+	cl, err := f.cluster.dial(ctx, a.stderr, level)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	w := worker.New(cl, f.cluster.taskQueue, worker.Options{
+		MaxConcurrentActivityExecutionSize:     f.activities,
+		MaxConcurrentWorkflowTaskExecutionSize: f.workflows,
+		WorkerStopTimeout:                      f.stopTimeout,
+	})
+	temporal.NewWorker(temporal.WithCredentials(creds), temporal.WithSecrets(secrets), temporal.WithMaxBody(f.maxBody),
+		temporal.WithWarnings(func(msg string) { fmt.Fprintln(a.stderr, "arazzo: worker: "+secrets.Mask(msg)) })).Register(w)
+	if err := w.Start(); err != nil {
+		return &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot start the worker: %v", err)}
+	}
+	fmt.Fprintf(a.stderr, "arazzo: worker executing runs from task queue %q of %s (namespace %s); stop it with Ctrl-C\n",
+		f.cluster.taskQueue, f.cluster.addr, f.cluster.namespace)
+	<-ctx.Done()
+	w.Stop() // in-flight requests finish (up to --stop-timeout); their runs carry on elsewhere
+	fmt.Fprintln(a.stderr, "arazzo: worker stopped")
+	return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusPassed}))
+}
