@@ -21,7 +21,6 @@ type progressPrinter struct {
 	mock    bool // the mock enforces no security: do not warn about missing credentials
 	d       display
 	live    *liveLine // nil unless d.live
-	clock   stepClock
 }
 
 // newProgressPrinter draws live and in colour when w is a terminal.
@@ -47,7 +46,6 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 	m := masker{p.secrets}
 	switch e.Kind {
 	case runtime.EventStepStarted:
-		p.clock.start(e)
 		if p.live != nil {
 			label := indent(e.Depth) + e.StepID
 			if e.Attempt > 1 {
@@ -69,8 +67,7 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 		if p.live != nil {
 			p.live.end()
 		}
-		step := p.clock.finished(e)
-		p.println(p.paintStep(p.secrets.Mask(stepLine(step)), step))
+		p.println(p.paintStep(p.secrets.Mask(stepLine(e.Step)), e.Step))
 		if p.verbose || e.Step.Status != runtime.StatusPassed {
 			for _, c := range e.Step.Criteria {
 				if p.verbose || !c.Pass {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"time"
 	"unicode/utf8"
 
 	"github.com/arazzo-run/arazzo/runtime"
@@ -130,10 +129,9 @@ func operandLines(depth int, c runtime.CriterionResult, m masker) []string {
 // verbosePrinter prints the exchanges and criteria of a run to stderr when
 // stdout carries JSON.
 type verbosePrinter struct {
-	mu    sync.Mutex
-	w     io.Writer
-	m     masker
-	clock stepClock
+	mu sync.Mutex
+	w  io.Writer
+	m  masker
 }
 
 func (p *verbosePrinter) Event(e *runtime.Event) {
@@ -144,10 +142,8 @@ func (p *verbosePrinter) Event(e *runtime.Event) {
 		for _, l := range exchangeLines(e, p.m) {
 			fmt.Fprintln(p.w, l)
 		}
-	case runtime.EventStepStarted:
-		p.clock.start(e)
 	case runtime.EventStepFinished:
-		fmt.Fprintln(p.w, p.m.text(stepLine(p.clock.finished(e))))
+		fmt.Fprintln(p.w, p.m.text(stepLine(e.Step)))
 		for _, c := range e.Step.Criteria {
 			fmt.Fprintln(p.w, p.m.text(criterionLine(e.Step.Depth, c)))
 			for _, l := range operandLines(e.Step.Depth, c, p.m) {
@@ -155,31 +151,4 @@ func (p *verbosePrinter) Event(e *runtime.Event) {
 			}
 		}
 	}
-}
-
-// stepClock measures steps from their events: the executor sets a step's
-// duration once the step returns, after its EventStepFinished.
-type stepClock struct{ started map[stepKey]time.Time }
-
-func (c *stepClock) start(e *runtime.Event) {
-	if e.Attempt > 1 {
-		return
-	}
-	if c.started == nil {
-		c.started = map[stepKey]time.Time{}
-	}
-	c.started[stepKey{e.WorkflowID, e.StepID, e.Depth}] = e.Time
-}
-
-// finished returns the step's result with its duration set.
-func (c *stepClock) finished(e *runtime.Event) *runtime.StepResult {
-	s := e.Step
-	k := stepKey{e.WorkflowID, e.StepID, e.Depth}
-	if start, ok := c.started[k]; ok && s.Duration == 0 {
-		cp := *s
-		cp.Duration = e.Time.Sub(start)
-		s = &cp
-	}
-	delete(c.started, k)
-	return s
 }
