@@ -112,7 +112,8 @@ type Run struct {
 	// Digest is the plan's runtime.Plan.SourceDigest.
 	Digest string
 	// Inputs are the workflow inputs, secret ones included (a resumed run needs
-	// them); SecretInputs names the ones to mask when showing the run.
+	// them), with numbers as json.Number; SecretInputs names the ones to mask
+	// when showing the run.
 	Inputs       map[string]any
 	SecretInputs []string
 	// Settings are the caller's (server overrides...), never credentials.
