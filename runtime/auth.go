@@ -63,66 +63,6 @@ func securityOptions(src *source, op *openapi.Operation) []SecurityOption {
 	return out
 }
 
-// Secrets collects values that must never be printed, and masks them in text.
-// It is safe for concurrent use.
-type Secrets struct {
-	mu     sync.RWMutex
-	values map[string]struct{}
-	creds  map[string]struct{} // the credentials among values (see AddSensitive)
-}
-
-// Add registers credentials (empty and very short values are ignored: masking
-// them would mangle ordinary text).
-func (s *Secrets) Add(values ...string) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.values == nil {
-		s.values = map[string]struct{}{}
-	}
-	if s.creds == nil {
-		s.creds = map[string]struct{}{}
-	}
-	for _, v := range values {
-		if len(v) >= 4 {
-			s.values[v] = struct{}{}
-			s.creds[v] = struct{}{}
-		}
-	}
-}
-
-// Mask replaces every registered secret in text with ***.
-func (s *Secrets) Mask(text string) string {
-	if s == nil {
-		return text
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for v := range s.values {
-		if strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, "***")
-		}
-	}
-	return text
-}
-
-// Has reports whether text contains a registered secret.
-func (s *Secrets) Has(text string) bool {
-	if s == nil {
-		return false
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for v := range s.values {
-		if strings.Contains(text, v) {
-			return true
-		}
-	}
-	return false
-}
-
 // authenticator applies credentials to outgoing requests; it fetches and caches
 // oauth2 client-credentials tokens.
 type authenticator struct {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -26,32 +27,58 @@ import (
 // masking shorter ones ("true", "bearer") would mangle ordinary text.
 const minSensitiveLen = 6
 
+// Secrets collects values that must never be printed, and masks them in text.
+// It is safe for concurrent use.
+type Secrets struct {
+	mu     sync.RWMutex
+	values map[string]struct{} // every value to mask: credentials and sensitive values
+	creds  map[string]struct{} // the credentials among them
+}
+
+// Add registers credentials (empty and very short values are ignored: masking
+// them would mangle ordinary text).
+func (s *Secrets) Add(values ...string) { s.add(true, values) }
+
 // AddSensitive registers values to mask in output that are not credentials.
-func (s *Secrets) AddSensitive(values ...string) {
+func (s *Secrets) AddSensitive(values ...string) { s.add(false, values) }
+
+func (s *Secrets) add(credential bool, values []string) {
 	if s == nil {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.values == nil {
-		s.values = map[string]struct{}{}
-	}
 	for _, v := range values {
-		if len(v) >= 4 {
-			s.values[v] = struct{}{}
+		if len(v) < 4 {
+			continue
+		}
+		if s.values == nil {
+			s.values = map[string]struct{}{}
+		}
+		s.values[v] = struct{}{}
+		if credential {
+			if s.creds == nil {
+				s.creds = map[string]struct{}{}
+			}
+			s.creds[v] = struct{}{}
 		}
 	}
 }
 
+// Mask replaces every registered secret in text with ***.
+func (s *Secrets) Mask(text string) string { return s.mask(false, text) }
+
 // MaskCredentials replaces the registered credentials in text with ***, leaving
 // sensitive values alone.
-func (s *Secrets) MaskCredentials(text string) string {
+func (s *Secrets) MaskCredentials(text string) string { return s.mask(true, text) }
+
+func (s *Secrets) mask(credsOnly bool, text string) string {
 	if s == nil {
 		return text
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for v := range s.creds {
+	for v := range s.set(credsOnly) {
 		if strings.Contains(text, v) {
 			text = strings.ReplaceAll(text, v, "***")
 		}
@@ -59,19 +86,31 @@ func (s *Secrets) MaskCredentials(text string) string {
 	return text
 }
 
+// Has reports whether text contains a registered secret.
+func (s *Secrets) Has(text string) bool { return s.contains(false, []byte(text)) }
+
 // HasCredential reports whether data contains a registered credential.
-func (s *Secrets) HasCredential(data []byte) bool {
+func (s *Secrets) HasCredential(data []byte) bool { return s.contains(true, data) }
+
+func (s *Secrets) contains(credsOnly bool, data []byte) bool {
 	if s == nil {
 		return false
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for v := range s.creds {
+	for v := range s.set(credsOnly) {
 		if bytes.Contains(data, []byte(v)) {
 			return true
 		}
 	}
 	return false
+}
+
+func (s *Secrets) set(credsOnly bool) map[string]struct{} {
+	if credsOnly {
+		return s.creds
+	}
+	return s.values
 }
 
 // secretSuffixes are the endings of secret-like field names, compared in lower
