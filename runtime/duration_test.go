@@ -29,12 +29,3 @@ func TestStepDurationReachesObservers(t *testing.T) {
 	}
 }
 
-// A retried step's result holds the criteria of its last attempt only.
-func TestRetriedStepKeepsLastCriteria(t *testing.T) {
-	res, _ := runFlow(t, "1.0.1", retryDoc(`          - {name: r, type: retry, retryLimit: 2}`), "w",
-		map[string]any{"fail": 2, "code": 503, "ra": ""}, WithClock(newFakeClock()))
-	wantStatus(t, res, StatusPassed)
-	if n := len(res.Steps[0].Criteria); n != 1 || !res.Steps[0].Criteria[0].Pass {
-		t.Fatalf("criteria of the retried step: %+v, want the one passing criterion of the last attempt", res.Steps[0].Criteria)
-	}
-}

@@ -507,9 +507,6 @@ func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, 
 func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResult) *attempt {
 	sc := &scope{run: r, f: f, sp: sp}
 	at := &attempt{sc: sc}
-	// A step's result shows the criteria of its last attempt; each attempt's
-	// are reported as they are evaluated (EventCriterion).
-	res.Criteria = nil
 	switch sp.kind {
 	case stepWorkflow:
 		if !r.callWorkflow(ctx, f, sp, sc, at) {

@@ -51,7 +51,9 @@ type StepResult struct {
 	URL        string
 	// Operation is "METHOD /path" for operation steps, "workflow <id>" for workflow steps.
 	Operation string
-	Criteria  []CriterionResult
+	// Criteria are the success criteria of every attempt, in the order they
+	// were evaluated (a retried step lists each attempt's).
+	Criteria []CriterionResult
 	// Action names the action taken after the step, e.g. "goto recover"; "" for the default.
 	Action   string
 	Outputs  map[string]any
