@@ -28,10 +28,11 @@
 // applies its own (WithCredentials) in the send activity and masks them in
 // what it returns.
 //
-// Exactly once: a request whose operation is not idempotent (POST, PATCH...)
-// is attempted once. If its worker dies mid-request, nobody knows whether the
-// server acted on it; it is not sent again, and the step fails with a
-// transport error of kind "lost" that its failure actions may handle. An
-// idempotent request is attempted again on another worker. See
-// docs/temporal.md.
+// Exactly once: an HTTP transport error is a result, handled by the step's
+// failure actions as in a local run. Temporal attempts a request again only
+// when its activity did not complete (the worker died or stalled), and only a
+// request that may be repeated: not a POST, PATCH or DELETE. Such a request
+// whose worker died mid-request is not sent again — nobody knows whether the
+// server acted on it — and the step fails with a transport error of kind
+// "lost" that its failure actions may handle. See docs/temporal.md.
 package temporal

@@ -94,6 +94,6 @@ type Registry interface {
 // Register registers the run workflow and the send activity under
 // WorkflowName and SendActivityName.
 func (w *Worker) Register(r Registry) {
-	r.RegisterWorkflowWithOptions(w.Run, workflow.RegisterOptions{Name: WorkflowName})
+	r.RegisterWorkflowWithOptions(w.Workflow, workflow.RegisterOptions{Name: WorkflowName})
 	r.RegisterActivityWithOptions(w.Send, activity.RegisterOptions{Name: SendActivityName})
 }

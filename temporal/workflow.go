@@ -41,7 +41,7 @@ const (
 	historyByteLimit  = 40 << 20
 )
 
-// Run is the workflow function: it compiles the run's documents and walks the
+// Workflow is the workflow function: it compiles the run's documents and walks the
 // plan with runtime.Plan.Execute, the same executor a local run uses. The
 // executor is deterministic; every request it decides on is an activity and
 // every wait a durable timer, so a run survives the loss of the worker
@@ -50,7 +50,7 @@ const (
 // Nested workflows (workflowId steps, goto and retry to a workflow, dependsOn)
 // run in line, in the same Temporal workflow, as in a local run: they share
 // the run's step budget and its $workflows results.
-func (w *Worker) Run(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
+func (w *Worker) Workflow(ctx workflow.Context, in *RunInput) (*RunOutput, error) {
 	plan, err := w.plans.get(&in.Documents)
 	if err != nil {
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), ErrorDocument, nil)
@@ -184,7 +184,7 @@ func (e *effects) Send(_ context.Context, req *runtime.Request) *runtime.Respons
 // server acted on it, so it is not sent again behind the workflow's back —
 // the step fails with ErrKind "lost" and only the step's own retry actions
 // may send it again. An idempotent request is attempted again on another
-// worker.
+// worker; a DELETE is not (see resendable).
 const (
 	idempotentAttempts = 5
 	// sendGrace is added to the request timeout for the activity's
@@ -201,11 +201,20 @@ func activityOptions(in *SendInput) workflow.ActivityOptions {
 		RetryPolicy:         &sdktemporal.RetryPolicy{MaximumAttempts: 1},
 		Summary:             in.Method + " " + in.URL,
 	}
-	if in.Idempotent {
+	if resendable(in.Method, in.Idempotent) {
 		ao.RetryPolicy = &sdktemporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
 			MaximumInterval: 30 * time.Second, MaximumAttempts: idempotentAttempts}
 	}
 	return ao
+}
+
+// resendable reports whether Temporal may send a request again when its
+// worker was lost: an idempotent one (RFC 9110, or x-idempotent in the
+// OpenAPI description), but not a DELETE, which is idempotent in its effect
+// only — sent again after its response was lost it answers 404, failing a
+// step that succeeded, and some APIs' DELETE (pop a queue) is not even that.
+func resendable(method string, idempotent bool) bool {
+	return idempotent && method != "DELETE"
 }
 
 // activityFailure words an activity that did not complete as a transport
@@ -215,13 +224,13 @@ func activityFailure(req *runtime.Request, err error) (error, string) {
 	if errors.As(err, &canceled) {
 		return errors.New("cancelled"), "canceled"
 	}
-	if !req.Idempotent {
+	if !resendable(req.Method, req.Idempotent) {
 		var timeout *sdktemporal.TimeoutError
 		if errors.As(err, &timeout) {
 			return fmt.Errorf("its worker was lost before it reported the response (%v): the server may or may not have acted on it, "+
-				"and a %s is not idempotent, so it was not sent again", rootCause(err), req.Method), "lost"
+				"and a %s is not sent again behind the workflow's back", rootCause(err), req.Method), "lost"
 		}
-		return fmt.Errorf("it failed on its worker (%v) and, a %s not being idempotent, was not sent again", rootCause(err), req.Method), "lost"
+		return fmt.Errorf("it failed on its worker (%v), and a %s is not sent again behind the workflow's back", rootCause(err), req.Method), "lost"
 	}
 	return fmt.Errorf("it did not complete in %d attempts on the workers: %v", idempotentAttempts, rootCause(err)), "lost"
 }

@@ -263,7 +263,7 @@ func TestOnlyIdempotentRequestsAreRetriedByTemporal(t *testing.T) {
 	if posts != 1 {
 		t.Errorf("the POST was attempted %d times, want 1: %v", posts, calls)
 	}
-	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "not being idempotent, was not sent again") {
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "a POST is not sent again behind the workflow's back") {
 		t.Errorf("status %s, error %q", out.Status, out.Error)
 	}
 
@@ -381,5 +381,25 @@ func TestDocumentsAreChecked(t *testing.T) {
 	var re *RunError
 	if err := runError(e.GetWorkflowError()); !errors.As(err, &re) || re.Type != ErrorDocument {
 		t.Errorf("error %v, want a document error", err)
+	}
+}
+
+func TestResendable(t *testing.T) {
+	for _, tc := range []struct {
+		method     string
+		idempotent bool
+		want       bool
+	}{
+		{"GET", true, true}, {"PUT", true, true}, {"GET", false, false}, // x-idempotent: false
+		{"POST", false, false}, {"POST", true, true}, // x-idempotent: true
+		{"PATCH", false, false}, {"DELETE", true, false},
+	} {
+		if got := resendable(tc.method, tc.idempotent); got != tc.want {
+			t.Errorf("resendable(%s, idempotent %v) = %v, want %v", tc.method, tc.idempotent, got, tc.want)
+		}
+		ao := activityOptions(&SendInput{Method: tc.method, Idempotent: tc.idempotent, Timeout: time.Second})
+		if attempts := ao.RetryPolicy.MaximumAttempts; (attempts > 1) != tc.want {
+			t.Errorf("%s (idempotent %v): %d attempts", tc.method, tc.idempotent, attempts)
+		}
 	}
 }

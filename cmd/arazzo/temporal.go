@@ -87,6 +87,11 @@ func (a *app) runOnTemporal(ctx context.Context, location string, plan *runtime.
 		return err
 	}
 	maskSecretInputs(plan, wfID, inputs, secrets) // before anything prints them
+	if f.batch.file == "" {
+		if err := plan.CheckInputs(wfID, inputs); err != nil {
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()))}
+		}
+	}
 	docs, err := t.rec.Documents(location)
 	if err != nil {
 		return &exitError{code: ExitInvalid, err: err}
@@ -170,10 +175,6 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 	a := s.a
 	id := newID(s.wfID)
 	if err := s.start(ctx, id, inputs); err != nil {
-		var ue *runtime.UsageError
-		if errors.As(err, &ue) {
-			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()))}
-		}
 		return &exitError{code: ExitIncomplete, err: err}
 	}
 	if s.t.detach {
@@ -280,7 +281,9 @@ func addSecretFields(m map[string]any, secrets *runtime.Secrets) {
 const batchWindow = 512
 
 // batch submits one run per line of --inputs-file and prints their results as
-// JSON lines, in input order, as a local batch does.
+// JSON lines, in input order unless --unordered, as a local batch does.
+// --parallel does not apply: the workers' capacity decides how many run at
+// once, and this command awaits up to batchWindow at a time.
 func (s *submitter) batch(ctx context.Context, base map[string]any, f *runFlags) error {
 	a := s.a
 	in, total, closeIn, err := a.openBatchInput(f.batch.file)
@@ -296,7 +299,6 @@ func (s *submitter) batch(ctx context.Context, base map[string]any, f *runFlags)
 	}
 	fmt.Fprintf(a.stderr, "arazzo: batch %s: one run per line on %s, named %s-LINE (Ctrl-C stops waiting, not the runs)\n",
 		batchID, s.t.cluster.addr, batchID)
-	b.flags.unordered = false
 	prog := b.startProgress(total)
 	slots := make(chan struct{}, batchWindow)
 	jobs := make(chan batchJob)
@@ -337,8 +339,12 @@ func (s *submitter) batch(ctx context.Context, base map[string]any, f *runFlags)
 // runLine submits one line's run and waits for its result.
 func (s *submitter) runLine(ctx context.Context, j batchJob, id string) *batchResult {
 	out := &batchResult{seq: j.seq, Line: j.line, Outputs: map[string]any{}}
+	if ctx.Err() != nil {
+		out.skipped = true // the batch was stopped before this line was submitted
+		return out
+	}
 	if j.err != nil {
-		out.Status, out.Error = runtime.StatusError, fmt.Sprintf("line %d: %v", j.line, j.err)
+		out.Status, out.Error = runtime.StatusError, j.err.Error()
 		return out
 	}
 	if err := s.start(ctx, id, j.inputs); err != nil {
@@ -354,7 +360,7 @@ func (s *submitter) runLine(ctx context.Context, j batchJob, id string) *batchRe
 		return out
 	}
 	res := ro.Result()
-	out.Status, out.DurationMS, out.unused = res.Status, ms(res.Duration), res.Unused
+	out.Status, out.DurationMS, out.ran, out.unused = res.Status, ms(res.Duration), true, res.Unused
 	if res.Outputs != nil {
 		out.Outputs = res.Outputs
 	}
@@ -382,7 +388,7 @@ func (s *submitter) detachBatch(ctx context.Context, b *batch, in io.Reader, bat
 			r := submitted{Line: j.line}
 			id := fmt.Sprintf("%s-%d", batchID, j.line)
 			if j.err != nil {
-				r.Error = fmt.Sprintf("line %d: %v", j.line, j.err)
+				r.Error = j.err.Error()
 			} else if err := s.start(ctx, id, j.inputs); err != nil {
 				r.Error = err.Error()
 			} else {

@@ -61,4 +61,6 @@ func (a *app) runOnTemporal(context.Context, string, *runtime.Plan, string, map[
 	return errNoTemporal
 }
 
-func (a *app) showTemporalRun(context.Context, string, *clusterFlags, bool, string) error { return errNoTemporal }
+func (a *app) showTemporalRun(context.Context, string, *clusterFlags, bool, string) error {
+	return errNoTemporal
+}

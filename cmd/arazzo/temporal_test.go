@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -146,6 +147,9 @@ func startWorker(t *testing.T, addr, queue string) (*exec.Cmd, *lockedBuffer) {
 			_ = cmd.Process.Signal(syscall.SIGTERM)
 			_ = cmd.Wait()
 		}
+		if strings.Contains(logs.String(), "DATA RACE") { // under go test -race, the workers are race-enabled too
+			t.Errorf("a worker reported a data race:\n%s", logs.String())
+		}
 	})
 	return cmd, &logs
 }
@@ -212,6 +216,7 @@ func parseBatch(t *testing.T, out []byte) []batchLine {
 func TestTemporal(t *testing.T) {
 	addr := temporalServer(t)
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	t.Run("a run prints what a local run prints", func(t *testing.T) { testTemporalSingle(t, addr) })
 	t.Run("batch on two workers", func(t *testing.T) { testTemporalBatch(t, addr) })
 	t.Run("a worker killed mid-batch", func(t *testing.T) { testTemporalWorkerKilled(t, addr) })
 }
@@ -317,7 +322,7 @@ func batchIDOf(t *testing.T, stderr string) string {
 func checkHistories(t *testing.T, cl client.Client, batchID string, n int) {
 	t.Helper()
 	replayer := worker.NewWorkflowReplayer()
-	replayer.RegisterWorkflowWithOptions(temporal.NewWorker().Run, workflow.RegisterOptions{Name: temporal.WorkflowName})
+	replayer.RegisterWorkflowWithOptions(temporal.NewWorker().Workflow, workflow.RegisterOptions{Name: temporal.WorkflowName})
 	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("%s-%d", batchID, i)
 		h := &historypb.History{}
@@ -411,7 +416,7 @@ func testTemporalWorkerKilled(t *testing.T, addr string) {
 			if renewals != 1 || l.Outputs["token"] != f.api.Token(h) {
 				t.Errorf("line %d passed with token %v; the server renewed %d times and holds %s", l.Line, l.Outputs["token"], renewals, f.api.Token(h))
 			}
-		case l.Status == "error" && strings.Contains(l.Error, "was not sent again"):
+		case l.Status == "error" && strings.Contains(l.Error, "is not sent again behind the workflow's back"):
 			if lost++; lost == 1 {
 				t.Logf("line %d, its renewal in flight on the killed worker: %s", l.Line, l.Error)
 			}
@@ -430,4 +435,71 @@ func testTemporalWorkerKilled(t *testing.T, addr string) {
 	cl := dialTemporal(t, addr, 10*time.Second)
 	defer cl.Close()
 	checkHistories(t, cl, batchID, n)
+}
+
+// A run submitted to the cluster prints the lines a local run prints, and
+// exits with the same code, for a run that passes and one that fails.
+func testTemporalSingle(t *testing.T, addr string) {
+	queue := randomName("arazzo-test-")
+	startWorker(t, addr, queue)
+	for _, tc := range []struct {
+		search string
+		code   int
+	}{{"Team 002", ExitOK}, {"no such team", ExitFailed}} {
+		remote, local := newFleet(t, 3), newFleet(t, 3)
+		var rout, rerr, lout, lerr bytes.Buffer
+		rcode := run(context.Background(), []string{"run", rotateFile, "--input", "search=" + tc.search, "--server", "mcpServerApi=" + remote.api.URL,
+			"--temporal", addr, "--task-queue", queue}, strings.NewReader(""), &rout, &rerr)
+		lcode := run(context.Background(), []string{"run", rotateFile, "--input", "search=" + tc.search, "--server", "mcpServerApi=" + local.api.URL,
+			"--auth", "bearerAuth=" + apiToken, "--no-journal"}, strings.NewReader(""), &lout, &lerr)
+		if rcode != tc.code || lcode != tc.code {
+			t.Errorf("search %q: exit %d on Temporal, %d locally, want %d\n%s%s", tc.search, rcode, lcode, tc.code, rout.String(), rerr.String())
+		}
+		norm := func(s, token string) string {
+			s = durationRE.ReplaceAllString(s, " DURATION")
+			if token != "" {
+				s = strings.ReplaceAll(s, token, "TOKEN")
+			}
+			return s
+		}
+		r, l := norm(rout.String(), remote.api.Token(remote.handle(2))), norm(lout.String(), local.api.Token(local.handle(2)))
+		if r != l {
+			t.Errorf("search %q: stdout differs\non Temporal:\n%s\nlocally:\n%s", tc.search, r, l)
+		}
+		if !strings.Contains(rerr.String(), "submitted to "+addr) {
+			t.Errorf("stderr does not name the run:\n%s", rerr.String())
+		}
+	}
+}
+
+var durationRE = regexp.MustCompile(`\s+\d+(\.\d+)?(ms|s)\b`)
+
+// The flags of a run on Temporal, checked before anything is sent.
+func TestTemporalFlags(t *testing.T) {
+	closed := "127.0.0.1:" + freePort(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		msg  string
+	}{
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--auth", "bearerAuth=secret"}, ExitUsage, "credentials stay on the workers"},
+		{[]string{"run", rotateFile, "--input", "search=x", "--detach"}, ExitUsage, "--detach applies to runs submitted to a Temporal cluster"},
+		{[]string{"run", rotateFile, "--input", "search=x", "--task-queue", "q"}, ExitUsage, "--task-queue applies to a Temporal cluster"},
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--mock"}, ExitUsage, "--mock does not go with --temporal"},
+		{[]string{"run", rotateFile, "--temporal", closed}, ExitUsage, `missing required input "search"`},
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed}, ExitIncomplete, "cannot reach the Temporal cluster at " + closed},
+		{[]string{"runs", "show", "x", "--namespace", "n"}, ExitUsage, "--namespace applies to a Temporal cluster"},
+		{[]string{"worker"}, ExitUsage, "worker needs --temporal HOST:PORT"},
+		{[]string{"worker", "--temporal", closed, "--max-body", "3000000"}, ExitUsage, "--max-body must be between 1 and 1572864"},
+		{[]string{"worker", "--temporal", closed}, ExitIncomplete, "cannot reach the Temporal cluster"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tc.args, strings.NewReader(""), &out, &errb)
+		if code != tc.code || !strings.Contains(errb.String(), tc.msg) {
+			t.Errorf("%v: exit %d, want %d with %q\nstderr: %s", tc.args, code, tc.code, tc.msg, errb.String())
+		}
+		if strings.Contains(out.String()+errb.String(), "secret") {
+			t.Errorf("%v: the credential was printed", tc.args)
+		}
+	}
 }

@@ -60,6 +60,9 @@ func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) 
 	return cl, nil
 }
 
+// maxWorkerBody bounds a worker's --max-body (temporal.WithMaxBody's limit).
+const maxWorkerBody = 1536 << 10
+
 type workerFlags struct {
 	cluster     clusterFlags
 	auth        []string
@@ -110,6 +113,9 @@ again. See docs/temporal.md.`,
 func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 	if f.cluster.addr == "" {
 		return usageErr("worker needs --temporal HOST:PORT, the frontend of the Temporal cluster")
+	}
+	if f.maxBody <= 0 || f.maxBody > maxWorkerBody {
+		return usageErr("--max-body must be between 1 and %d (responses are stored in the run's history, and Temporal refuses payloads over 2 MiB), got %d", maxWorkerBody, f.maxBody)
 	}
 	secrets := &runtime.Secrets{}
 	creds, err := parseAuth(f.auth, secrets)
