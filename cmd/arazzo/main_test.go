@@ -61,6 +61,11 @@ func TestScripts(t *testing.T) {
 			w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
 			env.Defer(w.Close)
 			env.Values["workato"] = w
+			initial := map[string]string{}
+			for _, s := range testserver.DefaultServers() {
+				initial[s.Handle] = w.Token(s.Handle)
+			}
+			env.Values["initial-tokens"] = initial
 			env.Setenv("WORKATO_URL", w.URL)
 			env.Setenv("WORKATO_API_TOKEN", apiToken)
 			env.Setenv("ROTATE", filepath.Join(root, "workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml"))
@@ -91,6 +96,7 @@ func closedURL(t *testing.T) string {
 //
 //	workato renewals HANDLE N        the server's token was renewed N times
 //	workato token-is-output HANDLE   stdout (--output json) holds the server's current token
+//	workato old-token-rejected HANDLE the token the server had before the script is no longer accepted
 //	workato requests N               the API received N requests
 func cmdWorkato(ts *testscript.TestScript, neg bool, args []string) {
 	w := ts.Value("workato").(*testserver.Workato)
@@ -116,6 +122,10 @@ func cmdWorkato(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		tok, _ := out.Outputs["token"].(string)
 		check(tok != "" && tok == w.Token(args[1]), "token output %q, server's current token %q", tok, w.Token(args[1]))
+	case "old-token-rejected":
+		old := ts.Value("initial-tokens").(map[string]string)[args[1]]
+		check(old != "" && !w.Accepts(args[1], old) && w.Accepts(args[1], w.Token(args[1])),
+			"the token %s had before the run is still accepted", args[1])
 	case "requests":
 		n, _ := strconv.Atoi(args[1])
 		got := len(w.Requests())

@@ -82,6 +82,13 @@ func (w *Workato) Token(handle string) string {
 	return ""
 }
 
+// Accepts reports whether the MCP server with that handle accepts token: only its
+// current token is valid; a renewal invalidates the previous one at once.
+func (w *Workato) Accepts(handle, token string) bool {
+	cur := w.Token(handle)
+	return cur != "" && token == cur
+}
+
 // Renewals counts the token renewals of a server.
 func (w *Workato) Renewals(handle string) int {
 	w.mu.Lock()
