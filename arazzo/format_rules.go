@@ -108,12 +108,19 @@ var ruleDescriptions = map[string]string{
 	RuleGotoLoop:        "A goto loop has a way out",
 
 	// With sources.
-	RuleUnknownOperation:     "The operation exists in the source description",
-	RuleOperationIDCase:      "An operationId is spelt as in its source description (case-sensitive)",
-	RuleAmbiguousOperation:   "An unqualified operationId is found in only one source",
-	RuleOperationParamExtra:  "A step parameter is a parameter of the operation",
-	RuleOperationParamNeeded: "Every required parameter of the operation is supplied",
-	RuleOperationNoBody:      "A requestBody goes to an operation that takes one",
+	RuleUnknownOperation:       "The operation exists in the source description",
+	RuleSourceUnreadable:       "Every source description can be read from its url",
+	RuleSourceOutside:          "A source description is inside the validated document's directory tree",
+	RuleSourceInvalid:          "A source description is a valid OpenAPI 3.x or Arazzo document",
+	RuleOperation:              "The operation a step calls is found in the loaded sources",
+	RuleWorkflowUnresolved:     "The workflow a step, action or dependsOn names is found",
+	RuleComponentRef:           "The component a Reusable Object references is found",
+	RuleOperationIDCase:        "An operationId is spelt as in its source description (case-sensitive)",
+	RuleOperationParamSpelling: "A step parameter is spelt as the operation's parameter it stands for",
+	RuleAmbiguousOperation:     "An unqualified operationId is found in only one source",
+	RuleOperationParamExtra:    "A step parameter is a parameter of the operation",
+	RuleOperationParamNeeded:   "Every required parameter of the operation is supplied",
+	RuleOperationNoBody:        "A requestBody goes to an operation that takes one",
 }
 
 // RuleDescription returns the one-line description of a rule id, or the id itself

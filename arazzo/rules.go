@@ -18,4 +18,12 @@ const (
 	RuleSchemaKey         = "schema-key"
 	RuleReusableExtra     = "reusable-extra-field"
 	RuleExtensionReserved = "extension-reserved"
+
+	// Reported while compiling a document with its sources loaded (package runtime).
+	RuleSourceUnreadable   = "source-unreadable"
+	RuleSourceOutside      = "source-outside"
+	RuleSourceInvalid      = "source-invalid"
+	RuleOperation          = "operation-unresolved"
+	RuleWorkflowUnresolved = "workflow-unresolved"
+	RuleComponentRef       = "component-unresolved"
 )

@@ -98,12 +98,13 @@ const (
 	RuleGotoLoop        = "goto-loop"
 
 	// Checks made only with the source descriptions loaded (WithSources).
-	RuleUnknownOperation     = "unknown-operation"
-	RuleOperationIDCase      = "operation-id-case"
-	RuleAmbiguousOperation   = "ambiguous-operation"
-	RuleOperationParamExtra  = "operation-parameter-unknown"
-	RuleOperationParamNeeded = "operation-parameter-missing"
-	RuleOperationNoBody      = "operation-no-request-body"
+	RuleUnknownOperation       = "unknown-operation"
+	RuleOperationIDCase        = "operation-id-case"
+	RuleOperationParamSpelling = "operation-parameter-spelling"
+	RuleAmbiguousOperation     = "ambiguous-operation"
+	RuleOperationParamExtra    = "operation-parameter-unknown"
+	RuleOperationParamNeeded   = "operation-parameter-missing"
+	RuleOperationNoBody        = "operation-no-request-body"
 )
 
 // Sources gives Validate access to the loaded source descriptions. The runtime

@@ -46,6 +46,7 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 	if op.ID != "" {
 		opName = op.ID + " (" + opName + ")"
 	}
+	respelt := map[string]bool{}
 	for _, sp := range ps {
 		if sp.in == "" || sp.in == InQueryString {
 			continue
@@ -54,6 +55,12 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 			continue // OpenAPI ignores these header parameters; the step's value is sent as given
 		}
 		if findParam(op.Params, sp.name, sp.in) < 0 {
+			if name, ok := SpellingMatch(sp.name, unsupplied(op.Params, sp.in, ps, wps)); ok {
+				v.suggest(SeverityWarning, sp.pos, sp.path, RuleOperationParamSpelling, "name: "+name,
+					"operation %s has no %s parameter %q; read as its parameter %q, spelt differently", opName, sp.in, sp.name, name)
+				respelt[sp.in+"\x00"+name] = true
+				continue
+			}
 			v.warnf(sp.pos, sp.path, RuleOperationParamExtra, "operation %s has no %s parameter %q; it is sent anyway", opName, sp.in, sp.name)
 		}
 	}
@@ -61,7 +68,7 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 		if !want.Required && want.In != InPath {
 			continue
 		}
-		if supplied(ps, want) || supplied(wps, want) {
+		if supplied(ps, want) || supplied(wps, want) || respelt[want.In+"\x00"+want.Name] {
 			continue
 		}
 		v.suggest(SeverityError, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
@@ -102,4 +109,16 @@ func supplied(ps []param, want ParamInfo) bool {
 // Content-Type or Authorization, the parameter definition SHALL be ignored").
 func ignoredHeader(name string) bool {
 	return strings.EqualFold(name, "Accept") || strings.EqualFold(name, "Content-Type") || strings.EqualFold(name, "Authorization")
+}
+
+// unsupplied lists the operation's parameters in a location that neither the
+// step nor its workflow supplies under their exact name.
+func unsupplied(params []ParamInfo, in string, ps, wps []param) []string {
+	var out []string
+	for _, p := range params {
+		if p.In == in && !supplied(ps, p) && !supplied(wps, p) {
+			out = append(out, p.Name)
+		}
+	}
+	return out
 }

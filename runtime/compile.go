@@ -13,13 +13,14 @@ import (
 
 // Rule ids of problems found while compiling (see docs/rules.md).
 const (
-	RuleSourceUnreadable = "source-unreadable"
-	RuleSourceInvalid    = "source-invalid"
-	RuleOperation        = "operation-unresolved"
-	RuleWorkflowRef      = "workflow-unresolved"
-	RuleExpression       = "expression-syntax"
-	RuleComponentRef     = "component-unresolved"
-	RuleActionTarget     = "action-target"
+	RuleSourceUnreadable = arazzo.RuleSourceUnreadable
+	RuleSourceOutside    = arazzo.RuleSourceOutside
+	RuleSourceInvalid    = arazzo.RuleSourceInvalid
+	RuleOperation        = arazzo.RuleOperation
+	RuleWorkflowRef      = arazzo.RuleWorkflowUnresolved
+	RuleExpression       = arazzo.RuleExpressionSyntax
+	RuleComponentRef     = arazzo.RuleComponentRef
+	RuleActionTarget     = arazzo.RuleActionTarget
 )
 
 // Load reads the Arazzo document at location (a file path or URL), loads its source
@@ -153,7 +154,12 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			if errors.Is(err, ErrOffline) {
 				continue // offline: checks that need this source are skipped
 			}
-			c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceUnreadable, "cannot read source description %q at %s: %v", sd.Name, s.loc, err)
+			rule := RuleSourceUnreadable
+			var outside *OutsideError
+			if errors.As(err, &outside) {
+				rule = RuleSourceOutside
+			}
+			c.errorf(doc, sd.ValuePos("url"), path+".url", rule, "cannot read source description %q at %s: %v", sd.Name, s.loc, err)
 			continue
 		}
 		if s.kind == "" {

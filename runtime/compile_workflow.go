@@ -199,7 +199,41 @@ func (c *compiler) effectiveParams(wp *workflowPlan, s *arazzo.Step, sp *stepPla
 	for i, p := range s.Parameters {
 		add(p, fmt.Sprintf("%s.parameters[%d]", path, i))
 	}
+	if sp.op != nil {
+		respell(sp.op, out)
+	}
 	return out
+}
+
+// respell reads a parameter the operation does not declare as the operation's
+// parameter of the same location that it merely spells differently (pet_id for
+// petId), when exactly one undeclared-by-the-step parameter matches; the
+// validator warns with the operation's spelling (operation-parameter-spelling).
+func respell(op *openapi.Operation, params []*paramPlan) {
+	for _, pp := range params {
+		if pp.spec != nil || pp.in == "" {
+			continue
+		}
+		var free []string
+		for _, prm := range op.Parameters {
+			if prm.In != pp.in {
+				continue
+			}
+			taken := false
+			for _, q := range params {
+				if q.in == prm.In && q.name == prm.Name {
+					taken = true
+				}
+			}
+			if !taken {
+				free = append(free, prm.Name)
+			}
+		}
+		if name, ok := arazzo.SpellingMatch(pp.name, free); ok {
+			pp.name = name
+			pp.spec = op.Parameter(name, pp.in)
+		}
+	}
 }
 
 // compileParam compiles a parameter, resolving a Reusable Object to its component.

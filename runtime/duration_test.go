@@ -28,4 +28,3 @@ func TestStepDurationReachesObservers(t *testing.T) {
 		t.Errorf("result duration %s, observed %s", res.Steps[0].Duration, seen[0])
 	}
 }
-

@@ -57,7 +57,7 @@ func DefaultReader(o ReaderOptions) ReadFunc {
 			}
 			p := filepath.FromSlash(u.Path)
 			if root != "" && !within(root, p) {
-				return nil, fmt.Errorf("%s is outside %s; sources are read only inside the document's directory tree", p, root)
+				return nil, &OutsideError{Path: p, Root: root}
 			}
 			f, err := os.Open(p)
 			if err != nil {
@@ -111,4 +111,14 @@ func readCapped(r io.Reader, max int64, name string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", name, max)
 	}
 	return b, nil
+}
+
+// OutsideError is returned for a file outside the directory tree a reader is
+// confined to.
+type OutsideError struct {
+	Path, Root string
+}
+
+func (e *OutsideError) Error() string {
+	return e.Path + " is outside " + e.Root + "; sources are read only inside the document's directory tree (--allow-outside lifts this)"
 }

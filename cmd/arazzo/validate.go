@@ -256,6 +256,13 @@ func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, o
 		if diags[i].File == loadFrom || diags[i].File == "" {
 			diags[i].File = doc.name
 		}
+		// A source that cannot be read is a problem of where the document is
+		// checked as much as of the document: like an offline source, the checks
+		// that need it are skipped; the warning says why (--strict fails on it).
+		if diags[i].Rule == runtime.RuleSourceUnreadable && diags[i].Pos.IsValid() {
+			diags[i].Severity = arazzo.SeverityWarning
+			diags[i].Message += "; the checks of its operations were skipped"
+		}
 	}
 	var notes []string
 	for _, u := range rec.list() {
