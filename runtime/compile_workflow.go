@@ -50,7 +50,8 @@ func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path
 		sp.kind = stepWorkflow
 		sp.call = &workflowRef{text: s.WorkflowID, pos: s.ValuePos("workflowId")}
 	case "channelPath":
-		c.errorf(doc, s.KeyPos("channelPath"), path, RuleOperation, "step %q: AsyncAPI channel steps cannot run yet", s.StepID)
+		// AsyncAPI steps are validated but not executed: running one ends the run
+		// with an error that says so (attempt's default case).
 	default:
 		c.errorf(doc, s.Pos, path, RuleOperation, "step %q has none of operationId, operationPath or workflowId", s.StepID)
 	}
@@ -80,7 +81,7 @@ func (c *compiler) resolveOperationID(doc *arazzo.Document, s *arazzo.Step, path
 			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operationId %q: expected $sourceDescriptions.<name>.<operationId>", id)
 			return nil, nil
 		}
-		src := srcs[e.ID]
+		src := c.source(doc, e.ID)
 		if src == nil {
 			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operationId %q: no source description named %q", id, e.ID)
 			return nil, nil
@@ -100,7 +101,9 @@ func (c *compiler) resolveOperationID(doc *arazzo.Document, s *arazzo.Step, path
 	for _, sd := range doc.SourceDescriptions {
 		src := srcs[sd.Name]
 		if src == nil || src.openapi == nil {
-			unloaded = unloaded || src == nil || (src.arazzo == nil && src.kind != "asyncapi")
+			// Not loaded (offline), or AsyncAPI (its operations are not read):
+			// an operation not found elsewhere may be there.
+			unloaded = unloaded || src == nil || src.arazzo == nil
 			continue
 		}
 		if op := findOperation(src.openapi, id); op != nil {
@@ -133,7 +136,7 @@ func (c *compiler) resolveOperationPath(doc *arazzo.Document, s *arazzo.Step, pa
 		c.errorf(doc, s.ValuePos("operationPath"), path+".operationPath", RuleOperation, "operationPath %q: expected {$sourceDescriptions.<name>.url}#<JSON pointer>", text)
 		return nil, nil
 	}
-	src := c.plan.sources[doc][name]
+	src := c.source(doc, name)
 	if src == nil {
 		c.errorf(doc, s.ValuePos("operationPath"), path+".operationPath", RuleOperation, "operationPath %q: no source description named %q", text, name)
 		return nil, nil
@@ -158,6 +161,11 @@ func splitOperationPath(text string) (name, pointer string, ok bool) {
 	before = strings.TrimSpace(before)
 	if strings.HasPrefix(before, "{") && strings.HasSuffix(before, "}") {
 		before = before[1 : len(before)-1]
+	}
+	// $sourceDescriptions.<name> without .url has one reading too (the
+	// validator warns: operation-path-form).
+	if rest, ok := strings.CutPrefix(before, "$sourceDescriptions."); ok && rest != "" && !strings.Contains(rest, ".") {
+		return rest, after, true
 	}
 	e, err := expr.Parse(before)
 	if err != nil || e.Kind != expr.KindSourceDescription {
@@ -450,7 +458,7 @@ func (c *compiler) bindRef(doc *arazzo.Document, r *workflowRef, what string) {
 			c.errorf(doc, r.pos, "", RuleWorkflowRef, "%s: %q is not $sourceDescriptions.<name>.<workflowId>", what, r.text)
 			return
 		}
-		src := c.plan.sources[doc][e.ID]
+		src := c.source(doc, e.ID)
 		if src == nil || src.arazzo == nil {
 			c.errorf(doc, r.pos, "", RuleWorkflowRef, "%s: %q: source %q is not a loaded Arazzo description", what, r.text, e.ID)
 			return
@@ -466,3 +474,23 @@ func (c *compiler) bindRef(doc *arazzo.Document, r *workflowRef, what string) {
 }
 
 func asSyntax(err error, target **expr.SyntaxError) bool { return errors.As(err, target) }
+
+// source finds a source description of doc by name; a name that differs only in
+// case from exactly one source is read as that source (the validator warns:
+// source-name-case).
+func (c *compiler) source(doc *arazzo.Document, name string) *source {
+	srcs := c.plan.sources[doc]
+	if src := srcs[name]; src != nil {
+		return src
+	}
+	var match *source
+	for n, src := range srcs {
+		if strings.EqualFold(n, name) {
+			if match != nil {
+				return nil
+			}
+			match = src
+		}
+	}
+	return match
+}

@@ -517,7 +517,7 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 			return at
 		}
 	default:
-		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: "this step cannot run"}
+		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: cannotRun(sp)}
 		return at
 	}
 	// Success criteria: all must be satisfied.
@@ -700,4 +700,15 @@ func (sp *stepPlan) outputPos(name string) arazzo.Pos {
 		}
 	}
 	return sp.step.Pos
+}
+
+// cannotRun says why a step that compiled has nothing to execute.
+func cannotRun(sp *stepPlan) string {
+	if sp.step.ChannelPath != "" || sp.step.Action != "" {
+		return "AsyncAPI steps (channelPath, action) are validated but cannot run yet"
+	}
+	if sp.source != nil && sp.source.kind == "asyncapi" {
+		return fmt.Sprintf("operation %q belongs to AsyncAPI source %q; AsyncAPI steps cannot run yet", sp.step.OperationID, sp.source.name)
+	}
+	return "the step's operation is not available (its source description was not loaded)"
 }

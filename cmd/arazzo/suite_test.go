@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// officialSuite is the Arazzo specification's own pass/fail fixtures, read when
+// the specification's examples sit beside the repository (they are not part of
+// it).
+const officialSuite = "../../../shared/reference/arazzo-spec/examples"
+
+// passButRejected lists the official pass/ files that arazzo validate rejects
+// on purpose, with the rule that rejects them (docs/rules.md explains each).
+var passButRejected = map[string]string{
+	"tests-1.0/pass/bnpl-example.yaml":                                                 "step-output-unknown",
+	"tests-1.1/pass/bnpl-example.yaml":                                                 "step-output-unknown",
+	"tests-1.1/pass/payload-replacement-using-selector.arazzo.yaml":                    "expression-syntax",
+	"tests-1.1/pass/characterization-openapi-invalid-operationPath-string.arazzo.yaml": "operation-path",
+	"tests-1.1/pass/characterization-openapi-operationId-with-action.arazzo.yaml":      "async-field",
+	"tests-1.1/pass/characterization-openapi-receive-with-correlationId.arazzo.yaml":   "async-field",
+}
+
+// TestOfficialSuiteThroughCLI runs `arazzo validate --offline` on every file of
+// the official suite: pass/ files exit 0 (but for the documented exceptions),
+// fail/ files exit 1. It goes through the whole command — loading, validation
+// and compilation — not only the document validator.
+func TestOfficialSuiteThroughCLI(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	files, _ := filepath.Glob(filepath.Join(officialSuite, "tests-1.*", "*", "*.yaml"))
+	if len(files) == 0 {
+		t.Skipf("the official Arazzo examples are not at %s", officialSuite)
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(officialSuite, f)
+		rel = filepath.ToSlash(rel)
+		t.Run(rel, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"validate", "--offline", f}, strings.NewReader(""), &out, &errb)
+			want := ExitOK
+			if strings.Contains(rel, "/fail/") {
+				want = ExitFailed
+			}
+			rule, rejected := passButRejected[rel]
+			if rejected {
+				want = ExitFailed
+			}
+			if code != want {
+				t.Fatalf("exit %d, want %d\n%s%s", code, want, out.String(), errb.String())
+			}
+			if rejected && !strings.Contains(out.String(), "error: ") || rejected && !strings.Contains(out.String(), "["+rule+"]") {
+				t.Errorf("rejected without rule %s:\n%s", rule, out.String())
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(officialSuite, "1.0.0")); err == nil {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"validate", "--offline", filepath.Join(officialSuite, "1.0.0")}, strings.NewReader(""), &out, &errb)
+		// Only bnpl has errors: three references to outputs its steps do not declare.
+		if code != ExitFailed || strings.Count(out.String(), "error: ") != 3 || strings.Count(out.String(), "[step-output-unknown]") != 3 {
+			t.Errorf("examples/1.0.0: exit %d\n%s", code, out.String())
+		}
+	}
+}
