@@ -193,7 +193,10 @@ func (s *inputSchema) Check(in map[string]any) (map[string]any, []string) {
 			}
 		}
 	}
-	if ap, ok := root["additionalProperties"].(bool); ok && !ap {
+	// An input the schema does not declare can never be read ($inputs.<name> of
+	// an undeclared name is a validation error), so it is a mistake — a typo —
+	// unless the schema allows other properties explicitly.
+	if ap, set := root["additionalProperties"]; props != nil && (!set || ap == false) {
 		for name := range out {
 			if _, declared := props[name]; !declared {
 				probs = append(probs, fmt.Sprintf("unknown input %q%s", name, suggest(name, keys(props))))
