@@ -17,8 +17,12 @@ out=bench/out
 mkdir -p "$out/bin"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 go build -trimpath -o "$out/bin/arazzo" ./cmd/arazzo
+go build -trimpath -tags notemporal -o "$out/bin/arazzo-notemporal" ./cmd/arazzo
 go build -trimpath -o "$out/bin/baseline" ./bench/baseline
 go build -trimpath -o "$out/bin/mock" ./bench/mock
+for probe in hello yaml sqlite kinopenapi temporal; do
+  go build -trimpath -o "$out/bin/depcost-$probe" "./bench/depcost/$probe"
+done
 go run ./bench/gen -out "$out/wf" -steps 10,100,1000 -runs "${BATCH:-10000,100000}"
 
 respect=""

@@ -3,6 +3,7 @@ package expr
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/theory/jsonpath"
@@ -10,6 +11,12 @@ import (
 )
 
 const versionGoessner = "draft-goessner-dispatch-jsonpath-00"
+
+// jsonPathParser parses RFC 9535 queries with the standard function
+// extensions. jsonpath.Parse builds a new function registry on every call,
+// a third of the cost of compiling a short query; this parser is built once,
+// is never changed and is safe for concurrent use.
+var jsonPathParser = sync.OnceValue(func() *jsonpath.Parser { return jsonpath.NewParser() })
 
 // jsonPathQuery is a compiled jsonpath condition: either an RFC 9535 query
 // (passes iff its nodelist is non-empty) or the Goessner compatibility
@@ -44,7 +51,7 @@ func compileJSONPath(src, version string) (*jsonPathQuery, []Warning, error) {
 			return &jsonPathQuery{src: src, compat: g}, []Warning{g.warning()}, nil
 		}
 	}
-	p, err := jsonpath.Parse(src)
+	p, err := jsonPathParser().Parse(src)
 	if err == nil {
 		return &jsonPathQuery{src: src, path: p}, rootFilterWarnings(src, p), nil
 	}
@@ -94,7 +101,7 @@ func parseGoessner(src string) *goessnerCmp {
 	if !strings.HasPrefix(g.baseText, "$") {
 		return nil
 	}
-	p, err := jsonpath.Parse(g.baseText)
+	p, err := jsonPathParser().Parse(g.baseText)
 	if err != nil {
 		return nil
 	}
@@ -172,7 +179,7 @@ func (g *goessnerCmp) suggestion() string {
 		test = g.baseText + " && " + test
 	}
 	s := "$[?" + test + "]"
-	if _, err := jsonpath.Parse(s); err != nil {
+	if _, err := jsonPathParser().Parse(s); err != nil {
 		return ""
 	}
 	return s
@@ -283,7 +290,7 @@ func rootFilterSuggestion(src string, segs []*spec.Segment) string {
 	if filters != 1 {
 		return ""
 	}
-	if _, err := jsonpath.Parse(s); err != nil {
+	if _, err := jsonPathParser().Parse(s); err != nil {
 		return ""
 	}
 	return s

@@ -17,7 +17,8 @@ func methodOrder() []string {
 }
 
 // newDocument builds our view of a loaded and validated kin-openapi document. tree is
-// the parsed main document, used for the order of paths; it may be nil.
+// the parsed main document, used for the order of paths; when it is nil the
+// positions kin-openapi recorded give that order.
 func newDocument(location string, t *openapi3.T, tree *yaml.Node) *Document {
 	d := &Document{
 		URL:             location,
@@ -40,7 +41,7 @@ func newDocument(location string, t *openapi3.T, tree *yaml.Node) *Document {
 			}
 		}
 	}
-	for _, path := range pathOrder(t.Paths, tree) {
+	for _, path := range pathOrder(t.Paths, tree, location) {
 		item := t.Paths.Value(path)
 		if item == nil {
 			continue
@@ -70,9 +71,10 @@ func newDocument(location string, t *openapi3.T, tree *yaml.Node) *Document {
 	return d
 }
 
-// pathOrder lists the paths in the order the main document writes them; paths the
-// tree does not show (it is nil for JSON with duplicate keys) follow, sorted.
-func pathOrder(paths *openapi3.Paths, tree *yaml.Node) []string {
+// pathOrder lists the paths in the order the main document writes them, read from
+// tree or, without one, from kin-openapi's origins; paths neither shows (JSON with
+// duplicate keys has no origins) follow, sorted.
+func pathOrder(paths *openapi3.Paths, tree *yaml.Node, location string) []string {
 	if paths.Len() == 0 {
 		return nil
 	}
@@ -87,6 +89,23 @@ func pathOrder(paths *openapi3.Paths, tree *yaml.Node) []string {
 				delete(all, k)
 			}
 		}
+	} else {
+		at := map[string]*openapi3.Location{}
+		for k, item := range all {
+			if item != nil && item.Origin != nil && item.Origin.Key != nil && item.Origin.Key.File == location {
+				at[k] = item.Origin.Key
+			}
+		}
+		for k := range at {
+			order = append(order, k)
+			delete(all, k)
+		}
+		slices.SortFunc(order, func(a, b string) int {
+			if c := cmp.Compare(at[a].Line, at[b].Line); c != 0 {
+				return c
+			}
+			return cmp.Compare(at[a].Column, at[b].Column)
+		})
 	}
 	rest := make([]string, 0, len(all))
 	for k := range all {

@@ -37,6 +37,7 @@ func main() {
 	tr.MaxIdleConnsPerHost = 64
 	c := &client{http: &http.Client{Transport: tr, Timeout: 30 * time.Second}, base: *base}
 	var err error
+	start := time.Now()
 	switch {
 	case *base == "":
 		err = errors.New("-url is required")
@@ -60,6 +61,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "baseline:", err)
 		os.Exit(1)
+	}
+	if *rotateFile == "" {
+		// The requests alone, timed in process like arazzo's durationMs.
+		fmt.Printf("durationMs: %.3f\n", float64(time.Since(start).Microseconds())/1000)
 	}
 }
 

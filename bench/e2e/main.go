@@ -16,10 +16,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -63,7 +63,13 @@ func main() {
 type sample struct {
 	wall, cpu time.Duration
 	rssKiB    int64
+	inner     float64 // the run's own duration as it reports it (ms): its requests, without start-up and loading; <0 when unknown
 }
+
+// innerDuration finds the duration a process reports for its run alone:
+// "durationMs" in arazzo's --output json, in the baseline's output, and the
+// summary's "Time: Nms" of respect.
+var innerDuration = regexp.MustCompile(`(?m)^(?:  "durationMs": |durationMs: |[\s\x{00A0}]*Time: )([0-9.]+)(ms|s)?`)
 
 // tool is one way of doing a scenario's work.
 type tool struct {
@@ -99,7 +105,12 @@ func run(o options) error {
 	fmt.Printf("# end-to-end benchmark\n\n")
 	fmt.Printf("- machine: %s, %d CPUs; %s\n", hostModel(), numCPU(), goVersion(filepath.Join(o.bin, "arazzo")))
 	fmt.Printf("- load average before: %s\n", loadavg())
-	fmt.Printf("- %d runs of each process per scenario (batch: %d), interleaved; median [min–max]\n\n", o.reps, o.batchReps)
+	fmt.Printf("- %d runs of each process per scenario (batch: %d), interleaved; median [min–max]\n", o.reps, o.batchReps)
+	if rssVia != "" {
+		fmt.Printf("- wall and CPU: each process started directly; peak RSS: the same process run again through %s (a Go parent would pass its own RSS on, see rssVia); batch processes run through it only\n\n", rssVia)
+	} else {
+		fmt.Printf("- peak RSS from wait4: without GNU time it is at least this harness's own RSS (vfork), so small figures are overstated\n\n")
+	}
 	for _, sc := range scenarios {
 		if o.only != "" && !strings.Contains(sc.name, o.only) {
 			continue
@@ -118,6 +129,8 @@ func buildScenarios(o options, u string) []*scenario {
 	arazzo := filepath.Join(o.bin, "arazzo")
 	baseline := filepath.Join(o.bin, "baseline")
 	wf := func(name string) string { return filepath.Join(o.wf, name) }
+	// The same command without the Temporal driver, when bench/run.sh built it.
+	noTemporal := filepath.Join(o.bin, "arazzo-notemporal")
 	respect := func(doc string, extra ...string) *tool {
 		if o.respect == "" {
 			return nil
@@ -125,10 +138,26 @@ func buildScenarios(o options, u string) []*scenario {
 		return &tool{name: "respect 2.77 (simple criteria)", peer: true, argv: append([]string{o.respect, "respect", doc}, extra...)}
 	}
 	var out []*scenario
+	// What linking each dependency costs a process before main: probes that
+	// link one dependency and exit, next to `arazzo version`, which does nothing
+	// either but links everything.
+	probe := func(name, what string) *tool {
+		return &tool{name: what, argv: []string{filepath.Join(o.bin, "depcost-"+name)}, base: name == "hello"}
+	}
+	out = append(out, &scenario{name: "start-up: linking the dependencies", runs: 1, reps: o.reps, tools: compact(
+		probe("hello", "Go hello world (links nothing)"),
+		probe("yaml", "links go.yaml.in/yaml/v4"),
+		probe("sqlite", "links modernc.org/sqlite (the journal)"),
+		probe("kinopenapi", "links kin-openapi openapi3 (+ jsonschema/v6)"),
+		probe("temporal", "links the temporal package (Temporal SDK, gRPC, protobuf)"),
+		&tool{name: "arazzo version (links all of them)", argv: []string{arazzo, "version"}},
+		optional(noTemporal, &tool{name: "arazzo version, built with -tags notemporal", argv: []string{noTemporal, "version"}}),
+	)})
 	rotateArgs := []string{"--server", "mcpServerApi=" + u, "--input", "search=sales", "--auth", "bearerAuth=bench-token"}
 	out = append(out, &scenario{name: "rotate (3 steps)", steps: 3, runs: 1, reps: o.reps, tools: compact(
 		&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-rotate", "sales"}},
 		&tool{name: "arazzo run --no-journal", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)},
+		optional(noTemporal, &tool{name: "arazzo run --no-journal, built with -tags notemporal", argv: append([]string{noTemporal, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)}),
 		&tool{name: "arazzo run (journal on, the default)", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--state", o.stateDir, "-o", "json"}, rotateArgs...)},
 		&tool{name: "arazzo run workato/… (bundled, JSONPath criterion)", argv: append([]string{arazzo, "run", "workato/rotate-mcp-server-token", "--no-journal", "-o", "json"}, rotateArgs...)},
 		respect(wf("rotate.arazzo.yaml"), "--server", "mcpServerApi="+u, "--input", "search=sales"),
@@ -141,6 +170,10 @@ func buildScenarios(o options, u string) []*scenario {
 			respect(wf(fmt.Sprintf("chain-%d-simple.arazzo.yaml", n)), "--server", "items="+u),
 		)})
 	}
+	out = append(out, &scenario{name: "validate the 1,000-step chain", runs: 1, reps: o.reps, tools: compact(
+		&tool{name: "arazzo validate chain-1000.arazzo.yaml (whole process)", argv: []string{arazzo, "validate", wf("chain-1000.arazzo.yaml")}},
+		optional(noTemporal, &tool{name: "the same, built with -tags notemporal", argv: []string{noTemporal, "validate", wf("chain-1000.arazzo.yaml")}}),
+	)})
 	for _, n := range o.batch {
 		lines := wf(fmt.Sprintf("runs-%d.jsonl", n))
 		p := strconv.Itoa(o.parallel)
@@ -151,6 +184,14 @@ func buildScenarios(o options, u string) []*scenario {
 		)})
 	}
 	return out
+}
+
+// optional is t when the binary bin exists.
+func optional(bin string, t *tool) *tool {
+	if _, err := os.Stat(bin); err != nil {
+		return nil
+	}
+	return t
 }
 
 func compact(ts ...*tool) []*tool {
@@ -194,15 +235,28 @@ func startMock(path string) (string, func(), error) {
 func measure(sc *scenario) error {
 	fmt.Fprintf(os.Stderr, "e2e: %s ", sc.name)
 	defer fmt.Fprintln(os.Stderr)
+	// Short processes run twice a round: directly for wall, CPU and their own
+	// figures, through GNU time for their peak RSS. Long ones (a batch) run
+	// through GNU time only: its millisecond is lost in their seconds.
+	twice := rssVia != "" && sc.runs == 1
+	run := func(t *tool) (sample, error) {
+		s, err := once(t, rssVia != "" && !twice)
+		if err != nil || !twice {
+			return s, err
+		}
+		r, err := once(t, true)
+		s.rssKiB = r.rssKiB
+		return s, err
+	}
 	// One unmeasured run each: page cache, the mock's connection pool, respect's compile cache.
 	for _, t := range sc.tools {
-		if _, err := once(t); err != nil {
+		if _, err := once(t, false); err != nil {
 			return err
 		}
 	}
 	for range sc.reps {
 		for _, t := range sc.tools {
-			s, err := once(t)
+			s, err := run(t)
 			if err != nil {
 				return err
 			}
@@ -213,23 +267,97 @@ func measure(sc *scenario) error {
 	return nil
 }
 
-func once(t *tool) (sample, error) {
-	cmd := exec.Command(t.argv[0], t.argv[1:]...)
-	cmd.Stdout = io.Discard
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+// rssVia is GNU time when it is installed. A Go program starts a child with
+// vfork semantics, and Linux then counts the parent's peak RSS into the
+// child's ru_maxrss: measured from this harness (whose memory grows with what
+// it reads) a 2 MiB child would show the harness's size. GNU time forks from a
+// process of about 1 MiB, so the peak it reports is the child's own.
+var rssVia = func() string {
+	if out, err := exec.Command("/usr/bin/time", "-f", "%M", "true").CombinedOutput(); err == nil && len(bytes.TrimSpace(out)) > 0 {
+		return "/usr/bin/time"
+	}
+	return ""
+}()
+
+// once runs a tool once. Through GNU time (viaTime) the peak RSS is the
+// process's own but wall and CPU carry time's start-up (~1 ms); directly they
+// are exact but the RSS may be overstated (see rssVia).
+func once(t *tool, viaTime bool) (sample, error) {
+	argv := t.argv
+	var rssFile string
+	if viaTime {
+		f, err := os.CreateTemp("", "e2e-rss-")
+		if err != nil {
+			return sample{}, err
+		}
+		rssFile = f.Name()
+		f.Close()
+		defer os.Remove(rssFile)
+		argv = append([]string{rssVia, "-f", "%M", "-o", rssFile}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	stdout := &tailBuffer{max: 64 << 10}
+	cmd.Stdout = stdout
+	stderr := &tailBuffer{max: 4 << 10}
+	cmd.Stderr = stderr
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	start := time.Now()
 	err := cmd.Run()
 	wall := time.Since(start)
 	if err != nil {
-		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(t.argv, " "), err, tail(stderr.String(), 2000))
+		return sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(t.argv, " "), err, stderr.Bytes())
 	}
 	ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
 		return sample{}, errors.New("no rusage on this platform")
 	}
-	return sample{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), rssKiB: ru.Maxrss}, nil
+	// CPU: the process waited for, with what it waited for (GNU time's own share is ~0.3 ms).
+	s := sample{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), rssKiB: ru.Maxrss, inner: -1}
+	if rssFile != "" {
+		data, err := os.ReadFile(rssFile)
+		if err != nil {
+			return sample{}, err
+		}
+		f := strings.Fields(string(data))
+		if len(f) == 0 {
+			return sample{}, fmt.Errorf("GNU time wrote no RSS for %s", strings.Join(t.argv, " "))
+		}
+		if s.rssKiB, err = strconv.ParseInt(f[len(f)-1], 10, 64); err != nil {
+			return sample{}, fmt.Errorf("GNU time: %v", err)
+		}
+	}
+	if m := innerDuration.FindAllSubmatch(stdout.Bytes(), -1); len(m) > 0 {
+		last := m[len(m)-1]
+		if v, err := strconv.ParseFloat(string(last[1]), 64); err == nil {
+			if string(last[2]) == "s" {
+				v *= 1000
+			}
+			s.inner = v
+		}
+	}
+	return s, nil
+}
+
+// tailBuffer keeps the last max bytes written to it: the figures a process
+// prints come last, and a batch prints a line per run.
+type tailBuffer struct {
+	b   []byte
+	max int
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 2*t.max {
+		t.b = append(t.b[:0], t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) Bytes() []byte {
+	if len(t.b) > t.max {
+		return t.b[len(t.b)-t.max:]
+	}
+	return t.b
 }
 
 func tail(s string, n int) string {
@@ -254,7 +382,19 @@ func stats(xs []float64) stat {
 
 func (t *tool) walls() []float64 { return each(t.s, func(s sample) float64 { return ms(s.wall) }) }
 func (t *tool) cpus() []float64  { return each(t.s, func(s sample) float64 { return ms(s.cpu) }) }
-func (t *tool) rss() []float64   { return each(t.s, func(s sample) float64 { return float64(s.rssKiB) / 1024 }) }
+func (t *tool) rss() []float64 {
+	return each(t.s, func(s sample) float64 { return float64(s.rssKiB) / 1024 })
+}
+func (t *tool) inner() []float64 { return each(t.s, func(s sample) float64 { return s.inner }) }
+
+func (t *tool) hasInner() bool {
+	for _, s := range t.s {
+		if s.inner < 0 {
+			return false
+		}
+	}
+	return len(t.s) > 0
+}
 
 func each(ss []sample, f func(sample) float64) []float64 {
 	out := make([]float64, len(ss))
@@ -296,7 +436,9 @@ func report(sc *scenario) {
 	for _, t := range sc.tools {
 		w, c, r := stats(t.walls()), stats(t.cpus()), stats(t.rss())
 		ratio := "1"
-		if base != nil && t != base {
+		if base == nil {
+			ratio = "—"
+		} else if t != base {
 			q := ratios(t, base, (*tool).walls)
 			ratio = fmt.Sprintf("%.2f× [%.2f–%.2f]", q.med, q.lo, q.hi)
 		}
@@ -353,7 +495,27 @@ func perStep(all []*scenario) {
 		}
 		fmt.Printf("| %s | %s | %s | %s |\n", t.name, fmtStat(stats(w), 0), fmtStat(stats(c), 0), ratio)
 	}
+	fmt.Printf("\n## per step, requests only (chain-1000: the run's own duration ÷ 1000, paired by round)\n\n")
+	fmt.Printf("Each process times its run from the first request to the last response, as it reports it (arazzo: `durationMs` of `--output json`; the baseline: its loop; respect: its summary's `Time`); start-up, loading and validation are left out.\n\n")
+	fmt.Printf("| process | µs per step | ÷ baseline |\n|---|---|---|\n")
+	base := c1000.tools[0]
+	if !base.hasInner() {
+		return
+	}
+	for i, t := range c1000.tools {
+		if !t.hasInner() {
+			continue
+		}
+		per := each(t.s, func(s sample) float64 { return s.inner }) // ms per 1000 steps = µs per step
+		ratio := "1"
+		if i > 0 {
+			ratio = fmtRatio(ratios(t, base, (*tool).inner))
+		}
+		fmt.Printf("| %s | %s | %s |\n", t.name, fmtStat(stats(per), 0), ratio)
+	}
 }
+
+func fmtRatio(s stat) string { return fmt.Sprintf("%.2f× [%.2f–%.2f]", s.med, s.lo, s.hi) }
 
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")

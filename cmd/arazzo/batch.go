@@ -375,7 +375,11 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 		return out
 	}
 	secrets := b.secrets()
-	res, err := b.plan.Run(ctx, b.wfID, j.inputs, append(b.opts, runtime.WithSecrets(secrets))...)
+	// A slice of its own: appending to the shared b.opts from several runs at
+	// once would write into the same spare capacity.
+	opts := make([]runtime.Option, 0, len(b.opts)+1)
+	opts = append(append(opts, b.opts...), runtime.WithSecrets(secrets))
+	res, err := b.plan.Run(ctx, b.wfID, j.inputs, opts...)
 	if err != nil {
 		out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())
 		return out

@@ -11,35 +11,47 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
 )
 
-// BenchmarkRunCommand runs `arazzo run` in process on a 1,000-step chain
-// against a loopback server: load, compile, run, print. With -cpuprofile it
-// shows where a whole run goes, not only the executor's share.
+// BenchmarkRunCommand runs `arazzo run` in process against a loopback server:
+// load, compile, run, print — everything but the process start and package
+// initialisation (see BENCHMARKS.md for those). With -cpuprofile it shows
+// where a whole run goes, not only the executor's share.
 //
 //	go test ./cmd/arazzo -run '^$' -bench RunCommand -benchmem -cpuprofile cpu.prof
 func BenchmarkRunCommand(b *testing.B) {
-	const steps = 1000
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/items/"))
-		body := fmt.Sprintf(`{"id":%d,"next":%d,"items":[{"handle":"item-%d","ok":true}],"note":%q}`, n, n+1, n, strings.Repeat("lorem ipsum ", 70))
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, body)
-	}))
-	defer srv.Close()
-	dir := b.TempDir()
-	var doc strings.Builder
-	doc.WriteString("arazzo: 1.0.1\ninfo: {title: chain, version: 1.0.0}\nsourceDescriptions: [{name: items, url: items.yaml, type: openapi}]\nworkflows:\n  - workflowId: chain\n    steps:\n")
-	for i := range steps {
-		v := "0"
-		if i > 0 {
-			v = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
+	b.Run("rotate", func(b *testing.B) {
+		w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+		defer w.Close()
+		b.Setenv("BENCH_API_TOKEN", apiToken)
+		rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+		benchRun(b, 3, "run", rotate, "--no-journal", "-o", "json", "--input", "search=sales",
+			"--auth", "bearerAuth=env:BENCH_API_TOKEN", "--server", "mcpServerApi="+w.URL)
+	})
+	b.Run("chain-1000", func(b *testing.B) {
+		const steps = 1000
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/items/"))
+			body := fmt.Sprintf(`{"id":%d,"next":%d,"items":[{"handle":"item-%d","ok":true}],"note":%q}`, n, n+1, n, strings.Repeat("lorem ipsum ", 70))
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, body)
+		}))
+		defer srv.Close()
+		dir := b.TempDir()
+		var doc strings.Builder
+		doc.WriteString("arazzo: 1.0.1\ninfo: {title: chain, version: 1.0.0}\nsourceDescriptions: [{name: items, url: items.yaml, type: openapi}]\nworkflows:\n  - workflowId: chain\n    steps:\n")
+		for i := range steps {
+			v := "0"
+			if i > 0 {
+				v = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
+			}
+			fmt.Fprintf(&doc, "      - {stepId: s%d, operationId: getItem, parameters: [{name: n, in: path, value: %s}], successCriteria: [{condition: $statusCode == 200}, {context: $response.body, condition: \"$.items[?@.ok == true]\", type: jsonpath}], outputs: {next: $response.body#/next}}\n", i, v)
 		}
-		fmt.Fprintf(&doc, "      - {stepId: s%d, operationId: getItem, parameters: [{name: n, in: path, value: %s}], successCriteria: [{condition: $statusCode == 200}, {context: $response.body, condition: \"$.items[?@.ok == true]\", type: jsonpath}], outputs: {next: $response.body#/next}}\n", i, v)
-	}
-	files := map[string]string{
-		"chain.arazzo.yaml": doc.String(),
-		"items.yaml": `openapi: 3.1.0
+		files := map[string]string{
+			"chain.arazzo.yaml": doc.String(),
+			"items.yaml": `openapi: 3.1.0
 info: {title: items, version: 1.0.0}
 servers: [{url: "http://items.invalid"}]
 paths:
@@ -49,18 +61,27 @@ paths:
       parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
       responses: {"200": {description: ok}}
 `,
-	}
-	for name, text := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-			b.Fatal(err)
 		}
-	}
-	args := []string{"run", filepath.Join(dir, "chain.arazzo.yaml"), "--no-journal", "-o", "json", "--server", "items=" + srv.URL}
+		for name, text := range files {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Run("run", func(b *testing.B) {
+			benchRun(b, steps, "run", filepath.Join(dir, "chain.arazzo.yaml"), "--no-journal", "-o", "json", "--server", "items="+srv.URL)
+		})
+		b.Run("validate", func(b *testing.B) {
+			benchRun(b, steps, "validate", filepath.Join(dir, "chain.arazzo.yaml"))
+		})
+	})
+}
+
+func benchRun(b *testing.B, steps int, args ...string) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if code := run(context.Background(), args, strings.NewReader(""), io.Discard, io.Discard); code != 0 {
 			b.Fatalf("exit %d", code)
 		}
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/steps, "ns/step")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(steps), "ns/step")
 }

@@ -1,0 +1,6 @@
+// Command sqlite links modernc.org/sqlite, the run journal's store.
+package main
+
+import _ "modernc.org/sqlite"
+
+func main() {}
