@@ -17,7 +17,7 @@ out=bench/out
 mkdir -p "$out/bin"
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
 go build -trimpath -o "$out/bin/arazzo" ./cmd/arazzo
-go build -trimpath -tags notemporal -o "$out/bin/arazzo-notemporal" ./cmd/arazzo
+go build -trimpath -tags temporal -o "$out/bin/arazzo-temporal" ./cmd/arazzo
 go build -trimpath -o "$out/bin/baseline" ./bench/baseline
 go build -trimpath -o "$out/bin/mock" ./bench/mock
 for probe in hello yaml sqlite kinopenapi temporal; do

@@ -129,8 +129,9 @@ func buildScenarios(o options, u string) []*scenario {
 	arazzo := filepath.Join(o.bin, "arazzo")
 	baseline := filepath.Join(o.bin, "baseline")
 	wf := func(name string) string { return filepath.Join(o.wf, name) }
-	// The same command without the Temporal driver, when bench/run.sh built it.
-	noTemporal := filepath.Join(o.bin, "arazzo-notemporal")
+	// The same command with the Temporal driver linked in (-tags temporal),
+	// when bench/run.sh built it.
+	withTemporal := filepath.Join(o.bin, "arazzo-temporal")
 	respect := func(doc string, extra ...string) *tool {
 		if o.respect == "" {
 			return nil
@@ -150,14 +151,14 @@ func buildScenarios(o options, u string) []*scenario {
 		probe("sqlite", "links modernc.org/sqlite (the journal)"),
 		probe("kinopenapi", "links kin-openapi openapi3 (+ jsonschema/v6)"),
 		probe("temporal", "links the temporal package (Temporal SDK, gRPC, protobuf)"),
-		&tool{name: "arazzo version (links all of them)", argv: []string{arazzo, "version"}},
-		optional(noTemporal, &tool{name: "arazzo version, built with -tags notemporal", argv: []string{noTemporal, "version"}}),
+		&tool{name: "arazzo version (the default build)", argv: []string{arazzo, "version"}},
+		optional(withTemporal, &tool{name: "arazzo version, built with -tags temporal", argv: []string{withTemporal, "version"}}),
 	)})
 	rotateArgs := []string{"--server", "mcpServerApi=" + u, "--input", "search=sales", "--auth", "bearerAuth=bench-token"}
 	out = append(out, &scenario{name: "rotate (3 steps)", steps: 3, runs: 1, reps: o.reps, tools: compact(
 		&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-rotate", "sales"}},
 		&tool{name: "arazzo run --no-journal", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)},
-		optional(noTemporal, &tool{name: "arazzo run --no-journal, built with -tags notemporal", argv: append([]string{noTemporal, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)}),
+		optional(withTemporal, &tool{name: "arazzo run --no-journal, built with -tags temporal", argv: append([]string{withTemporal, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)}),
 		&tool{name: "arazzo run (journal on, the default)", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--state", o.stateDir, "-o", "json"}, rotateArgs...)},
 		&tool{name: "arazzo run workato/… (bundled, JSONPath criterion)", argv: append([]string{arazzo, "run", "workato/rotate-mcp-server-token", "--no-journal", "-o", "json"}, rotateArgs...)},
 		respect(wf("rotate.arazzo.yaml"), "--server", "mcpServerApi="+u, "--input", "search=sales"),
@@ -172,7 +173,7 @@ func buildScenarios(o options, u string) []*scenario {
 	}
 	out = append(out, &scenario{name: "validate the 1,000-step chain", runs: 1, reps: o.reps, tools: compact(
 		&tool{name: "arazzo validate chain-1000.arazzo.yaml (whole process)", argv: []string{arazzo, "validate", wf("chain-1000.arazzo.yaml")}},
-		optional(noTemporal, &tool{name: "the same, built with -tags notemporal", argv: []string{noTemporal, "validate", wf("chain-1000.arazzo.yaml")}}),
+		optional(withTemporal, &tool{name: "the same, built with -tags temporal", argv: []string{withTemporal, "validate", wf("chain-1000.arazzo.yaml")}}),
 	)})
 	for _, n := range o.batch {
 		lines := wf(fmt.Sprintf("runs-%d.jsonl", n))

@@ -1,4 +1,4 @@
-//go:build !notemporal
+//go:build temporal
 
 package main
 
