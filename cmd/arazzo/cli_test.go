@@ -31,6 +31,12 @@ const shopToken = "shop-tok-5e1d9a77c3b2"
 //	$ROOT                                       the repository root
 //	$CLOSED_URL                                 a URL nothing listens on
 func TestCLIScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/cli"))
+}
+
+// scriptParams gives every script of dir its own servers on 127.0.0.1 and
+// journal directory, and the commands that inspect them.
+func scriptParams(t *testing.T, dir string) testscript.Params {
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
@@ -39,8 +45,8 @@ func TestCLIScripts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/cli",
+	return testscript.Params{
+		Dir:                 dir,
 		RequireExplicitExec: true,
 		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
 		Setup: func(env *testscript.Env) error {
@@ -50,6 +56,11 @@ func TestCLIScripts(t *testing.T) {
 			env.Defer(s.Close)
 			env.Values["shop"] = s
 			env.Values["workato"] = w
+			initial := map[string]string{}
+			for _, s := range testserver.DefaultServers() {
+				initial[s.Handle] = w.Token(s.Handle)
+			}
+			env.Values["initial-tokens"] = initial
 			env.Setenv("WORKATO_URL", w.URL)
 			env.Setenv("WORKATO_API_TOKEN", apiToken)
 			env.Setenv("ROTATE", filepath.Join(root, "workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml"))
@@ -73,7 +84,7 @@ func TestCLIScripts(t *testing.T) {
 			"freeport":   cmdFreePort,
 			"waitlisten": cmdWaitListen,
 		},
-	})
+	}
 }
 
 var (

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,45 +39,11 @@ func (p privateState) Run() int {
 
 const apiToken = "wk-api-4f1d2c9b8e7a6d5c"
 
-// TestScripts runs the CLI scripts in testdata/script. Each script gets its own
-// Workato-like API on 127.0.0.1:
-//
-//	$WORKATO_URL        the API's base URL
-//	$WORKATO_API_TOKEN  the API token it requires
-//	$ROTATE             the bundled rotate workflow file
-//	$CLOSED_URL         a URL nothing listens on
-//	$SPEC               the repository root
+// TestScripts runs the scripts of the CLI contract in testdata/script (run,
+// exit codes, validate, the journal, batch mode); TestCLIScripts, those of the
+// CLI experience. Both get the environment of scriptParams.
 func TestScripts(t *testing.T) {
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
-		RequireExplicitExec: true,
-		UpdateScripts:       os.Getenv("UPDATE_SCRIPTS") == "1",
-		Setup: func(env *testscript.Env) error {
-			w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
-			env.Defer(w.Close)
-			env.Values["workato"] = w
-			initial := map[string]string{}
-			for _, s := range testserver.DefaultServers() {
-				initial[s.Handle] = w.Token(s.Handle)
-			}
-			env.Values["initial-tokens"] = initial
-			env.Setenv("WORKATO_URL", w.URL)
-			env.Setenv("WORKATO_API_TOKEN", apiToken)
-			env.Setenv("ROTATE", filepath.Join(root, "workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml"))
-			env.Setenv("ROOT", root)
-			env.Setenv("CLOSED_URL", closedURL(t))
-			env.Setenv("NO_COLOR", "1")
-			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state")) // the run journal
-			return nil
-		},
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"workato": cmdWorkato,
-		},
-	})
+	testscript.Run(t, scriptParams(t, "testdata/script"))
 }
 
 // closedURL returns an http URL on 127.0.0.1 where nothing listens.
