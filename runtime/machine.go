@@ -619,6 +619,9 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 	sc.req = req
 	res.Method, res.URL = req.Method, req.URL
 	r.emit(&Event{Kind: EventRequest, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req})
+	if len(req.Security) > 0 {
+		r.result.security = append(r.result.security, req.Security)
+	}
 	resp := r.fx.Send(ctx, req)
 	r.cfg.secrets.addResponseSecrets(resp) // before any observer prints the exchange
 	sc.resp = resp

@@ -37,6 +37,11 @@ type Result struct {
 	Unused   []Unused
 	Started  time.Time
 	Duration time.Duration
+
+	// security lists the security options of every request the run decided
+	// to send, replayed ones included (a journal hands back recorded responses
+	// without the driver applying credentials).
+	security [][]SecurityOption
 }
 
 // StepResult is one execution of a step, retries included.

@@ -30,7 +30,7 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 	}
 	res, err := p.execute(ctx, workflowID, inputs, eff, &cfg)
 	if res != nil {
-		res.Unused = append(res.Unused, p.unusedCredentials(cfg.credentials, fx.auth)...)
+		res.Unused = append(res.Unused, p.unusedCredentials(cfg.credentials, fx.auth, res.security)...)
 	}
 	return res, err
 }

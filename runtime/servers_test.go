@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"context"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -124,5 +126,47 @@ paths:`, 1), "$HOST", u.Host),
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// replayEffects answers every request itself, as a journal replaying recorded
+// responses does: the local driver never sees the requests.
+type replayEffects struct{ Effects }
+
+func (r replayEffects) Send(ctx context.Context, req *Request) *Response {
+	return &Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: []byte(`{}`)}
+}
+
+// A credential that a replayed request would have taken counts as used, though
+// the driver never applied it; one no request needed is still reported.
+func TestUnusedCredentialsAfterReplay(t *testing.T) {
+	srv := newAPI(t, nil)
+	u, _ := url.Parse(srv.URL)
+	dir := writeFiles(t, srv.URL, map[string]string{
+		"api.yaml": strings.ReplaceAll(strings.Replace(serversAPI, "paths:", `components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Key}
+    other: {type: http, scheme: bearer}
+security: [{key: []}]
+paths:`, 1), "$HOST", u.Host),
+		"arazzo.yaml": serversArazzo,
+	})
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	res := mustRun(t, plan, "servers", nil,
+		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234"}),
+		WithEffects(func(local Effects) Effects { return replayEffects{local} }))
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Fatalf("%d requests reached the server; the replay should answer them all", n)
+	}
+	var got []string
+	for _, u := range res.Unused {
+		got = append(got, u.String())
+	}
+	want := `credential other was not used: no request of this run needed security scheme "other"`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }

@@ -82,11 +82,19 @@ func (r *run) unusedServers() []Unused {
 }
 
 // unusedCredentials lists the credentials no request used; only credentials
-// that can list their keys are checked.
-func (p *Plan) unusedCredentials(creds Credentials, a *authenticator) []Unused {
+// that can list their keys are checked. A credential counts as used when the
+// driver applied it, or when a request the run decided on (replayed from a
+// journal, say, so never handed to the driver) would have taken it.
+func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested [][]SecurityOption) []Unused {
 	lister, ok := creds.(CredentialLister)
 	if !ok || a == nil {
 		return nil
+	}
+	needed := map[[2]string]bool{}
+	for _, opts := range requested {
+		for _, ref := range chosenOption(creds, opts) {
+			needed[[2]string{ref.Source, ref.Name}] = true
+		}
 	}
 	keys := lister.CredentialKeys()
 	has := map[string]bool{}
@@ -102,7 +110,7 @@ func (p *Plan) unusedCredentials(creds Credentials, a *authenticator) []Unused {
 		used := false
 		for _, s := range p.schemeSources(scheme) {
 			if (qualified && s == src) || (!qualified && !has[s+"."+scheme]) {
-				used = used || a.wasUsed(s, scheme)
+				used = used || a.wasUsed(s, scheme) || needed[[2]string{s, scheme}]
 			}
 		}
 		if used {
@@ -208,4 +216,22 @@ func sortedNames[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// chosenOption is the security option the driver applies: the first whose
+// credentials are all supplied (see authenticator.apply).
+func chosenOption(creds Credentials, opts []SecurityOption) SecurityOption {
+	for _, opt := range opts {
+		ok := len(opt) > 0
+		for _, ref := range opt {
+			if _, has := creds.Credential(ref.Source, ref.Name); !has || ref.Scheme == nil {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return opt
+		}
+	}
+	return nil
 }
