@@ -245,6 +245,13 @@ func (b *batch) execute(ctx context.Context, in io.Reader) bool {
 	if !b.flags.unordered {
 		window = 4 * workers
 	}
+	return b.pump(ctx, in, workers, window, func(j batchJob) *batchResult { return b.runLine(ctx, j) })
+}
+
+// pump reads the lines into jobs, runs them with run on workers goroutines and
+// writes the results, with at most window runs started but not yet written; it
+// reports whether it stopped early because ctx ended.
+func (b *batch) pump(ctx context.Context, in io.Reader, workers, window int, run func(batchJob) *batchResult) bool {
 	slots := make(chan struct{}, window)
 	jobs := make(chan batchJob)
 	results := make(chan *batchResult, window)
@@ -255,7 +262,7 @@ func (b *batch) execute(ctx context.Context, in io.Reader) bool {
 		go func() {
 			defer wg.Done()
 			for j := range jobs {
-				results <- b.runLine(ctx, j)
+				results <- run(j)
 			}
 		}()
 	}

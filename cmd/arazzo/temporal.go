@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -300,31 +299,10 @@ func (s *submitter) batch(ctx context.Context, base map[string]any, f *runFlags)
 	fmt.Fprintf(a.stderr, "arazzo: batch %s: one run per line on %s, named %s-LINE (Ctrl-C stops waiting, not the runs)\n",
 		batchID, s.t.cluster.addr, batchID)
 	prog := b.startProgress(total)
-	slots := make(chan struct{}, batchWindow)
-	jobs := make(chan batchJob)
-	results := make(chan *batchResult, batchWindow)
-	var wg sync.WaitGroup
-	for range batchWindow {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- s.runLine(ctx, j, fmt.Sprintf("%s-%d", batchID, j.line))
-			}
-		}()
-	}
-	written := make(chan struct{})
-	go func() {
-		defer close(written)
-		b.write(results, slots)
-	}()
-	interrupted := b.read(ctx, in, jobs, slots)
-	close(jobs)
-	wg.Wait()
-	close(results)
-	<-written
+	interrupted := b.pump(ctx, in, batchWindow, batchWindow, func(j batchJob) *batchResult {
+		return s.runLine(ctx, j, fmt.Sprintf("%s-%d", batchID, j.line))
+	})
 	prog.stop()
-	interrupted = interrupted || ctx.Err() != nil
 	b.summary(interrupted)
 	if interrupted {
 		fmt.Fprintf(a.stderr, "arazzo: stopped waiting; the runs submitted go on in the cluster (%s-LINE)\n", batchID)
