@@ -15,7 +15,7 @@ func (s *Session) event(e *runtime.Event) {
 		defer s.mu.Unlock()
 		if e.Attempt == 1 {
 			// A step that starts once the replay is over is live, whatever it does.
-			s.open = append(s.open, openStep{live: len(s.replay) == 0, start: e.Time})
+			s.open = append(s.open, openStep{live: len(s.replay) == 0})
 		}
 		_ = s.write(&record{kind: kindStepStart, workflow: e.WorkflowID, step: e.StepID, attempt: e.Attempt, depth: e.Depth, at: e.Time,
 			data: mustJSON(stepStartData{Attempt: e.Attempt})})
@@ -27,19 +27,14 @@ func (s *Session) event(e *runtime.Event) {
 		defer s.mu.Unlock()
 		st := e.Step
 		replayed := false
-		dur := st.Duration
 		if n := len(s.open); n > 0 {
-			top := s.open[n-1]
+			replayed = !s.open[n-1].live
 			s.open = s.open[:n-1]
-			replayed = !top.live
-			if dur == 0 && !top.start.IsZero() && !e.Time.IsZero() {
-				dur = e.Time.Sub(top.start) // the executor sets Duration after the event
-			}
 		}
 		sec := s.opts.Secrets
 		d := stepData{Status: string(st.Status), StatusCode: st.StatusCode, Attempts: st.Attempts, Operation: st.Operation,
 			Method: st.Method, URL: sec.MaskCredentials(st.URL), Action: st.Action, Outputs: maskCredentials(sec, st.Outputs),
-			Err: sec.MaskCredentials(st.Err), Duration: int64(dur)}
+			Err: sec.MaskCredentials(st.Err), Duration: int64(st.Duration)}
 		_ = s.write(&record{kind: kindStep, workflow: e.WorkflowID, step: e.StepID, attempt: st.Attempts, depth: e.Depth, at: e.Time,
 			replayed: replayed, data: mustJSON(d)})
 	}

@@ -61,8 +61,7 @@ type Session struct {
 
 // openStep is a step execution that started and has not finished.
 type openStep struct {
-	live  bool // it did something live (not replayed)
-	start time.Time
+	live bool // it did something live (not replayed)
 }
 
 // Run is the journaled run.
