@@ -261,13 +261,20 @@ func (c *compiler) compileParam(doc *arazzo.Document, p *arazzo.Parameter, path 
 }
 
 func (c *compiler) componentParam(doc *arazzo.Document, p *arazzo.Parameter, path string) *arazzo.Parameter {
-	key, ok := componentKey(p.Reference, "parameters")
-	if ok && doc.Components != nil {
-		if cp := doc.Components.Parameters[key]; cp != nil {
-			return cp
+	return resolveComponent(c, doc, &p.Node, p.Reference, "parameters", "a parameter", path,
+		func(cs *arazzo.Components) map[string]*arazzo.Parameter { return cs.Parameters })
+}
+
+// resolveComponent finds the component a Reusable Object's reference names
+// ("$components.<kind>.<key>") in the document's components of that kind, or
+// reports that it names none.
+func resolveComponent[T any](c *compiler, doc *arazzo.Document, node *arazzo.Node, ref, kind, what, path string, table func(*arazzo.Components) map[string]*T) *T {
+	if key, ok := componentKey(ref, kind); ok && doc.Components != nil {
+		if t := table(doc.Components)[key]; t != nil {
+			return t
 		}
 	}
-	c.errorf(doc, p.ValuePos("reference"), path+".reference", RuleComponentRef, "reference %q does not name a parameter in components.parameters", p.Reference)
+	c.errorf(doc, node.ValuePos("reference"), path+".reference", RuleComponentRef, "reference %q does not name %s in components.%s", ref, what, kind)
 	return nil
 }
 
@@ -363,16 +370,10 @@ func (c *compiler) effectiveFailure(wp *workflowPlan, s *arazzo.Step, path strin
 func (c *compiler) successAction(wp *workflowPlan, a *arazzo.SuccessAction, path string) *actionPlan {
 	doc := wp.doc
 	if a.IsReference() {
-		key, ok := componentKey(a.Reference, "successActions")
-		var target *arazzo.SuccessAction
-		if ok && doc.Components != nil {
-			target = doc.Components.SuccessActions[key]
-		}
-		if target == nil {
-			c.errorf(doc, a.ValuePos("reference"), path+".reference", RuleComponentRef, "reference %q does not name a success action in components.successActions", a.Reference)
+		if a = resolveComponent(c, doc, &a.Node, a.Reference, "successActions", "a success action", path,
+			func(cs *arazzo.Components) map[string]*arazzo.SuccessAction { return cs.SuccessActions }); a == nil {
 			return nil
 		}
-		a = target
 	}
 	ap := &actionPlan{name: a.Name, kind: a.Type, stepID: a.StepID, stepIndex: -1, pos: a.Pos}
 	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node, path)
@@ -382,16 +383,10 @@ func (c *compiler) successAction(wp *workflowPlan, a *arazzo.SuccessAction, path
 func (c *compiler) failureAction(wp *workflowPlan, a *arazzo.FailureAction, path string) *actionPlan {
 	doc := wp.doc
 	if a.IsReference() {
-		key, ok := componentKey(a.Reference, "failureActions")
-		var target *arazzo.FailureAction
-		if ok && doc.Components != nil {
-			target = doc.Components.FailureActions[key]
-		}
-		if target == nil {
-			c.errorf(doc, a.ValuePos("reference"), path+".reference", RuleComponentRef, "reference %q does not name a failure action in components.failureActions", a.Reference)
+		if a = resolveComponent(c, doc, &a.Node, a.Reference, "failureActions", "a failure action", path,
+			func(cs *arazzo.Components) map[string]*arazzo.FailureAction { return cs.FailureActions }); a == nil {
 			return nil
 		}
-		a = target
 	}
 	ap := &actionPlan{name: a.Name, kind: a.Type, stepID: a.StepID, stepIndex: -1, pos: a.Pos, retryAfter: a.RetryAfter, retryLimit: 1}
 	if a.HasRetryLimit {
