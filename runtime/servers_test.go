@@ -90,9 +90,10 @@ func TestServers(t *testing.T) {
 	}
 }
 
-// TestUnusedSettings: settings that no request used are reported, with the
-// reason, so the CLI can warn about typos.
-func TestUnusedSettings(t *testing.T) {
+// securedServers loads the servers workflow against an API whose operations
+// require the apiKey scheme "key" and that also declares a bearer scheme "other".
+func securedServers(t *testing.T) (*api, *Plan) {
+	t.Helper()
 	srv := newAPI(t, nil)
 	u, _ := url.Parse(srv.URL)
 	dir := writeFiles(t, srv.URL, map[string]string{
@@ -104,7 +105,13 @@ security: [{key: []}]
 paths:`, 1), "$HOST", u.Host),
 		"arazzo.yaml": serversArazzo,
 	})
-	plan := mustLoad(t, dir, "arazzo.yaml")
+	return srv, mustLoad(t, dir, "arazzo.yaml")
+}
+
+// TestUnusedSettings: settings that no request used are reported, with the
+// reason, so the CLI can warn about typos.
+func TestUnusedSettings(t *testing.T) {
+	_, plan := securedServers(t)
 	res := mustRun(t, plan, "servers", nil,
 		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234", "kye": "x-1234", "nope.key": "n-1234"}),
 		WithServer("apj", "http://127.0.0.1:1"),
@@ -140,18 +147,7 @@ func (r replayEffects) Send(ctx context.Context, req *Request) *Response {
 // A credential that a replayed request would have taken counts as used, though
 // the driver never applied it; one no request needed is still reported.
 func TestUnusedCredentialsAfterReplay(t *testing.T) {
-	srv := newAPI(t, nil)
-	u, _ := url.Parse(srv.URL)
-	dir := writeFiles(t, srv.URL, map[string]string{
-		"api.yaml": strings.ReplaceAll(strings.Replace(serversAPI, "paths:", `components:
-  securitySchemes:
-    key: {type: apiKey, in: header, name: X-Key}
-    other: {type: http, scheme: bearer}
-security: [{key: []}]
-paths:`, 1), "$HOST", u.Host),
-		"arazzo.yaml": serversArazzo,
-	})
-	plan := mustLoad(t, dir, "arazzo.yaml")
+	srv, plan := securedServers(t)
 	res := mustRun(t, plan, "servers", nil,
 		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234"}),
 		WithEffects(func(local Effects) Effects { return replayEffects{local} }))
