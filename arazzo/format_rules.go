@@ -84,6 +84,7 @@ var ruleDescriptions = map[string]string{
 	RuleExprBodyDot:         "A body is navigated with a JSON pointer, not dots",
 	RuleExprComponentInputs: "Input components are reused with $ref, not $components.inputs",
 	RuleValueNotExpression:  "A value that starts like a runtime expression is one",
+	RuleExprStepOutputs:     "$steps.<id>.outputs names one output",
 	RuleStepRefUnknown:      "$steps.<id> names a step of the same workflow",
 	RuleStepOutputUnknown:   "$steps.<id>.outputs.<name> names a declared output",
 	RuleStepRefOrder:        "$steps.<id>.outputs refers to a step that has run",

@@ -73,6 +73,7 @@ const (
 	RuleExpressionCompat    = "expression-compat"
 	RuleExprBodyDot         = "expr-body-dot"
 	RuleExprComponentInputs = "expr-components-inputs"
+	RuleExprStepOutputs     = "expr-step-outputs"
 	RuleValueNotExpression  = "value-not-expression"
 	RuleStepRefUnknown      = "step-ref-unknown"
 	RuleStepOutputUnknown   = "step-output-unknown"

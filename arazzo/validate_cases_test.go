@@ -129,7 +129,7 @@ workflows:
               (?=x)$
 `,
 			want: []string{
-				`x.yaml:14:23: error: $steps.nope refers to no step of workflow "wf" (steps: "a"); a step's outputs are visible only inside its own workflow [step-ref-unknown]`,
+				`x.yaml:14:23: warning: $steps.nope refers to no step of workflow "wf" (steps: "a"); a step's outputs are visible only inside its own workflow, and the step that evaluates this fails when it runs [step-ref-unknown]`,
 				`x.yaml:21:15: error: invalid regex condition: invalid regular expression: invalid or unsupported Perl syntax: ` + "`(?=`" + ` (Go RE2 syntax: no lookaround, no backreferences) [regex-syntax]`,
 			},
 		},

@@ -81,6 +81,7 @@ func (v *validator) exprError(err error, loc exprLoc, rule, what string) {
 var exprWarningRules = map[string]string{
 	"expr-body-dot":           RuleExprBodyDot,
 	"expr-components-inputs":  RuleExprComponentInputs,
+	"expr-step-outputs":       RuleExprStepOutputs,
 	"value-not-expression":    RuleValueNotExpression,
 	"condition-braced":        RuleConditionBraced,
 	"condition-double-quoted": RuleConditionDoubleQuot,
@@ -294,18 +295,18 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, pos Pos, path st
 		for _, s := range w.Steps {
 			ids = append(ids, s.StepID)
 		}
-		msg := "$steps.%s refers to no step of workflow %q (steps: %s); a step's outputs are visible only inside its own workflow"
-		v.suggest(SeverityError, pos, path, RuleStepRefUnknown, withName("$steps.", closestName(e.ID, ids), ".outputs."+e.Name), msg, e.ID, w.WorkflowID, quoteNames(ids))
+		msg := "$steps.%s refers to no step of workflow %q (steps: %s); a step's outputs are visible only inside its own workflow, and the step that evaluates this fails when it runs"
+		v.suggest(SeverityWarning, pos, path, RuleStepRefUnknown, withName("$steps.", closestName(e.ID, ids), stepOutputsSuffix(e.Name)), msg, e.ID, w.WorkflowID, quoteNames(ids))
 		return
 	}
 	target := w.Steps[si]
-	if !slices.ContainsFunc(target.Outputs, func(o *Output) bool { return o.Name == e.Name }) {
+	if e.Name != "" && !slices.ContainsFunc(target.Outputs, func(o *Output) bool { return o.Name == e.Name }) {
 		names := make([]string, 0, len(target.Outputs))
 		for _, o := range target.Outputs {
 			names = append(names, o.Name)
 		}
-		v.suggest(SeverityError, pos, path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
-			"step %q declares no output %q (declared: %s); only declared outputs can be referenced", e.ID, e.Name, quoteNames(names))
+		v.suggest(SeverityWarning, pos, path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
+			"step %q declares no output %q (declared: %s); only declared outputs can be referenced, and the step that evaluates this fails when it runs", e.ID, e.Name, quoteNames(names))
 		return
 	}
 	if sc.step == nil {
@@ -319,13 +320,21 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, pos Pos, path st
 			placeSuccessCriteria: "its successCriteria are evaluated before its outputs are computed",
 			placeStepOutputs:     "its outputs are being computed",
 		}[sc.place]
-		v.errorf(pos, path, RuleStepRefOrder, "$steps.%s.outputs.%s refers to the current step's own outputs, which do not exist yet: %s",
-			e.ID, e.Name, when)
+		v.errorf(pos, path, RuleStepRefOrder, "%s refers to the current step's own outputs, which do not exist yet: %s",
+			e.Text, when)
 	case !self && si > sc.si && !v.asyncWorkflow(w) && !v.reaches(w, si, sc.si):
 		v.errorf(pos, path, RuleStepRefOrder,
-			"$steps.%s.outputs.%s refers to step %q, which comes after step %q and no goto leads from it back here; in a sequential workflow it has not run yet",
-			e.ID, e.Name, e.ID, sc.step.StepID)
+			"%s refers to step %q, which comes after step %q and no goto leads from it back here; in a sequential workflow it has not run yet",
+			e.Text, e.ID, sc.step.StepID)
 	}
+}
+
+// stepOutputsSuffix is what follows the step id in $steps.<id>.outputs[.<name>].
+func stepOutputsSuffix(name string) string {
+	if name == "" {
+		return ".outputs"
+	}
+	return ".outputs." + name
 }
 
 // asyncWorkflow reports whether any step of w uses step-level dependsOn: then the

@@ -142,6 +142,7 @@ func conditionResolver(t testing.TB) mapResolver {
 		"$response.header.content-type":    "application/json",
 		"$steps.login.outputs.ok":          true,
 		"$steps.login.outputs.retries":     int64(2),
+		"$steps.login.outputs":             map[string]any{"ok": true},
 		"$workflows.setup.outputs.regions": []any{"eu", "us"},
 	}
 }
@@ -172,6 +173,7 @@ func TestConditionEval(t *testing.T) {
 		{src: "$response.body#/big == 9007199254740992"},
 		{src: "-1 < 0", want: true},
 		{src: "$steps.login.outputs.retries < 3", want: true},
+		{src: "$steps.login.outputs != null", want: true},
 		// Numeric strings are coerced when compared with numbers.
 		{src: "$response.body#/num_str == 42", want: true},
 		{src: "$response.body#/num_str > 41.5", want: true},

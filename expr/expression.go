@@ -123,13 +123,26 @@ type ResolverFunc func(e *Expression) (any, bool)
 // Resolve calls f(e).
 func (f ResolverFunc) Resolve(e *Expression) (any, bool) { return f(e) }
 
+// MissingExplainer is implemented by resolvers that can say why a value is
+// absent ("step \"find\" declares no output \"id\""); Eval adds the reason to
+// its error.
+type MissingExplainer interface {
+	Missing(e *Expression) string
+}
+
 // Eval resolves e and applies its JSON pointer. An absent value (the
 // resolver says !ok, or the pointer does not resolve) yields an *EvalError
 // naming the expression and wrapping ErrMissing.
 func (e *Expression) Eval(r Resolver) (any, error) {
 	v, ok := r.Resolve(e)
 	if !ok {
-		return nil, &EvalError{Expr: e.Text, Msg: "no such value", Err: ErrMissing}
+		msg := "no such value"
+		if me, ok := r.(MissingExplainer); ok {
+			if why := me.Missing(e); why != "" {
+				msg += ": " + why
+			}
+		}
+		return nil, &EvalError{Expr: e.Text, Msg: msg, Err: ErrMissing}
 	}
 	if len(e.ptr) == 0 {
 		return v, nil
@@ -607,6 +620,25 @@ func (p *exprParser) parseSteps(e *Expression) error {
 		return err
 	}
 	e.Kind, e.ID = KindStepOutputs, id
+	if rest := p.src[p.pos:p.end]; strings.HasPrefix(rest, ".outputs") && !strings.HasPrefix(rest, ".outputs.") {
+		// "$steps.<id>.outputs" names no output. It has one reading, the
+		// object of all the step's outputs (the 1.0 grammar's "$steps." name
+		// allows it); a pointer may follow.
+		at := p.pos + len(".outputs")
+		if at == p.end || p.src[at] == '#' || p.stop(p.src[at]) {
+			p.pos = at
+			p.warnings = append(p.warnings, Warning{
+				Offset:     p.start,
+				Rule:       "expr-step-outputs",
+				Message:    "$steps." + id + ".outputs names no output; it is read as the object of all the outputs of step \"" + id + "\"",
+				Suggestion: "$steps." + id + ".outputs.<name>",
+			})
+			if p.pos < p.end && p.src[p.pos] == '#' {
+				return p.parsePointerPart(e)
+			}
+			return nil
+		}
+	}
 	if !strings.HasPrefix(p.src[p.pos:p.end], ".outputs.") {
 		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+id+"\", found "+p.charAt(p.pos))
 	}

@@ -54,6 +54,8 @@ func TestParse(t *testing.T) {
 		{src: "$steps.login.outputs.token", kind: KindStepOutputs, id: "login", name: "token"},
 		{src: "$steps.find-server.outputs.items#/0/handle", kind: KindStepOutputs, id: "find-server", name: "items", pointer: "/0/handle", hasPtr: true},
 		{src: "$steps.s_1.outputs.a.b.c", kind: KindStepOutputs, id: "s_1", name: "a.b.c"},
+		{src: "$steps.find.outputs", kind: KindStepOutputs, id: "find"},
+		{src: "$steps.find.outputs#/items/0", kind: KindStepOutputs, id: "find", pointer: "/items/0", hasPtr: true},
 		{src: "$workflows.setup.inputs.region", kind: KindWorkflowInputs, id: "setup", name: "region"},
 		{src: "$workflows.setup.outputs.result#/name", kind: KindWorkflowOutputs, id: "setup", name: "result", pointer: "/name", hasPtr: true},
 		// Source descriptions: the reference is everything after the second dot.
@@ -102,6 +104,7 @@ func TestParseWarnings(t *testing.T) {
 		{"$response.body#/items/0", nil},
 		{"$response.body.items.0.handle", []string{`at offset 14: dotted access after $response.body is not a runtime expression; read as the JSON pointer "/items/0/handle" [expr-body-dot]; suggestion: $response.body#/items/0/handle`}},
 		{"$message.payload[2]", []string{`at offset 16: dotted access after $message.payload is not a runtime expression; read as the JSON pointer "/2" [expr-body-dot]; suggestion: $message.payload#/2`}},
+		{"$steps.find.outputs", []string{`at offset 0: $steps.find.outputs names no output; it is read as the object of all the outputs of step "find" [expr-step-outputs]; suggestion: $steps.find.outputs.<name>`}},
 		{"$components.inputs.paging", []string{`at offset 0: $components.inputs is not a runtime expression in Arazzo 1.1 (component types are parameters, successActions and failureActions); input components are referenced from a schema with $ref [expr-components-inputs]; suggestion: $ref: '#/components/inputs/paging'`}},
 	}
 	for _, tt := range tests {

@@ -22,6 +22,9 @@ func resolverKey(e *Expression) string {
 	case KindRequestQuery, KindRequestPath, KindResponseQuery, KindResponsePath, KindInputs, KindOutputs:
 		return e.Kind.String() + "." + e.Name
 	case KindStepOutputs:
+		if e.Name == "" {
+			return "$steps." + e.ID + ".outputs"
+		}
 		return "$steps." + e.ID + ".outputs." + e.Name
 	case KindWorkflowInputs:
 		return "$workflows." + e.ID + ".inputs." + e.Name

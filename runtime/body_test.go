@@ -230,6 +230,11 @@ workflows:
     outputs:
       skus: $steps.send.outputs.skus
       number: $steps.send.outputs.number
+      firstSku:
+        context: $steps.send.outputs
+        selector: $.skus[0]
+        type: jsonpath
+      viaPointer: $steps.send.outputs#/number
 `,
 	})
 	res := mustRun(t, plan, "selectors", map[string]any{
@@ -243,7 +248,7 @@ workflows:
 	if got := string(srv.requests()[0].Body); got != want {
 		t.Errorf("body %s, want %s", got, want)
 	}
-	if got := jsonText(res.Outputs); got != `{"number":"INV-9","skus":[1,2]}` {
+	if got := jsonText(res.Outputs); got != `{"firstSku":1,"number":"INV-9","skus":[1,2],"viaPointer":"INV-9"}` {
 		t.Errorf("outputs %s", got)
 	}
 }

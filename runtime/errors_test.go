@@ -33,6 +33,28 @@ func TestUserErrorsArePositioned(t *testing.T) {
         outputs:
           missing: $response.body#/nothing/here
 `, `arazzo.yaml:11:20: workflow w, step s: output "missing": $response.body#/nothing/here: no such value: no member "nothing" in the object at the root`},
+		{"undeclared step output", `workflows:
+  - workflowId: w
+    steps:
+      - stepId: s
+        operationId: status
+        parameters: [{name: code, in: path, value: 200}]
+        outputs: {code: $statusCode}
+      - stepId: t
+        operationId: status
+        parameters: [{name: code, in: path, value: $steps.s.outputs.status}]
+`, `arazzo.yaml:13:22: workflow w, step t: parameter "code": $steps.s.outputs.status: no such value: step "s" declares no output "status" (declared: "code")`},
+		{"unknown step", `workflows:
+  - workflowId: w
+    steps:
+      - stepId: s
+        operationId: status
+        parameters: [{name: code, in: path, value: 200}]
+        outputs: {code: $statusCode}
+      - stepId: t
+        operationId: status
+        parameters: [{name: code, in: path, value: $steps.first.outputs.code}]
+`, `arazzo.yaml:13:22: workflow w, step t: parameter "code": $steps.first.outputs.code: no such value: workflow "w" has no step "first"`},
 		{"request body", `workflows:
   - workflowId: w
     steps:

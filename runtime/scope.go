@@ -3,8 +3,12 @@ package runtime
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"mime"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/arazzo-run/arazzo/expr"
@@ -98,6 +102,9 @@ func (s *scope) Resolve(e *expr.Expression) (any, bool) {
 		}
 	case expr.KindStepOutputs:
 		if outs, ok := s.f.stepOutputs[e.ID]; ok {
+			if e.Name == "" { // $steps.<id>.outputs: all of them
+				return maps.Clone(outs), true
+			}
 			v, ok := outs[e.Name]
 			return v, ok
 		}
@@ -130,6 +137,34 @@ func (s *scope) Resolve(e *expr.Expression) (any, bool) {
 		return s.f.wp.doc.Location, true
 	}
 	return nil, false
+}
+
+// Missing implements expr.MissingExplainer for the references a document can get
+// wrong: step outputs that no step declares, or that a step has not produced.
+func (s *scope) Missing(e *expr.Expression) string {
+	if e.Kind != expr.KindStepOutputs {
+		return ""
+	}
+	wp := s.f.wp
+	i, ok := wp.stepIndex[e.ID]
+	if !ok {
+		return fmt.Sprintf("workflow %q has no step %q", wp.id, e.ID)
+	}
+	target := wp.steps[i]
+	if _, ran := s.f.stepOutputs[e.ID]; !ran {
+		return fmt.Sprintf("step %q has not run yet", e.ID)
+	}
+	declared := make([]string, len(target.outputs))
+	for j, o := range target.outputs {
+		declared[j] = strconv.Quote(o.name)
+	}
+	if e.Name != "" && !slices.Contains(declared, strconv.Quote(e.Name)) {
+		if len(declared) == 0 {
+			return fmt.Sprintf("step %q declares no outputs", e.ID)
+		}
+		return fmt.Sprintf("step %q declares no output %q (declared: %s)", e.ID, e.Name, strings.Join(declared, ", "))
+	}
+	return fmt.Sprintf("output %q of step %q had no value when the step ran", e.Name, e.ID)
 }
 
 // responseBody decodes the response body once: JSON when the content type says so
