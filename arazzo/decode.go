@@ -371,6 +371,34 @@ func (d *decoder) only11(field string, f fieldFunc) fieldFunc {
 	}
 }
 
+// otherDescription reports, as one error, a root object that is an OpenAPI or
+// AsyncAPI description rather than an Arazzo document (no arazzo field, and an
+// openapi, swagger or asyncapi one), instead of one error per foreign field.
+func (d *decoder) otherDescription(n *yaml.Node) bool {
+	var kind, version string
+	var at *yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		switch k := n.Content[i].Value; k {
+		case "arazzo":
+			return false
+		case "openapi", "swagger", "asyncapi":
+			if at == nil {
+				at = n.Content[i]
+				kind = map[string]string{"openapi": "OpenAPI", "swagger": "Swagger", "asyncapi": "AsyncAPI"}[k]
+				if v := resolveAlias(n.Content[i+1]); v.Kind == yaml.ScalarNode {
+					version = " " + v.Value
+				}
+			}
+		}
+	}
+	if at == nil {
+		return false
+	}
+	d.errorf(posOf(at), "", RuleNotArazzo, "this is %s%s description, not an Arazzo document (it has no arazzo field); validate the Arazzo document that lists it in sourceDescriptions",
+		map[bool]string{true: "an ", false: "a "}[kind == "OpenAPI" || kind == "AsyncAPI"]+kind, version)
+	return true
+}
+
 var versionPattern = regexp.MustCompile(`^1\.[01]\.\d+(-.+)?$`)
 
 // document decodes the root object.
@@ -378,6 +406,9 @@ func (d *decoder) document(n *yaml.Node, doc *Document) {
 	n = resolveAlias(n)
 	if n.Kind != yaml.MappingNode {
 		d.errorf(posOf(n), "", RuleRootNotObject, "an Arazzo document must be an object, got %s", kindName(n))
+		return
+	}
+	if d.otherDescription(n) {
 		return
 	}
 	// The version decides which fields exist, so read it first.

@@ -8,6 +8,7 @@ var ruleDescriptions = map[string]string{
 	RuleYAMLDuplicateKey:  "A mapping has no duplicate keys",
 	RuleDocumentLimits:    "The document stays within the size, depth and alias-expansion limits",
 	RuleRootNotObject:     "The document is an object",
+	RuleNotArazzo:         "The document is an Arazzo document, not an OpenAPI or AsyncAPI description",
 	RuleVersion:           "The arazzo field names a supported version",
 	RuleVersionField:      "A field exists in the declared Arazzo version",
 	RuleRequired:          "Required fields are present",

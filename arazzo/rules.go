@@ -7,6 +7,7 @@ const (
 	RuleYAMLDuplicateKey  = "yaml-duplicate-key"
 	RuleDocumentLimits    = "document-limits"
 	RuleRootNotObject     = "root-not-object"
+	RuleNotArazzo         = "not-arazzo"
 	RuleVersion           = "arazzo-version"
 	RuleVersionField      = "version-field"
 	RuleRequired          = "required-field"
