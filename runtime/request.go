@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -29,6 +30,19 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	}
 	req := &Request{Source: sp.source.name, Method: op.Method, Header: http.Header{}, Idempotent: op.Idempotent,
 		pathParams: map[string]any{}, queryParams: map[string]any{}}
+	if clean, user, ok := cutUserinfo(base); ok {
+		// Credentials in a server URL (https://user:password@host) are sent as
+		// Basic authentication and kept out of the URL, which logs, traces and
+		// the journal record.
+		base = clean
+		password, _ := user.Password()
+		enc := base64.StdEncoding.EncodeToString([]byte(user.Username() + ":" + password))
+		r.cfg.secrets.Add(enc)
+		if password != "" {
+			r.cfg.secrets.Add(password, url.QueryEscape(password))
+		}
+		req.Header.Set("Authorization", "Basic "+enc)
+	}
 	path := op.Path
 	var query, cookies []string
 	supplied := map[string]bool{}
@@ -129,6 +143,21 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	}
 	req.Security = securityOptions(sp.source, op)
 	return req, nil
+}
+
+// cutUserinfo removes the user information from a URL: the URL without it, and
+// the user and password (decoded), if it had any.
+func cutUserinfo(raw string) (string, *url.Userinfo, bool) {
+	if !strings.Contains(raw, "@") {
+		return raw, nil, false
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw, nil, false
+	}
+	user := u.User
+	u.User = nil
+	return u.String(), user, true
 }
 
 // paramKey identifies a parameter by location and name; header names are

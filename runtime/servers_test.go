@@ -166,3 +166,36 @@ func TestUnusedCredentialsAfterReplay(t *testing.T) {
 		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }
+
+// TestServerCredentials: user information in a --server URL is sent as Basic
+// authentication and never appears in the URLs a run reports.
+func TestServerCredentials(t *testing.T) {
+	srv := newAPI(t, nil)
+	u, _ := url.Parse(srv.URL)
+	dir := writeFiles(t, srv.URL, map[string]string{
+		"api.yaml":    strings.ReplaceAll(serversAPI, "$HOST", u.Host),
+		"arazzo.yaml": serversArazzo,
+	})
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	secrets := &Secrets{}
+	res := mustRun(t, plan, "servers", nil, WithSecrets(secrets), WithServer("api", "http://ada:p%40ss-w0rd@"+u.Host+"/v9"))
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	for _, r := range srv.requests() {
+		if got := r.Header.Get("Authorization"); got != "Basic YWRhOnBAc3MtdzByZA==" { // ada:p@ss-w0rd
+			t.Errorf("%s: Authorization %q", r.Path, got)
+		}
+		if !strings.HasPrefix(r.Path, "/v9/") {
+			t.Errorf("path %s", r.Path)
+		}
+	}
+	for _, st := range res.Steps {
+		if strings.Contains(st.URL, "ada") || strings.Contains(st.URL, "w0rd") || st.URL != srv.URL+"/v9/"+st.StepID {
+			t.Errorf("step %s reports URL %s", st.StepID, st.URL)
+		}
+	}
+	if got := secrets.MaskCredentials("p@ss-w0rd and p%40ss-w0rd"); got != "*** and ***" {
+		t.Errorf("password not masked: %s", got)
+	}
+}

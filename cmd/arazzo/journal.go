@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -74,6 +75,28 @@ type runSettings struct {
 	Mock       bool     `json:"mock,omitempty"`
 }
 
+// journaledServers returns the --server values as the journal keeps them: a
+// password in a server URL is replaced by *** (credentials are never journaled).
+func journaledServers(servers []string) []string {
+	out := make([]string, 0, len(servers))
+	for _, s := range servers {
+		name, raw, _ := strings.Cut(s, "=")
+		if u, err := url.Parse(raw); err == nil && u.User != nil {
+			if _, set := u.User.Password(); set {
+				u.User = url.UserPassword(u.User.Username(), "***")
+				s = name + "=" + u.String()
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// settings are the run's settings as the journal keeps them.
+func (f *runFlags) settings() runSettings {
+	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Mock: f.mock}
+}
+
 // runArgs: one document argument, optional with --resume.
 func runArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 1 {
@@ -124,6 +147,12 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	var set runSettings
 	_ = json.Unmarshal(prev.Settings, &set)
 	if len(f.servers) == 0 {
+		for _, s := range set.Servers {
+			if strings.Contains(s, ":%2A%2A%2A@") || strings.Contains(s, ":***@") {
+				name, _, _ := strings.Cut(s, "=")
+				return usageErr("run %s was given credentials in --server %s=URL, and credentials are not journaled: give the same --server options again with --resume", prev.ID, name)
+			}
+		}
 		f.servers = set.Servers
 	}
 	if len(f.serverVars) == 0 {
@@ -171,8 +200,7 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 		Warn: func(msg string) { fmt.Fprintln(a.stderr, "arazzo: "+secrets.Mask(msg)) }}
 	var sess *journal.Session
 	if j.prev != nil {
-		settings := runSettings{Servers: f.servers, ServerVars: f.serverVars, Mock: f.mock}
-		if sess, err = st.Resume(ctx, j.prev, plan.SourceDigest(), settings, sopts); err != nil {
+		if sess, err = st.Resume(ctx, j.prev, plan.SourceDigest(), f.settings(), sopts); err != nil {
 			var re *journal.ResumeError
 			if errors.As(err, &re) {
 				return nil, &runtime.UsageError{Msg: err.Error()}
@@ -197,7 +225,7 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 			}
 		}
 		sess, err = st.Begin(ctx, journal.NewRun{WorkflowID: wfID, Location: runLocation(arg), Digest: plan.SourceDigest(),
-			Inputs: inputs, SecretInputs: secretInputs, Settings: runSettings{Servers: f.servers, ServerVars: f.serverVars, Mock: f.mock}}, sopts)
+			Inputs: inputs, SecretInputs: secretInputs, Settings: f.settings()}, sopts)
 		if err != nil {
 			return nil, &exitError{code: ExitIncomplete, err: err}
 		}

@@ -187,3 +187,45 @@ func runIDs(t *testing.T, list string) []string {
 	}
 	return ids
 }
+
+// TestServerCredentialsNotJournaled: a password in a --server URL is sent, but
+// is in no output, no trace and no byte of the journal; resuming such a run
+// asks for the --server option again.
+func TestServerCredentialsNotJournaled(t *testing.T) {
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer api.Close()
+	const password = "server-pass-77"
+	server := strings.Replace(api.URL, "http://", "http://ops:"+password+"@", 1)
+	trace := filepath.Join(dir, "trace.json")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"run", rotateFile, "--input", "search=sales", "--server", "mcpServerApi=" + server,
+		"--state", state, "--verbose", "--trace", trace}, strings.NewReader(""), &out, &errb)
+	// The API wants its bearer token, so the Basic credentials are refused.
+	if code != ExitFailed || !strings.Contains(out.String()+errb.String(), "401") {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	channels := map[string]string{"stdout": out.String(), "stderr": errb.String()}
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			data, _ := os.ReadFile(p)
+			channels[p] = string(data)
+		}
+		return nil
+	})
+	if _, ok := channels[trace]; !ok || len(channels) < 4 {
+		t.Fatalf("the run wrote no trace or no journal: %d files", len(channels)-2)
+	}
+	for name, content := range channels {
+		if strings.Contains(content, password) {
+			t.Errorf("%s holds the --server password", name)
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	code = run(context.Background(), []string{"run", "--resume", "last", "--state", state}, strings.NewReader(""), &out, &errb)
+	if code != ExitUsage || !strings.Contains(errb.String(), "give the same --server options again") {
+		t.Errorf("resume without --server: exit %d\n%s", code, errb.String())
+	}
+}

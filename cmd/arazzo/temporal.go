@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
@@ -98,6 +99,9 @@ func (a *app) runOnTemporal(ctx context.Context, location string, plan *runtime.
 	set := temporal.Settings{Timeout: f.timeout, RunTimeout: f.runTimeout, MaxSteps: f.maxSteps, MaxRetryWait: f.maxRetryWait, MaxBody: f.maxBody}
 	for _, s := range f.servers {
 		name, u, _ := strings.Cut(s, "=")
+		if pu, err := url.Parse(u); err == nil && pu.User != nil {
+			return usageErr("--server %s=URL holds credentials, which would be written to the Temporal history; give them to the worker with --auth", name)
+		}
 		if set.Servers == nil {
 			set.Servers = map[string]string{}
 		}
