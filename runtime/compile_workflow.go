@@ -27,6 +27,10 @@ func (c *compiler) compileWorkflows(doc *arazzo.Document) {
 		for j, s := range w.Steps {
 			wp.steps = append(wp.steps, c.compileStep(wp, s, j, fmt.Sprintf("%s.steps[%d]", path, j)))
 		}
+		for _, sp := range wp.steps {
+			compileStepDeps(wp, sp)
+		}
+		orderSteps(wp)
 		for _, o := range w.Outputs {
 			wp.outputs = append(wp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value, path+".outputs."+o.Name)})
 		}
@@ -432,6 +436,9 @@ func (c *compiler) bindWorkflow(wp *workflowPlan) {
 		if sp.call != nil {
 			c.bindRef(wp.doc, sp.call, "step "+sp.id)
 		}
+		for _, d := range sp.deps {
+			c.bindStepDep(wp.doc, d)
+		}
 		for _, a := range append(append([]*actionPlan{}, sp.onSuccess...), sp.onFailure...) {
 			if a.workflow != nil && a.workflow.wf == nil {
 				c.bindRef(wp.doc, a.workflow, "action "+a.name)
@@ -466,6 +473,28 @@ func (c *compiler) bindRef(doc *arazzo.Document, r *workflowRef, what string) {
 		return
 	}
 	r.wf = wp
+}
+
+// bindStepDep finds the step of another workflow that a step-level dependsOn
+// entry names. One that cannot be found (a source not loaded) stays unbound:
+// Validate reports the entries that name nothing.
+func (c *compiler) bindStepDep(doc *arazzo.Document, d *stepDep) {
+	if d.local != nil || d.workflowID == "" {
+		return
+	}
+	target := doc
+	if d.source != "" {
+		src := c.source(doc, d.source)
+		if src == nil || src.arazzo == nil {
+			return
+		}
+		target = src.arazzo
+	}
+	if wp := c.plan.workflows[target][d.workflowID]; wp != nil {
+		if i, ok := wp.stepIndex[d.stepID]; ok {
+			d.step = wp.steps[i]
+		}
+	}
 }
 
 func asSyntax(err error, target **expr.SyntaxError) bool { return errors.As(err, target) }

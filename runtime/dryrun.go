@@ -68,7 +68,7 @@ func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]
 	}
 	cfg.secrets.addInputSecrets(wp.inputs, in)
 	d := &dryState{tokens: map[string]string{}, prefix: "arazzodry" + nonce(), active: map[*workflowPlan]bool{}}
-	r := &run{plan: p, cfg: &cfg, done: map[*workflowPlan]*wfOutcome{}, dry: d, result: &Result{}}
+	r := &run{plan: p, cfg: &cfg, done: map[*workflowPlan]*wfOutcome{}, ran: map[*stepPlan]bool{}, dry: d, result: &Result{}}
 	out := &DryRun{WorkflowID: wp.id}
 	d.workflow(ctx, r, wp, in, 0, out, map[*workflowPlan]bool{})
 	return out, nil

@@ -34,6 +34,7 @@ type run struct {
 	obs      Observer
 	steps    int                          // step executions so far, bounded by cfg.maxSteps
 	done     map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
+	ran      map[*stepPlan]bool           // steps executed in this run (step-level dependsOn across workflows)
 	result   *Result
 	fatalErr error
 	dry      *dryState       // set by DryRun: values that come from responses are placeholders
@@ -234,11 +235,45 @@ type attempt struct {
 	fatal   bool
 }
 
+// unmetDependency checks the 1.1 step-level dependsOn of a step: every step it
+// names must have run before it ("dependsOn only establishes a prerequisite
+// relationship ... and does not trigger execution of the referenced steps"). The
+// steps of the same workflow run in an order that satisfies them (orderSteps),
+// so one is unmet only when an action skipped it; a step of another workflow
+// must have run earlier in the run.
+func (r *run) unmetDependency(f *frame, sp *stepPlan) error {
+	if r.dry != nil {
+		return nil
+	}
+	for _, d := range sp.deps {
+		switch {
+		case d.local != nil:
+			if _, ok := f.stepOutputs[d.local.id]; ok {
+				continue
+			}
+			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: d.pos,
+				Msg: fmt.Sprintf("dependsOn %q: step %q has not run (an action skipped it); dependsOn does not run it", d.text, d.local.id)}
+		case d.step != nil:
+			if r.ran[d.step] {
+				continue
+			}
+			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: d.pos,
+				Msg: fmt.Sprintf("dependsOn %q: step %q of workflow %q has not run earlier in this run; dependsOn does not run it (run that workflow first, e.g. with a workflow-level dependsOn)", d.text, d.step.id, d.step.wf.id)}
+		}
+	}
+	return nil
+}
+
 // step executes one step, with its retries, and decides what comes next.
 func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 	res := &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}
 	r.result.Steps = append(r.result.Steps, res)
 	res.started = r.fx.Now()
+	if err := r.unmetDependency(f, sp); err != nil {
+		r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: 1, Depth: f.depth})
+		res.Attempts = 1
+		return r.fatal(res, f, sp, StatusError, err)
+	}
 	retries := map[*actionPlan]int{}
 	for {
 		if err := ctx.Err(); err != nil {
@@ -561,6 +596,7 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		outs[o.name] = v
 	}
 	f.stepOutputs[sp.id] = outs
+	r.ran[sp] = true
 	res.Outputs = outs
 	if pass {
 		at.success = true

@@ -82,6 +82,7 @@ type stepPlan struct {
 	onSuccess []*actionPlan // effective list: step actions then workflow ones not overridden by name
 	onFailure []*actionPlan
 	timeoutMS int64
+	deps      []*stepDep // 1.1 step-level dependsOn
 }
 
 type paramPlan struct {

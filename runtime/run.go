@@ -74,7 +74,7 @@ func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string
 		ctx, cancel = context.WithTimeout(ctx, cfg.runTimeout)
 		defer cancel()
 	}
-	r := &run{plan: p, cfg: cfg, fx: fx, obs: cfg.observer, done: map[*workflowPlan]*wfOutcome{}}
+	r := &run{plan: p, cfg: cfg, fx: fx, obs: cfg.observer, done: map[*workflowPlan]*wfOutcome{}, ran: map[*stepPlan]bool{}}
 	res := r.execute(ctx, wp, in)
 	res.Unused = r.unusedServers()
 	return res, nil
