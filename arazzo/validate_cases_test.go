@@ -36,6 +36,22 @@ func TestValidateCases(t *testing.T) {
 `,
 		},
 		{
+			name: "step-level dependsOn: control flow follows the execution order",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: report
+        dependsOn: [create]
+        operationId: a
+        parameters: [{name: id, in: query, value: $steps.create.outputs.id}]
+      - stepId: create
+        operationId: b
+        onSuccess: [{name: done, type: end}]
+        outputs: {id: $response.body#/id}
+`,
+			want: []string{`x.yaml:8:17: warning: step "report" can never run: every path before it ends the workflow or jumps past it, and no goto leads to it [unreachable-step]`},
+		},
+		{
 			name: "own outputs: fine in own actions, not in own outputs or successCriteria",
 			doc: `workflows:
   - workflowId: wf

@@ -13,6 +13,9 @@ const exit = -1
 type flowGraph struct {
 	// succ[i] are the steps that may run after step i succeeds; fail[i] after it fails.
 	succ, fail [][]int
+	// first is the step that runs first: step 0 unless step-level dependsOn
+	// reorders the workflow (Workflow.ExecutionOrder).
+	first int
 	// from memoises reachability: from[i][j] tells whether j can run after i.
 	from map[int][]bool
 }
@@ -27,11 +30,20 @@ func (v *validator) flow(w *Workflow) *flowGraph {
 	wfSuccess := successActions(w.SuccessActions)
 	wfFailure := failureActions(w.FailureActions)
 	idx := v.stepIndex[w]
-	for i, s := range w.Steps {
-		next := exit
-		if i+1 < n {
-			next = i + 1
+	// Falling through goes to the next step in execution order.
+	order := w.ExecutionOrder()
+	nextOf := make([]int, n)
+	for k, i := range order {
+		nextOf[i] = exit
+		if k+1 < n {
+			nextOf[i] = order[k+1]
 		}
+	}
+	if n > 0 {
+		g.first = order[0]
+	}
+	for i, s := range w.Steps {
+		next := nextOf[i]
 		// Success: the first matching action runs; with no unconditional action the
 		// step may also fall through to the next one.
 		fallthrough_ := true
@@ -116,7 +128,7 @@ func (v *validator) checkFlow(wi int, w *Workflow) {
 	}
 	g := v.flow(w)
 	for i, s := range w.Steps {
-		if i == 0 || v.reaches(w, 0, i) {
+		if i == g.first || v.reaches(w, g.first, i) {
 			continue
 		}
 		v.warnf(s.ValuePos("stepId"), stepPath(wi, i), RuleUnreachableStep,
