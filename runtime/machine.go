@@ -35,6 +35,10 @@ type run struct {
 	steps    int                          // step executions so far, bounded by cfg.maxSteps
 	done     map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
 	ran      map[*stepPlan]bool           // steps executed in this run (step-level dependsOn across workflows)
+	// deadline bounds the workflow a step with a 1.1 timeout calls, on the
+	// Effects clock; zero when no such step is running. timeoutStep is that step.
+	deadline    time.Time
+	timeoutStep *stepPlan
 	result   *Result
 	fatalErr error
 	dry      *dryState       // set by DryRun: values that come from responses are placeholders
@@ -235,6 +239,28 @@ type attempt struct {
 	fatal   bool
 }
 
+// timeLeft is what remains of the timeout of the workflow step whose callee is
+// running, if there is one.
+func (r *run) timeLeft() (time.Duration, bool) {
+	if r.deadline.IsZero() {
+		return 0, false
+	}
+	return r.deadline.Sub(r.fx.Now()), true
+}
+
+// timedOut reports the expiry of the timeout of the workflow step whose callee
+// is running: the callee's next step does not start, the callee ends with status
+// error, and the calling step fails (its onFailure actions apply).
+func (r *run) timedOut() error {
+	left, ok := r.timeLeft()
+	if !ok || left > 0 {
+		return nil
+	}
+	sp := r.timeoutStep
+	return &StepError{WorkflowID: sp.wf.id, StepID: sp.id, File: sp.wf.doc.File, Pos: sp.step.ValuePos("timeout"),
+		Msg: fmt.Sprintf("timeout of %d ms expired before workflow %q finished", sp.timeoutMS, sp.call.text)}
+}
+
 // unmetDependency checks the 1.1 step-level dependsOn of a step: every step it
 // names must have run before it ("dependsOn only establishes a prerequisite
 // relationship ... and does not trigger execution of the referenced steps"). The
@@ -288,6 +314,11 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 				Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
 			return r.fatal(res, f, sp, StatusError, r.fatalErr)
 		}
+		if err := r.timedOut(); err != nil {
+			res.Attempts++
+			r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth})
+			return r.fatal(res, f, sp, StatusError, err)
+		}
 		r.steps++
 		res.Attempts++
 		r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth})
@@ -317,6 +348,9 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 		wait := r.retryWait(a, at.sc.resp)
 		res.Action = fmt.Sprintf("retry %s (%d/%d)", a.name, retries[a], a.retryLimit)
 		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action, Wait: wait})
+		if left, ok := r.timeLeft(); ok && wait > left {
+			wait = left // the next attempt then finds the timeout expired
+		}
 		if wait > 0 {
 			r.emit(&Event{Kind: EventRetryWait, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Wait: wait})
 			if err := r.fx.Sleep(ctx, wait); err != nil {
@@ -652,6 +686,16 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 		return false
 	}
 	req.WorkflowID, req.StepID, req.Attempt = f.wp.id, sp.id, res.Attempts
+	if left, ok := r.timeLeft(); ok {
+		// Inside a workflow that a step with a timeout called: the request may
+		// not outlast it.
+		if left < time.Millisecond {
+			left = time.Millisecond
+		}
+		if req.Timeout == 0 || left < req.Timeout {
+			req.Timeout = left
+		}
+	}
 	sc.req = req
 	res.Method, res.URL = req.Method, req.URL
 	r.emit(&Event{Kind: EventRequest, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req})
@@ -700,6 +744,15 @@ func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scop
 		at.status, at.err = StatusFailed, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
 			Msg: fmt.Sprintf("inputs of workflow %q: %s", sp.call.wf.id, strings.Join(probs, "; "))}
 		return false
+	}
+	if sp.timeoutMS > 0 {
+		// 1.1 Step Object, timeout: the called workflow must finish within it.
+		d := r.fx.Now().Add(time.Duration(sp.timeoutMS) * time.Millisecond)
+		if r.deadline.IsZero() || d.Before(r.deadline) {
+			savedD, savedS := r.deadline, r.timeoutStep
+			r.deadline, r.timeoutStep = d, sp
+			defer func() { r.deadline, r.timeoutStep = savedD, savedS }()
+		}
 	}
 	out := r.workflow(ctx, sp.call.wf, inputs, f.depth+1)
 	sc.callee = out

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -109,5 +110,49 @@ func TestStepDependsOnUnmet(t *testing.T) {
 	}
 	if res := mustRun(t, plan, "after", nil); res.Status != StatusPassed {
 		t.Errorf("after: status %s: %v", res.Status, res.Err)
+	}
+}
+
+// TestWorkflowStepTimeout: a 1.1 step timeout on a step that calls a workflow
+// bounds the called workflow on the run's clock: retry waits are cut to it, the
+// callee's next step does not start once it expires, and the calling step
+// fails (its onFailure actions apply).
+func TestWorkflowStepTimeout(t *testing.T) {
+	srv := newFlowServer(t)
+	dir := writeFiles(t, srv.URL, flowDoc("1.1.0", `workflows:
+  - workflowId: outer
+    steps:
+      - stepId: call
+        workflowId: inner
+        timeout: 2500
+        onFailure: [{name: giveUp, type: end}]
+  - workflowId: inner
+    steps:
+      - stepId: poll
+        operationId: flaky
+        parameters:
+          - {name: key, in: path, value: slow}
+          - {name: fail, in: query, value: 50}
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: again, type: retry, retryAfter: 1, retryLimit: 20}]
+`))
+	clock := newFakeClock()
+	res := mustRun(t, mustLoad(t, dir, "arazzo.yaml"), "outer", nil, WithClock(clock))
+	if res.Status != StatusError {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	// Attempts at 0, 1 and 2 s; the third wait is cut to the 0.5 s left.
+	if got := len(srv.requests()); got != 3 {
+		t.Errorf("%d requests, want 3", got)
+	}
+	if got := fmt.Sprint(clock.waits()); got != "[1s 1s 500ms]" {
+		t.Errorf("waits %s", got)
+	}
+	want := `arazzo.yaml:9:18: workflow outer, step call: timeout of 2500 ms expired before workflow "inner" finished`
+	if got := res.Steps[len(res.Steps)-1].Err; !strings.HasSuffix(got, want) {
+		t.Errorf("last step error\n%s\nwant suffix\n%s", got, want)
+	}
+	if call := res.Steps[0]; call.StepID != "call" || call.Status != StatusError || call.Action != "end giveUp" {
+		t.Errorf("calling step: %s %s %q", call.StepID, call.Status, call.Action)
 	}
 }
