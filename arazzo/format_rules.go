@@ -1,5 +1,7 @@
 package arazzo
 
+import "slices"
+
 // ruleDescriptions is a one-line description of every rule, used by the SARIF
 // output; docs/rules.md has the full entry of each.
 var ruleDescriptions = map[string]string{
@@ -123,6 +125,16 @@ var ruleDescriptions = map[string]string{
 	RuleOperationParamExtra:    "A step parameter is a parameter of the operation",
 	RuleOperationParamNeeded:   "Every required parameter of the operation is supplied",
 	RuleOperationNoBody:        "A requestBody goes to an operation that takes one",
+}
+
+// Rules returns every rule id, sorted.
+func Rules() []string {
+	ids := make([]string, 0, len(ruleDescriptions))
+	for id := range ruleDescriptions {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // RuleDescription returns the one-line description of a rule id, or the id itself

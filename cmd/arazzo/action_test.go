@@ -34,7 +34,7 @@ func TestActionUsesRealFlags(t *testing.T) {
 	if action.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q, want composite", action.Runs.Using)
 	}
-	for _, in := range []string{"paths", "format", "sarif-file", "strict", "offline"} {
+	for _, in := range []string{"paths", "format", "sarif-file", "strict", "offline", "error-rules", "ignore-rules"} {
 		if _, ok := action.Inputs[in]; !ok {
 			t.Errorf("action.yml has no input %q", in)
 		}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,6 +27,8 @@ type validateFlags struct {
 	offline      bool
 	allowOutside bool
 	sources      []string
+	errorRules   []string
+	ignoreRules  []string
 }
 
 func (a *app) validateCommand() *cobra.Command {
@@ -45,10 +48,15 @@ directory tree unless --allow-outside; URLs are fetched with a timeout and a siz
 cap, or not at all with --offline (the checks that need them are skipped, and the
 text output says which).
 
+Severity can be set per rule: --error RULE reports a rule's warnings as errors
+(step-output-unknown, to fail CI on a misspelt output), --ignore RULE drops its
+warnings (errors are never dropped); --strict makes every warning an error.
+
 Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 usage error.`,
 		Example: `  arazzo validate workflows/
   arazzo validate --format sarif --offline api.arazzo.yaml > arazzo.sarif
   arazzo validate --source petstore=./openapi/petstore.yaml flow.arazzo.yaml
+  arazzo validate --error step-output-unknown,step-ref-unknown --ignore id-pattern workflows/
   cat flow.arazzo.yaml | arazzo validate -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.validate(cmd.Context(), args, &f) },
@@ -56,6 +64,8 @@ Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 u
 	fl := cmd.Flags()
 	fl.StringVarP(&f.format, "format", "f", "text", "output format: text, json, sarif, github or junit")
 	fl.BoolVar(&f.strict, "strict", false, "treat warnings as errors")
+	fl.StringSliceVar(&f.errorRules, "error", nil, "report the warnings of these rules as errors: RULE[,RULE] (repeatable)")
+	fl.StringSliceVar(&f.ignoreRules, "ignore", nil, "drop the warnings of these rules: RULE[,RULE] (repeatable; errors are kept)")
 	fl.BoolVar(&f.offline, "offline", false, "fetch no URL; skip the checks that need a remote source")
 	fl.BoolVar(&f.allowOutside, "allow-outside", false, "allow sources outside the document's directory tree")
 	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
@@ -76,6 +86,10 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 		}
 		overrides[name] = loc
 	}
+	severity, err := ruleSeverities(f)
+	if err != nil {
+		return err
+	}
 	files, err := collectDocuments(args)
 	if err != nil {
 		return err
@@ -90,14 +104,7 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 		names = append(names, file.name)
 		skipped = append(skipped, skips...)
 	}
-	all = all.Sort()
-	if f.strict {
-		for i := range all {
-			if all[i].Severity == arazzo.SeverityWarning {
-				all[i].Severity = arazzo.SeverityError
-			}
-		}
-	}
+	all = severity(all.Sort())
 	if err := a.writeDiagnostics(f.format, all, names, sources); err != nil {
 		return &exitError{code: ExitIncomplete, err: err}
 	}
@@ -110,6 +117,52 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 		return &exitError{code: ExitFailed}
 	}
 	return nil
+}
+
+// ruleSeverities reads --error, --ignore and --strict into the function that
+// applies them to the diagnostics: ignored warnings are dropped, then the
+// warnings of --error rules (all of them with --strict) become errors.
+func ruleSeverities(f *validateFlags) (func(arazzo.Diagnostics) arazzo.Diagnostics, error) {
+	known := arazzo.Rules()
+	read := func(flag string, list []string) (map[string]bool, error) {
+		set := map[string]bool{}
+		for _, r := range list {
+			r = strings.TrimSpace(r)
+			if _, ok := slices.BinarySearch(known, r); !ok {
+				return nil, usageErr("--%s %q: no such rule%s (the rules are listed in docs/rules.md)", flag, r, runtime.Suggest(r, known))
+			}
+			set[r] = true
+		}
+		return set, nil
+	}
+	toError, err := read("error", f.errorRules)
+	if err != nil {
+		return nil, err
+	}
+	ignore, err := read("ignore", f.ignoreRules)
+	if err != nil {
+		return nil, err
+	}
+	for r := range toError {
+		if ignore[r] {
+			return nil, usageErr("rule %s is given to both --error and --ignore", r)
+		}
+	}
+	return func(ds arazzo.Diagnostics) arazzo.Diagnostics {
+		out := ds[:0]
+		for _, d := range ds {
+			if d.Severity == arazzo.SeverityWarning {
+				if ignore[d.Rule] {
+					continue
+				}
+				if f.strict || toError[d.Rule] {
+					d.Severity = arazzo.SeverityError
+				}
+			}
+			out = append(out, d)
+		}
+		return out
+	}, nil
 }
 
 // document is one file to validate.
