@@ -157,7 +157,12 @@ type RunInfo struct {
 }
 
 // Describe reads a run: its status, its input, and its output or its progress.
-func Describe(ctx context.Context, c client.Client, id string) (*RunInfo, error) {
+// dc decodes the run's input from its history: nil for the SDK's default, or
+// the DataConverter the client was dialled with (Codec.DataConverter).
+func Describe(ctx context.Context, c client.Client, id string, dc converter.DataConverter) (*RunInfo, error) {
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
 	d, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return nil, err
@@ -181,7 +186,7 @@ func Describe(ctx context.Context, c client.Client, id string) (*RunInfo, error)
 		}
 		if attrs := ev.GetWorkflowExecutionStartedEventAttributes(); attrs != nil {
 			var in RunInput
-			if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err == nil {
+			if err := dc.FromPayloads(attrs.GetInput(), &in); err == nil {
 				info.Input = &in
 			}
 		}

@@ -159,11 +159,17 @@ func (s *submitter) showHint(id string) string {
 	return fmt.Sprintf("arazzo runs show %s --temporal %s", id, s.t.cluster.addr) + s.t.cluster.nsFlag()
 }
 
+// nsFlag is what a command about the same runs needs besides --temporal:
+// --namespace and --payload-key (a reference to the key, not the key).
 func (c *clusterFlags) nsFlag() string {
-	if c.namespace == "default" {
-		return ""
+	s := ""
+	if c.namespace != "default" {
+		s += " --namespace " + c.namespace
 	}
-	return " --namespace " + c.namespace
+	if c.payloadKey != "" {
+		s += " --payload-key " + c.payloadKey
+	}
+	return s
 }
 
 // newID names a run (or a batch of runs) after its workflow, the time and a random part.
@@ -403,7 +409,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 		return err
 	}
 	defer cl.Close()
-	info, err := temporal.Describe(ctx, cl, id)
+	info, err := temporal.Describe(ctx, cl, id, c.dataConverter())
 	if err != nil {
 		var nf *serviceerror.NotFound
 		if errors.As(err, &nf) {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -133,9 +134,9 @@ func randomName(prefix string) string {
 
 // startWorker starts an 'arazzo worker' process on the task queue; its stderr
 // goes to the returned buffer.
-func startWorker(t *testing.T, addr, queue string) (*exec.Cmd, *lockedBuffer) {
+func startWorker(t *testing.T, addr, queue string, extra ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
-	cmd := exec.Command(arazzoBin(t), "worker", "--temporal", addr, "--task-queue", queue, "--auth", "bearerAuth=env:WORKATO_TOKEN")
+	cmd := exec.Command(arazzoBin(t), append([]string{"worker", "--temporal", addr, "--task-queue", queue, "--auth", "bearerAuth=env:WORKATO_TOKEN"}, extra...)...)
 	cmd.Env = append(os.Environ(), "WORKATO_TOKEN="+apiToken, "NO_COLOR=1")
 	var logs lockedBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -219,6 +220,63 @@ func TestTemporal(t *testing.T) {
 	t.Run("a run prints what a local run prints", func(t *testing.T) { testTemporalSingle(t, addr) })
 	t.Run("batch on two workers", func(t *testing.T) { testTemporalBatch(t, addr) })
 	t.Run("a worker killed mid-batch", func(t *testing.T) { testTemporalWorkerKilled(t, addr) })
+	t.Run("payloads encrypted with --payload-key", func(t *testing.T) { testTemporalPayloadKey(t, addr) })
+}
+
+// With --payload-key on the worker and the client, the run's history holds
+// neither its inputs nor the renewed token in clear; the client that has the
+// key shows both.
+func testTemporalPayloadKey(t *testing.T, addr string) {
+	queue := randomName("arazzo-test-")
+	keyFile := filepath.Join(t.TempDir(), "payload.key")
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	if err := os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, addr, queue, "--payload-key", "file:"+keyFile)
+	f := newFleet(t, 5)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"run", rotateFile, "--input", "search=Team 004", "--server", "mcpServerApi=" + f.api.URL,
+		"--temporal", addr, "--task-queue", queue, "--payload-key", "file:" + keyFile}, strings.NewReader(""), &out, &errb); code != ExitOK {
+		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	token := f.api.Token(f.handle(4))
+	if !strings.Contains(out.String(), token) {
+		t.Fatalf("the renewed token is not in the outputs:\n%s", out.String())
+	}
+	m := regexp.MustCompile(`run (\S+) submitted to`).FindStringSubmatch(errb.String())
+	if m == nil {
+		t.Fatalf("no run id on stderr:\n%s", errb.String())
+	}
+	cl := dialTemporal(t, addr, 10*time.Second) // without the key
+	defer cl.Close()
+	h := &historypb.History{}
+	it := cl.GetWorkflowHistory(context.Background(), m[1], "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	raw, err := proto.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Events) < 10 || !bytes.Contains(raw, []byte("binary/encrypted")) {
+		t.Fatalf("%d events, encrypted payloads: %v", len(h.Events), bytes.Contains(raw, []byte("binary/encrypted")))
+	}
+	for what, s := range map[string]string{"the renewed token": token, "the search input": "Team 004", "the API's URL": f.api.URL} {
+		if bytes.Contains(raw, []byte(s)) {
+			t.Errorf("the history holds %s in clear", what)
+		}
+	}
+	var sout, serr bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "show", m[1], "--temporal", addr, "--payload-key", "file:" + keyFile, "--output", "json", "--reveal"},
+		strings.NewReader(""), &sout, &serr); code != ExitOK || !strings.Contains(sout.String(), "Team 004") || !strings.Contains(sout.String(), token) {
+		t.Errorf("runs show with the key: exit %d\n%s%s", code, sout.String(), serr.String())
+	}
 }
 
 // 200 rotate runs submitted in batch, one Temporal workflow per line, executed

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 
@@ -21,23 +24,26 @@ import (
 
 // clusterFlags name a Temporal cluster: its frontend, namespace and task queue.
 type clusterFlags struct {
-	addr      string
-	namespace string
-	taskQueue string
+	addr       string
+	namespace  string
+	taskQueue  string
+	payloadKey string
+	codec      *temporal.Codec // from --payload-key, set by dial
 }
 
 func (c *clusterFlags) register(fl *pflag.FlagSet, addrUsage string) {
 	fl.StringVar(&c.addr, "temporal", "", addrUsage)
 	fl.StringVar(&c.namespace, "namespace", "default", "Temporal namespace (with --temporal)")
 	fl.StringVar(&c.taskQueue, "task-queue", temporal.DefaultTaskQueue, "Temporal task queue of the Arazzo workers (with --temporal)")
+	fl.StringVar(&c.payloadKey, "payload-key", "", "encrypt what runs store in the Temporal history with this AES-256 key: env:VAR|file:PATH, 32 bytes in base64 or hex; workers and clients of the same runs use the same key (with --temporal)")
 }
 
-// checkUnset refuses --namespace and --task-queue without --temporal.
+// checkUnset refuses --namespace, --task-queue and --payload-key without --temporal.
 func (c *clusterFlags) checkUnset(fl *pflag.FlagSet) error {
 	if c.addr != "" {
 		return nil
 	}
-	for _, name := range []string{"namespace", "task-queue"} {
+	for _, name := range []string{"namespace", "task-queue", "payload-key"} {
 		if fl.Changed(name) {
 			return usageErr("--%s applies to a Temporal cluster: add --temporal HOST:PORT", name)
 		}
@@ -53,11 +59,55 @@ func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) 
 	ctx, cancel := context.WithTimeout(ctx, dialTimeout)
 	defer cancel()
 	logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
-	cl, err := client.DialContext(ctx, client.Options{HostPort: c.addr, Namespace: c.namespace, Logger: logger})
+	opts := client.Options{HostPort: c.addr, Namespace: c.namespace, Logger: logger}
+	if c.payloadKey != "" {
+		codec, err := c.loadCodec()
+		if err != nil {
+			return nil, err
+		}
+		c.codec = codec
+		opts.DataConverter, opts.FailureConverter = codec.DataConverter(), codec.FailureConverter()
+	}
+	cl, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot reach the Temporal cluster at %s (namespace %s): %v", c.addr, c.namespace, err)}
 	}
 	return cl, nil
+}
+
+// loadCodec reads --payload-key: env:VAR or file:PATH, never the key itself on
+// the command line, where other users of the machine can read it.
+func (c *clusterFlags) loadCodec() (*temporal.Codec, error) {
+	var text string
+	switch v := c.payloadKey; {
+	case strings.HasPrefix(v, "env:"):
+		val, ok := os.LookupEnv(v[4:])
+		if !ok || val == "" {
+			return nil, usageErr("--payload-key: environment variable %s is not set", v[4:])
+		}
+		text = val
+	case strings.HasPrefix(v, "file:"):
+		data, err := os.ReadFile(v[5:])
+		if err != nil {
+			return nil, usageErr("--payload-key: %v", err)
+		}
+		text = string(data)
+	default:
+		return nil, usageErr("--payload-key takes env:VAR or file:PATH, not the key itself (a command line is visible to other users)")
+	}
+	key, err := temporal.ParseKey(text)
+	if err != nil {
+		return nil, usageErr("--payload-key: %v", err)
+	}
+	return temporal.NewCodec(key)
+}
+
+// dataConverter is the converter the client was dialled with (nil: the default).
+func (c *clusterFlags) dataConverter() converter.DataConverter {
+	if c.codec == nil {
+		return nil
+	}
+	return c.codec.DataConverter()
 }
 
 // maxWorkerBody bounds a worker's --max-body (temporal.WithMaxBody's limit).

@@ -1,0 +1,139 @@
+package temporal
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+	sdktemporal "go.temporal.io/sdk/temporal"
+)
+
+// Payloads encrypted by the codec carry this encoding and the id of their key.
+const (
+	encodingEncrypted = "binary/encrypted"
+	metaEncoding      = "encoding"
+	metaKeyID         = "encryption-key-id"
+)
+
+// Codec encrypts every payload a run puts in its Temporal history — inputs,
+// documents, responses, outputs, renewed tokens — with AES-256-GCM, so that the
+// cluster and whoever can read its history see ciphertext. Clients and workers
+// of the same runs use the same key (DataConverter and FailureConverter give
+// them what to pass to client.Options).
+type Codec struct {
+	aead  cipher.AEAD
+	keyID string
+}
+
+var _ converter.PayloadCodec = (*Codec)(nil)
+
+// NewCodec makes a Codec from a 32-byte key.
+func NewCodec(key []byte) (*Codec, error) {
+	if len(key) != 32 {
+		return nil, fmt.Errorf("the payload key must be 32 bytes (AES-256), got %d", len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(key)
+	return &Codec{aead: aead, keyID: hex.EncodeToString(sum[:8])}, nil
+}
+
+// ParseKey reads a 32-byte key written as 64 hex digits or in base64 (what
+// `openssl rand -base64 32` prints).
+func ParseKey(text string) ([]byte, error) {
+	text = strings.TrimSpace(text)
+	if len(text) == 64 {
+		if k, err := hex.DecodeString(text); err == nil {
+			return k, nil
+		}
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(text); err == nil {
+			if len(k) != 32 {
+				return nil, fmt.Errorf("the payload key must be 32 bytes, got %d (make one with: openssl rand -base64 32)", len(k))
+			}
+			return k, nil
+		}
+	}
+	return nil, errors.New("the payload key must be 32 bytes written as 64 hex digits or in base64 (make one with: openssl rand -base64 32)")
+}
+
+// KeyID identifies the key (the first 8 bytes of its SHA-256, in hex); it is
+// stored with each payload, so a reader with another key says so.
+func (c *Codec) KeyID() string { return c.keyID }
+
+// Encode encrypts each payload, metadata included.
+func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		plain, err := p.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		nonce := make([]byte, c.aead.NonceSize(), c.aead.NonceSize()+len(plain)+c.aead.Overhead())
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		out[i] = &commonpb.Payload{
+			Metadata: map[string][]byte{metaEncoding: []byte(encodingEncrypted), metaKeyID: []byte(c.keyID)},
+			Data:     c.aead.Seal(nonce, nonce, plain, []byte(c.keyID)),
+		}
+	}
+	return out, nil
+}
+
+// Decode decrypts the payloads this codec's key encrypted and passes others
+// (written before the key was used) through unchanged.
+func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		if string(p.GetMetadata()[metaEncoding]) != encodingEncrypted {
+			out[i] = p
+			continue
+		}
+		if id := string(p.GetMetadata()[metaKeyID]); id != c.keyID {
+			return nil, fmt.Errorf("a payload of this run was encrypted with another key (id %s; this key is %s)", id, c.keyID)
+		}
+		data := p.GetData()
+		n := c.aead.NonceSize()
+		if len(data) < n {
+			return nil, errors.New("an encrypted payload is truncated")
+		}
+		plain, err := c.aead.Open(nil, data[:n], data[n:], []byte(c.keyID))
+		if err != nil {
+			return nil, fmt.Errorf("an encrypted payload cannot be decrypted: %v", err)
+		}
+		var dec commonpb.Payload
+		if err := dec.Unmarshal(plain); err != nil {
+			return nil, err
+		}
+		out[i] = &dec
+	}
+	return out, nil
+}
+
+// DataConverter is the SDK's default converter with payloads encrypted by c.
+func (c *Codec) DataConverter() converter.DataConverter {
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+}
+
+// FailureConverter encrypts the messages and stack traces of failures too:
+// they may quote what a response said.
+func (c *Codec) FailureConverter() converter.FailureConverter {
+	return sdktemporal.NewDefaultFailureConverter(sdktemporal.DefaultFailureConverterOptions{
+		DataConverter: c.DataConverter(), EncodeCommonAttributes: true})
+}
