@@ -28,21 +28,21 @@ type Effects interface {
 
 // run is the state of one execution of a plan; it is never shared between runs.
 type run struct {
-	plan     *Plan
-	cfg      *config
-	fx       Effects
-	obs      Observer
-	steps    int                          // step executions so far, bounded by cfg.maxSteps
-	done     map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
-	ran      map[*stepPlan]bool           // steps executed in this run (step-level dependsOn across workflows)
+	plan  *Plan
+	cfg   *config
+	fx    Effects
+	obs   Observer
+	steps int                          // step executions so far, bounded by cfg.maxSteps
+	done  map[*workflowPlan]*wfOutcome // workflows completed in this run ($workflows.*, dependsOn)
+	ran   map[*stepPlan]bool           // steps executed in this run (step-level dependsOn across workflows)
 	// deadline bounds the workflow a step with a 1.1 timeout calls, on the
 	// Effects clock; zero when no such step is running. timeoutStep is that step.
 	deadline    time.Time
 	timeoutStep *stepPlan
-	result   *Result
-	fatalErr error
-	dry      *dryState       // set by DryRun: values that come from responses are placeholders
-	used     map[string]bool // settings this run used ("server:api", "var:api.port"); see unused.go
+	result      *Result
+	fatalErr    error
+	dry         *dryState       // set by DryRun: values that come from responses are placeholders
+	used        map[string]bool // settings this run used ("server:api", "var:api.port"); see unused.go
 }
 
 // wfOutcome is how a workflow execution ended.
