@@ -78,6 +78,7 @@ var ruleDescriptions = map[string]string{
 	RuleJSONPathGoessner:    "A jsonpath condition is an RFC 9535 query",
 	RuleJSONPathRootFilter:  "A jsonpath filter at the root tests what it means to",
 	RuleConditionBraced:     "A condition is not wrapped in braces",
+	RuleConditionLength:     "A simple condition does not use JavaScript's .length",
 	RuleConditionDoubleQuot: "String literals in a condition use single quotes",
 
 	// Runtime expressions.

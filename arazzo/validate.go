@@ -66,6 +66,7 @@ const (
 	RuleJSONPathRootFilter  = "jsonpath-root-filter"
 	RuleConditionBraced     = "condition-braced"
 	RuleConditionDoubleQuot = "condition-double-quoted"
+	RuleConditionLength     = "condition-length"
 
 	// Runtime expressions.
 	RuleExpressionSyntax    = "expression-syntax"

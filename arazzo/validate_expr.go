@@ -85,6 +85,7 @@ var exprWarningRules = map[string]string{
 	"value-not-expression":    RuleValueNotExpression,
 	"condition-braced":        RuleConditionBraced,
 	"condition-double-quoted": RuleConditionDoubleQuot,
+	"condition-length":        RuleConditionLength,
 	"jsonpath-goessner":       RuleJSONPathGoessner,
 	"jsonpath-root-filter":    RuleJSONPathRootFilter,
 }

@@ -296,6 +296,10 @@ func (o *operand) value(r Resolver) (any, bool) {
 			return nil, false
 		}
 	}
+	if o.length {
+		n, err := lengthOf(v, o.text, "")
+		return n, err == nil
+	}
 	return v, true
 }
 
@@ -319,6 +323,11 @@ func (o *operand) missing(r Resolver) error {
 			return &EvalError{Expr: o.text, Msg: "no such value: " + p.describe(v, failed), Err: ErrMissing}
 		}
 		v = out
+	}
+	if o.length {
+		if _, err := lengthOf(v, o.text, strings.TrimSuffix(o.text, ".length")); err != nil {
+			return err
+		}
 	}
 	return &EvalError{Expr: o.text, Msg: "no such value", Err: ErrMissing}
 }

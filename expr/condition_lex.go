@@ -44,6 +44,9 @@ type operand struct {
 	expr *Expression
 	nav  pointer
 	text string
+	// length is set when the navigation ended in ".length" (a compatibility
+	// reading, see lengthOf); nav then stops before it.
+	length bool
 }
 
 // lexer splits src[pos:end] into condition tokens.
@@ -264,7 +267,20 @@ func (l *lexer) operand() (token, error) {
 		return token{}, l.errAt(i, "unexpected "+l.charAt(i)+" after "+l.src[s:i])
 	}
 	l.pos = i
-	return token{kind: tOperand, off: s, end: i, operand: &operand{expr: e, nav: nav, text: l.src[s:i]}}, nil
+	op := &operand{expr: e, nav: nav, text: l.src[s:i]}
+	if n := len(nav); n > 0 && nav[n-1].key == "length" && strings.HasSuffix(op.text, ".length") {
+		// "$response.body.items.length": JavaScript's length, which simple
+		// conditions do not have; one reading (lengthOf), with a warning.
+		op.nav, op.length = nav[:n-1], true
+		base := strings.TrimSuffix(op.text, ".length")
+		l.warnings = append(l.warnings, Warning{
+			Offset:     i - len(".length"),
+			Rule:       "condition-length",
+			Message:    "simple conditions have no .length; " + op.text + " is read as the number of elements of the array (or characters of the string) at " + base,
+			Suggestion: "a jsonpath criterion with context " + e.Text + " and the function length(" + jsonPathOf(op.nav) + ")",
+		})
+	}
+	return token{kind: tOperand, off: s, end: i, operand: op}, nil
 }
 
 // describe renders a token for error messages.
@@ -278,4 +294,31 @@ func (t token) describe(src string) string {
 		return src[t.off:t.end]
 	}
 	return "'" + src[t.off:t.end] + "'"
+}
+
+// jsonPathOf writes navigation as an RFC 9535 singular query from the root.
+func jsonPathOf(nav pointer) string {
+	var b strings.Builder
+	b.WriteByte('$')
+	for _, t := range nav {
+		switch {
+		case t.index >= 0:
+			b.WriteString("[" + strconv.Itoa(t.index) + "]")
+		case isPlainMember(t.key):
+			b.WriteString("." + t.key)
+		default:
+			b.WriteString("['" + strings.ReplaceAll(strings.ReplaceAll(t.key, `\`, `\\`), "'", `\'`) + "']")
+		}
+	}
+	return b.String()
+}
+
+// isPlainMember reports whether a member name can follow a dot in RFC 9535.
+func isPlainMember(k string) bool {
+	for i, c := range k {
+		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80 || i > 0 && c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return k != ""
 }

@@ -220,6 +220,11 @@ func TestConditionEval(t *testing.T) {
 		{src: "$response.body#/missing != null", err: `$response.body#/missing: no such value: no member "missing" in the object at the root`},
 		{src: "$response.body.items[5].id == 1", err: `$response.body.items[5].id: no such value: index 5 out of range, the array at /items has 2 elements`},
 		{src: "$inputs.nope == 1", err: `$inputs.nope: no such value`},
+		// ".length" (JavaScript's): elements of an array, characters of a string.
+		{src: "$response.body.items.length == 2", want: true},
+		{src: "$response.body.items.length > 0 && $response.body.status.length == 6", want: true},
+		{src: "$response.body.data.length == 1", err: `$response.body.data.length: no such value: the object at $response.body.data has no member "length"`},
+		{src: "$response.body.count.length > 0", err: `$response.body.count.length: the number at $response.body.count has no length`},
 		{src: "$response.body#/status == 200", err: `$response.body#/status == 200: cannot compare string "Active" with number 200`},
 		{src: "$response.body#/obj == $response.body#/obj", err: `$response.body#/obj == $response.body#/obj: cannot compare object {} with object {} (objects and arrays compare only with null, using == or !=)`},
 		{src: "$response.body#/items > 1", err: `$response.body#/items > 1: cannot compare array [{"id":1},{"id":2}] with number 1 (objects and arrays compare only with null, using == or !=)`},
@@ -316,6 +321,12 @@ func TestConditionWarnings(t *testing.T) {
 			"at offset 24: string literals in conditions use single quotes [condition-double-quoted]; suggestion: 'it''s'",
 		}},
 	}
+	tests = append(tests, struct {
+		src  string
+		want []string
+	}{"$response.body.items[0]['a b'].length > 0", []string{
+		"at offset 30: simple conditions have no .length; $response.body.items[0]['a b'].length is read as the number of elements of the array (or characters of the string) at $response.body.items[0]['a b'] [condition-length]; suggestion: a jsonpath criterion with context $response.body and the function length($.items[0]['a b'])",
+	}})
 	for _, tt := range tests {
 		c, err := ParseCondition(tt.src)
 		if err != nil {

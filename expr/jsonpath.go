@@ -331,6 +331,14 @@ func (g *goessnerCmp) value(v any) (any, error) {
 	if !g.length {
 		return x, nil
 	}
+	return lengthOf(x, g.pathText, g.baseText)
+}
+
+// lengthOf is the reading of a trailing ".length" (JavaScript's, in Goessner
+// JSONPath and in simple conditions): the number of elements of an array, of
+// characters of a string, or an object's own "length" member. expr and at name
+// the operand and the value's place for the error.
+func lengthOf(x any, expr, at string) (any, error) {
 	switch t := x.(type) {
 	case []any:
 		return len(t), nil
@@ -340,9 +348,9 @@ func (g *goessnerCmp) value(v any) (any, error) {
 		if m, ok := t["length"]; ok {
 			return m, nil
 		}
-		return nil, &EvalError{Expr: g.pathText, Msg: "no such value: the object at " + g.baseText + " has no member \"length\"", Err: ErrMissing}
+		return nil, &EvalError{Expr: expr, Msg: "no such value: the object at " + at + " has no member \"length\"", Err: ErrMissing}
 	}
-	return nil, &EvalError{Expr: g.pathText, Msg: "the " + typeName(x) + " at " + g.baseText + " has no length"}
+	return nil, &EvalError{Expr: expr, Msg: "the " + typeName(x) + " at " + at + " has no length"}
 }
 
 func (g *goessnerCmp) eval(v any) (bool, error) {
