@@ -7,6 +7,7 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdktemporal "go.temporal.io/sdk/temporal"
@@ -226,4 +227,68 @@ func statusName(s enumspb.WorkflowExecutionStatus) string {
 		return "continued as new"
 	}
 	return "unknown"
+}
+
+// RunSummary is one line of a listing of the runs on a cluster.
+type RunSummary struct {
+	ID string
+	// Status is the run's outcome once it completed (passed, failed, error), else
+	// the Temporal status (running, cancelled, terminated, timed out, failed).
+	Status     string
+	Started    time.Time
+	Closed     time.Time
+	WorkflowID string // the Arazzo workflow
+	Document   string
+	Steps      int // step executions, once completed
+}
+
+// List reads the most recent Arazzo runs of the client's namespace, newest
+// first: at most limit (0: all). dc decodes their memos and outputs (nil: the
+// SDK's default; the client's converter when it encrypts payloads).
+func List(ctx context.Context, c client.Client, dc converter.DataConverter, limit int) ([]RunSummary, error) {
+	if dc == nil {
+		dc = converter.GetDefaultDataConverter()
+	}
+	var out []RunSummary
+	var token []byte
+	for {
+		size := 100
+		if limit > 0 && limit-len(out) < size {
+			size = limit - len(out)
+		}
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			PageSize: int32(size), NextPageToken: token,
+			// Visibility stores list the newest first (ORDER BY is not supported everywhere).
+			Query: fmt.Sprintf("WorkflowType = '%s'", WorkflowName),
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, ex := range resp.GetExecutions() {
+			s := RunSummary{ID: ex.GetExecution().GetWorkflowId(), Status: statusName(ex.GetStatus())}
+			if t := ex.GetStartTime(); t != nil {
+				s.Started = t.AsTime()
+			}
+			if t := ex.GetCloseTime(); t != nil {
+				s.Closed = t.AsTime()
+			}
+			fields := ex.GetMemo().GetFields()
+			_ = dc.FromPayload(fields[memoWorkflow], &s.WorkflowID)
+			_ = dc.FromPayload(fields[memoDocument], &s.Document)
+			if ex.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+				var res RunOutput
+				if err := c.GetWorkflow(ctx, s.ID, ex.GetExecution().GetRunId()).Get(ctx, &res); err == nil {
+					s.Status, s.Steps = string(res.Status), len(res.Steps)+res.Omitted
+				}
+			}
+			out = append(out, s)
+			if limit > 0 && len(out) == limit {
+				return out, nil
+			}
+		}
+		token = resp.GetNextPageToken()
+		if len(token) == 0 {
+			return out, nil
+		}
+	}
 }

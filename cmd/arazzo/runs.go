@@ -34,11 +34,18 @@ A run that was interrupted or failed can be continued with 'arazzo run --resume 
 
 func (a *app) runsListCommand(state *string) *cobra.Command {
 	var limit int
+	var cluster clusterFlags // --temporal: the runs submitted to a Temporal cluster (temporal.go)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the journaled runs, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := cluster.checkUnset(cmd.Flags()); err != nil {
+				return err
+			}
+			if cluster.addr != "" {
+				return a.listTemporalRuns(cmd.Context(), &cluster, limit)
+			}
 			st, err := openJournal(cmd.Context(), *state)
 			if err != nil {
 				return err
@@ -65,6 +72,7 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 		},
 	}
 	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "show at most this many runs (0: all)")
+	cluster.register(cmd.Flags(), "list the runs submitted to the Temporal cluster at `HOST:PORT` instead of the journal's")
 	return cmd
 }
 

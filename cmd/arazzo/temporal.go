@@ -12,7 +12,9 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -400,6 +402,33 @@ func (s *submitter) detachBatch(ctx context.Context, b *batch, in io.Reader, bat
 		return exitWith(ExitIncomplete)
 	}
 	return nil
+}
+
+// listTemporalRuns is 'arazzo runs list --temporal HOST:PORT'.
+func (a *app) listTemporalRuns(ctx context.Context, c *clusterFlags, limit int) error {
+	cl, err := c.dial(ctx, a.stderr, slog.LevelError)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	runs, err := temporal.List(ctx, cl, c.dataConverter(), limit)
+	if err != nil {
+		return &exitError{code: ExitIncomplete, err: fmt.Errorf("listing the runs of namespace %s of %s: %v", c.namespace, c.addr, err)}
+	}
+	if len(runs) == 0 {
+		fmt.Fprintf(a.stdout, "no runs in namespace %s of %s\n", c.namespace, c.addr)
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
+	for _, r := range runs {
+		steps := "-"
+		if r.Steps > 0 {
+			steps = strconv.Itoa(r.Steps)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Started.Local().Format(time.DateTime), r.Status, steps, r.WorkflowID)
+	}
+	return tw.Flush()
 }
 
 // showTemporalRun is 'arazzo runs show ID --temporal HOST:PORT'.

@@ -68,3 +68,5 @@ func (a *app) runOnTemporal(context.Context, string, *runtime.Plan, string, map[
 func (a *app) showTemporalRun(context.Context, string, *clusterFlags, bool, string) error {
 	return errNoTemporal
 }
+
+func (a *app) listTemporalRuns(context.Context, *clusterFlags, int) error { return errNoTemporal }

@@ -277,6 +277,17 @@ func testTemporalPayloadKey(t *testing.T, addr string) {
 		strings.NewReader(""), &sout, &serr); code != ExitOK || !strings.Contains(sout.String(), "Team 004") || !strings.Contains(sout.String(), token) {
 		t.Errorf("runs show with the key: exit %d\n%s%s", code, sout.String(), serr.String())
 	}
+	// runs list reads the runs back, outcome and workflow included.
+	sout.Reset()
+	serr.Reset()
+	if code := run(context.Background(), []string{"runs", "list", "--temporal", addr, "--payload-key", "file:" + keyFile, "-n", "0"},
+		strings.NewReader(""), &sout, &serr); code != ExitOK {
+		t.Fatalf("runs list: exit %d\n%s%s", code, sout.String(), serr.String())
+	}
+	line := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(m[1]) + `\s.*$`).FindString(sout.String())
+	if !strings.Contains(line, " passed ") || !strings.HasSuffix(line, "rotate-mcp-server-token") || !strings.Contains(line, " 3 ") {
+		t.Errorf("runs list has no passed line for %s:\n%s", m[1], sout.String())
+	}
 }
 
 // 200 rotate runs submitted in batch, one Temporal workflow per line, executed
