@@ -46,14 +46,20 @@ workflows:
       - {stepId: c, operationId: c}
 `
 
-func TestServers(t *testing.T) {
+// serversPlan loads the servers workflow against a test server.
+func serversPlan(t *testing.T) (*api, *Plan) {
+	t.Helper()
 	srv := newAPI(t, nil)
 	u, _ := url.Parse(srv.URL)
 	dir := writeFiles(t, srv.URL, map[string]string{
 		"api.yaml":    strings.ReplaceAll(serversAPI, "$HOST", u.Host),
 		"arazzo.yaml": serversArazzo,
 	})
-	plan := mustLoad(t, dir, "arazzo.yaml")
+	return srv, mustLoad(t, dir, "arazzo.yaml")
+}
+
+func TestServers(t *testing.T) {
+	srv, plan := serversPlan(t)
 	paths := func(opts ...Option) []string {
 		t.Helper()
 		before := len(srv.requests())
@@ -170,13 +176,8 @@ func TestUnusedCredentialsAfterReplay(t *testing.T) {
 // TestServerCredentials: user information in a --server URL is sent as Basic
 // authentication and never appears in the URLs a run reports.
 func TestServerCredentials(t *testing.T) {
-	srv := newAPI(t, nil)
+	srv, plan := serversPlan(t)
 	u, _ := url.Parse(srv.URL)
-	dir := writeFiles(t, srv.URL, map[string]string{
-		"api.yaml":    strings.ReplaceAll(serversAPI, "$HOST", u.Host),
-		"arazzo.yaml": serversArazzo,
-	})
-	plan := mustLoad(t, dir, "arazzo.yaml")
 	secrets := &Secrets{}
 	res := mustRun(t, plan, "servers", nil, WithSecrets(secrets), WithServer("api", "http://ada:p%40ss-w0rd@"+u.Host+"/v9"))
 	if res.Status != StatusPassed {
