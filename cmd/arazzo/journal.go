@@ -72,6 +72,7 @@ func openJournal(ctx context.Context, flag string) (*journal.Store, error) {
 type runSettings struct {
 	Servers    []string `json:"servers,omitempty"`
 	ServerVars []string `json:"serverVars,omitempty"`
+	Sources    []string `json:"sources,omitempty"`
 	Mock       bool     `json:"mock,omitempty"`
 }
 
@@ -94,7 +95,7 @@ func journaledServers(servers []string) []string {
 
 // settings are the run's settings as the journal keeps them.
 func (f *runFlags) settings() runSettings {
-	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Mock: f.mock}
+	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Sources: f.sources, Mock: f.mock}
 }
 
 // runArgs: one document argument, optional with --resume.
@@ -157,6 +158,9 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	}
 	if len(f.serverVars) == 0 {
 		f.serverVars = set.ServerVars
+	}
+	if len(f.sources) == 0 {
+		f.sources = set.Sources
 	}
 	f.mock = f.mock || set.Mock
 	return nil

@@ -25,6 +25,7 @@ type runFlags struct {
 	inputs       []string
 	servers      []string
 	serverVars   []string
+	sources      []string
 	auth         []string
 	mock         bool
 	output       string
@@ -78,6 +79,7 @@ over is the point of the run.`,
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "workflow input NAME=VALUE (repeatable)")
 	fl.StringArrayVar(&f.servers, "server", nil, "override a source's server: SOURCE=URL (repeatable)")
 	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
 	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
 	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
@@ -136,6 +138,15 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 			return usageErr("--server %q: expected SOURCE=URL", s)
 		}
 		opts = append(opts, runtime.WithServer(name, u))
+	}
+	for i, s := range f.sources {
+		name, loc, ok := strings.Cut(s, "=")
+		if !ok || name == "" || loc == "" {
+			return usageErr("--source %q: expected NAME=PATH or NAME=URL", s)
+		}
+		loc = arazzo.FileLocation(loc) // absolute, so a resumed run reads the same file
+		f.sources[i] = name + "=" + loc
+		opts = append(opts, runtime.WithSourceLocation(name, loc))
 	}
 	for _, s := range f.serverVars {
 		key, val, ok := strings.Cut(s, "=")

@@ -58,7 +58,7 @@ func (t *temporalRunFlags) check(f *runFlags) error {
 		flag string
 	}{
 		{f.mock, "--mock"}, {f.dryRun, "--dry-run"}, {f.journal.resume != "", "--resume"}, {f.trace != "", "--trace"},
-		{f.har != "", "--har"}, {len(f.reports) > 0, "--report"},
+		{f.har != "", "--har"}, {len(f.reports) > 0, "--report"}, {len(f.sources) > 0, "--source"},
 	} {
 		if c.set {
 			return usageErr("%s does not go with --temporal: the run executes on the cluster's workers (see 'arazzo runs show ID --temporal')", c.flag)
