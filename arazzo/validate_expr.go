@@ -277,7 +277,7 @@ func (v *validator) checkExpr(e *expr.Expression, sc *scope, loc exprLoc) {
 				e.Text, sc.step.StepID, sc.step.WorkflowID)
 		}
 	case expr.KindStepOutputs:
-		v.checkStepRef(e, sc, pos, loc.path)
+		v.checkStepRef(e, sc, loc)
 	case expr.KindInputs:
 		v.checkInputRef(sc.w, e, pos, loc.path, "$inputs")
 	case expr.KindOutputs:
@@ -288,7 +288,8 @@ func (v *validator) checkExpr(e *expr.Expression, sc *scope, loc exprLoc) {
 // checkStepRef checks $steps.<id>.outputs.<name>: the step exists in the same
 // workflow, declares the output, and can have run before the expression is
 // evaluated.
-func (v *validator) checkStepRef(e *expr.Expression, sc *scope, pos Pos, path string) {
+func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
+	pos, path := loc.at(0), loc.path
 	w := sc.w
 	si, ok := v.stepIndex[w][e.ID]
 	if !ok {
@@ -306,7 +307,8 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, pos Pos, path st
 		for _, o := range target.Outputs {
 			names = append(names, o.Name)
 		}
-		v.suggest(SeverityWarning, pos, path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
+		// The position of the output name, after "$steps.<id>.outputs.".
+		v.suggest(SeverityWarning, loc.at(len("$steps."+e.ID+".outputs.")), path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
 			"step %q declares no output %q (declared: %s); only declared outputs can be referenced, and the step that evaluates this fails when it runs", e.ID, e.Name, quoteNames(names))
 		return
 	}
