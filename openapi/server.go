@@ -59,6 +59,16 @@ func newServers(servers openapi3.Servers, base string) []Server {
 // http(s) URL. A description read from a file has no such base, and Resolve then
 // returns an error; the caller has to name the server.
 func (s Server) Resolve(vars map[string]string) (string, error) {
+	return s.resolve(vars, "")
+}
+
+// ResolveWithBase is Resolve with fallback as the base of a relative server URL
+// when the description was not served over http(s) (a mock of the API, say).
+func (s Server) ResolveWithBase(vars map[string]string, fallback string) (string, error) {
+	return s.resolve(vars, fallback)
+}
+
+func (s Server) resolve(vars map[string]string, fallback string) (string, error) {
 	resolved, err := s.expand(vars)
 	if err != nil {
 		return "", err
@@ -71,6 +81,9 @@ func (s Server) Resolve(vars map[string]string) (string, error) {
 		return resolved, nil
 	}
 	base, err := url.Parse(s.base)
+	if (err != nil || base.Scheme != "http" && base.Scheme != "https") && fallback != "" {
+		base, err = url.Parse(fallback)
+	}
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") {
 		where := "the description"
 		if s.base != "" {

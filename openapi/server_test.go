@@ -54,6 +54,20 @@ func TestServerResolve(t *testing.T) {
 	}
 }
 
+// ResolveWithBase gives relative servers of a description read from a file a
+// base; an http(s) document keeps its own.
+func TestServerResolveWithBase(t *testing.T) {
+	for _, tt := range []struct{ server, base, want string }{
+		{"file:///work/openapi.yaml", "http://mock.invalid/", "http://mock.invalid/v1"},
+		{"https://specs.example.com/openapi.yaml", "http://mock.invalid/", "https://specs.example.com/v1"},
+	} {
+		got, err := Server{URL: "/v1", base: tt.server}.ResolveWithBase(nil, tt.base)
+		if err != nil || got != tt.want {
+			t.Errorf("from %s: %s, %v; want %s", tt.server, got, err, tt.want)
+		}
+	}
+}
+
 func TestDocumentServers(t *testing.T) {
 	d := mustLoad(t, "testdata/petstore.yaml")
 	got, err := d.Operation("listPets").Servers[0].Resolve(map[string]string{"region": "us"})

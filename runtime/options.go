@@ -24,6 +24,7 @@ type config struct {
 	runTimeout   time.Duration
 	credentials  Credentials
 	servers      map[string]string
+	serverBase   string // resolves relative server URLs of descriptions read from files (WithServerBase)
 	serverVars   map[string]map[string]string
 	maxSteps     int
 	maxDepth     int
@@ -90,6 +91,11 @@ func WithSourceLocation(source, location string) Option {
 		c.sourceLocations[source] = location
 	}
 }
+
+// WithServerBase resolves the relative server URLs ("/", "/v1") of descriptions
+// that were not served over http(s) against base, which has none otherwise.
+// The CLI's --mock uses it: the mock answers whatever the host.
+func WithServerBase(base string) Option { return func(c *config) { c.serverBase = base } }
 
 // WithServerVariable sets a server variable of a source description's server.
 func WithServerVariable(source, name, value string) Option {

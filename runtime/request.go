@@ -240,9 +240,9 @@ func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
 			r.markUsed("var:" + src.name + "." + name)
 		}
 	}
-	u, err := srv.Resolve(r.cfg.serverVars[src.name])
+	u, err := srv.ResolveWithBase(r.cfg.serverVars[src.name], r.cfg.serverBase)
 	if err != nil {
-		return "", fmt.Errorf("source %q: %v", src.name, err)
+		return "", fmt.Errorf("source %q: %v (--server %s=URL)", src.name, err, src.name)
 	}
 	pu, err := url.Parse(u)
 	if err != nil {

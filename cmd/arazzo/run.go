@@ -182,7 +182,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	rep := newReporting(f, reports, plan, tgt.document(arg), wfID, inputs, masker{secrets})
 	if f.mock {
-		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())))
+		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase("http://mock.invalid/"))
 	}
 	var progress *progressPrinter
 	if f.output == "text" {
