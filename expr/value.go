@@ -184,6 +184,9 @@ func (n *vnode) eval(r Resolver) (any, error) {
 		for i, k := range n.keys {
 			v, err := n.elems[i].eval(r)
 			if err != nil {
+				if n.elems[i].omittable(r, err) {
+					continue
+				}
 				return nil, err
 			}
 			m[k] = v
@@ -201,6 +204,29 @@ func (n *vnode) eval(r Resolver) (any, error) {
 		return s, nil
 	}
 	return deepCopy(n.lit), nil
+}
+
+// Omitter is implemented by resolvers whose absent values may be left out of
+// the object that holds them: an object member whose value is exactly one such
+// expression is omitted instead of failing the evaluation (an optional input
+// the caller did not give, say).
+type Omitter interface {
+	Omittable(e *Expression) bool
+}
+
+// omittable reports whether a member that failed with err may be left out.
+func (n *vnode) omittable(r Resolver, err error) bool {
+	o, ok := r.(Omitter)
+	return ok && n.kind == vExpr && errors.Is(err, ErrMissing) && o.Omittable(n.expr)
+}
+
+// Expr returns the expression when the whole value is exactly one runtime
+// expression, else nil.
+func (c *Value) Expr() *Expression {
+	if c.root.kind == vExpr {
+		return c.root.expr
+	}
+	return nil
 }
 
 func (n *vnode) locate(err error) error {

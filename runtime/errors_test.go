@@ -108,3 +108,58 @@ func TestUserErrorsArePositioned(t *testing.T) {
 		})
 	}
 }
+
+// TestOptionalInputsLeftOut: an optional input the caller did not give leaves
+// out the payload member and the query parameter whose value is exactly that
+// input; given, they are sent. A path parameter cannot be left out.
+func TestOptionalInputsLeftOut(t *testing.T) {
+	srv := newFlowServer(t)
+	dir := writeFiles(t, srv.URL, flowDoc("1.0.1", `workflows:
+  - workflowId: w
+    inputs:
+      type: object
+      properties:
+        tag: {type: string}
+        quantity: {type: integer}
+        code: {type: integer}
+    steps:
+      - stepId: s
+        operationId: status
+        parameters:
+          - {name: code, in: path, value: 200}
+          - {name: tag, in: query, value: $inputs.tag}
+      - stepId: e
+        operationId: echo
+        requestBody:
+          payload: {petId: 7, quantity: $inputs.quantity, note: 'tag {$inputs.tag}'}
+  - workflowId: path
+    inputs: {type: object, properties: {code: {type: integer}}}
+    steps:
+      - stepId: s
+        operationId: status
+        parameters: [{name: code, in: path, value: $inputs.code}]
+`))
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	res := mustRun(t, plan, "w", map[string]any{"tag": "x"})
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	reqs := srv.requests()
+	if reqs[0].RawQuery != "tag=x" || string(reqs[1].Body) != `{"note":"tag x","petId":7}` {
+		t.Errorf("with tag only: query %q, body %s", reqs[0].RawQuery, reqs[1].Body)
+	}
+	// Without tag: the query parameter is left out, but a template that embeds
+	// the missing input cannot be built.
+	res = mustRun(t, plan, "w", map[string]any{"quantity": 2})
+	reqs = srv.requests()
+	if reqs[2].RawQuery != "" {
+		t.Errorf("without tag: query %q", reqs[2].RawQuery)
+	}
+	if res.Status != StatusError || !strings.Contains(res.Err.Error(), "$inputs.tag: no such value") {
+		t.Errorf("template with a missing input: %s %v", res.Status, res.Err)
+	}
+	res = mustRun(t, plan, "path", nil)
+	if res.Status != StatusError || !strings.Contains(res.Err.Error(), `parameter "code": $inputs.code: no such value`) {
+		t.Errorf("path parameter: %s %v", res.Status, res.Err)
+	}
+}

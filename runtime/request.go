@@ -52,6 +52,9 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		}
 		v, err := p.value.Eval(sc)
 		if err != nil {
+			if p.in != arazzo.InPath && p.value.omittable(sc, err) {
+				continue // an optional input not given: the parameter is not sent
+			}
 			return nil, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
 		}
 		spec := p.spec

@@ -139,6 +139,22 @@ func (s *scope) Resolve(e *expr.Expression) (any, bool) {
 	return nil, false
 }
 
+// Omittable implements expr.Omitter: an input the workflow declares, and the
+// caller did not give, has no value to send, so the payload member, or the
+// query, header or cookie parameter, whose value is exactly that input is left
+// out. A required input is always given (inputs are checked first).
+func (s *scope) Omittable(e *expr.Expression) bool {
+	if e.Kind != expr.KindInputs || s.f == nil {
+		return false
+	}
+	if _, given := s.f.inputs[e.Name]; given {
+		return false
+	}
+	props, _ := s.f.wp.inputs.props()
+	_, declared := props[e.Name]
+	return declared
+}
+
 // Missing implements expr.MissingExplainer for the references a document can get
 // wrong: step outputs that no step declares, or that a step has not produced.
 func (s *scope) Missing(e *expr.Expression) string {

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +38,9 @@ func (v *valueExpr) Eval(r expr.Resolver) (any, error) {
 		for i, k := range v.keys {
 			x, err := v.elems[i].Eval(r)
 			if err != nil {
+				if v.elems[i].omittable(r, err) {
+					continue
+				}
 				return nil, err
 			}
 			out[k] = x
@@ -52,6 +56,18 @@ func (v *valueExpr) Eval(r expr.Resolver) (any, error) {
 		out[i] = x
 	}
 	return out, nil
+}
+
+// omittable reports whether a member that failed with err may be left out of
+// its object (expr.Omitter): its value is exactly one expression whose value
+// the resolver says may be absent.
+func (v *valueExpr) omittable(r expr.Resolver, err error) bool {
+	o, ok := r.(expr.Omitter)
+	if !ok || v.sel != nil || v.tree || v.Value == nil || !errors.Is(err, expr.ErrMissing) {
+		return false
+	}
+	e := v.Value.Expr()
+	return e != nil && o.Omittable(e)
 }
 
 // selectorSpec recognises a Selector Object inside a free-form value, as the
