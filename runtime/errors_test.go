@@ -133,11 +133,17 @@ func TestOptionalInputsLeftOut(t *testing.T) {
         requestBody:
           payload: {petId: 7, quantity: $inputs.quantity, note: 'tag {$inputs.tag}'}
   - workflowId: path
-    inputs: {type: object, properties: {code: {type: integer}}}
+    inputs: {type: object, properties: {code: {type: integer}, q: {type: string}}}
     steps:
       - stepId: s
         operationId: status
         parameters: [{name: code, in: path, value: $inputs.code}]
+  - workflowId: required
+    inputs: {type: object, properties: {q: {type: string}}}
+    steps:
+      - stepId: s
+        operationId: search
+        parameters: [{name: q, in: query, value: $inputs.q}]
 `))
 	plan := mustLoad(t, dir, "arazzo.yaml")
 	res := mustRun(t, plan, "w", map[string]any{"tag": "x"})
@@ -161,5 +167,10 @@ func TestOptionalInputsLeftOut(t *testing.T) {
 	res = mustRun(t, plan, "path", nil)
 	if res.Status != StatusError || !strings.Contains(res.Err.Error(), `parameter "code": $inputs.code: no such value`) {
 		t.Errorf("path parameter: %s %v", res.Status, res.Err)
+	}
+	// A parameter the operation requires is not left out silently.
+	res = mustRun(t, plan, "required", nil)
+	if res.Status != StatusError || !strings.HasSuffix(res.Err.Error(), `arazzo.yaml:33:22: workflow required, step s: operation search requires query parameter "q", and its value $inputs.q is an input that was not given`) {
+		t.Errorf("required parameter: %s %v", res.Status, res.Err)
 	}
 }

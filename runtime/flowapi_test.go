@@ -29,6 +29,12 @@ paths:
         - {name: code, in: query, schema: {type: integer}}
         - {name: retryAfter, in: query, schema: {type: string}}
       responses: {default: {description: any}}
+  /search:
+    get:
+      operationId: search
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string}}
+      responses: {default: {description: any}}
   /echo:
     post:
       operationId: echo

@@ -46,6 +46,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	path := op.Path
 	var query, cookies []string
 	supplied := map[string]bool{}
+	omitted := map[string]*paramPlan{} // left out: their optional input was not given
 	for _, p := range sp.params {
 		if p.value == nil {
 			continue
@@ -53,6 +54,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		v, err := p.value.Eval(sc)
 		if err != nil {
 			if p.in != arazzo.InPath && p.value.omittable(sc, err) {
+				omitted[paramKey(p.in, p.name)] = p
 				continue // an optional input not given: the parameter is not sent
 			}
 			return nil, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
@@ -112,9 +114,15 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	}
 	var missing []string
 	for _, prm := range op.Parameters {
-		if prm.Required && !supplied[paramKey(prm.In, prm.Name)] {
-			missing = append(missing, fmt.Sprintf("%s parameter %q", prm.In, prm.Name))
+		key := paramKey(prm.In, prm.Name)
+		if !prm.Required || supplied[key] {
+			continue
 		}
+		if p := omitted[key]; p != nil {
+			return nil, fail(p.pos, "operation %s requires %s parameter %q, and its value %s is an input that was not given",
+				op.ID, prm.In, prm.Name, p.value.Expr().Text)
+		}
+		missing = append(missing, fmt.Sprintf("%s parameter %q", prm.In, prm.Name))
 	}
 	if len(missing) > 0 {
 		return nil, fail(sp.step.Pos, "operation %s requires %s, which the step does not supply", op.ID, strings.Join(missing, ", "))
