@@ -125,6 +125,7 @@ var ruleDescriptions = map[string]string{
 	RuleAmbiguousOperation:     "An unqualified operationId is found in only one source",
 	RuleOperationParamExtra:    "A step parameter is a parameter of the operation",
 	RuleOperationParamNeeded:   "Every required parameter of the operation is supplied",
+	RuleOptionalInputRequired:  "A parameter the operation requires does not take its value from an optional input",
 	RuleOperationNoBody:        "A requestBody goes to an operation that takes one",
 }
 

@@ -106,6 +106,7 @@ const (
 	RuleAmbiguousOperation     = "ambiguous-operation"
 	RuleOperationParamExtra    = "operation-parameter-unknown"
 	RuleOperationParamNeeded   = "operation-parameter-missing"
+	RuleOptionalInputRequired  = "optional-input-required"
 	RuleOperationNoBody        = "operation-no-request-body"
 )
 

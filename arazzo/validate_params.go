@@ -22,6 +22,7 @@ type param struct {
 	// inPos is where `in` is written, or pos when absent.
 	inPos Pos
 	via   string // the reference, for messages
+	value *Value // the value passed (nil when absent)
 }
 
 // checkParams checks a parameter list and returns the parameters it passes.
@@ -58,7 +59,7 @@ func (v *validator) checkParams(list []*Parameter, path string, sc *scope, own o
 func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, bool) {
 	if !p.IsReference() {
 		v.checkValueExpressions(p.Value, joinPath(path, "value"), sc)
-		return param{name: p.Name, in: p.In, pos: p.Node.ValuePos("name"), inPos: p.Node.ValuePos("in"), path: path}, true
+		return param{name: p.Name, in: p.In, pos: p.Node.ValuePos("name"), inPos: p.Node.ValuePos("in"), path: path, value: p.Value}, true
 	}
 	typ, key, ok := v.componentRef(&p.Node, p.Reference, path, true)
 	if !ok {
@@ -81,12 +82,14 @@ func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, b
 			"reference %q does not resolve: components.parameters has no %q (defined: %s)", p.Reference, key, quoteNames(keys))
 		return param{}, false
 	}
+	value := comp.Value
 	if p.Has("value") {
+		value = p.Value
 		v.checkValueExpressions(p.Value, joinPath(path, "value"), sc)
 	} else if sc != nil {
 		v.checkValueExpressions(comp.Value, "components.parameters."+key+".value", sc)
 	}
-	return param{name: comp.Name, in: comp.In, pos: pos, inPos: pos, path: path, via: p.Reference}, true
+	return param{name: comp.Name, in: comp.In, pos: pos, inPos: pos, path: path, via: p.Reference, value: value}, true
 }
 
 // checkParamIn applies the rules for `in`: required when the parameter goes to an

@@ -1,12 +1,15 @@
 package arazzo
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/arazzo-run/arazzo/expr"
 )
 
 // checkOperation resolves a step's operation in the loaded sources and checks the
 // step's parameters and request body against it. It is called only WithSources.
-func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []param) {
+func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, ps, wps []param) {
 	field := t.kind
 	p := joinPath(path, field)
 	pos := s.ValuePos(field)
@@ -68,7 +71,14 @@ func (v *validator) checkOperation(s *Step, path string, t target, ps, wps []par
 		if !want.Required && want.In != InPath {
 			continue
 		}
-		if supplied(ps, want) || supplied(wps, want) || respelt[want.In+"\x00"+want.Name] {
+		if sp, ok := supplier(ps, want); ok || respelt[want.In+"\x00"+want.Name] {
+			if ok {
+				v.checkOptionalInput(w, sp, want, opName)
+			}
+			continue
+		}
+		if sp, ok := supplier(wps, want); ok {
+			v.checkOptionalInput(w, sp, want, opName)
 			continue
 		}
 		v.suggest(SeverityError, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
@@ -95,13 +105,48 @@ func findParam(ps []ParamInfo, name, in string) int {
 	return -1
 }
 
-func supplied(ps []param, want ParamInfo) bool {
+// supplier finds the parameter that supplies want.
+func supplier(ps []param, want ParamInfo) (param, bool) {
 	for _, p := range ps {
 		if p.in == want.In && (p.name == want.Name || want.In == InHeader && strings.EqualFold(p.name, want.Name)) {
-			return true
+			return p, true
 		}
 	}
-	return false
+	return param{}, false
+}
+
+// checkOptionalInput warns when a parameter the operation requires takes its
+// value from an input the workflow does not require and gives no default: a
+// run without that input cannot build the request.
+func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, opName string) {
+	if p.value == nil {
+		return
+	}
+	text, ok := p.value.V.(string)
+	if !ok || !strings.HasPrefix(text, "$inputs.") {
+		return
+	}
+	e, err := expr.Parse(text)
+	if err != nil || e.Kind != expr.KindInputs {
+		return
+	}
+	schema := v.inputsSchema(w.Inputs)
+	props, _ := schema["properties"].(map[string]any)
+	prop, declared := props[e.Name]
+	if !declared {
+		return // input-unknown reports it
+	}
+	if req, _ := schema["required"].([]any); slices.Contains(req, any(e.Name)) {
+		return
+	}
+	if pm := v.inputsSchema(&Value{V: prop}); pm != nil {
+		if _, ok := pm["default"]; ok {
+			return
+		}
+	}
+	v.warnf(p.value.Pos, joinPath(p.path, "value"), RuleOptionalInputRequired,
+		"operation %s requires %s parameter %q, but its value %s is an optional input without a default: a run without it stops at this step; list %q in the workflow's inputs required (or give it a default)",
+		opName, want.In, want.Name, text, e.Name)
 }
 
 // ignoredHeader reports the header parameters an OpenAPI operation cannot declare
@@ -116,7 +161,9 @@ func ignoredHeader(name string) bool {
 func unsupplied(params []ParamInfo, in string, ps, wps []param) []string {
 	var out []string
 	for _, p := range params {
-		if p.In == in && !supplied(ps, p) && !supplied(wps, p) {
+		_, byStep := supplier(ps, p)
+		_, byWorkflow := supplier(wps, p)
+		if p.In == in && !byStep && !byWorkflow {
 			out = append(out, p.Name)
 		}
 	}

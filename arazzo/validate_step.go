@@ -42,7 +42,7 @@ func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, wps []param)
 	v.checkOutputs(s.Outputs, joinPath(path, "outputs"), sc.withPlace(placeStepOutputs))
 	v.checkStepDependsOn(w, s, path)
 	if v.src != nil && (t.kind == "operationId" || t.kind == "operationPath") {
-		v.checkOperation(s, path, t, ps, wps)
+		v.checkOperation(w, s, path, t, ps, wps)
 	}
 }
 
