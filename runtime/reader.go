@@ -120,5 +120,5 @@ type OutsideError struct {
 }
 
 func (e *OutsideError) Error() string {
-	return e.Path + " is outside " + e.Root + "; sources are read only inside the document's directory tree (--allow-outside lifts this)"
+	return e.Path + " is outside " + e.Root + "; sources are read only inside the document's repository, or its directory outside a repository (--allow-outside lifts this)"
 }

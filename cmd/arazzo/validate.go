@@ -43,10 +43,10 @@ PATH is a file, a directory (searched recursively for *.arazzo.yaml, *.arazzo.ym
 standard input. Every structural and semantic problem is reported at once, each
 with file:line:col and a rule id explained in docs/rules.md.
 
-Sources are read relative to each document and only inside the document's
-directory tree unless --allow-outside; URLs are fetched with a timeout and a size
-cap, or not at all with --offline (the checks that need them are skipped, and the
-text output says which).
+Sources are read relative to each document, and only inside the document's
+repository (its directory, outside a repository) unless --allow-outside; URLs
+are fetched with a timeout and a size cap, or not at all with --offline (the
+checks that need them are skipped, and the text output says which).
 
 Severity can be set per rule: --error RULE reports a rule's warnings as errors
 (step-output-unknown, to fail CI on a misspelt output), --ignore RULE drops its
@@ -165,6 +165,27 @@ func ruleSeverities(f *validateFlags) (func(arazzo.Diagnostics) arazzo.Diagnosti
 	}, nil
 }
 
+// sourceRoot is the directory tree a document's sources may be read from: the
+// repository that holds it (the nearest directory above it with a .git), whose
+// files whoever wrote the document controls anyway, else the document's own
+// directory.
+func sourceRoot(path string) string {
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return filepath.Dir(path)
+	}
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
 // document is one file to validate.
 type document struct {
 	name string // as the user named it (or "-" for stdin)
@@ -257,7 +278,7 @@ func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, o
 	var root string
 	location := ""
 	if doc.path != "" {
-		root = filepath.Dir(doc.path)
+		root = sourceRoot(doc.path)
 		location = arazzo.FileLocation(doc.path)
 	} else {
 		cwd, _ := os.Getwd()
