@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -29,27 +30,41 @@ const (
 // of the same runs use the same key (DataConverter and FailureConverter give
 // them what to pass to client.Options).
 type Codec struct {
-	aead  cipher.AEAD
+	aead  cipher.AEAD // of the first key: it encrypts
 	keyID string
+	old   map[string]cipher.AEAD // every key, by id: they decrypt
 }
 
 var _ converter.PayloadCodec = (*Codec)(nil)
 
-// NewCodec makes a Codec from a 32-byte key.
-func NewCodec(key []byte) (*Codec, error) {
-	if len(key) != 32 {
-		return nil, fmt.Errorf("the payload key must be 32 bytes (AES-256), got %d", len(key))
+// NewCodec makes a Codec from 32-byte keys: the first encrypts, and every one
+// decrypts what it encrypted, so a key is rotated by putting the new one first
+// and keeping the old one until no run needs it.
+func NewCodec(keys ...[]byte) (*Codec, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("no payload key")
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
+	c := &Codec{old: map[string]cipher.AEAD{}}
+	for i, key := range keys {
+		if len(key) != 32 {
+			return nil, fmt.Errorf("the payload key must be 32 bytes (AES-256), got %d", len(key))
+		}
+		block, err := aes.NewCipher(key)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		sum := sha256.Sum256(key)
+		id := hex.EncodeToString(sum[:8])
+		c.old[id] = aead
+		if i == 0 {
+			c.aead, c.keyID = aead, id
+		}
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
-	sum := sha256.Sum256(key)
-	return &Codec{aead: aead, keyID: hex.EncodeToString(sum[:8])}, nil
+	return c, nil
 }
 
 // ParseKey reads a 32-byte key written as 64 hex digits or in base64 (what
@@ -72,8 +87,20 @@ func ParseKey(text string) ([]byte, error) {
 	return nil, errors.New("the payload key must be 32 bytes written as 64 hex digits or in base64 (make one with: openssl rand -base64 32)")
 }
 
-// KeyID identifies the key (the first 8 bytes of its SHA-256, in hex); it is
-// stored with each payload, so a reader with another key says so.
+// keyIDs lists the ids of the keys, the encrypting one first.
+func (c *Codec) keyIDs() string {
+	ids := []string{c.keyID}
+	for id := range c.old {
+		if id != c.keyID {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids[1:])
+	return strings.Join(ids, ", ")
+}
+
+// KeyID identifies the encrypting key (the first 8 bytes of its SHA-256, in
+// hex); it is stored with each payload, so a reader without it says so.
 func (c *Codec) KeyID() string { return c.keyID }
 
 // Encode encrypts each payload, metadata included.
@@ -105,15 +132,17 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 			out[i] = p
 			continue
 		}
-		if id := string(p.GetMetadata()[metaKeyID]); id != c.keyID {
-			return nil, fmt.Errorf("a payload of this run was encrypted with another key (id %s; this key is %s)", id, c.keyID)
+		id := string(p.GetMetadata()[metaKeyID])
+		aead := c.old[id]
+		if aead == nil {
+			return nil, fmt.Errorf("a payload of this run was encrypted with another key (id %s; the keys given are %s)", id, c.keyIDs())
 		}
 		data := p.GetData()
-		n := c.aead.NonceSize()
+		n := aead.NonceSize()
 		if len(data) < n {
 			return nil, errors.New("an encrypted payload is truncated")
 		}
-		plain, err := c.aead.Open(nil, data[:n], data[n:], []byte(c.keyID))
+		plain, err := aead.Open(nil, data[:n], data[n:], []byte(id))
 		if err != nil {
 			return nil, fmt.Errorf("an encrypted payload cannot be decrypted: %v", err)
 		}

@@ -46,6 +46,19 @@ func TestCodec(t *testing.T) {
 	if err := other.DataConverter().FromPayload(p, &back); err == nil || !strings.Contains(err.Error(), "encrypted with another key (id "+c.KeyID()) {
 		t.Errorf("other key: %v", err)
 	}
+	// Rotation: a codec with a new key first and the old one after reads what
+	// the old key wrote, and writes with the new one.
+	rotated, err := NewCodec(bytes.Repeat([]byte{9}, 32), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rotated.DataConverter().FromPayload(p, &back); err != nil || back["token"] != "mcp_live_4f9a1c" {
+		t.Errorf("rotated codec reading the old key's payload: %v %v", back, err)
+	}
+	p3, _ := rotated.DataConverter().ToPayload(secret)
+	if id := string(p3.Metadata["encryption-key-id"]); id != rotated.KeyID() || id == c.KeyID() {
+		t.Errorf("rotated codec encrypts with key %s", id)
+	}
 	p.Data[len(p.Data)-1] ^= 1
 	if err := dc.FromPayload(p, &back); err == nil || !strings.Contains(err.Error(), "cannot be decrypted") {
 		t.Errorf("tampered payload: %v", err)

@@ -168,8 +168,8 @@ func (c *clusterFlags) nsFlag() string {
 	if c.namespace != "default" {
 		s += " --namespace " + c.namespace
 	}
-	if c.payloadKey != "" {
-		s += " --payload-key " + c.payloadKey
+	for _, k := range c.payloadKey {
+		s += " --payload-key " + k
 	}
 	return s
 }

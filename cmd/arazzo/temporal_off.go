@@ -19,17 +19,20 @@ import (
 
 var errNoTemporal = &exitError{code: ExitUsage, err: errors.New("this arazzo was built without Temporal support; build it with -tags temporal (go install -tags temporal ./cmd/arazzo)")}
 
-type clusterFlags struct{ addr, namespace, taskQueue, payloadKey string }
+type clusterFlags struct {
+	addr, namespace, taskQueue string
+	payloadKey                 []string
+}
 
 func (c *clusterFlags) register(fl *pflag.FlagSet, addrUsage string) {
 	fl.StringVar(&c.addr, "temporal", "", addrUsage+" (not in this build)")
 	fl.StringVar(&c.namespace, "namespace", "default", "Temporal namespace (not in this build)")
 	fl.StringVar(&c.taskQueue, "task-queue", "arazzo", "Temporal task queue (not in this build)")
-	fl.StringVar(&c.payloadKey, "payload-key", "", "key encrypting the Temporal history (not in this build)")
+	fl.StringArrayVar(&c.payloadKey, "payload-key", nil, "key encrypting the Temporal history (not in this build)")
 }
 
 func (c *clusterFlags) checkUnset(*pflag.FlagSet) error {
-	if c.addr != "" || c.payloadKey != "" {
+	if c.addr != "" || len(c.payloadKey) > 0 {
 		return errNoTemporal
 	}
 	return nil

@@ -27,7 +27,7 @@ type clusterFlags struct {
 	addr       string
 	namespace  string
 	taskQueue  string
-	payloadKey string
+	payloadKey []string
 	codec      *temporal.Codec // from --payload-key, set by dial
 }
 
@@ -35,7 +35,7 @@ func (c *clusterFlags) register(fl *pflag.FlagSet, addrUsage string) {
 	fl.StringVar(&c.addr, "temporal", "", addrUsage)
 	fl.StringVar(&c.namespace, "namespace", "default", "Temporal namespace (with --temporal)")
 	fl.StringVar(&c.taskQueue, "task-queue", temporal.DefaultTaskQueue, "Temporal task queue of the Arazzo workers (with --temporal)")
-	fl.StringVar(&c.payloadKey, "payload-key", "", "encrypt what runs store in the Temporal history with this AES-256 key: env:VAR|file:PATH, 32 bytes in base64 or hex; workers and clients of the same runs use the same key (with --temporal)")
+	fl.StringArrayVar(&c.payloadKey, "payload-key", nil, "encrypt what runs store in the Temporal history with this AES-256 key: env:VAR|file:PATH, 32 bytes in base64 or hex; workers and clients of the same runs use the same key; repeat it to rotate keys: the first encrypts, all decrypt (with --temporal)")
 }
 
 // checkUnset refuses --namespace, --task-queue and --payload-key without --temporal.
@@ -60,7 +60,7 @@ func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) 
 	defer cancel()
 	logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})))
 	opts := client.Options{HostPort: c.addr, Namespace: c.namespace, Logger: logger}
-	if c.payloadKey != "" {
+	if len(c.payloadKey) > 0 {
 		codec, err := c.loadCodec()
 		if err != nil {
 			return nil, err
@@ -78,28 +78,32 @@ func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) 
 // loadCodec reads --payload-key: env:VAR or file:PATH, never the key itself on
 // the command line, where other users of the machine can read it.
 func (c *clusterFlags) loadCodec() (*temporal.Codec, error) {
-	var text string
-	switch v := c.payloadKey; {
-	case strings.HasPrefix(v, "env:"):
-		val, ok := os.LookupEnv(v[4:])
-		if !ok || val == "" {
-			return nil, usageErr("--payload-key: environment variable %s is not set", v[4:])
+	var keys [][]byte
+	for _, v := range c.payloadKey {
+		var text string
+		switch {
+		case strings.HasPrefix(v, "env:"):
+			val, ok := os.LookupEnv(v[4:])
+			if !ok || val == "" {
+				return nil, usageErr("--payload-key: environment variable %s is not set", v[4:])
+			}
+			text = val
+		case strings.HasPrefix(v, "file:"):
+			data, err := os.ReadFile(v[5:])
+			if err != nil {
+				return nil, usageErr("--payload-key: %v", err)
+			}
+			text = string(data)
+		default:
+			return nil, usageErr("--payload-key takes env:VAR or file:PATH, not the key itself (a command line is visible to other users)")
 		}
-		text = val
-	case strings.HasPrefix(v, "file:"):
-		data, err := os.ReadFile(v[5:])
+		key, err := temporal.ParseKey(text)
 		if err != nil {
-			return nil, usageErr("--payload-key: %v", err)
+			return nil, usageErr("--payload-key %s: %v", v, err)
 		}
-		text = string(data)
-	default:
-		return nil, usageErr("--payload-key takes env:VAR or file:PATH, not the key itself (a command line is visible to other users)")
+		keys = append(keys, key)
 	}
-	key, err := temporal.ParseKey(text)
-	if err != nil {
-		return nil, usageErr("--payload-key: %v", err)
-	}
-	return temporal.NewCodec(key)
+	return temporal.NewCodec(keys...)
 }
 
 // dataConverter is the converter the client was dialled with (nil: the default).
