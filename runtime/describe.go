@@ -50,6 +50,8 @@ type StepView struct {
 	OnFailure []ActionView
 	Outputs   []NamedValue
 	Timeout   time.Duration
+	// DependsOn lists the 1.1 step-level dependsOn entries as written.
+	DependsOn []string
 	// Transitions lists every way control can leave the step, in the order the
 	// executor considers them (see Transition).
 	Transitions []Transition
@@ -213,6 +215,9 @@ func rawValue(v *arazzo.Value) any {
 func (sp *stepPlan) view() *StepView {
 	s := sp.step
 	v := &StepView{ID: sp.id, Description: s.Description, Pos: s.Pos, Timeout: time.Duration(sp.timeoutMS) * time.Millisecond}
+	for _, d := range sp.deps {
+		v.DependsOn = append(v.DependsOn, d.text)
+	}
 	if sp.op != nil {
 		v.Operation = &OperationView{Method: sp.op.Method, Path: sp.op.Path, ID: sp.op.ID, Ref: s.OperationID}
 		if s.OperationID == "" {

@@ -38,9 +38,22 @@ func TestStepDependsOnOrder(t *testing.T) {
     outputs:
       tag: $steps.check.outputs.tag
 `))
-	res := mustRun(t, mustLoad(t, dir, "arazzo.yaml"), "w", nil)
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	res := mustRun(t, plan, "w", nil)
 	if res.Status != StatusPassed {
 		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	// describe shows the steps in the order they run, with their dependsOn.
+	v, err := plan.Describe("w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var described []string
+	for _, st := range v.Steps {
+		described = append(described, st.ID+fmt.Sprint(st.DependsOn))
+	}
+	if got := strings.Join(described, " "); got != "create[] check[] report[create] last[]" {
+		t.Errorf("describe: %s", got)
 	}
 	var order []string
 	for _, st := range res.Steps {

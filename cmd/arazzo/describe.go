@@ -138,6 +138,9 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 		case s.Workflow != nil:
 			fmt.Fprintf(w, "%sruns workflow: %s\n", pad, s.Workflow.Ref)
 		}
+		if len(s.DependsOn) > 0 {
+			fmt.Fprintf(w, "%sdepends on: %s\n", pad, strings.Join(s.DependsOn, ", "))
+		}
 		if s.Timeout > 0 {
 			fmt.Fprintf(w, "%stimeout: %s\n", pad, s.Timeout)
 		}
