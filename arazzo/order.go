@@ -11,9 +11,9 @@ import (
 // names in dependsOn and after those whose outputs it reads
 // ($steps.<id>.outputs in its parameters, request body, criteria, outputs and
 // action criteria), as 1.1 §Step Dependencies and Execution Order requires of
-// sequential tools; where that leaves a choice the list order decides, and the
-// steps of a dependency cycle (an error Validate reports) come last, in list
-// order.
+// sequential tools; where that leaves a choice the list order decides. A
+// dependency cycle (an error Validate reports) is broken at its first step in
+// list order.
 func (w *Workflow) ExecutionOrder() []int {
 	n := len(w.Steps)
 	order := make([]int, 0, n)
@@ -64,13 +64,15 @@ func (w *Workflow) ExecutionOrder() []int {
 				break
 			}
 		}
-		if next < 0 { // a cycle
+		if next < 0 {
+			// A cycle: break it at its first step in list order; the steps
+			// that wait only for it can then run.
 			for i := range n {
 				if !placed[i] {
-					order = append(order, i)
+					next = i
+					break
 				}
 			}
-			break
 		}
 		placed[next] = true
 		order = append(order, next)

@@ -52,6 +52,43 @@ func TestValidateCases(t *testing.T) {
 			want: []string{`x.yaml:8:17: warning: step "report" can never run: every path before it ends the workflow or jumps past it, and no goto leads to it [unreachable-step]`},
 		},
 		{
+			name: "step-level dependsOn: a cycle through an output reference, broken at dependsOn",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: a
+        dependsOn: [b]
+        operationId: a
+        outputs: {id: $response.body#/id}
+      - stepId: b
+        operationId: b
+        parameters: [{name: id, in: query, value: $steps.a.outputs.id}]
+      - stepId: c
+        operationId: c
+        parameters: [{name: id, in: query, value: $steps.d.outputs.id}]
+      - stepId: d
+        dependsOn: [a]
+        operationId: d
+        outputs: {id: $response.body#/id}
+`,
+			want: []string{`x.yaml:9:21: error: step "a" cannot run after step "b": their dependsOn entries and $steps output references form a cycle [depends-on-cycle]`},
+		},
+		{
+			name: "step-level dependsOn: the same cycle broken at the reference",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: b
+        operationId: b
+        parameters: [{name: id, in: query, value: $steps.a.outputs.id}]
+      - stepId: a
+        dependsOn: [b]
+        operationId: a
+        outputs: {id: $response.body#/id}
+`,
+			want: []string{`x.yaml:10:51: error: $steps.a.outputs.id refers to step "a", which cannot run before step "b": their dependsOn entries and output references form a cycle [step-ref-order]`},
+		},
+		{
 			name: "own outputs: fine in own actions, not in own outputs or successCriteria",
 			doc: `workflows:
   - workflowId: wf

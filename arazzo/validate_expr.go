@@ -325,7 +325,15 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 		}[sc.place]
 		v.errorf(pos, path, RuleStepRefOrder, "%s refers to the current step's own outputs, which do not exist yet: %s",
 			e.Text, when)
-	case !self && si > sc.si && !v.asyncWorkflow(w) && !v.reaches(w, si, sc.si):
+	case !self && v.flow(w).at[si] > v.flow(w).at[sc.si] && !v.reaches(w, si, sc.si):
+		if v.asyncWorkflow(w) {
+			// The execution order satisfies every dependency it can: this one
+			// is part of a cycle of dependsOn and output references.
+			v.errorf(pos, path, RuleStepRefOrder,
+				"%s refers to step %q, which cannot run before step %q: their dependsOn entries and output references form a cycle",
+				e.Text, e.ID, sc.step.StepID)
+			return
+		}
 		v.errorf(pos, path, RuleStepRefOrder,
 			"%s refers to step %q, which comes after step %q and no goto leads from it back here; in a sequential workflow it has not run yet",
 			e.Text, e.ID, sc.step.StepID)

@@ -14,8 +14,10 @@ type flowGraph struct {
 	// succ[i] are the steps that may run after step i succeeds; fail[i] after it fails.
 	succ, fail [][]int
 	// first is the step that runs first: step 0 unless step-level dependsOn
-	// reorders the workflow (Workflow.ExecutionOrder).
+	// reorders the workflow (Workflow.ExecutionOrder); at[i] is step i's place
+	// in that order.
 	first int
+	at    []int
 	// from memoises reachability: from[i][j] tells whether j can run after i.
 	from map[int][]bool
 }
@@ -33,7 +35,9 @@ func (v *validator) flow(w *Workflow) *flowGraph {
 	// Falling through goes to the next step in execution order.
 	order := w.ExecutionOrder()
 	nextOf := make([]int, n)
+	g.at = make([]int, n)
 	for k, i := range order {
+		g.at[i] = k
 		nextOf[i] = exit
 		if k+1 < n {
 			nextOf[i] = order[k+1]

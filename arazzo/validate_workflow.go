@@ -162,11 +162,32 @@ func (v *validator) checkStepDependsOnCycles(wi int, w *Workflow) {
 			}
 		}
 	}
+	inCycle := map[string]bool{}
 	for _, cycle := range findCycles(graph, order) {
 		si := v.stepIndex[w][cycle[0]]
 		s := w.Steps[si]
 		di := slices.IndexFunc(s.DependsOn, func(r Ref) bool { return r.Value == cycle[1] })
 		v.errorf(s.DependsOn[di].Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
 			"step dependsOn forms a cycle: %s; no step of the cycle can ever start", strings.Join(cycle, " → "))
+		for _, id := range cycle {
+			inCycle[id] = true
+		}
+	}
+	// A cycle through output references too ("a" dependsOn "b", "b" reads
+	// $steps.a.outputs): the execution order breaks it, and the dependsOn entry
+	// it breaks cannot hold.
+	at := v.flow(w).at
+	for si, s := range w.Steps {
+		if v.stepIndex[w][s.StepID] != si || inCycle[s.StepID] {
+			continue
+		}
+		for di, d := range s.DependsOn {
+			dj, ok := v.stepIndex[w][strings.TrimPrefix(d.Value, "$workflows."+w.WorkflowID+".steps.")]
+			if !ok || at[dj] < at[si] {
+				continue
+			}
+			v.errorf(d.Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
+				"step %q cannot run after step %q: their dependsOn entries and $steps output references form a cycle", s.StepID, w.Steps[dj].StepID)
+		}
 	}
 }

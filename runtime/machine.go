@@ -278,7 +278,7 @@ func (r *run) unmetDependency(f *frame, sp *stepPlan) error {
 				continue
 			}
 			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: d.pos,
-				Msg: fmt.Sprintf("dependsOn %q: step %q has not run (an action skipped it); dependsOn does not run it", d.text, d.local.id)}
+				Msg: fmt.Sprintf("dependsOn %q: step %q has not run (an action skipped it, or dependsOn entries and output references form a cycle); dependsOn does not run it", d.text, d.local.id)}
 		case d.step != nil:
 			if r.ran[d.step] {
 				continue

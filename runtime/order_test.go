@@ -110,7 +110,7 @@ func TestStepDependsOnUnmet(t *testing.T) {
 `))
 	plan := mustLoad(t, dir, "arazzo.yaml")
 	for _, tt := range []struct{ wf, want string }{
-		{"skip", `arazzo.yaml:15:21: workflow skip, step c: dependsOn "b": step "b" has not run (an action skipped it); dependsOn does not run it`},
+		{"skip", `arazzo.yaml:15:21: workflow skip, step c: dependsOn "b": step "b" has not run (an action skipped it, or dependsOn entries and output references form a cycle); dependsOn does not run it`},
 		{"alone", `arazzo.yaml:26:21: workflow alone, step use: dependsOn "$workflows.setup.steps.login": step "login" of workflow "setup" has not run earlier in this run; dependsOn does not run it (run that workflow first, e.g. with a workflow-level dependsOn)`},
 	} {
 		res := mustRun(t, plan, tt.wf, nil)
