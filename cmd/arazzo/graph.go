@@ -19,8 +19,8 @@ func (a *app) graphCommand() *cobra.Command {
 		Long: `Draw the control-flow graph of a workflow: one node per step, the sequence
 between them, goto and retry actions as edges labelled with their criteria,
 where the workflow passes or fails, and the workflows it runs (workflow steps,
-goto and retry targets, dependsOn) as subgraphs. Without --workflow every
-workflow of the document is drawn.
+goto and retry targets, dependsOn) as subgraphs, and step-level dependsOn as
+dotted edges. Without --workflow every workflow of the document is drawn.
 
 Solid edges are taken on success, dashed ones on failure; thick (Mermaid) or
 dotted (DOT) ones lead to another workflow. Mermaid pastes into GitHub Markdown inside a mermaid code
@@ -156,6 +156,11 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 				}
 			}
 			c.nodes = append(c.nodes, &graphNode{id: n, label: label, kind: "step"})
+			for _, d := range s.DependsOn {
+				if local := strings.TrimPrefix(d, "$workflows."+v.ID+".steps."); !strings.HasPrefix(local, "$") {
+					g.edge(stepNode(w, v, local), n, "dependsOn", edgeCall)
+				}
+			}
 			for _, t := range s.Transitions {
 				style := edgeSuccess
 				if !t.OnSuccess {
