@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/internal/jsonnum"
 )
 
 // typeName names the JSON type of v for messages.
@@ -87,51 +89,9 @@ func floatNumber(f float64) number {
 	return number{f: f}
 }
 
-// isJSONNumber reports whether s matches the JSON number grammar (RFC 8259).
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		d := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		d := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		if i == d {
-			return false
-		}
-	}
-	return i == len(s)
-}
-
 // parseNumber parses a JSON number; it does not allocate.
 func parseNumber(s string) (number, bool) {
-	if !isJSONNumber(s) {
+	if !jsonnum.Valid(s) {
 		return number{}, false
 	}
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {

@@ -24,6 +24,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/internal/jsonnum"
 )
 
 // EncodeError reports a value that cannot be serialized for a parameter or a
@@ -465,7 +467,7 @@ func appendJSON(b []byte, v any, depth int) ([]byte, error) {
 	case string:
 		return appendJSONString(b, x), nil
 	case json.Number:
-		if !isJSONNumber(string(x)) {
+		if !jsonnum.Valid(string(x)) {
 			return nil, fmt.Errorf("%q is not a JSON number", string(x))
 		}
 		return append(b, x...), nil
@@ -495,7 +497,7 @@ func appendJSON(b []byte, v any, depth int) ([]byte, error) {
 	case valScalar:
 		switch view.scalar {
 		case primNumber:
-			if !isJSONNumber(view.text) {
+			if !jsonnum.Valid(view.text) {
 				return nil, fmt.Errorf("%q is not a JSON number", view.text)
 			}
 			return append(b, view.text...), nil
@@ -551,48 +553,6 @@ func compactJSONText(raw []byte) ([]byte, error) {
 		return nil, err
 	}
 	return dst.Bytes(), nil
-}
-
-// isJSONNumber reports whether s matches the JSON number grammar (RFC 8259 §6).
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		start := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		start := i
-		for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-			i++
-		}
-		if i == start {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // appendJSONString writes s as a JSON string. Unlike encoding/json it does not

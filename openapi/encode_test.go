@@ -178,21 +178,6 @@ func TestEncodeJSONValues(t *testing.T) {
 	}
 }
 
-func TestEncodeJSONNumberGrammar(t *testing.T) {
-	valid := []string{"0", "-0", "1", "-12", "1.5", "0.25", "1e5", "1E+5", "2.5e-3"}
-	invalid := []string{"", "-", "01", "1.", ".5", "+1", "1e", "1e+", "0x1", "NaN", "1 "}
-	for _, s := range valid {
-		if !isJSONNumber(s) {
-			t.Errorf("isJSONNumber(%q) = false", s)
-		}
-	}
-	for _, s := range invalid {
-		if isJSONNumber(s) {
-			t.Errorf("isJSONNumber(%q) = true", s)
-		}
-	}
-}
-
 func TestEncodeEscapeModes(t *testing.T) {
 	const all = "aZ09-._~ !$&'()*+,;=:/?#[]@%\"<>\\^`{|}é"
 	tests := []struct {
