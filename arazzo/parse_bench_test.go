@@ -1,56 +1,16 @@
 package arazzo
 
 import (
-	"fmt"
-	"strings"
 	"testing"
-)
 
-// chainDocument is the chain workflow bench/gen writes: n steps, each reading
-// the item the previous step names, checking the status and a JSONPath criterion.
-func chainDocument(n int) []byte {
-	var b strings.Builder
-	b.WriteString(`arazzo: 1.0.1
-info:
-  title: chain
-  version: 1.0.0
-sourceDescriptions:
-  - name: items
-    url: openapi/items.openapi.yaml
-    type: openapi
-workflows:
-  - workflowId: chain
-    steps:
-`)
-	for i := range n {
-		value := "0"
-		if i > 0 {
-			value = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
-		}
-		fmt.Fprintf(&b, `      - stepId: s%d
-        operationId: getItem
-        parameters:
-          - name: n
-            in: path
-            value: %s
-        successCriteria:
-          - condition: $statusCode == 200
-          - context: $response.body
-            condition: $.items[?@.ok == true]
-            type: jsonpath
-        outputs:
-          next: $response.body#/next
-`, i, value)
-	}
-	fmt.Fprintf(&b, "    outputs:\n      last: $steps.s%d.outputs.next\n", n-1)
-	return []byte(b.String())
-}
+	"github.com/arazzo-run/arazzo/internal/benchdoc"
+)
 
 // BenchmarkChain1000 splits loading the 1,000-step chain of the end-to-end
 // benchmark into its phases: YAML to model (parse), then the checks without
 // the source descriptions (validate), and both.
 func BenchmarkChain1000(b *testing.B) {
-	data := chainDocument(1000)
+	data := []byte(benchdoc.Chain(1000, false))
 	b.Run("parse", func(b *testing.B) {
 		b.SetBytes(int64(len(data)))
 		b.ReportAllocs()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,12 +15,13 @@ import (
 	"testing"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/internal/benchdoc"
 	"github.com/arazzo-run/arazzo/workflows"
 )
 
 // The per-step path: build the request, send it, decode the body, evaluate
 // the criteria and outputs, pick the next step. BenchmarkChainStep runs a
-// 100-step chain (as bench/gen writes it) against an in-memory transport, so
+// 100-step chain (benchdoc.Chain, as bench/gen writes it) against an in-memory transport, so
 // only the runtime's own cost is measured; BenchmarkChainStepLoopback goes
 // through a real loopback server, next to BenchmarkBaselineStepLoopback, the
 // same requests made and decoded by a plain http.Client.
@@ -30,56 +30,8 @@ import (
 
 const benchChainSteps = 100
 
-const benchItemsAPI = `openapi: 3.1.0
-info: {title: items, version: 1.0.0}
-servers: [{url: "http://items.invalid"}]
-paths:
-  /items/{n}:
-    get:
-      operationId: getItem
-      parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
-      responses:
-        "200":
-          description: The item.
-          content: {application/json: {schema: {type: object}}}
-`
-
-// benchChain is the chain workflow of bench/gen: step i reads the item the
-// previous one names, checks the status and a criterion, keeps next.
-func benchChain(n int, jsonPath bool) string {
-	var b strings.Builder
-	b.WriteString(`arazzo: 1.0.1
-info: {title: chain, version: 1.0.0}
-sourceDescriptions: [{name: items, url: items.openapi.yaml, type: openapi}]
-workflows:
-  - workflowId: chain
-    steps:
-`)
-	for i := range n {
-		value := "0"
-		if i > 0 {
-			value = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
-		}
-		fmt.Fprintf(&b, "      - stepId: s%d\n        operationId: getItem\n        parameters: [{name: n, in: path, value: %s}]\n        successCriteria:\n          - condition: $statusCode == 200\n", i, value)
-		if jsonPath {
-			b.WriteString("          - {context: $response.body, condition: \"$.items[?@.ok == true]\", type: jsonpath}\n")
-		} else {
-			b.WriteString("          - condition: $response.body#/items/0/handle != null\n")
-		}
-		b.WriteString("        outputs: {next: $response.body#/next}\n")
-	}
-	fmt.Fprintf(&b, "    outputs: {last: $steps.s%d.outputs.next}\n", n-1)
-	return b.String()
-}
-
-// benchItem is the body of item n, about 1 KiB like the bench mock's.
-func benchItem(n int64) []byte {
-	id := strconv.FormatInt(n, 10)
-	return []byte(`{"id":` + id + `,"next":` + strconv.FormatInt(n+1, 10) + `,"handle":"item-` + id + `",` +
-		`"items":[{"id":` + id + `,"handle":"item-` + id + `-a","ok":true},{"id":` + id + `,"handle":"item-` + id + `-b","ok":false}],` +
-		`"tags":["alpha","beta","gamma"],"owner":{"name":"bench","team":"runtime"},` +
-		`"note":"` + strings.Repeat("lorem ipsum dolor sit amet ", 30) + `"}`)
-}
+// benchItem is the body of item n, as the bench mock sends it.
+func benchItem(n int64) []byte { return []byte(benchdoc.Item(n)) }
 
 func itemNumber(path string) int64 {
 	n, _ := strconv.ParseInt(strings.TrimPrefix(path, "/items/"), 10, 64)
@@ -110,7 +62,10 @@ func itemsServer(tb testing.TB) *httptest.Server {
 func loadChain(tb testing.TB, n int, jsonPath bool, opts ...Option) *Plan {
 	tb.Helper()
 	dir := tb.TempDir()
-	for name, text := range map[string]string{"items.openapi.yaml": benchItemsAPI, "chain.arazzo.yaml": benchChain(n, jsonPath)} {
+	if err := os.Mkdir(filepath.Join(dir, "openapi"), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	for name, text := range map[string]string{"openapi/items.openapi.yaml": benchdoc.ItemsOpenAPI, "chain.arazzo.yaml": benchdoc.Chain(n, !jsonPath)} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			tb.Fatal(err)
 		}
@@ -210,11 +165,11 @@ func BenchmarkLoadRotate(b *testing.B) {
 // BenchmarkCompile1000Steps compiles (validation included) a parsed
 // 1,000-step chain whose OpenAPI description is already in memory.
 func BenchmarkCompile1000Steps(b *testing.B) {
-	doc, ds := arazzo.Parse("chain.arazzo.yaml", []byte(benchChain(1000, true)), arazzo.WithLocation("file:///bench/chain.arazzo.yaml"))
+	doc, ds := arazzo.Parse("chain.arazzo.yaml", []byte(benchdoc.Chain(1000, false)), arazzo.WithLocation("file:///bench/chain.arazzo.yaml"))
 	if ds.HasErrors() {
 		b.Fatal(ds.Err())
 	}
-	read := WithReadFunc(func(ctx context.Context, u *url.URL) ([]byte, error) { return []byte(benchItemsAPI), nil })
+	read := WithReadFunc(func(ctx context.Context, u *url.URL) ([]byte, error) { return []byte(benchdoc.ItemsOpenAPI), nil })
 	for _, v := range []struct {
 		name string
 		opts []Option

@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/arazzo-run/arazzo/internal/benchdoc"
 	"github.com/arazzo-run/arazzo/workflows"
 )
 
@@ -46,12 +47,12 @@ func generate(out, steps, runs string) error {
 	}
 	files := map[string]string{
 		"openapi/workato-mcp-server-openapi.yml": string(rotateAPI),
-		"openapi/items.openapi.yaml":             itemsAPI,
+		"openapi/items.openapi.yaml":             benchdoc.ItemsOpenAPI,
 		"rotate.arazzo.yaml":                     rotateSimple,
 	}
 	for _, s := range splitInts(steps) {
-		files[fmt.Sprintf("chain-%d.arazzo.yaml", s)] = chain(s, false)
-		files[fmt.Sprintf("chain-%d-simple.arazzo.yaml", s)] = chain(s, true)
+		files[fmt.Sprintf("chain-%d.arazzo.yaml", s)] = benchdoc.Chain(s, false)
+		files[fmt.Sprintf("chain-%d-simple.arazzo.yaml", s)] = benchdoc.Chain(s, true)
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(out, name), []byte(text), 0o644); err != nil {
@@ -76,51 +77,6 @@ func splitInts(s string) []int {
 	return out
 }
 
-// chain is a workflow of n steps, each reading the item the previous one points to.
-func chain(n int, simple bool) string {
-	var b strings.Builder
-	kind := "an RFC 9535 JSONPath criterion"
-	if simple {
-		kind = "a simple criterion"
-	}
-	fmt.Fprintf(&b, `arazzo: 1.0.1
-info:
-  title: Chain of %d steps
-  summary: Each step follows the previous response's next field; checks the status and %s.
-  version: 1.0.0
-sourceDescriptions:
-  - name: items
-    url: openapi/items.openapi.yaml
-    type: openapi
-workflows:
-  - workflowId: chain
-    steps:
-`, n, kind)
-	for i := range n {
-		value := "0"
-		if i > 0 {
-			value = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
-		}
-		fmt.Fprintf(&b, `      - stepId: s%d
-        operationId: getItem
-        parameters:
-          - name: n
-            in: path
-            value: %s
-        successCriteria:
-          - condition: $statusCode == 200
-`, i, value)
-		if simple {
-			b.WriteString("          - condition: $response.body#/items/0/handle != null\n")
-		} else {
-			b.WriteString("          - context: $response.body\n            condition: $.items[?@.ok == true]\n            type: jsonpath\n")
-		}
-		b.WriteString("        outputs:\n          next: $response.body#/next\n")
-	}
-	fmt.Fprintf(&b, "    outputs:\n      last: $steps.s%d.outputs.next\n", n-1)
-	return b.String()
-}
-
 // writeRuns writes n batch lines, each rotating the token of another server.
 func writeRuns(path string, n int) error {
 	f, err := os.Create(path)
@@ -137,65 +93,6 @@ func writeRuns(path string, n int) error {
 	}
 	return f.Close()
 }
-
-const itemsAPI = `openapi: 3.1.0
-info:
-  title: Benchmark items
-  version: 1.0.0
-  summary: A chain of items; each names the next one.
-servers:
-  - url: http://127.0.0.1:8080
-paths:
-  /items/{n}:
-    get:
-      operationId: getItem
-      parameters:
-        - name: n
-          in: path
-          required: true
-          schema:
-            type: integer
-      responses:
-        "200":
-          description: The item; next is the number of the following one.
-          content:
-            application/json:
-              schema:
-                $ref: "#/components/schemas/Item"
-        "400":
-          description: Not an item number.
-components:
-  schemas:
-    Item:
-      type: object
-      required: [id, next]
-      properties:
-        id:
-          type: integer
-        next:
-          type: integer
-        handle:
-          type: string
-        items:
-          type: array
-          items:
-            type: object
-            properties:
-              id:
-                type: integer
-              handle:
-                type: string
-              ok:
-                type: boolean
-        tags:
-          type: array
-          items:
-            type: string
-        owner:
-          type: object
-        note:
-          type: string
-`
 
 // rotateSimple is workflows/workato/arazzo/workato-rotate-mcp-server-token-workflow.yml
 // with its JSONPath criterion replaced by a simple one that Redocly respect

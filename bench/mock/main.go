@@ -29,6 +29,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/arazzo-run/arazzo/internal/benchdoc"
 )
 
 func main() {
@@ -79,7 +81,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusBadRequest, `{"message":"item number expected"}`)
 			return
 		}
-		writeJSON(w, http.StatusOK, item(n))
+		writeJSON(w, http.StatusOK, benchdoc.Item(n))
 	case p == serversPath && r.Method == http.MethodGet:
 		search := r.URL.Query().Get("search")
 		if search == "" {
@@ -110,16 +112,4 @@ func server(handle, name string) string {
 	return `{"handle":` + h + `,"name":` + strconv.Quote(name) + `,"folder_id":48213,` +
 		`"mcp_url":"https://mcp.example.com/servers/` + h[1:len(h)-1] + `","authentication_method":"token",` +
 		`"created_at":"2026-01-05T10:00:00Z","updated_at":"2026-11-01T09:00:00Z"}`
-}
-
-// filler pads an item to about 1 KiB, the body size the baseline is quoted for.
-var filler = strings.Repeat("lorem ipsum dolor sit amet ", 30)
-
-// item is the chain resource n: a step reads next and asks for it.
-func item(n int64) string {
-	id := strconv.FormatInt(n, 10)
-	return `{"id":` + id + `,"next":` + strconv.FormatInt(n+1, 10) + `,"handle":"item-` + id + `",` +
-		`"items":[{"id":` + id + `,"handle":"item-` + id + `-a","ok":true},{"id":` + id + `,"handle":"item-` + id + `-b","ok":false}],` +
-		`"tags":["alpha","beta","gamma"],"owner":{"name":"bench","team":"runtime"},` +
-		`"note":"` + filler + `"}`
 }
