@@ -1,11 +1,12 @@
 package runtime
 
 import (
+	"io"
 	"net/http"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
 )
 
 // flowAPI is the OpenAPI description of flowServer.
@@ -44,61 +45,30 @@ paths:
 
 // flowServer answers flowAPI:
 //
-//	GET /status/{code}       that status, body {"code": code, "tag": tag}
+//	GET /status/{code}       that status, body {"code": code, "tag": tag} (testserver.Status)
 //	GET /flaky/{key}?fail=N&code=C&retryAfter=R
 //	                         the first N calls for key answer C (503 by
 //	                         default) with Retry-After R when given, then 200;
-//	                         body {"call": n}
+//	                         body {"call": n} (testserver.Flaky)
 //	POST /echo               200, the request body
 type flowServer struct {
-	mu    sync.Mutex
-	calls map[string]int
+	flaky testserver.Flaky
 }
 
 func newFlowServer(t *testing.T) *api {
-	fs := &flowServer{calls: map[string]int{}}
+	fs := &flowServer{}
 	return newAPI(t, fs.handle)
 }
 
 func (fs *flowServer) handle(w http.ResponseWriter, r *http.Request, _ int) {
-	q := r.URL.Query()
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/status/"):
-		code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/status/"))
-		if err != nil || code < 200 || code > 599 {
-			code = 400
-		}
-		writeJSON(w, code, map[string]any{"code": code, "tag": q.Get("tag")})
+		testserver.Status(w, r)
 	case strings.HasPrefix(r.URL.Path, "/flaky/"):
-		key := strings.TrimPrefix(r.URL.Path, "/flaky/")
-		fs.mu.Lock()
-		fs.calls[key]++
-		n := fs.calls[key]
-		fs.mu.Unlock()
-		fail, _ := strconv.Atoi(q.Get("fail"))
-		code, _ := strconv.Atoi(q.Get("code"))
-		if code == 0 {
-			code = 503
-		}
-		if n <= fail {
-			if ra := q.Get("retryAfter"); ra != "" {
-				w.Header().Set("Retry-After", ra)
-			}
-			writeJSON(w, code, map[string]any{"call": n})
-			return
-		}
-		writeJSON(w, 200, map[string]any{"call": n})
+		fs.flaky.Serve(w, r)
 	case r.URL.Path == "/echo":
 		w.Header().Set("Content-Type", r.Header.Get("Content-Type"))
-		body := make([]byte, 0)
-		buf := make([]byte, 4096)
-		for {
-			k, err := r.Body.Read(buf)
-			body = append(body, buf[:k]...)
-			if err != nil {
-				break
-			}
-		}
+		body, _ := io.ReadAll(r.Body)
 		w.WriteHeader(200)
 		_, _ = w.Write(body)
 	default:

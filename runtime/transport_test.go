@@ -21,7 +21,7 @@ const transportDoc = `workflows:
 
 // Connections are reused across steps (and runs) of the default client.
 func TestConnectionsReused(t *testing.T) {
-	fs := &flowServer{calls: map[string]int{}}
+	fs := &flowServer{}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fs.handle(w, r, 0) }))
 	var conns atomic.Int32
 	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {

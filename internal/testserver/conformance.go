@@ -40,8 +40,8 @@ import (
 type Conformance struct {
 	*httptest.Server
 
+	flaky   Flaky
 	mu      sync.Mutex
-	calls   map[string]int
 	pets    map[string]string
 	nextPet int
 	tokens  map[string]int // valid tokens → their number
@@ -61,41 +61,19 @@ const (
 
 // NewConformance starts the API on 127.0.0.1.
 func NewConformance() *Conformance {
-	c := &Conformance{calls: map[string]int{}, pets: map[string]string{"1": "Rex"}, nextPet: 2, tokens: map[string]int{}}
+	c := &Conformance{pets: map[string]string{"1": "Rex"}, nextPet: 2, tokens: map[string]int{}}
 	c.Server = httptest.NewServer(http.HandlerFunc(c.serve))
 	return c
 }
 
 func (c *Conformance) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	q := r.URL.Query()
 	path := r.URL.Path
 	switch {
 	case strings.HasPrefix(path, "/status/"):
-		code, err := strconv.Atoi(strings.TrimPrefix(path, "/status/"))
-		if err != nil || code < 200 || code > 599 {
-			code = 400
-		}
-		reply(w, code, map[string]any{"code": code, "tag": q.Get("tag")})
+		Status(w, r)
 	case strings.HasPrefix(path, "/flaky/"):
-		key := strings.TrimPrefix(path, "/flaky/")
-		c.mu.Lock()
-		c.calls[key]++
-		n := c.calls[key]
-		c.mu.Unlock()
-		fail, _ := strconv.Atoi(q.Get("fail"))
-		code, _ := strconv.Atoi(q.Get("code"))
-		if code == 0 {
-			code = http.StatusServiceUnavailable
-		}
-		if n <= fail {
-			if ra := q.Get("retryAfter"); ra != "" {
-				w.Header().Set("Retry-After", ra)
-			}
-			reply(w, code, map[string]any{"call": n})
-			return
-		}
-		reply(w, 200, map[string]any{"call": n})
+		c.flaky.Serve(w, r)
 	case path == "/pets" && r.Method == http.MethodPost:
 		var in struct {
 			Name string `json:"name"`
@@ -129,6 +107,51 @@ func (c *Conformance) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		c.echo(w, r, body)
 	}
+}
+
+// Status answers GET /status/{code}?tag=T: that status code (400 for one
+// outside 200-599), body {"code": code, "tag": T}.
+func Status(w http.ResponseWriter, r *http.Request) {
+	code, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/status/"))
+	if err != nil || code < 200 || code > 599 {
+		code = 400
+	}
+	reply(w, code, map[string]any{"code": code, "tag": r.URL.Query().Get("tag")})
+}
+
+// Flaky answers GET /flaky/{key}?fail=N&code=C&retryAfter=R: the first N calls
+// for key answer C (503 by default), with Retry-After R when given; later
+// calls 200; body {"call": n}. The zero value is ready; it is safe for
+// concurrent use.
+type Flaky struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+// Serve answers one request.
+func (f *Flaky) Serve(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	key := strings.TrimPrefix(r.URL.Path, "/flaky/")
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	f.calls[key]++
+	n := f.calls[key]
+	f.mu.Unlock()
+	fail, _ := strconv.Atoi(q.Get("fail"))
+	code, _ := strconv.Atoi(q.Get("code"))
+	if code == 0 {
+		code = http.StatusServiceUnavailable
+	}
+	if n <= fail {
+		if ra := q.Get("retryAfter"); ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
+		reply(w, code, map[string]any{"call": n})
+		return
+	}
+	reply(w, 200, map[string]any{"call": n})
 }
 
 func (c *Conformance) whoami(w http.ResponseWriter, r *http.Request) {
