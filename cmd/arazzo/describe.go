@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -107,7 +106,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 	if len(v.Outputs) > 0 {
 		fmt.Fprintln(w, "  outputs:")
 		for _, o := range v.Outputs {
-			fmt.Fprintf(w, "    %s: %s\n", o.Name, asWritten(o.Value))
+			fmt.Fprintf(w, "    %s: %s\n", o.Name, formatValue(o.Value))
 		}
 	}
 	for i, s := range v.Steps {
@@ -151,7 +150,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 				if in == "" {
 					in = "input"
 				}
-				fmt.Fprintf(w, "%s  %s (%s): %s\n", pad, p.Name, in, asWritten(p.Value))
+				fmt.Fprintf(w, "%s  %s (%s): %s\n", pad, p.Name, in, formatValue(p.Value))
 			}
 		}
 		if b := s.RequestBody; b != nil {
@@ -161,11 +160,11 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 			}
 			fmt.Fprintf(w, "%srequest body (%s):", pad, ct)
 			if b.HasPayload {
-				fmt.Fprintf(w, " %s", asWritten(b.Payload))
+				fmt.Fprintf(w, " %s", formatValue(b.Payload))
 			}
 			fmt.Fprintln(w)
 			for _, r := range b.Replacements {
-				fmt.Fprintf(w, "%s  replace %s with %s\n", pad, r.Name, asWritten(r.Value))
+				fmt.Fprintf(w, "%s  replace %s with %s\n", pad, r.Name, formatValue(r.Value))
 			}
 		}
 		if len(s.SuccessCriteria) > 0 {
@@ -189,7 +188,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 		if len(s.Outputs) > 0 {
 			fmt.Fprintf(w, "%soutputs:\n", pad)
 			for _, o := range s.Outputs {
-				fmt.Fprintf(w, "%s  %s: %s\n", pad, o.Name, asWritten(o.Value))
+				fmt.Fprintf(w, "%s  %s: %s\n", pad, o.Name, formatValue(o.Value))
 			}
 		}
 	}
@@ -217,18 +216,6 @@ func inputLine(in runtime.InputInfo) string {
 		line += " — " + in.Description
 	}
 	return line
-}
-
-// asWritten shows a value from the document: strings as they are, the rest as JSON.
-func asWritten(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 func criterionText(c runtime.CriterionView) string {

@@ -191,6 +191,7 @@ func (p *progressPrinter) summary(res *runtime.Result) {
 	}
 }
 
+// formatValue shows a value: strings as they are, the rest as JSON.
 func formatValue(v any) string {
 	if s, ok := v.(string); ok {
 		return s
