@@ -58,17 +58,13 @@ type PlannedRequest struct {
 // Inputs are checked as Run checks them.
 func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]any, opts ...Option) (*DryRun, error) {
 	cfg := p.runConfig(opts)
-	wp, err := p.lookup(workflowID)
+	wp, in, err := p.start(workflowID, inputs, &cfg)
 	if err != nil {
 		return nil, err
 	}
-	in, probs := wp.inputs.Check(inputs)
-	if len(probs) > 0 {
-		return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
-	}
-	cfg.secrets.addInputSecrets(wp.inputs, in)
 	d := &dryState{tokens: map[string]string{}, prefix: "arazzodry" + nonce(), active: map[*workflowPlan]bool{}}
-	r := &run{plan: p, cfg: &cfg, done: map[*workflowPlan]*wfOutcome{}, ran: map[*stepPlan]bool{}, dry: d, result: &Result{}}
+	r := p.newRun(&cfg)
+	r.dry, r.result = d, &Result{}
 	out := &DryRun{WorkflowID: wp.id}
 	d.workflow(ctx, r, wp, in, 0, out, map[*workflowPlan]bool{})
 	return out, nil

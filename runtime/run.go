@@ -60,24 +60,40 @@ func (p *Plan) runConfig(opts []Option) config {
 }
 
 func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string]any, fx Effects, cfg *config) (*Result, error) {
-	wp, err := p.lookup(workflowID)
+	wp, in, err := p.start(workflowID, inputs, cfg)
 	if err != nil {
 		return nil, err
 	}
-	in, probs := wp.inputs.Check(inputs)
-	if len(probs) > 0 {
-		return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
-	}
-	cfg.secrets.addInputSecrets(wp.inputs, in)
 	if cfg.runTimeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, cfg.runTimeout)
 		defer cancel()
 	}
-	r := &run{plan: p, cfg: cfg, fx: fx, obs: cfg.observer, done: map[*workflowPlan]*wfOutcome{}, ran: map[*stepPlan]bool{}}
+	r := p.newRun(cfg)
+	r.fx, r.obs = fx, cfg.observer
 	res := r.execute(ctx, wp, in)
 	res.Unused = r.unusedServers()
 	return res, nil
+}
+
+// start finds the workflow a run runs and checks its inputs (defaults applied);
+// secret inputs are registered for masking.
+func (p *Plan) start(workflowID string, inputs map[string]any, cfg *config) (*workflowPlan, map[string]any, error) {
+	wp, err := p.lookup(workflowID)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, probs := wp.inputs.Check(inputs)
+	if len(probs) > 0 {
+		return nil, nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
+	}
+	cfg.secrets.addInputSecrets(wp.inputs, in)
+	return wp, in, nil
+}
+
+// newRun is the state of a run that has not started.
+func (p *Plan) newRun(cfg *config) *run {
+	return &run{plan: p, cfg: cfg, done: map[*workflowPlan]*wfOutcome{}, ran: map[*stepPlan]bool{}}
 }
 
 // lookup finds a workflow of the entry document.
