@@ -84,7 +84,7 @@ func journaledServers(servers []string) []string {
 		name, raw, _ := strings.Cut(s, "=")
 		if u, err := url.Parse(raw); err == nil && u.User != nil {
 			if _, set := u.User.Password(); set {
-				u.User = url.UserPassword(u.User.Username(), "***")
+				u.User = url.UserPassword(u.User.Username(), maskedPassword)
 				s = name + "=" + u.String()
 			}
 		}
@@ -92,6 +92,21 @@ func journaledServers(servers []string) []string {
 	}
 	return out
 }
+
+// maskedServer reports whether a journaled --server value had its password
+// replaced (journaledServers), and names its source.
+func maskedServer(s string) (string, bool) {
+	name, raw, _ := strings.Cut(s, "=")
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return name, false
+	}
+	pw, _ := u.User.Password()
+	return name, pw == maskedPassword
+}
+
+// maskedPassword replaces the password of a --server URL in the journal.
+const maskedPassword = "***"
 
 // settings are the run's settings as the journal keeps them.
 func (f *runFlags) settings() runSettings {
@@ -149,8 +164,7 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	_ = json.Unmarshal(prev.Settings, &set)
 	if len(f.servers) == 0 {
 		for _, s := range set.Servers {
-			if strings.Contains(s, ":%2A%2A%2A@") || strings.Contains(s, ":***@") {
-				name, _, _ := strings.Cut(s, "=")
+			if name, masked := maskedServer(s); masked {
 				return usageErr("run %s was given credentials in --server %s=URL, and credentials are not journaled: give the same --server options again with --resume", prev.ID, name)
 			}
 		}
