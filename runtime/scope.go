@@ -170,13 +170,13 @@ func (s *scope) Missing(e *expr.Expression) string {
 	if _, ran := s.f.stepOutputs[e.ID]; !ran {
 		return fmt.Sprintf("step %q has not run yet", e.ID)
 	}
-	declared := make([]string, len(target.outputs))
-	for j, o := range target.outputs {
-		declared[j] = strconv.Quote(o.name)
-	}
-	if e.Name != "" && !slices.Contains(declared, strconv.Quote(e.Name)) {
-		if len(declared) == 0 {
+	if !slices.ContainsFunc(target.outputs, func(o *outputPlan) bool { return o.name == e.Name }) {
+		if len(target.outputs) == 0 {
 			return fmt.Sprintf("step %q declares no outputs", e.ID)
+		}
+		declared := make([]string, len(target.outputs))
+		for j, o := range target.outputs {
+			declared[j] = strconv.Quote(o.name)
 		}
 		return fmt.Sprintf("step %q declares no output %q (declared: %s)", e.ID, e.Name, strings.Join(declared, ", "))
 	}
