@@ -1,9 +1,6 @@
 package arazzo
 
-import (
-	"regexp"
-	"strings"
-)
+import "regexp"
 
 // ExecutionOrder returns the order in which a sequential runtime executes the
 // steps of w, as indexes into w.Steps. Without step-level dependsOn (Arazzo
@@ -41,11 +38,11 @@ func (w *Workflow) ExecutionOrder() []int {
 			}
 		}
 		for _, d := range s.DependsOn {
-			id := d.Value
-			if rest, ok := strings.CutPrefix(id, "$workflows."+w.WorkflowID+".steps."); ok {
-				id = rest
+			if dep, ok := ParseStepDependency(d.Value); ok {
+				if id, local := dep.LocalTo(w.WorkflowID); local {
+					add(id)
+				}
 			}
-			add(id)
 		}
 		for _, id := range stepOutputRefs(s) {
 			add(id)

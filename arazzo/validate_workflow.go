@@ -50,35 +50,6 @@ func isOperationStep(s *Step) bool {
 	return k == "operationId" || k == "operationPath" || k == "channelPath"
 }
 
-// stepDependency is one entry of a 1.1 step dependsOn list:
-//
-//	dependency = step-id                                          ; this workflow
-//	           / "$workflows." workflow-id ".steps." step-id        ; this document
-//	           / "$sourceDescriptions." name "." workflow-id ".steps." step-id
-type stepDependency struct {
-	source, workflow, step string
-}
-
-func parseStepDependency(s string) (stepDependency, bool) {
-	if !strings.HasPrefix(s, "$") {
-		return stepDependency{step: s}, s != ""
-	}
-	var d stepDependency
-	parts := strings.Split(s, ".")
-	if slices.Contains(parts, "") {
-		return d, false
-	}
-	switch {
-	case len(parts) == 4 && parts[0] == "$workflows" && parts[2] == "steps":
-		d.workflow, d.step = parts[1], parts[3]
-	case len(parts) == 5 && parts[0] == "$sourceDescriptions" && parts[3] == "steps":
-		d.source, d.workflow, d.step = parts[1], parts[2], parts[4]
-	default:
-		return d, false
-	}
-	return d, true
-}
-
 // checkStepDependsOn checks a 1.1 step dependsOn list.
 func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
 	if !s.Has("dependsOn") {
@@ -97,7 +68,7 @@ func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
 			continue
 		}
 		seen[d.Value] = true
-		dep, ok := parseStepDependency(d.Value)
+		dep, ok := ParseStepDependency(d.Value)
 		if !ok {
 			suggestion := ""
 			if rest, found := strings.CutPrefix(d.Value, "$steps."); found {
@@ -108,36 +79,36 @@ func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
 			continue
 		}
 		switch {
-		case dep.source != "":
-			if dep.source = v.resolveSource(dep.source, d.Pos, ip); dep.source == "" {
+		case dep.Source != "":
+			if dep.Source = v.resolveSource(dep.Source, d.Pos, ip); dep.Source == "" {
 				continue
 			}
-			if kind, known := v.sourceKind(dep.source); known && kind != SourceArazzo {
-				v.errorf(d.Pos, ip, RuleSourceType, "dependsOn entry %q refers to source %q of type %s; steps of other documents come from arazzo-type sources", d.Value, dep.source, kind)
+			if kind, known := v.sourceKind(dep.Source); known && kind != SourceArazzo {
+				v.errorf(d.Pos, ip, RuleSourceType, "dependsOn entry %q refers to source %q of type %s; steps of other documents come from arazzo-type sources", d.Value, dep.Source, kind)
 				continue
 			}
 			if v.src != nil {
-				if _, loaded := v.src.Kind(dep.source); loaded {
-					other, found := v.src.Workflow(dep.source, dep.workflow)
+				if _, loaded := v.src.Kind(dep.Source); loaded {
+					other, found := v.src.Workflow(dep.Source, dep.Workflow)
 					if !found {
-						v.errorf(d.Pos, ip, RuleUnknownWorkflow, "dependsOn entry %q: source %q has no workflow %q", d.Value, dep.source, dep.workflow)
-					} else if other.Step(dep.step) == nil {
-						v.errorf(d.Pos, ip, RuleUnknownStep, "dependsOn entry %q: workflow %q has no step %q", d.Value, dep.workflow, dep.step)
+						v.errorf(d.Pos, ip, RuleUnknownWorkflow, "dependsOn entry %q: source %q has no workflow %q", d.Value, dep.Source, dep.Workflow)
+					} else if other.Step(dep.Step) == nil {
+						v.errorf(d.Pos, ip, RuleUnknownStep, "dependsOn entry %q: workflow %q has no step %q", d.Value, dep.Workflow, dep.Step)
 					}
 				}
 			}
-		case dep.workflow != "":
-			other := v.workflows[dep.workflow]
+		case dep.Workflow != "":
+			other := v.workflows[dep.Workflow]
 			if other == nil {
-				v.suggest(SeverityError, d.Pos, ip, RuleUnknownWorkflow, closestName(dep.workflow, v.workflowOrder()),
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownWorkflow, closestName(dep.Workflow, v.workflowOrder()),
 					"dependsOn entry %q names no workflow of this document (workflows: %s)", d.Value, quoteNames(v.workflowOrder()))
-			} else if other.Step(dep.step) == nil {
-				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.step, stepIDs(other)),
-					"dependsOn entry %q: workflow %q has no step %q (steps: %s)", d.Value, dep.workflow, dep.step, quoteNames(stepIDs(other)))
+			} else if other.Step(dep.Step) == nil {
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.Step, stepIDs(other)),
+					"dependsOn entry %q: workflow %q has no step %q (steps: %s)", d.Value, dep.Workflow, dep.Step, quoteNames(stepIDs(other)))
 			}
 		default:
-			if _, found := v.stepIndex[w][dep.step]; !found {
-				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.step, stepIDs(w)),
+			if _, found := v.stepIndex[w][dep.Step]; !found {
+				v.suggest(SeverityError, d.Pos, ip, RuleUnknownStep, closestName(dep.Step, stepIDs(w)),
 					"dependsOn entry %q is not a step of workflow %q (steps: %s)", d.Value, w.WorkflowID, quoteNames(stepIDs(w)))
 			}
 		}
@@ -182,8 +153,10 @@ func (v *validator) checkStepDependsOnCycles(wi int, w *Workflow) {
 			continue
 		}
 		for di, d := range s.DependsOn {
-			dj, ok := v.stepIndex[w][strings.TrimPrefix(d.Value, "$workflows."+w.WorkflowID+".steps.")]
-			if !ok || at[dj] < at[si] {
+			dep, _ := ParseStepDependency(d.Value)
+			id, local := dep.LocalTo(w.WorkflowID)
+			dj, ok := v.stepIndex[w][id]
+			if !local || !ok || at[dj] < at[si] {
 				continue
 			}
 			v.errorf(d.Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
 )
@@ -55,35 +54,17 @@ func orderSteps(wp *workflowPlan) {
 // other.
 func compileStepDeps(wp *workflowPlan, sp *stepPlan) {
 	for _, r := range sp.step.DependsOn {
-		d := &stepDep{text: r.Value, pos: r.Pos}
-		switch v := r.Value; {
-		case strings.HasPrefix(v, "$workflows."):
-			wf, step, ok := strings.Cut(strings.TrimPrefix(v, "$workflows."), ".steps.")
-			if !ok {
-				continue
-			}
-			d.workflowID, d.stepID = wf, step
-		case strings.HasPrefix(v, "$sourceDescriptions."):
-			src, rest, ok := strings.Cut(strings.TrimPrefix(v, "$sourceDescriptions."), ".")
-			if !ok {
-				continue
-			}
-			wf, step, ok := strings.Cut(rest, ".steps.")
-			if !ok {
-				continue
-			}
-			d.source, d.workflowID, d.stepID = src, wf, step
-		default:
-			i, ok := wp.stepIndex[v]
-			if !ok {
-				continue
-			}
-			d.local = wp.steps[i]
+		dep, ok := arazzo.ParseStepDependency(r.Value)
+		if !ok {
+			continue
 		}
-		if d.workflowID == wp.id && d.source == "" {
-			if i, ok := wp.stepIndex[d.stepID]; ok {
-				d.local, d.workflowID, d.stepID = wp.steps[i], "", ""
+		d := &stepDep{text: r.Value, pos: r.Pos, source: dep.Source, workflowID: dep.Workflow, stepID: dep.Step}
+		if id, local := dep.LocalTo(wp.id); local {
+			i, ok := wp.stepIndex[id]
+			if !ok {
+				continue
 			}
+			d.local, d.workflowID, d.stepID = wp.steps[i], "", ""
 		}
 		sp.deps = append(sp.deps, d)
 	}

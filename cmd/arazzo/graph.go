@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -157,7 +158,8 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 			}
 			c.nodes = append(c.nodes, &graphNode{id: n, label: label, kind: "step"})
 			for _, d := range s.DependsOn {
-				if local := strings.TrimPrefix(d, "$workflows."+v.ID+".steps."); !strings.HasPrefix(local, "$") {
+				dep, _ := arazzo.ParseStepDependency(d)
+				if local, ok := dep.LocalTo(v.ID); ok {
 					g.edge(stepNode(w, v, local), n, "dependsOn", edgeCall)
 				}
 			}
