@@ -319,19 +319,10 @@ func parseAuth(pairs []string, secrets *runtime.Secrets) (runtime.CredentialMap,
 		if !ok || name == "" {
 			return nil, usageErr("--auth %q: expected SCHEME=VALUE, SCHEME=env:VAR or SCHEME=file:PATH", maskAuthArg(p))
 		}
-		switch {
-		case strings.HasPrefix(val, "env:"):
-			v, ok := os.LookupEnv(val[4:])
-			if !ok || v == "" {
-				return nil, usageErr("--auth %s: environment variable %s is not set", name, val[4:])
-			}
+		if v, isRef, err := readRef(val); err != nil {
+			return nil, usageErr("--auth %s: %v", name, err)
+		} else if isRef {
 			val = v
-		case strings.HasPrefix(val, "file:"):
-			data, err := os.ReadFile(val[5:])
-			if err != nil {
-				return nil, usageErr("--auth %s: %v", name, err)
-			}
-			val = strings.TrimRight(string(data), "\r\n")
 		}
 		secrets.Add(val)
 		if u, p, ok := strings.Cut(val, ":"); ok {
@@ -341,6 +332,27 @@ func parseAuth(pairs []string, secrets *runtime.Secrets) (runtime.CredentialMap,
 		creds[name] = val
 	}
 	return creds, nil
+}
+
+// readRef resolves a secret given by reference: env:VAR (the variable, which
+// must be set and not empty) or file:PATH (the file, without its final line
+// break). isRef is false for a value given as is.
+func readRef(v string) (value string, isRef bool, err error) {
+	switch {
+	case strings.HasPrefix(v, "env:"):
+		val, ok := os.LookupEnv(v[4:])
+		if !ok || val == "" {
+			return "", true, fmt.Errorf("environment variable %s is not set", v[4:])
+		}
+		return val, true, nil
+	case strings.HasPrefix(v, "file:"):
+		data, err := os.ReadFile(v[5:])
+		if err != nil {
+			return "", true, err
+		}
+		return strings.TrimRight(string(data), "\r\n"), true, nil
+	}
+	return v, false, nil
 }
 
 func maskAuthArg(p string) string {

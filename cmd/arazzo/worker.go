@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,21 +78,11 @@ func (c *clusterFlags) dial(ctx context.Context, w io.Writer, level slog.Level) 
 func (c *clusterFlags) loadCodec() (*temporal.Codec, error) {
 	var keys [][]byte
 	for _, v := range c.payloadKey {
-		var text string
+		text, isRef, err := readRef(v)
 		switch {
-		case strings.HasPrefix(v, "env:"):
-			val, ok := os.LookupEnv(v[4:])
-			if !ok || val == "" {
-				return nil, usageErr("--payload-key: environment variable %s is not set", v[4:])
-			}
-			text = val
-		case strings.HasPrefix(v, "file:"):
-			data, err := os.ReadFile(v[5:])
-			if err != nil {
-				return nil, usageErr("--payload-key: %v", err)
-			}
-			text = string(data)
-		default:
+		case err != nil:
+			return nil, usageErr("--payload-key: %v", err)
+		case !isRef:
 			return nil, usageErr("--payload-key takes env:VAR or file:PATH, not the key itself (a command line is visible to other users)")
 		}
 		key, err := temporal.ParseKey(text)
