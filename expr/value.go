@@ -220,6 +220,11 @@ func (n *vnode) omittable(r Resolver, err error) bool {
 	return ok && n.kind == vExpr && errors.Is(err, ErrMissing) && o.Omittable(n.expr)
 }
 
+// Omittable reports whether the value, whose evaluation failed with err, may
+// be left out of the object that holds it: it is exactly one expression whose
+// absent value r (an Omitter) says may be omitted.
+func (c *Value) Omittable(r Resolver, err error) bool { return c.root.omittable(r, err) }
+
 // Expr returns the expression when the whole value is exactly one runtime
 // expression, else nil.
 func (c *Value) Expr() *Expression {

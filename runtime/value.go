@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"errors"
 	"sort"
 	"strconv"
 	"strings"
@@ -59,15 +58,9 @@ func (v *valueExpr) Eval(r expr.Resolver) (any, error) {
 }
 
 // omittable reports whether a member that failed with err may be left out of
-// its object (expr.Omitter): its value is exactly one expression whose value
-// the resolver says may be absent.
+// its object (expr.Omitter).
 func (v *valueExpr) omittable(r expr.Resolver, err error) bool {
-	o, ok := r.(expr.Omitter)
-	if !ok || v.sel != nil || v.tree || v.Value == nil || !errors.Is(err, expr.ErrMissing) {
-		return false
-	}
-	e := v.Value.Expr()
-	return e != nil && o.Omittable(e)
+	return v.sel == nil && !v.tree && v.Value != nil && v.Value.Omittable(r, err)
 }
 
 // selectorSpec recognises a Selector Object inside a free-form value, as the
