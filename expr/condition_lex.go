@@ -307,7 +307,7 @@ func jsonPathOf(nav pointer) string {
 		case isPlainMember(t.key):
 			b.WriteString("." + t.key)
 		default:
-			b.WriteString("['" + strings.ReplaceAll(strings.ReplaceAll(t.key, `\`, `\\`), "'", `\'`) + "']")
+			b.WriteString("[" + rfcLiteral(cval{k: cStr, s: t.key}, "") + "]")
 		}
 	}
 	return b.String()
