@@ -116,14 +116,7 @@ Credentials given with --auth are never in the journal.`,
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
-			v := newRunView(r, steps, exchanges, reveal)
-			if output == "json" {
-				enc := json.NewEncoder(a.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
-			}
-			v.print(a.stdout)
-			return nil
+			return newRunView(r, steps, exchanges, reveal).write(a.stdout, output)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
@@ -208,6 +201,17 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 		}
 	}
 	return v
+}
+
+// write shows the run as text, or with output "json" as the JSON object.
+func (v *runView) write(w io.Writer, output string) error {
+	if output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	v.print(w)
+	return nil
 }
 
 func (v *runView) print(w io.Writer) {

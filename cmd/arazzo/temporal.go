@@ -481,13 +481,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 	}
 	v := newRunView(r, steps, nil, reveal)
 	v.noResume = true
-	if output == "json" {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	v.print(a.stdout)
-	return nil
+	return v.write(a.stdout, output)
 }
 
 func decodeJSONNumbers(data []byte, v any) error {
