@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -675,5 +676,52 @@ func TestStepTimeout(t *testing.T) {
 	wantTrail(t, res, "slow:error:goto fallback → step fallback", "fallback:passed")
 	if !strings.Contains(res.Steps[0].Err, "timed out after 50ms") {
 		t.Errorf("slow: %s", res.Steps[0].Err)
+	}
+}
+
+// The criteria of success and failure actions are reported as they are
+// evaluated, each naming its action, in the order the executor tried them: the
+// first failing criterion of an action ends that action's evaluation.
+func TestActionCriteriaEvents(t *testing.T) {
+	var got []string
+	obs := ObserverFunc(func(e *Event) {
+		if e.Kind == EventCriterion {
+			c := e.Criterion
+			got = append(got, fmt.Sprintf("%s#%d %s [%s] %v", e.StepID, e.Attempt, c.Action, c.Condition, c.Pass))
+		}
+	})
+	res, _ := runFlow(t, "1.0.1", `workflows:
+  - workflowId: w
+    steps:
+      - stepId: a
+        operationId: status
+        parameters: [{name: code, in: path, value: 200}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onSuccess:
+          - {name: created, type: end, criteria: [{condition: $statusCode == 201}, {condition: $statusCode == 200}]}
+          - {name: ok, type: goto, stepId: b, criteria: [{condition: $statusCode == 200}]}
+      - stepId: b
+        operationId: status
+        parameters: [{name: code, in: path, value: 500}]
+        successCriteria: [{condition: $statusCode == 200}]
+        onFailure: [{name: missing, type: goto, stepId: a, criteria: [{condition: $statusCode == 404}]}]
+`, "w", nil, WithObserver(obs))
+	wantStatus(t, res, StatusFailed)
+	want := []string{
+		"a#1  [$statusCode == 200] true",
+		"a#1 created [$statusCode == 201] false",
+		"a#1 ok [$statusCode == 200] true",
+		"b#1  [$statusCode == 200] false",
+		"b#1 missing [$statusCode == 404] false",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("criterion events:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, s := range res.Steps {
+		for _, c := range s.Criteria {
+			if c.Action != "" {
+				t.Errorf("step %s: StepResult.Criteria holds the criterion of action %s; it lists the success criteria only", s.StepID, c.Action)
+			}
+		}
 	}
 }

@@ -330,14 +330,14 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 			// Step Object, successCriteria: "all assertions MUST be satisfied for
 			// the step to be deemed successful" (none given: the exchange completed).
 			res.Status, res.Err = StatusPassed, ""
-			a := r.choose(at.sc, sp.onSuccess, nil)
+			a := r.choose(at.sc, sp.onSuccess, nil, res.Attempts)
 			return r.after(f, sp, res, a, at, true)
 		}
 		res.Status = at.status
 		if at.err != nil {
 			res.Err = at.err.Error()
 		}
-		a := r.choose(at.sc, sp.onFailure, retries)
+		a := r.choose(at.sc, sp.onFailure, retries, res.Attempts)
 		if a == nil || a.kind != "retry" {
 			return r.after(f, sp, res, a, at, false)
 		}
@@ -486,8 +486,9 @@ func (r *run) stepFailure(f *frame, sp *stepPlan, at *attempt) error {
 // step level but cannot be removed there"). Criteria see this step's request
 // and response. Retry actions whose limit is used up are passed over (Failure
 // Action Object, retryLimit: "The retryLimit MUST be exhausted prior to
-// executing subsequent failure actions").
-func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int) *actionPlan {
+// executing subsequent failure actions"). Each criterion evaluated is
+// reported as an EventCriterion naming its action.
+func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int, attempt int) *actionPlan {
 	for _, a := range actions {
 		if a.kind == "retry" && retries != nil && retries[a] >= a.retryLimit {
 			continue
@@ -497,7 +498,9 @@ func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]i
 			if c == nil {
 				continue
 			}
-			if pass, _ := c.crit.Eval(sc); !pass {
+			cr := c.explain(sc, a.name)
+			r.emit(&Event{Kind: EventCriterion, WorkflowID: sc.f.wp.id, StepID: sc.sp.id, Attempt: attempt, Depth: sc.f.depth, Criterion: &cr})
+			if !cr.Pass {
 				ok = false
 				break
 			}
@@ -595,14 +598,10 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		if c == nil {
 			continue
 		}
-		o := c.crit.Explain(sc)
-		cr := CriterionResult{Condition: c.text, Context: c.c.Context, Type: c.c.EffectiveType(), Pass: o.Pass, Reason: o.Reason, Operands: o.Operands}
-		if o.Err != nil && cr.Reason == "" {
-			cr.Reason = o.Err.Error()
-		}
+		cr := c.explain(sc, "")
 		res.Criteria = append(res.Criteria, cr)
 		r.emit(&Event{Kind: EventCriterion, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Criterion: &cr})
-		if !o.Pass {
+		if !cr.Pass {
 			pass = false
 		}
 	}
@@ -655,6 +654,17 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		}
 	}
 	return at
+}
+
+// explain evaluates a criterion of the step's successCriteria (action "")
+// or of the named action.
+func (c *criterionPlan) explain(sc *scope, action string) CriterionResult {
+	o := c.crit.Explain(sc)
+	cr := CriterionResult{Condition: c.text, Context: c.c.Context, Type: c.c.EffectiveType(), Pass: o.Pass, Reason: o.Reason, Operands: o.Operands, Action: action}
+	if o.Err != nil && cr.Reason == "" {
+		cr.Reason = o.Err.Error()
+	}
+	return cr
 }
 
 func failedCriteria(res *StepResult) string {

@@ -78,6 +78,9 @@ type CriterionResult struct {
 	Pass      bool
 	Reason    string
 	Operands  []expr.Operand
+	// Action names the success or failure action the criterion belongs to;
+	// "" for the step's successCriteria.
+	Action string
 }
 
 // Request is an HTTP request the executor decided to send. It carries no

@@ -160,6 +160,9 @@ func toJUnit(t *traceDoc) *junitSuites {
 func lastAttemptCriteria(s *traceStep) []traceCriterion {
 	var out []traceCriterion
 	for _, c := range s.Criteria {
+		if c.Action != "" {
+			continue // an action's criterion chooses the action; it does not fail the step
+		}
 		if c.Attempt == s.Attempts || s.Attempts == 0 {
 			out = append(out, c)
 		}
@@ -167,7 +170,7 @@ func lastAttemptCriteria(s *traceStep) []traceCriterion {
 	if len(out) == 0 && len(s.Criteria) > 0 {
 		last := s.Criteria[len(s.Criteria)-1].Attempt
 		for _, c := range s.Criteria {
-			if c.Attempt == last {
+			if c.Attempt == last && c.Action == "" {
 				out = append(out, c)
 			}
 		}

@@ -111,6 +111,7 @@ type traceCriterion struct {
 	Pass      bool           `json:"pass"`
 	Reason    string         `json:"reason,omitempty"`
 	Operands  []traceOperand `json:"operands"`
+	Action    string         `json:"action,omitempty"`
 }
 
 type traceOperand struct {
@@ -215,7 +216,7 @@ func (r *recorder) Event(e *runtime.Event) {
 	case runtime.EventCriterion:
 		if c := e.Criterion; c != nil {
 			s := r.step(k, e.Time)
-			tc := traceCriterion{Attempt: e.Attempt, Condition: c.Condition, Context: c.Context, Type: c.Type, Pass: c.Pass, Reason: r.m.text(c.Reason), Operands: []traceOperand{}}
+			tc := traceCriterion{Attempt: e.Attempt, Condition: c.Condition, Context: c.Context, Type: c.Type, Pass: c.Pass, Reason: r.m.text(c.Reason), Operands: []traceOperand{}, Action: c.Action}
 			for _, o := range c.Operands {
 				tc.Operands = append(tc.Operands, traceOperand{Expr: o.Expr, Value: r.m.value(o.Value), Missing: o.Missing})
 			}
