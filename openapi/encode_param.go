@@ -56,7 +56,9 @@ import "strings"
 // matrix) and explode of the parameter. Label and matrix values include their
 // "." or ";" prefix: for the array ["blue","black","brown"] the placeholder
 // becomes "blue,black,brown" (simple), ".blue,black,brown" (label) or
-// ";color=blue,black,brown" (matrix). A "/" in a value is always encoded.
+// ";color=blue,black,brown" (matrix). A "/" in a value is always encoded,
+// and so are the dots of a value that is nothing but dots ("." or ".."), which
+// would otherwise be a dot segment that moves the request to another path.
 func (p *Parameter) EncodePath(v any) (string, error) {
 	s := p.site("path")
 	if p.ContentType != "" {
@@ -64,7 +66,7 @@ func (p *Parameter) EncodePath(v any) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		return escStrict.escape(text), nil
+		return escapeDotSegment(escStrict.escape(text)), nil
 	}
 	style, explode := p.styleAt("path")
 	switch style {
@@ -80,7 +82,18 @@ func (p *Parameter) EncodePath(v any) (string, error) {
 	if p.AllowReserved {
 		data = escPathReserved
 	}
-	return expandTemplate(s, style, explode, escStrict.escape(p.Name), val, data)
+	esc := func(v string) string { return escapeDotSegment(data.escape(v)) }
+	return expandTemplate(s, style, explode, escStrict.escape(p.Name), val, esc)
+}
+
+// escapeDotSegment percent-encodes the dots of a path value made of dots only. RFC 3986 §5.2.4 removes "." and ".." segments when a URL is
+// resolved, and servers and proxies normalise them the same way: a value ".."
+// taken from a response would reach the parent path. "%2E%2E" is data.
+func escapeDotSegment(s string) string {
+	if s == "" || strings.Trim(s, ".") != "" {
+		return s
+	}
+	return strings.Repeat("%2E", len(s))
 }
 
 // EncodeQuery returns the encoded query fragment for the parameter, without a
@@ -163,7 +176,7 @@ func (p *Parameter) EncodeHeader(v any) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if out, err = expandTemplate(s, style, explode, p.Name, val, escNone); err != nil {
+		if out, err = expandTemplate(s, style, explode, p.Name, val, escNone.escape); err != nil {
 			return "", err
 		}
 	}
@@ -351,8 +364,8 @@ func withArticle(typeName string) string {
 
 // expandTemplate renders the RFC 6570 path-like styles: simple ({name}), label
 // ({.name}) and matrix ({;name}), with the "*" modifier when explode is set.
-// name is already encoded; data encodes values and object keys.
-func expandTemplate(s encSite, style string, explode bool, name string, val encView, data escMode) (string, error) {
+// name is already encoded; esc encodes values and object keys.
+func expandTemplate(s encSite, style string, explode bool, name string, val encView, esc func(string) string) (string, error) {
 	fv, err := flattenValue(s, style, val)
 	if err != nil {
 		return "", err
@@ -381,14 +394,14 @@ func expandTemplate(s encSite, style string, explode bool, name string, val encV
 		return prefix, nil
 	case valScalar:
 		if style == "matrix" {
-			return named(name, data.escape(fv.text)), nil
+			return named(name, esc(fv.text)), nil
 		}
-		return prefix + data.escape(fv.text), nil
+		return prefix + esc(fv.text), nil
 	case valArray:
 		if !explode {
 			parts := make([]string, len(fv.items))
 			for i, it := range fv.items {
-				parts[i] = data.escape(it)
+				parts[i] = esc(it)
 			}
 			if style == "matrix" {
 				return named(name, strings.Join(parts, ",")), nil
@@ -398,14 +411,14 @@ func expandTemplate(s encSite, style string, explode bool, name string, val encV
 		for i, it := range fv.items {
 			switch {
 			case style == "matrix":
-				b.WriteString(named(name, data.escape(it)))
+				b.WriteString(named(name, esc(it)))
 				continue
 			case i == 0:
 				b.WriteString(prefix)
 			default:
 				b.WriteString(explodeSep)
 			}
-			b.WriteString(data.escape(it))
+			b.WriteString(esc(it))
 		}
 		return b.String(), nil
 	}
@@ -413,7 +426,7 @@ func expandTemplate(s encSite, style string, explode bool, name string, val encV
 	if !explode {
 		parts := make([]string, 0, 2*len(fv.members))
 		for _, m := range fv.members {
-			parts = append(parts, data.escape(m[0]), data.escape(m[1]))
+			parts = append(parts, esc(m[0]), esc(m[1]))
 		}
 		if style == "matrix" {
 			return named(name, strings.Join(parts, ",")), nil
@@ -421,7 +434,7 @@ func expandTemplate(s encSite, style string, explode bool, name string, val encV
 		return prefix + strings.Join(parts, ","), nil
 	}
 	for i, m := range fv.members {
-		k, v := data.escape(m[0]), data.escape(m[1])
+		k, v := esc(m[0]), esc(m[1])
 		switch {
 		case style == "matrix":
 			b.WriteString(named(k, v))
