@@ -229,13 +229,14 @@ func (c *Criterion) Eval(r Resolver) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	done := doneOf(r)
 	switch c.typ {
 	case critRegex:
-		return q.re.match(ctx)
+		return q.re.match(ctx, done)
 	case critJSONPath:
-		return q.jp.match(ctx)
+		return q.jp.match(ctx, done)
 	}
-	return q.xp.match(ctx)
+	return q.xp.match(ctx, done)
 }
 
 func (c *Criterion) context(r Resolver) (any, error) {
@@ -266,13 +267,14 @@ func (c *Criterion) Explain(r Resolver) Outcome {
 		return fail(out, err)
 	}
 	var vd verdict
+	done := doneOf(r)
 	switch c.typ {
 	case critRegex:
-		vd = q.re.explain(ctx)
+		vd = q.re.explain(ctx, done)
 	case critJSONPath:
-		vd = q.jp.explain(ctx)
+		vd = q.jp.explain(ctx, done)
 	default:
-		vd = q.xp.explain(ctx)
+		vd = q.xp.explain(ctx, done)
 	}
 	out.Pass, out.Err, out.Reason = vd.pass && vd.err == nil, vd.err, vd.reason
 	return out

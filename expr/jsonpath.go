@@ -296,18 +296,32 @@ func rootFilterSuggestion(src string, segs []*spec.Segment) string {
 	return s
 }
 
-func (q *jsonPathQuery) match(v any) (bool, error) {
-	if q.compat != nil {
-		return q.compat.eval(v)
-	}
-	return len(q.path.Select(v)) > 0, nil
+// selected counts the nodes the query selects; it gives up when done closes
+// (see Stopper).
+func (q *jsonPathQuery) selected(v any, done <-chan struct{}) (int, error) {
+	return stoppable(done, true, "jsonpath "+q.src, func() int { return len(q.path.Select(v)) })
 }
 
-func (q *jsonPathQuery) explain(v any) verdict {
+func (q *jsonPathQuery) match(v any, done <-chan struct{}) (bool, error) {
 	if q.compat != nil {
-		return q.compat.explain(v)
+		return stoppableResult(done, "jsonpath "+q.src, func() (bool, error) { return q.compat.eval(v) })
 	}
-	n := len(q.path.Select(v))
+	n, err := q.selected(v, done)
+	return n > 0, err
+}
+
+func (q *jsonPathQuery) explain(v any, done <-chan struct{}) verdict {
+	if q.compat != nil {
+		vd, err := stoppable(done, true, "jsonpath "+q.src, func() verdict { return q.compat.explain(v) })
+		if err != nil {
+			return errVerdict(err)
+		}
+		return vd
+	}
+	n, err := q.selected(v, done)
+	if err != nil {
+		return errVerdict(err)
+	}
 	switch n {
 	case 0:
 		return verdict{reason: "jsonpath " + q.src + " selected no node"}

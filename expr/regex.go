@@ -39,16 +39,26 @@ func (q *regexQuery) text(v any) (string, error) {
 	return s, nil
 }
 
-func (q *regexQuery) match(v any) (bool, error) {
+// find reports whether the text matches; over a large text it gives up when
+// done closes (see Stopper).
+func (q *regexQuery) find(s string, done <-chan struct{}) (bool, error) {
+	return stoppable(done, len(s) > largeText, "regex "+q.re.String(), func() bool { return q.re.MatchString(s) })
+}
+
+func (q *regexQuery) match(v any, done <-chan struct{}) (bool, error) {
 	s, err := q.text(v)
 	if err != nil {
 		return false, err
 	}
-	return q.re.MatchString(s), nil
+	return q.find(s, done)
 }
 
-func (q *regexQuery) explain(v any) verdict {
+func (q *regexQuery) explain(v any, done <-chan struct{}) verdict {
 	s, err := q.text(v)
+	if err != nil {
+		return errVerdict(err)
+	}
+	matched, err := q.find(s, done)
 	if err != nil {
 		return errVerdict(err)
 	}
@@ -56,7 +66,7 @@ func (q *regexQuery) explain(v any) verdict {
 	if len(s) > 80 {
 		shown += "..."
 	}
-	if q.re.MatchString(s) {
+	if matched {
 		return verdict{pass: true, reason: "regex " + q.re.String() + " matched " + shown}
 	}
 	return verdict{reason: "regex " + q.re.String() + " did not match " + shown}

@@ -52,8 +52,12 @@ func (q *xpathQuery) expr() *xpath.Expr {
 }
 
 // evaluate returns the effective boolean value and a description of the
-// result.
-func (q *xpathQuery) evaluate(v any) (bool, string, error) {
+// result. It stops early, with an error wrapping ErrStopped, once st sees its
+// Done channel closed.
+func (q *xpathQuery) evaluate(v any, st *stopState) (bool, string, error) {
+	if st.done != nil && closed(st.done) {
+		return false, "", stoppedErr("xpath " + q.src)
+	}
 	var text string
 	switch x := v.(type) {
 	case string:
@@ -68,8 +72,18 @@ func (q *xpathQuery) evaluate(v any) (bool, string, error) {
 		return false, "", &EvalError{Msg: "the context is not well-formed XML: " + err.Error(), Err: err}
 	}
 	e := q.expr()
-	defer q.pool.Put(e)
-	switch r := e.Evaluate(xmlquery.CreateXPathNavigator(doc)).(type) {
+	ok, desc, err := q.run(e, &stopNav{NodeNavigator: xmlquery.CreateXPathNavigator(doc), st: st})
+	if st.stopped {
+		// An evaluation cut short may leave iteration state behind: the
+		// expression is not returned to the pool.
+		return false, "", stoppedErr("xpath " + q.src)
+	}
+	q.pool.Put(e)
+	return ok, desc, err
+}
+
+func (q *xpathQuery) run(e *xpath.Expr, nav xpath.NodeNavigator) (bool, string, error) {
+	switch r := e.Evaluate(nav).(type) {
 	case bool:
 		return r, strconv.FormatBool(r), nil
 	case float64:
@@ -114,13 +128,13 @@ func unbalancedClose(s string) int {
 	return -1
 }
 
-func (q *xpathQuery) match(v any) (bool, error) {
-	ok, _, err := q.evaluate(v)
+func (q *xpathQuery) match(v any, done <-chan struct{}) (bool, error) {
+	ok, _, err := q.evaluate(v, &stopState{done: done})
 	return ok, err
 }
 
-func (q *xpathQuery) explain(v any) verdict {
-	ok, desc, err := q.evaluate(v)
+func (q *xpathQuery) explain(v any, done <-chan struct{}) verdict {
+	ok, desc, err := q.evaluate(v, &stopState{done: done})
 	if err != nil {
 		return errVerdict(err)
 	}

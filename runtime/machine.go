@@ -577,7 +577,7 @@ func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, 
 // attempt executes a step once: build and send its request (or run its workflow),
 // evaluate its success criteria and outputs.
 func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResult) *attempt {
-	sc := &scope{run: r, f: f, sp: sp}
+	sc := &scope{run: r, f: f, sp: sp, done: ctx.Done()}
 	at := &attempt{sc: sc}
 	switch sp.kind {
 	case stepWorkflow:

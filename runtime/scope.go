@@ -23,8 +23,9 @@ type scope struct {
 	sp      *stepPlan
 	req     *Request
 	resp    *Response
-	callee  *wfOutcome     // the workflow a workflowId step ran
-	outputs map[string]any // $outputs while evaluating workflow outputs
+	callee  *wfOutcome      // the workflow a workflowId step ran
+	outputs map[string]any  // $outputs while evaluating workflow outputs
+	done    <-chan struct{} // the run's ctx.Done(): criteria stop when it closes (see stop.go)
 
 	body        any
 	bodyDecoded bool
