@@ -24,13 +24,15 @@ type Event struct {
 	Kind       EventKind
 	Time       time.Time
 	WorkflowID string
-	StepID     string
-	Attempt    int
-	Depth      int
-	Request    *Request
-	Response   *Response
-	Criterion  *CriterionResult
-	Step       *StepResult
+	// File is the document the workflow is written in (EventWorkflowStarted).
+	File      string
+	StepID    string
+	Attempt   int
+	Depth     int
+	Request   *Request
+	Response  *Response
+	Criterion *CriterionResult
+	Step      *StepResult
 	// Result is set on EventWorkflowFinished of the top-level workflow and nested ones.
 	Result  *Result
 	Action  string

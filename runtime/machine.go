@@ -140,7 +140,7 @@ func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]
 		}
 	}
 	f := &frame{wp: wp, inputs: inputs, stepOutputs: map[string]map[string]any{}, depth: depth}
-	r.emit(&Event{Kind: EventWorkflowStarted, WorkflowID: wp.id, Depth: depth})
+	r.emit(&Event{Kind: EventWorkflowStarted, WorkflowID: wp.id, Depth: depth, File: wp.doc.File})
 	out := r.steps_(ctx, f)
 	r.done[wp] = out
 	r.emit(&Event{Kind: EventWorkflowFinished, WorkflowID: wp.id, Depth: depth,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -500,7 +501,7 @@ func (b *batch) summary(interrupted bool) {
 	el := time.Since(b.started)
 	rate := float64(n) / el.Seconds()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "arazzo: batch: %d run(s) in %s (%.0f/s): %d passed, %d failed, %d error(s)", n, formatDuration(el), rate, p, f, e)
+	fmt.Fprintf(&sb, "arazzo: batch: %d run(s) in %s (%.0f/s): %d passed, %d failed, %d error(s)", n, report.FormatDuration(el), rate, p, f, e)
 	if len(b.notPassed) > 0 {
 		sort.Ints(b.notPassed)
 		ls := make([]string, len(b.notPassed))

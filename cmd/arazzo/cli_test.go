@@ -334,7 +334,7 @@ func TestTraceSchemaRejects(t *testing.T) {
 	valid := `{"traceVersion":1,"tool":"arazzo","document":"d.yaml","workflowId":"w","status":"passed",
 		"inputs":{},"outputs":{},"startedAt":"2026-01-02T03:04:05.5Z","durationMs":1.5,"workflows":[],"warnings":[],
 		"steps":[{"workflowId":"w","stepId":"s","depth":0,"status":"passed","attempts":1,"startedAt":"2026-01-02T03:04:05Z",
-		"durationMs":1,"outputs":{},"criteria":[],"actions":[],"exchanges":[{"attempt":1,"startedAt":"2026-01-02T03:04:05Z",
+		"durationMs":1,"outputs":{},"criteria":[],"actions":[],"exchanges":[{"kind":"http","attempt":1,"startedAt":"2026-01-02T03:04:05Z",
 		"durationMs":1,"request":{"method":"GET","url":"http://x/","headers":{"Authorization":["Bearer ***"]}},
 		"response":{"status":200,"headers":{}}}]}]}`
 	for _, tc := range []struct{ name, from, to string }{
@@ -344,6 +344,8 @@ func TestTraceSchemaRejects(t *testing.T) {
 		{"no exchanges", `"exchanges":[`, `"exchange":[`},
 		{"header values", `"Authorization":["Bearer ***"]`, `"Authorization":"Bearer ***"`},
 		{"response status", `"status":200`, `"status":42`},
+		{"http exchange without its request", `"request":{"method":"GET","url":"http://x/","headers":{"Authorization":["Bearer ***"]}},`, ``},
+		{"body truncated", `"response":{"status":200,"headers":{}}`, `"response":{"status":200,"headers":{},"body":{"size":9,"text":"x","truncated":"yes"}}`},
 	} {
 		var v any
 		if err := json.Unmarshal([]byte(strings.Replace(valid, tc.from, tc.to, 1)), &v); err != nil {

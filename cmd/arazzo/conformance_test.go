@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/arazzo-run/arazzo/internal/testserver"
+	"github.com/arazzo-run/arazzo/report"
 )
 
 // conformanceDir holds the executor conformance suite: one directory per case
@@ -86,24 +87,24 @@ func runConformanceCase(t *testing.T, dir string) {
 	}
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr)
-	report := func() string { return "\nstdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
+	streams := func() string { return "\nstdout:\n" + stdout.String() + "\nstderr:\n" + stderr.String() }
 	if code != c.Exit {
-		t.Fatalf("%s\nexit %d, want %d%s", c.Description, code, c.Exit, report())
+		t.Fatalf("%s\nexit %d, want %d%s", c.Description, code, c.Exit, streams())
 	}
 	for _, re := range c.Stderr {
 		if !regexp.MustCompile(re).MatchString(stderr.String()) {
-			t.Errorf("stderr does not match %q%s", re, report())
+			t.Errorf("stderr does not match %q%s", re, streams())
 		}
 	}
 	if c.Status == "" && c.Outputs == nil && c.Steps == nil {
 		return
 	}
-	var got jsonResult
+	var got report.Record
 	if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
-		t.Fatalf("stdout is not the JSON result: %v%s", err, report())
+		t.Fatalf("stdout is not the JSON result: %v%s", err, streams())
 	}
-	if c.Status != "" && got.Status != c.Status {
-		t.Errorf("status %s, want %s%s", got.Status, c.Status, report())
+	if c.Status != "" && string(got.Status) != c.Status {
+		t.Errorf("status %s, want %s%s", got.Status, c.Status, streams())
 	}
 	if c.Outputs != nil && !sameJSON(got.Outputs, *c.Outputs) {
 		gb, _ := json.Marshal(got.Outputs)
@@ -112,11 +113,11 @@ func runConformanceCase(t *testing.T, dir string) {
 	}
 	if c.Steps != nil {
 		if len(got.Steps) != len(c.Steps) {
-			t.Fatalf("%d steps ran, want %d%s", len(got.Steps), len(c.Steps), report())
+			t.Fatalf("%d steps ran, want %d%s", len(got.Steps), len(c.Steps), streams())
 		}
 		for i, w := range c.Steps {
 			g := got.Steps[i]
-			if g.StepID != w.StepID || (w.Status != "" && g.Status != w.Status) || (w.StatusCode != 0 && g.StatusCode != w.StatusCode) ||
+			if g.StepID != w.StepID || (w.Status != "" && string(g.Status) != w.Status) || (w.StatusCode != 0 && g.StatusCode != w.StatusCode) ||
 				(w.Attempts != 0 && g.Attempts != w.Attempts) || (w.Action != "" && g.Action != w.Action) {
 				t.Errorf("step %d: %s %s %d attempts=%d action=%q\nwant %+v", i, g.StepID, g.Status, g.StatusCode, g.Attempts, g.Action, w)
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -106,7 +107,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 	if len(v.Outputs) > 0 {
 		fmt.Fprintln(w, "  outputs:")
 		for _, o := range v.Outputs {
-			fmt.Fprintf(w, "    %s: %s\n", o.Name, formatValue(o.Value))
+			fmt.Fprintf(w, "    %s: %s\n", o.Name, report.FormatValue(o.Value))
 		}
 	}
 	for i, s := range v.Steps {
@@ -150,7 +151,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 				if in == "" {
 					in = "input"
 				}
-				fmt.Fprintf(w, "%s  %s (%s): %s\n", pad, p.Name, in, formatValue(p.Value))
+				fmt.Fprintf(w, "%s  %s (%s): %s\n", pad, p.Name, in, report.FormatValue(p.Value))
 			}
 		}
 		if b := s.RequestBody; b != nil {
@@ -160,11 +161,11 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 			}
 			fmt.Fprintf(w, "%srequest body (%s):", pad, ct)
 			if b.HasPayload {
-				fmt.Fprintf(w, " %s", formatValue(b.Payload))
+				fmt.Fprintf(w, " %s", report.FormatValue(b.Payload))
 			}
 			fmt.Fprintln(w)
 			for _, r := range b.Replacements {
-				fmt.Fprintf(w, "%s  replace %s with %s\n", pad, r.Name, formatValue(r.Value))
+				fmt.Fprintf(w, "%s  replace %s with %s\n", pad, r.Name, report.FormatValue(r.Value))
 			}
 		}
 		if len(s.SuccessCriteria) > 0 {
@@ -188,7 +189,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 		if len(s.Outputs) > 0 {
 			fmt.Fprintf(w, "%soutputs:\n", pad)
 			for _, o := range s.Outputs {
-				fmt.Fprintf(w, "%s  %s: %s\n", pad, o.Name, formatValue(o.Value))
+				fmt.Fprintf(w, "%s  %s: %s\n", pad, o.Name, report.FormatValue(o.Value))
 			}
 		}
 	}
@@ -203,7 +204,7 @@ func inputLine(in runtime.InputInfo) string {
 		attrs = append(attrs, "required")
 	}
 	if in.HasDefault {
-		attrs = append(attrs, "default "+formatValue(in.Default))
+		attrs = append(attrs, "default "+report.FormatValue(in.Default))
 	}
 	if in.Secret {
 		attrs = append(attrs, "secret")

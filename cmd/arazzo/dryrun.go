@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -23,7 +26,6 @@ func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, input
 		}
 		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()))}
 	}
-	m := masker{secrets}
 	steps := make([]dryStepJSON, 0, len(dr.Steps))
 	failed := 0
 	for _, s := range dr.Steps {
@@ -35,21 +37,21 @@ func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, input
 		for _, n := range s.Notes {
 			// The mock enforces no security: missing credentials do not matter.
 			if !f.mock || !strings.HasPrefix(n, "no credentials") {
-				js.Notes = append(js.Notes, m.text(n))
+				js.Notes = append(js.Notes, secrets.Mask(n))
 			}
 		}
 		if s.Err != nil {
-			js.Error = m.text(s.Err.Error())
+			js.Error = secrets.Mask(s.Err.Error())
 			failed++
 		}
 		if r := s.Request; r != nil {
-			js.Request = &dryRequestJSON{Method: r.Method, URL: m.url(r.URL, nil), Headers: map[string]string{}}
-			h := m.header(r.Header, nil)
-			for _, k := range sortedHeaderNames(h) {
+			js.Request = &dryRequestJSON{Method: r.Method, URL: secrets.MaskURL(r.URL, nil), Headers: map[string]string{}}
+			h := secrets.MaskHeader(r.Header, nil)
+			for _, k := range slices.Sorted(maps.Keys(h)) {
 				js.Request.Headers[k] = strings.Join(h[k], ", ")
 			}
 			if len(r.Body) > 0 {
-				js.Request.Body = m.text(string(r.Body))
+				js.Request.Body = secrets.Mask(string(r.Body))
 			}
 		}
 		steps = append(steps, js)
@@ -119,7 +121,7 @@ func (a *app) printDryRun(wfID string, steps []dryStepJSON) {
 					body = buf.String()
 				}
 				for _, l := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
-					fmt.Fprintf(w, "%s  %s\n", pad, stripControl(l))
+					fmt.Fprintf(w, "%s  %s\n", pad, report.Line(l))
 				}
 			}
 		}

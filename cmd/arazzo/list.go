@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/workflows"
 )
@@ -73,7 +74,7 @@ func (a *app) describeWorkflows(cmd *cobra.Command, location, id string) error {
 					attrs = append(attrs, "required")
 				}
 				if in.HasDefault {
-					attrs = append(attrs, "default "+formatValue(in.Default))
+					attrs = append(attrs, "default "+report.FormatValue(in.Default))
 				}
 				line := fmt.Sprintf("      %s (%s)", in.Name, strings.Join(attrs, ", "))
 				if in.Description != "" {

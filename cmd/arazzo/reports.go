@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -58,109 +59,53 @@ func checkOutputPath(flag, path string) error {
 	return nil
 }
 
-// reporting records a run for --trace, --har and --report.
+// reporting records a run for --output json, --trace, --har and --report:
+// every one of them is rendered from the run's record.
 type reporting struct {
-	rec     *recorder
+	rec     *report.Recorder
 	trace   string
 	har     string
 	reports []reportSpec
-	mask    masker
 }
 
-// newReporting returns nil when no trace or report was asked for.
-func newReporting(f *runFlags, reports []reportSpec, plan *runtime.Plan, document, wfID string, inputs map[string]any, m masker) *reporting {
-	if f.trace == "" && f.har == "" && len(reports) == 0 {
-		return nil
+// newReporting records the run; a record without exchanges when no file
+// asked for asks for them.
+func newReporting(f *runFlags, reports []reportSpec, plan *runtime.Plan, document string, inputs map[string]any, secrets *runtime.Secrets) *reporting {
+	opts := []report.Option{report.WithSecrets(secrets), report.WithDocument(document), report.WithTool(versionString()), report.WithInputs(inputs)}
+	exchanges := f.trace != "" || f.har != "" || f.verbose
+	for _, r := range reports {
+		exchanges = exchanges || r.kind == "html"
 	}
-	title := ""
-	if d := plan.Document(); d != nil {
-		title = d.Info.Title
+	if !exchanges {
+		opts = append(opts, report.WithoutExchanges())
 	}
-	id := wfID
-	if v, err := plan.Describe(wfID); err == nil {
-		id = v.ID
-	}
-	return &reporting{rec: newRecorder(m, document, title, id, inputs, workflowDocuments(plan, wfID, document)),
-		trace: f.trace, har: f.har, reports: reports, mask: m}
+	return &reporting{rec: report.NewRecorder(plan, opts...), trace: f.trace, har: f.har, reports: reports}
 }
 
-// workflowDocuments maps the id of every workflow a run of wfID can reach to
-// the document it is written in (the run's own document as the user named it).
-func workflowDocuments(plan *runtime.Plan, wfID, document string) map[string]string {
-	out := map[string]string{}
-	entry := ""
-	if d := plan.Document(); d != nil {
-		entry = d.File
-	}
-	v, err := plan.Describe(wfID)
-	if err != nil {
-		return out
-	}
-	var visit func(v *runtime.WorkflowView)
-	visit = func(v *runtime.WorkflowView) {
-		if _, seen := out[v.ID]; seen {
-			return
-		}
-		doc := v.File
-		if doc == entry {
-			doc = document
-		}
-		out[v.ID] = doc
-		var links []*runtime.WorkflowLink
-		for i := range v.DependsOn {
-			links = append(links, &v.DependsOn[i])
-		}
-		for _, s := range v.Steps {
-			links = append(links, s.Workflow)
-			for _, t := range s.Transitions {
-				links = append(links, t.Workflow)
-			}
-		}
-		for _, l := range links {
-			if w, ok := plan.DescribeLink(l); ok {
-				visit(w)
-			}
-		}
-	}
-	visit(v)
-	return out
-}
-
-func (r *reporting) observer() runtime.Observer {
-	if r == nil {
-		return nil
-	}
-	return r.rec
-}
+func (r *reporting) observer() runtime.Observer { return r.rec }
 
 // write writes every file asked for; it reports all failures at once.
-func (r *reporting) write(res *runtime.Result) error {
-	if r == nil {
-		return nil
-	}
-	doc := r.rec.finish(res)
+func (r *reporting) write(rec *report.Record) error {
 	var errs []string
-	try := func(what, path string, fn func(string, *traceDoc) error) {
-		if err := fn(path, doc); err != nil {
+	try := func(what, path string, render func(io.Writer, *report.Record) error) {
+		if err := writeFileWith(path, func(w io.Writer) error { return render(w, rec) }); err != nil {
 			errs = append(errs, fmt.Sprintf("%s %s: %v", what, path, err))
 		}
 	}
 	if r.trace != "" {
-		try("--trace", r.trace, writeTrace)
+		try("--trace", r.trace, report.WriteTrace)
 	}
 	if r.har != "" {
-		try("--har", r.har, writeHAR)
+		try("--har", r.har, report.WriteHAR)
 	}
 	for _, rs := range r.reports {
 		switch rs.kind {
 		case "junit":
-			try("--report junit", rs.path, writeJUnit)
+			try("--report junit", rs.path, report.WriteJUnit)
 		case "html":
-			try("--report html", rs.path, writeHTMLReport)
+			try("--report html", rs.path, report.WriteHTML)
 		case "json":
-			try("--report json", rs.path, func(path string, _ *traceDoc) error {
-				return writeFileWith(path, func(w io.Writer) error { return writeJSONResult(w, res, r.mask.text) })
-			})
+			try("--report json", rs.path, report.WriteResult)
 		}
 	}
 	if len(errs) > 0 {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/openapi"
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -180,21 +179,22 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if f.dryRun {
 		return a.dryRun(ctx, plan, wfID, inputs, opts, f, secrets)
 	}
-	rep := newReporting(f, reports, plan, tgt.document(arg), wfID, inputs, masker{secrets})
+	rep := newReporting(f, reports, plan, tgt.document(arg), inputs, secrets)
 	if f.mock {
 		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase("http://mock.invalid/"))
 	}
 	var progress *progressPrinter
 	if f.output == "text" {
-		progress = newProgressPrinter(a.stdout, secrets, f.verbose, f.mock)
+		progress = newProgressPrinter(a.stdout, rep.rec, secrets, f.verbose, f.mock)
 		defer progress.close()
-		opts = append(opts, runtime.WithObserver(runtime.Observers{progress, rep.observer()}))
+		opts = append(opts, runtime.WithObserver(progress))
 	} else {
-		var verbose runtime.Observer
+		obs := runtime.Observers{&warningPrinter{w: a.stderr, secrets: secrets, mock: f.mock}, rep.observer()}
 		if f.verbose {
-			verbose = &verbosePrinter{w: a.stderr, m: masker{secrets}}
+			// The details go to stderr: stdout carries the JSON.
+			obs = append(obs, report.NewProgress(rep.rec, func(l string) { fmt.Fprintln(a.stderr, l) }, report.ProgressOptions{Verbose: true, NoWarnings: true}))
 		}
-		opts = append(opts, runtime.WithObserver(runtime.Observers{&warningPrinter{w: a.stderr, secrets: secrets, mock: f.mock}, verbose, rep.observer()}))
+		opts = append(opts, runtime.WithObserver(obs))
 	}
 	res, err := a.journaled(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if err != nil {
@@ -204,17 +204,19 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()))}
 	}
+	rec := rep.rec.Finish(res)
 	if f.output == "json" {
-		if err := writeJSONResult(a.stdout, res, secrets.Mask); err != nil {
+		// stdout hands the outputs over: they are not masked there.
+		if err := report.WriteResult(a.stdout, rec.WithOutputs(res.Outputs)); err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 	} else {
-		progress.summary(res)
+		progress.summary(rec.WithOutputs(res.Outputs))
 	}
 	a.delivered(ctx, f) // the outputs are out: the journal notes it
 	code := exitCode(ctx, res)
 	a.warnUnused(res)
-	if err := rep.write(res); err != nil {
+	if err := rep.write(rec); err != nil {
 		fmt.Fprintln(a.stderr, "arazzo:", err)
 		if code == ExitOK {
 			code = ExitIncomplete
@@ -380,50 +382,7 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// jsonResult is the --output json contract.
-type jsonResult struct {
-	WorkflowID string         `json:"workflowId"`
-	Status     string         `json:"status"`
-	Outputs    map[string]any `json:"outputs"`
-	Steps      []jsonStep     `json:"steps"`
-	Error      string         `json:"error,omitempty"`
-	DurationMS float64        `json:"durationMs"`
-}
-
-type jsonStep struct {
-	WorkflowID string  `json:"workflowId"`
-	StepID     string  `json:"stepId"`
-	Status     string  `json:"status"`
-	StatusCode int     `json:"statusCode,omitempty"`
-	Attempts   int     `json:"attempts"`
-	DurationMS float64 `json:"durationMs"`
-	Action     string  `json:"action,omitempty"`
-	Error      string  `json:"error,omitempty"`
-}
-
-func toJSONResult(res *runtime.Result, mask func(string) string) jsonResult {
-	out := jsonResult{WorkflowID: res.WorkflowID, Status: string(res.Status), Outputs: res.Outputs, Steps: []jsonStep{},
-		DurationMS: ms(res.Duration)}
-	if out.Outputs == nil {
-		out.Outputs = map[string]any{}
-	}
-	if res.Err != nil {
-		out.Error = mask(res.Err.Error())
-	}
-	for _, s := range res.Steps {
-		out.Steps = append(out.Steps, jsonStep{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: string(s.Status), StatusCode: s.StatusCode,
-			Attempts: s.Attempts, DurationMS: ms(s.Duration), Action: s.Action, Error: mask(s.Err)})
-	}
-	return out
-}
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func writeJSONResult(w io.Writer, res *runtime.Result, mask func(string) string) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(toJSONResult(res, mask))
-}
 
 // sortedKeys returns a map's keys in order.
 func sortedKeys(m map[string]any) []string {

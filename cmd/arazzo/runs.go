@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/arazzo-run/arazzo/journal"
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -227,13 +228,13 @@ func (v *runView) print(w io.Writer) {
 	fmt.Fprintf(w, "  document  %s\n", v.Location)
 	when := v.Started.Local().Format(time.DateTime)
 	if v.Finished != nil {
-		when += ", ran " + formatDuration(v.Finished.Sub(v.Started))
+		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
 	}
 	fmt.Fprintf(w, "  started   %s\n", when)
 	if len(v.Inputs) > 0 {
 		var parts []string
 		for _, k := range sortedKeys(v.Inputs) {
-			parts = append(parts, k+"="+formatValue(v.Inputs[k]))
+			parts = append(parts, k+"="+report.FormatValue(v.Inputs[k]))
 		}
 		fmt.Fprintf(w, "  inputs    %s\n", strings.Join(parts, " "))
 	}
@@ -251,14 +252,16 @@ func (v *runView) print(w io.Writer) {
 		fmt.Fprintln(w, "  (none completed)")
 	}
 	for _, s := range v.Steps {
-		line := "  " + stepLine(&runtime.StepResult{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: runtime.Status(s.Status), StatusCode: s.StatusCode,
-			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Err: s.Error, Depth: s.Depth, Duration: time.Duration(s.DurationMS * float64(time.Millisecond))})
+		lines := report.StepLines(&report.Step{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: runtime.Status(s.Status), StatusCode: s.StatusCode,
+			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Error: s.Error, Depth: s.Depth, DurationMS: s.DurationMS})
 		if s.Replayed {
-			line += "  (replayed)"
+			lines[0] += "  (replayed)"
 		}
-		fmt.Fprintln(w, line)
+		for _, l := range lines {
+			fmt.Fprintln(w, "  "+l)
+		}
 		for _, k := range sortedKeys(s.Outputs) {
-			fmt.Fprintf(w, "%s        %s: %s\n", indent(s.Depth), k, formatValue(s.Outputs[k]))
+			fmt.Fprintf(w, "%s        %s: %s\n", indent(s.Depth), k, report.FormatValue(s.Outputs[k]))
 		}
 	}
 	for _, x := range v.InFlight {
@@ -267,7 +270,7 @@ func (v *runView) print(w io.Writer) {
 	if len(v.Outputs) > 0 {
 		fmt.Fprintln(w, "\noutputs:")
 		for _, k := range sortedKeys(v.Outputs) {
-			fmt.Fprintf(w, "  %s: %s\n", k, formatValue(v.Outputs[k]))
+			fmt.Fprintf(w, "  %s: %s\n", k, report.FormatValue(v.Outputs[k]))
 		}
 	}
 	if v.Masked {

@@ -22,6 +22,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/arazzo-run/arazzo/journal"
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/temporal"
 )
@@ -196,8 +197,9 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 	fmt.Fprintf(a.stderr, "arazzo: run %s submitted to %s; waiting for it (Ctrl-C stops waiting, not the run)\n", id, s.t.cluster.addr)
 	var progress *progressPrinter
 	var onEvent func(temporal.Event)
+	rec := report.NewRecorder(s.plan, report.WithSecrets(secrets), report.WithTool(versionString()), report.WithInputs(inputs), report.WithoutExchanges())
 	if f.output == "text" {
-		progress = newProgressPrinter(a.stdout, secrets, f.verbose, false)
+		progress = newProgressPrinter(a.stdout, rec, secrets, f.verbose, false)
 		defer progress.close()
 		onEvent = func(ev temporal.Event) { progress.Event(runtimeEvent(ev, secrets)) }
 	}
@@ -215,12 +217,13 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 			res.Outputs = nil
 		}
 	}
+	record := rec.Finish(res).WithOutputs(res.Outputs) // stdout hands the outputs over
 	if f.output == "json" {
-		if err := writeJSONResult(a.stdout, res, secrets.Mask); err != nil {
+		if err := report.WriteResult(a.stdout, record); err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 	} else {
-		progress.summary(res)
+		progress.summary(record)
 	}
 	if out.Omitted > 0 {
 		fmt.Fprintf(a.stderr, "arazzo: %d step execution(s) after the first %d are not listed\n", out.Omitted, len(out.Steps))

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/report"
 )
 
 // display says how progress is drawn: live (a spinner on the running step,
@@ -113,7 +115,7 @@ func (l *liveLine) draw() {
 	if l.detail != "" {
 		text += " " + l.detail
 	}
-	elapsed := formatDuration(time.Since(l.start).Truncate(100 * time.Millisecond))
+	elapsed := report.FormatDuration(time.Since(l.start).Truncate(100 * time.Millisecond))
 	width := 0
 	if l.d.width != nil {
 		width = l.d.width()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -33,8 +34,10 @@ func (s *syncBuffer) String() string {
 // on the screen is each step's result line, with no spinner left.
 func TestLiveDisplay(t *testing.T) {
 	var out syncBuffer
+	rec := report.NewRecorder(nil)
 	p := &progressPrinter{w: &out, secrets: &runtime.Secrets{}, d: display{live: true, color: true, width: func() int { return 60 }}}
 	p.live = newLiveLine(p.d, &out, &p.mu)
+	p.progress = report.NewProgress(rec, p.println, report.ProgressOptions{Color: true})
 	now := time.Now()
 	for i, id := range []string{"first", "second"} {
 		p.Event(&runtime.Event{Kind: runtime.EventStepStarted, Time: now, WorkflowID: "w", StepID: id, Attempt: 1})
@@ -44,7 +47,7 @@ func TestLiveDisplay(t *testing.T) {
 		p.Event(&runtime.Event{Kind: runtime.EventStepFinished, Time: now.Add(time.Duration(i+1) * time.Second), WorkflowID: "w", StepID: id, Attempt: 1,
 			Step: &runtime.StepResult{WorkflowID: "w", StepID: id, Status: runtime.StatusPassed, StatusCode: 200, Attempts: 1, Operation: "GET /x"}})
 	}
-	p.summary(&runtime.Result{WorkflowID: "w", Status: runtime.StatusPassed, Steps: []*runtime.StepResult{{Status: runtime.StatusPassed}, {Status: runtime.StatusPassed}}})
+	p.summary(rec.Finish(&runtime.Result{WorkflowID: "w", Status: runtime.StatusPassed}))
 	raw := out.String()
 	if !strings.Contains(raw, "⠙") || !strings.Contains(raw, clearLine) {
 		t.Fatalf("no spinner was drawn:\n%q", raw)

@@ -1,10 +1,11 @@
-package main
+package report
 
 import (
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -96,13 +97,16 @@ type harTimings struct {
 	Receive float64 `json:"receive"`
 }
 
-func toHAR(t *traceDoc) *harDoc {
+func toHAR(t *Record) *harDoc {
 	const page = "run"
 	h := &harDoc{Log: harLog{Version: "1.2", Creator: harCreator{Name: "arazzo", Version: t.Tool},
 		Pages:   []harPage{{StartedDateTime: t.StartedAt, ID: page, Title: "workflow " + t.WorkflowID, PageTimings: map[string]any{}}},
 		Entries: []harEntry{}}}
 	for _, s := range t.Steps {
 		for _, x := range s.Exchanges {
+			if x.Kind != ExchangeHTTP || x.Request == nil {
+				continue // HAR holds HTTP exchanges only
+			}
 			e := harEntry{PageRef: page, StartedDateTime: x.StartedAt, Time: x.DurationMS, Cache: map[string]any{},
 				Timings: harTimings{Wait: x.DurationMS}, Comment: harComment(s, x), Error: x.Error,
 				Request: harRequest{Method: x.Request.Method, URL: x.Request.URL, HTTPVersion: "HTTP/1.1", Cookies: []harNV{},
@@ -131,17 +135,17 @@ func toHAR(t *traceDoc) *harDoc {
 	return h
 }
 
-func harComment(s *traceStep, x *traceExchange) string {
+func harComment(s *Step, x *Exchange) string {
 	c := "workflow " + s.WorkflowID + ", step " + s.StepID
 	if x.Attempt > 1 {
-		c += ", attempt " + itoa(x.Attempt)
+		c += ", attempt " + strconv.Itoa(x.Attempt)
 	}
 	return c
 }
 
 func harHeaders(h http.Header) []harNV {
 	out := []harNV{}
-	for _, k := range sortedHeaderNames(h) {
+	for _, k := range sortedKeys(h) {
 		for _, v := range h[k] {
 			out = append(out, harNV{Name: k, Value: v})
 		}
@@ -171,10 +175,9 @@ func harQuery(u string) []harNV {
 	return out
 }
 
-func writeHAR(path string, t *traceDoc) error {
-	return writeFileWith(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(toHAR(t))
-	})
+// WriteHAR writes the HTTP exchanges of the record as HAR 1.2.
+func WriteHAR(w io.Writer, rec *Record) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(toHAR(rec))
 }

@@ -1,21 +1,18 @@
-package main
+package runtime
 
 import (
 	"net/http"
 	"testing"
 
 	"github.com/arazzo-run/arazzo/openapi"
-	"github.com/arazzo-run/arazzo/runtime"
 )
 
-// Everything the CLI writes about an exchange goes through the masker: the
-// headers that carry credentials lose their values whatever they hold, apiKey
-// parameters too, and registered secrets anywhere.
-func TestMasker(t *testing.T) {
-	secrets := &runtime.Secrets{}
-	secrets.Add("s3cr3t-value")
-	m := masker{secrets}
-	sec := []runtime.SecurityOption{{
+// The headers that carry credentials lose their values whatever they hold,
+// apiKey parameters too, and registered secrets anywhere.
+func TestMaskExchange(t *testing.T) {
+	m := &Secrets{}
+	m.Add("s3cr3t-value")
+	sec := []SecurityOption{{
 		{Source: "api", Name: "hdr", Scheme: &openapi.SecurityScheme{Type: "apiKey", In: "header", ParamName: "x-api-key"}},
 		{Source: "api", Name: "qry", Scheme: &openapi.SecurityScheme{Type: "apiKey", In: "query", ParamName: "key"}},
 	}}
@@ -28,7 +25,7 @@ func TestMasker(t *testing.T) {
 		"X-Trace":             {"id s3cr3t-value"},
 		"Accept":              {"application/json"},
 	}
-	got := m.header(h, sec)
+	got := m.MaskHeader(h, sec)
 	want := map[string]string{
 		"Authorization":       "Bearer ***",
 		"Proxy-Authorization": "Basic ***",
@@ -46,13 +43,13 @@ func TestMasker(t *testing.T) {
 	if h.Get("Authorization") != "Bearer abc.def" {
 		t.Error("the masker changed the header it was given")
 	}
-	if got, want := m.url("https://x/a?key=k-1&q=s3cr3t-value&page=2", sec), "https://x/a?key=***&q=***&page=2"; got != want {
+	if got, want := m.MaskURL("https://x/a?key=k-1&q=s3cr3t-value&page=2", sec), "https://x/a?key=***&q=***&page=2"; got != want {
 		t.Errorf("url %s, want %s", got, want)
 	}
-	if got := m.value(map[string]any{"a": []any{"s3cr3t-value", 1}}); compact(got) != `{"a":["***",1]}` {
-		t.Errorf("value %s", compact(got))
+	if got := m.MaskValue(map[string]any{"a": []any{"s3cr3t-value", 1}}); jsonText(got) != `{"a":["***",1]}` {
+		t.Errorf("value %s", jsonText(got))
 	}
-	if got := m.text("token s3cr3t-value."); got != "token ***." {
+	if got := m.Mask("token s3cr3t-value."); got != "token ***." {
 		t.Errorf("text %q", got)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -17,11 +17,11 @@ import (
 // requests, responses, criteria and actions. It is rendered from the trace, so
 // credentials are masked the same way.
 
-//go:embed report.html.tmpl
+//go:embed html.tmpl
 var reportHTMLTemplate string
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"duration": func(msv float64) string { return formatDuration(time.Duration(msv * float64(time.Millisecond))) },
+	"duration": func(msv float64) string { return FormatDuration(time.Duration(msv * float64(time.Millisecond))) },
 	"json":     func(v any) string { return prettyJSON(v) },
 }).Parse(reportHTMLTemplate))
 
@@ -29,7 +29,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 const htmlBodyLimit = 64 << 10
 
 type htmlReport struct {
-	*traceDoc
+	*Record
 	Passed, Failed int
 	Rows           []htmlRow
 	InputNames     []string
@@ -38,14 +38,14 @@ type htmlReport struct {
 }
 
 type htmlRow struct {
-	*traceStep
+	*Step
 	Index     int
 	Bar       template.CSS
 	Exchanges []htmlExchange
 }
 
 type htmlExchange struct {
-	*traceExchange
+	*Exchange
 	RequestHeaders  []harNV
 	ResponseHeaders []harNV
 	RequestBody     string
@@ -53,8 +53,8 @@ type htmlExchange struct {
 	StatusText      string
 }
 
-func toHTMLReport(t *traceDoc) *htmlReport {
-	r := &htmlReport{traceDoc: t, Started: t.StartedAt.Format(time.RFC3339)}
+func toHTMLReport(t *Record) *htmlReport {
+	r := &htmlReport{Record: t, Started: t.StartedAt.Format(time.RFC3339)}
 	total := t.DurationMS
 	if total <= 0 {
 		total = 1
@@ -69,9 +69,12 @@ func toHTMLReport(t *traceDoc) *htmlReport {
 		width := s.DurationMS / total * 100
 		left = clamp(left, 0, 100)
 		width = clamp(width, 0.5, 100-left)
-		row := htmlRow{traceStep: s, Index: i + 1, Bar: template.CSS(fmt.Sprintf("left:%.2f%%;width:%.2f%%", left, width))}
+		row := htmlRow{Step: s, Index: i + 1, Bar: template.CSS(fmt.Sprintf("left:%.2f%%;width:%.2f%%", left, width))}
 		for _, x := range s.Exchanges {
-			hx := htmlExchange{traceExchange: x, RequestHeaders: harHeaders(x.Request.Headers), RequestBody: htmlBody(x.Request.Body)}
+			if x.Request == nil {
+				continue // the page shows HTTP exchanges
+			}
+			hx := htmlExchange{Exchange: x, RequestHeaders: harHeaders(x.Request.Headers), RequestBody: htmlBody(x.Request.Body)}
 			if x.Response != nil {
 				hx.ResponseHeaders = harHeaders(x.Response.Headers)
 				hx.StatusText = http.StatusText(x.Response.Status)
@@ -94,7 +97,7 @@ func clamp(v, lo, hi float64) float64 {
 }
 
 // htmlBody shows a body: JSON indented, the rest as text, long ones cut.
-func htmlBody(b *traceBody) string {
+func htmlBody(b *Body) string {
 	if b == nil {
 		return ""
 	}
@@ -126,8 +129,7 @@ func prettyJSON(v any) string {
 	return string(b)
 }
 
-func writeHTMLReport(path string, t *traceDoc) error {
-	return writeFileWith(path, func(w io.Writer) error {
-		return reportTemplate.Execute(w, toHTMLReport(t))
-	})
+// WriteHTML writes the record as one self-contained HTML page.
+func WriteHTML(w io.Writer, rec *Record) error {
+	return reportTemplate.Execute(w, toHTMLReport(rec))
 }

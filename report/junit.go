@@ -1,10 +1,10 @@
-package main
+package report
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -66,7 +66,7 @@ type junitProblem struct {
 
 func seconds(ms float64) string { return fmt.Sprintf("%.3f", ms/1000) }
 
-func toJUnit(t *traceDoc) *junitSuites {
+func toJUnit(t *Record) *junitSuites {
 	out := &junitSuites{Name: "arazzo", Time: seconds(t.DurationMS)}
 	suites := map[string]*junitSuite{}
 	var order []string
@@ -157,8 +157,8 @@ func toJUnit(t *traceDoc) *junitSuites {
 
 // lastAttemptCriteria are the criteria of a step's last attempt: earlier
 // attempts were retried, so they did not decide the outcome.
-func lastAttemptCriteria(s *traceStep) []traceCriterion {
-	var out []traceCriterion
+func lastAttemptCriteria(s *Step) []Criterion {
+	var out []Criterion
 	for _, c := range s.Criteria {
 		if c.Action != "" {
 			continue // an action's criterion chooses the action; it does not fail the step
@@ -179,7 +179,7 @@ func lastAttemptCriteria(s *traceStep) []traceCriterion {
 }
 
 // criterionDetail says which criterion failed and what it saw.
-func criterionDetail(s *traceStep, c traceCriterion) string {
+func criterionDetail(s *Step, c Criterion) string {
 	line := fmt.Sprintf("step %s: criterion `%s` not met", s.StepID, c.Condition)
 	if c.Type != "" && c.Type != "simple" {
 		line += fmt.Sprintf(" (%s on %s)", c.Type, c.Context)
@@ -198,14 +198,14 @@ func criterionDetail(s *traceStep, c traceCriterion) string {
 }
 
 // plainStepLine is a step as the progress display prints it.
-func plainStepLine(s *traceStep) string {
+func plainStepLine(s *Step) string {
 	mark := "✓"
 	if s.Status != "passed" {
 		mark = "✗"
 	}
 	code := "-"
 	if s.StatusCode != 0 {
-		code = itoa(s.StatusCode)
+		code = strconv.Itoa(s.StatusCode)
 	}
 	line := fmt.Sprintf("%s%s %s %s %s %.0fms", indent(s.Depth), mark, s.StepID, s.Operation, code, s.DurationMS)
 	if s.Attempts > 1 {
@@ -220,43 +220,17 @@ func plainStepLine(s *traceStep) string {
 	return line
 }
 
-func compact(v any) string {
-	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !isRuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + fmt.Sprintf("… (%d bytes)", len(s))
-}
-
-func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-func itoa(i int) string { return fmt.Sprint(i) }
-
-func writeJUnit(path string, t *traceDoc) error {
-	return writeFileWith(path, func(w io.Writer) error {
-		if _, err := io.WriteString(w, xml.Header); err != nil {
-			return err
-		}
-		enc := xml.NewEncoder(w)
-		enc.Indent("", "  ")
-		if err := enc.Encode(toJUnit(t)); err != nil {
-			return err
-		}
-		_, err := io.WriteString(w, "\n")
+// WriteJUnit writes the record as JUnit XML, the format CI systems read
+// test results in.
+func WriteJUnit(w io.Writer, rec *Record) error {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
-	})
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(toJUnit(rec)); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
 }

@@ -1,0 +1,209 @@
+package report_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/arazzo-run/arazzo/report"
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+const (
+	bearer  = "tok-SECRET-abcdef"
+	note    = "pw-SECRET-42"
+	session = "sess-SECRET-123456"
+)
+
+// ordersServer is the API of testdata/orders.openapi.yaml: /stock answers
+// 503 once before it reserves; the order's response carries a session token.
+func ordersServer(t *testing.T) *httptest.Server {
+	var mu sync.Mutex
+	busy := 1
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header()["Date"] = nil // the same bytes on every run
+		switch {
+		case r.URL.Path == "/items" && r.URL.Query().Get("q") == "widget":
+			io.WriteString(w, `{"items":[{"id":"w-1","name":"widget"}]}`)
+		case r.URL.Path == "/items":
+			io.WriteString(w, `{"items":[]}`)
+		case r.URL.Path == "/stock/w-1":
+			mu.Lock()
+			b := busy > 0
+			busy--
+			mu.Unlock()
+			if b {
+				w.Header().Set("Retry-After", "0")
+				w.WriteHeader(http.StatusServiceUnavailable)
+				io.WriteString(w, `{"error":"busy"}`)
+				return
+			}
+			io.WriteString(w, `{"reserved":true}`)
+		case r.URL.Path == "/orders" && r.Method == http.MethodPost:
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"orderId":"o-1","session_token":"`+session+`"}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type stillClockT struct{ t time.Time }
+
+func (c stillClockT) Now() time.Time                                   { return c.t }
+func (c stillClockT) Sleep(ctx context.Context, d time.Duration) error { return ctx.Err() }
+
+// record runs the orders workflow and returns its record, the progress lines
+// it printed with --verbose, and the run's result.
+func record(t *testing.T, query string, opts ...report.Option) (*report.Record, []string, *runtime.Result, string) {
+	t.Helper()
+	srv := ordersServer(t)
+	ctx := context.Background()
+	plan, _, err := runtime.Load(ctx, filepath.Join("testdata", "orders.arazzo.yaml"), runtime.WithServer("orders", srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := &runtime.Secrets{}
+	inputs := map[string]any{"query": query, "note": note}
+	rec := report.NewRecorder(plan, append([]report.Option{report.WithSecrets(secrets), report.WithInputs(inputs),
+		report.WithDocument("orders.arazzo.yaml")}, opts...)...)
+	var lines []string
+	progress := report.NewProgress(rec, func(l string) { lines = append(lines, l) }, report.ProgressOptions{Verbose: true})
+	res, err := plan.Run(ctx, "order", inputs, runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": bearer}),
+		runtime.WithSecrets(secrets), runtime.WithObserver(progress), runtime.WithClock(stillClockT{time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Finish(res), lines, res, srv.URL
+}
+
+// golden compares got with testdata/name, the server's URL written as
+// http://orders.test; -update rewrites it.
+func golden(t *testing.T, name, url string, got []byte) {
+	t.Helper()
+	got = bytes.ReplaceAll(got, []byte(url), []byte("http://orders.test"))
+	got = bytes.ReplaceAll(got, []byte(strings.TrimPrefix(url, "http://")), []byte("orders.test"))
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test ./report -update rewrites it):\n%s", name, diff(string(want), string(got)))
+	}
+}
+
+// diff shows the first line that differs.
+func diff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := range max(len(w), len(g)) {
+		if i >= len(w) || i >= len(g) || w[i] != g[i] {
+			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, strings.Join(w[i:min(i+1, len(w))], ""), strings.Join(g[i:min(i+1, len(g))], ""))
+		}
+	}
+	return ""
+}
+
+// Every format is rendered from the one record; golden files pin each.
+func TestRenderers(t *testing.T) {
+	for _, tc := range []struct{ name, query string }{{"pass", "widget"}, {"fail", "none"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec, lines, res, url := record(t, tc.query)
+			render := map[string]func(io.Writer, *report.Record) error{
+				"trace.json": report.WriteTrace, "har.json": report.WriteHAR, "junit.xml": report.WriteJUnit,
+				"report.html": report.WriteHTML, "result.json": report.WriteResult,
+				"summary.txt": func(w io.Writer, r *report.Record) error {
+					return report.WriteSummary(w, r.WithOutputs(res.Outputs), false)
+				},
+			}
+			for file, fn := range render {
+				var b bytes.Buffer
+				if err := fn(&b, rec); err != nil {
+					t.Fatalf("%s: %v", file, err)
+				}
+				golden(t, tc.name+"."+file, url, b.Bytes())
+				if file == "trace.json" {
+					validTrace(t, b.Bytes())
+				}
+			}
+			golden(t, tc.name+".progress.txt", url, []byte(strings.Join(lines, "\n")+"\n"))
+		})
+	}
+}
+
+// The record of a run holds the criteria of the actions tried, each naming
+// its action, beside the step's success criteria.
+func TestRecordActionCriteria(t *testing.T) {
+	rec, _, _, _ := record(t, "widget")
+	var got []string
+	for _, s := range rec.Steps {
+		for _, c := range s.Criteria {
+			if c.Action != "" {
+				b, _ := json.Marshal(c)
+				got = append(got, s.StepID+" "+string(b))
+			}
+		}
+	}
+	want := `reserve {"attempt":1,"condition":"$statusCode == 503","type":"simple","pass":true,"reason":"$statusCode is 503, == 503 holds","operands":[{"expr":"$statusCode","value":503}],"action":"busy"}`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("action criteria:\n%s\nwant\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+// validTrace checks a trace against its public schema, docs/trace-schema.json.
+func validTrace(t *testing.T, trace []byte) {
+	t.Helper()
+	path, err := filepath.Abs(filepath.Join("..", "docs", "trace-schema.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := jsonschema.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource(path, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(trace))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sch.Validate(v); err != nil {
+		t.Errorf("the trace does not follow docs/trace-schema.json: %v", err)
+	}
+}
