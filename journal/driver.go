@@ -50,8 +50,11 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
 	}
 	s.markLive()
+	// A request that is not safe to repeat is on the disk before it goes out:
+	// a resumed run knows it may have been sent.
+	durable := !Repeatable(req)
 	err := s.write(&record{kind: kindSend, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt,
-		data: mustJSON(sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})})
+		data: mustJSON(sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})}, durable)
 	s.mu.Unlock()
 	if err != nil {
 		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
@@ -61,8 +64,10 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 		// Interrupted: no answer is recorded, so a resumed run sends it again.
 		return resp
 	}
+	// Its response too, before the executor derives anything from it: what
+	// the server did in answer cannot be had again.
 	s.mu.Lock()
-	_ = s.write(s.responseRecord(req, resp))
+	_ = s.write(s.responseRecord(req, resp), durable)
 	s.mu.Unlock()
 	// Even if that record failed, the exchange happened: the executor gets its
 	// response (and its outputs are printed); the next effect stops the run.
@@ -85,7 +90,7 @@ func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
 		dur = rest
 	}
 	s.markLive()
-	err := s.write(&record{kind: kindSleep, data: mustJSON(sleepData{Duration: int64(dur)})})
+	err := s.write(&record{kind: kindSleep, data: mustJSON(sleepData{Duration: int64(dur)})}, false)
 	s.mu.Unlock()
 	if err != nil {
 		return err
@@ -94,7 +99,7 @@ func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
 		return err
 	}
 	s.mu.Lock()
-	err = s.write(&record{kind: kindSlept, data: []byte("{}")})
+	err = s.write(&record{kind: kindSlept, data: []byte("{}")}, false)
 	s.mu.Unlock()
 	return err
 }
@@ -146,6 +151,22 @@ func headerHasCredential(sec *runtime.Secrets, h http.Header) bool {
 		}
 	}
 	return false
+}
+
+// Repeatable reports whether a resumed run may send req again without asking,
+// when the process died before its response was on the disk: a request whose
+// method is safe (GET, HEAD, OPTIONS, TRACE, QUERY) unless its operation says
+// x-idempotent: false, or a POST or PATCH whose operation says
+// x-idempotent: true. PUT and DELETE are idempotent by definition but may
+// still not be repeated unseen (a DELETE answers 404 the second time; a PUT
+// may overwrite what another client wrote in between), so they are treated as
+// not repeatable: their records are waited for.
+func Repeatable(req *runtime.Request) bool {
+	switch req.Method {
+	case http.MethodPut, http.MethodDelete:
+		return false
+	}
+	return req.Idempotent
 }
 
 // markLive notes that the steps open now did something live.
@@ -207,7 +228,7 @@ func (s *Session) replaySend(req *runtime.Request, fp string) (*runtime.Response
 	for _, r := range []*record{sent, got} {
 		c := *r
 		c.replayed, c.at = true, time.Time{}
-		if s.write(&c) != nil {
+		if s.write(&c, false) != nil {
 			return nil, false
 		}
 	}
@@ -241,7 +262,7 @@ func (s *Session) replaySleep(d time.Duration) (rest time.Duration, ok bool) {
 		for _, r := range s.replay[:2] {
 			c := *r
 			c.replayed, c.at = true, time.Time{}
-			if s.write(&c) != nil {
+			if s.write(&c, false) != nil {
 				return 0, true
 			}
 		}

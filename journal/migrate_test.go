@@ -93,7 +93,7 @@ func TestConcurrentStores(t *testing.T) {
 					errs <- err
 					return
 				}
-				if err := sess.write(&record{kind: kindStep, data: []byte(`{"status":"passed"}`)}); err != nil {
+				if err := sess.write(&record{kind: kindStep, data: []byte(`{"status":"passed"}`)}, false); err != nil {
 					errs <- err
 					return
 				}

@@ -48,6 +48,27 @@ var migrations = []string{
 	CREATE INDEX runs_resumed_from ON runs(resumed_from);`,
 	// 3: when a run's outputs were handed over (printed, written to a file).
 	`ALTER TABLE runs ADD COLUMN delivered_at INTEGER NOT NULL DEFAULT 0;`,
+	// 4: records in a table with row ids: a record holding a response body is
+	// too large for the leaves of a table without them, and each insert cost
+	// about twice as much.
+	`CREATE TABLE records_v4 (
+		run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+		seq         INTEGER NOT NULL,
+		kind        TEXT NOT NULL,
+		workflow_id TEXT NOT NULL DEFAULT '',
+		step_id     TEXT NOT NULL DEFAULT '',
+		attempt     INTEGER NOT NULL DEFAULT 0,
+		depth       INTEGER NOT NULL DEFAULT 0,
+		at          INTEGER NOT NULL,
+		data        TEXT NOT NULL,
+		body        BLOB,
+		replayed    INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (run_id, seq)
+	);
+	INSERT INTO records_v4 (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, data, body, replayed)
+		SELECT run_id, seq, kind, workflow_id, step_id, attempt, depth, at, data, body, replayed FROM records;
+	DROP TABLE records;
+	ALTER TABLE records_v4 RENAME TO records;`,
 }
 
 // SchemaVersion is the schema version this package writes.

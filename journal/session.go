@@ -71,6 +71,9 @@ func (s *Session) Run() *Run { return s.run }
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err = s.store.w.failed()
+	}
 	return s.err
 }
 
@@ -114,9 +117,13 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 		Settings: settings, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host, ResumedFrom: resumedFrom}
 	for i := 0; ; i++ {
 		r.ID = newRunID(now)
-		_, err = st.db.ExecContext(ctx, `INSERT INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from)
+		var n int64
+		n, err = st.w.wait(false, `INSERT OR IGNORE INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ID, r.WorkflowID, r.Location, r.Digest, string(inputsJSON), string(secretJSON), string(settings), string(r.Status), millis(now), r.PID, r.Host, resumedFrom)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("run ID %s exists already", r.ID) // drawn twice in one second: draw again
+		}
 		if err == nil || i == 3 {
 			break
 		}
@@ -131,12 +138,10 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 // signal (a resumed run then replays everything recorded), else the result's
 // status. A run that did not start (err is a usage error) is removed.
 func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
 	if res == nil && !interrupted {
 		var ue *runtime.UsageError
 		if errors.As(runErr, &ue) {
-			_, err := s.store.db.ExecContext(ctx, "DELETE FROM runs WHERE id = ?", s.run.ID)
+			_, err := s.store.w.wait(false, "DELETE FROM runs WHERE id = ?", s.run.ID)
 			return err
 		}
 	}
@@ -166,7 +171,8 @@ func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) er
 	}
 	msg = s.opts.Secrets.MaskCredentials(msg)
 	now := s.opts.Now()
-	_, err = s.store.db.ExecContext(ctx, "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?",
+	// The end of a run is on the disk before its outputs are handed over.
+	_, err = s.store.w.wait(true, "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?",
 		string(st), millis(now), string(out), msg, s.run.ID)
 	if err != nil {
 		return fmt.Errorf("journal: recording the end of run %s: %w", s.run.ID, err)
@@ -175,9 +181,15 @@ func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) er
 	return nil
 }
 
-// write commits one record. After a failure nothing more is written and every
-// later effect fails: a run does not go on without its journal.
-func (s *Session) write(r *record) error {
+// write records r. When durable it returns once r — and every record before
+// it — is on the disk; else it returns at once, and r is committed shortly
+// after with whatever other records were written meanwhile. After a failure
+// nothing more is written and every later effect fails: a run does not go on
+// without its journal.
+func (s *Session) write(r *record, durable bool) error {
+	if s.err == nil {
+		s.err = s.store.w.failed()
+	}
 	if s.err != nil {
 		return s.err
 	}
@@ -186,16 +198,19 @@ func (s *Session) write(r *record) error {
 	if r.at.IsZero() {
 		r.at = s.opts.Now()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_, err := s.store.db.ExecContext(ctx, `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.run.ID, r.seq, r.kind, r.workflow, r.step, r.attempt, r.depth, millis(r.at), r.replayed, string(r.data), r.body)
-	if err != nil {
-		s.err = &WriteError{Path: s.store.path, Err: err}
+	args := []any{s.run.ID, r.seq, r.kind, r.workflow, r.step, r.attempt, r.depth, millis(r.at), r.replayed, string(r.data), r.body}
+	if !durable {
+		s.store.w.addRow(insertRecord, args...)
+		return nil
+	}
+	if _, err := s.store.w.wait(true, insertRecord, args...); err != nil {
+		s.err = err
 	}
 	return s.err
 }
+
+const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // WriteError reports a journal that could not be written; the run stops
 // before its next request.

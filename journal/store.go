@@ -23,17 +23,20 @@ const FileName = "journal.db"
 // Several processes may use one store at a time.
 type Store struct {
 	db   *sql.DB
+	w    *writer
 	path string
 }
 
 // Open opens the journal in dir, creating the directory (mode 0700) and the
 // database (mode 0600) when absent, and migrating an older schema.
 //
-// The database is in WAL mode with synchronous=FULL: every record is its own
-// transaction and is on disk before the next effect of the run starts, so a
-// token a server handed over survives a crash of the process and a power cut
-// alike. A run writes a handful of records per step; one fsync each costs far
-// less than the HTTP exchange it records (see BenchmarkRecord).
+// The database is in WAL mode. A record is on the disk before the run goes on
+// only where a crash could lose what cannot be had again: the intent to send a
+// request that is not safe to repeat, its response, and the end of a run (see
+// Session.write and docs/reliability.md). Every other record is written
+// without waiting for the disk, many to a transaction: a crash of the process
+// or of the machine can lose the last of them, and a resumed run then repeats
+// only requests that are safe to repeat.
 func Open(ctx context.Context, dir string) (*Store, error) {
 	return open(ctx, dir, len(migrations))
 }
@@ -49,14 +52,13 @@ func open(ctx context.Context, dir string, version int) (*Store, error) {
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1&_txlock=immediate"
+	dsn := path + "?_busy_timeout=10000&_journal_mode=WAL&_synchronous=NORMAL&_foreign_keys=1&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
 	}
-	// One connection: the run's goroutine is the only writer of a process, and
-	// a single connection never waits on itself.
-	db.SetMaxOpenConns(1)
+	// Two connections: the writer's (see writer), and one for reading.
+	db.SetMaxOpenConns(2)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
@@ -71,7 +73,12 @@ func open(ctx context.Context, dir string, version int) (*Store, error) {
 			_ = os.Chmod(p, 0o600)
 		}
 	}
-	return &Store{db: db, path: path}, nil
+	w, err := newWriter(ctx, db, path)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
+	}
+	return &Store{db: db, w: w, path: path}, nil
 }
 
 // createPrivate creates an empty file readable by its owner only, unless it exists.
@@ -89,8 +96,14 @@ func createPrivate(path string) error {
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close writes what is queued and closes the database.
+func (s *Store) Close() error {
+	werr := s.w.close()
+	if err := s.db.Close(); err != nil && werr == nil {
+		werr = err
+	}
+	return werr
+}
 
 // Status of a journaled run.
 type Status string
@@ -281,9 +294,12 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 // MarkDelivered records that the run's outputs were handed over (printed,
 // written to a file). A run that passed without it died before it could: a
 // resumed run replays everything and hands them over.
+//
+// The mark is not waited for: lost in a crash, it makes a resumed run hand
+// the outputs over once more, never less.
 func (s *Store) MarkDelivered(ctx context.Context, id string) error {
-	_, err := s.db.ExecContext(ctx, "UPDATE runs SET delivered_at = ? WHERE id = ?", time.Now().UnixMilli(), id)
-	return err
+	s.w.add("UPDATE runs SET delivered_at = ? WHERE id = ?", time.Now().UnixMilli(), id)
+	return s.w.failed()
 }
 
 // newRunID is sortable by time and short enough to type: 20261125-195912-3fa9c2.

@@ -121,6 +121,7 @@ func run(o options) error {
 		report(sc)
 	}
 	perStep(scenarios)
+	targets(scenarios)
 	fmt.Printf("\n- load average after: %s\n", loadavg())
 	return nil
 }
@@ -155,19 +156,26 @@ func buildScenarios(o options, u string) []*scenario {
 		optional(withTemporal, &tool{name: "arazzo version, built with -tags temporal", argv: []string{withTemporal, "version"}}),
 	)})
 	rotateArgs := []string{"--server", "mcpServerApi=" + u, "--input", "search=sales", "--auth", "bearerAuth=bench-token"}
+	// Journal on (the default) comes first in every scenario; --no-journal
+	// shows what the journal costs.
 	out = append(out, &scenario{name: "rotate (3 steps)", steps: 3, runs: 1, reps: o.reps, tools: compact(
 		&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-rotate", "sales"}},
-		&tool{name: "arazzo run --no-journal", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)},
-		optional(withTemporal, &tool{name: "arazzo run --no-journal, built with -tags temporal", argv: append([]string{withTemporal, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)}),
 		&tool{name: "arazzo run (journal on, the default)", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--state", o.stateDir, "-o", "json"}, rotateArgs...)},
-		&tool{name: "arazzo run workato/… (bundled, JSONPath criterion)", argv: append([]string{arazzo, "run", "workato/rotate-mcp-server-token", "--no-journal", "-o", "json"}, rotateArgs...)},
+		&tool{name: "arazzo run --no-journal", argv: append([]string{arazzo, "run", wf("rotate.arazzo.yaml"), "--no-journal", "-o", "json"}, rotateArgs...)},
+		optional(withTemporal, &tool{name: "arazzo run, built with -tags temporal", argv: append([]string{withTemporal, "run", wf("rotate.arazzo.yaml"), "--state", o.stateDir, "-o", "json"}, rotateArgs...)}),
+		&tool{name: "arazzo run workato/… (bundled, JSONPath criterion)", argv: append([]string{arazzo, "run", "workato/rotate-mcp-server-token", "--state", o.stateDir, "-o", "json"}, rotateArgs...)},
 		respect(wf("rotate.arazzo.yaml"), "--server", "mcpServerApi="+u, "--input", "search=sales"),
 	)})
 	for _, n := range []int{10, 100, 1000} {
+		chain := func(name, doc string, extra ...string) *tool {
+			return &tool{name: name, argv: append([]string{arazzo, "run", wf(doc), "-o", "json", "--server", "items=" + u}, extra...)}
+		}
 		out = append(out, &scenario{name: fmt.Sprintf("chain-%d", n), steps: n, runs: 1, reps: o.reps, tools: compact(
 			&tool{name: "baseline (plain Go client)", base: true, argv: []string{baseline, "-url", u, "-chain", strconv.Itoa(n)}},
-			&tool{name: "arazzo run (JSONPath criterion)", argv: []string{arazzo, "run", wf(fmt.Sprintf("chain-%d.arazzo.yaml", n)), "--no-journal", "-o", "json", "--server", "items=" + u}},
-			&tool{name: "arazzo run (simple criteria)", argv: []string{arazzo, "run", wf(fmt.Sprintf("chain-%d-simple.arazzo.yaml", n)), "--no-journal", "-o", "json", "--server", "items=" + u}},
+			chain("arazzo run (journal on, JSONPath criterion)", fmt.Sprintf("chain-%d.arazzo.yaml", n), "--state", o.stateDir),
+			chain("arazzo run (journal on, simple criteria)", fmt.Sprintf("chain-%d-simple.arazzo.yaml", n), "--state", o.stateDir),
+			chain("arazzo run --no-journal (JSONPath criterion)", fmt.Sprintf("chain-%d.arazzo.yaml", n), "--no-journal"),
+			chain("arazzo run --no-journal (simple criteria)", fmt.Sprintf("chain-%d-simple.arazzo.yaml", n), "--no-journal"),
 			respect(wf(fmt.Sprintf("chain-%d-simple.arazzo.yaml", n)), "--server", "items="+u),
 		)})
 	}
@@ -178,10 +186,12 @@ func buildScenarios(o options, u string) []*scenario {
 	for _, n := range o.batch {
 		lines := wf(fmt.Sprintf("runs-%d.jsonl", n))
 		p := strconv.Itoa(o.parallel)
+		batch := []string{arazzo, "run", wf("rotate.arazzo.yaml"), "--inputs-file", lines, "--parallel", p,
+			"--server", "mcpServerApi=" + u, "--auth", "bearerAuth=bench-token"}
 		out = append(out, &scenario{name: fmt.Sprintf("batch of %d rotations, --parallel %d", n, o.parallel), steps: 3, runs: n, reps: o.batchReps, tools: compact(
 			&tool{name: "baseline (plain Go client, " + p + " goroutines)", base: true, argv: []string{baseline, "-url", u, "-rotate-file", lines, "-parallel", p}},
-			&tool{name: "arazzo run --inputs-file --parallel " + p, argv: []string{arazzo, "run", wf("rotate.arazzo.yaml"), "--inputs-file", lines, "--parallel", p,
-				"--server", "mcpServerApi=" + u, "--auth", "bearerAuth=bench-token"}},
+			&tool{name: "arazzo run --inputs-file --parallel " + p + " (journal on)", argv: append(slices.Clone(batch), "--state", o.stateDir)},
+			&tool{name: "arazzo run --inputs-file --parallel " + p + " --no-journal", argv: append(slices.Clone(batch), "--no-journal")},
 		)})
 	}
 	return out
@@ -563,4 +573,99 @@ func goVersion(bin string) string {
 		return ""
 	}
 	return "arazzo built with " + f[len(f)-1]
+}
+
+// targets checks the figures the runtime promises, from the scenarios
+// measured (journal on, the default): each is a ratio of processes measured
+// in the same rounds.
+func targets(all []*scenario) {
+	find := func(scenario, tool string) *tool {
+		for _, sc := range all {
+			if sc.name != scenario && !strings.HasPrefix(sc.name, scenario) {
+				continue
+			}
+			for _, t := range sc.tools {
+				if strings.HasPrefix(t.name, tool) && len(t.s) > 0 {
+					return t
+				}
+			}
+		}
+		return nil
+	}
+	type row struct {
+		what     string
+		got      string
+		met      bool
+		measured bool
+	}
+	var rows []row
+	add := func(what string, ok bool, met bool, format string, args ...any) {
+		r := row{what: what, measured: ok}
+		if ok {
+			r.got, r.met = fmt.Sprintf(format, args...), met
+		}
+		rows = append(rows, r)
+	}
+	// Per step: the slope of chain-1000 over chain-100, paired by round.
+	slope := func(tool string) []float64 {
+		a, b := find("chain-1000", tool), find("chain-100", tool)
+		if a == nil || b == nil {
+			return nil
+		}
+		x, y := a.walls(), b.walls()
+		out := make([]float64, min(len(x), len(y)))
+		for k := range out {
+			out[k] = (x[k] - y[k]) / 900
+		}
+		return out
+	}
+	base := slope("baseline")
+	for _, name := range []string{"arazzo run (journal on, JSONPath criterion)", "arazzo run (journal on, simple criteria)"} {
+		js := slope(name)
+		ok := base != nil && js != nil
+		var st stat
+		if ok {
+			r := make([]float64, min(len(js), len(base)))
+			for k := range r {
+				r[k] = js[k] / base[k]
+			}
+			st = stats(r)
+		}
+		add("per step, whole process, 1,000-step chain ≤ 1.25× the plain client: "+strings.TrimPrefix(name, "arazzo run "), ok, st.med <= 1.25, "%s", fmtRatio(st))
+	}
+	peer := func(scenario, tool string, f func(*tool) []float64) (stat, bool) {
+		a, p := find(scenario, tool), find(scenario, "respect")
+		if a == nil || p == nil {
+			return stat{}, false
+		}
+		return ratios(a, p, f), true
+	}
+	st, ok := peer("rotate", "arazzo run (journal on", (*tool).walls)
+	add("rotate wall ≤ 1/30 of respect's", ok, st.med <= 1.0/30, "1/%.0f [1/%.0f–1/%.0f]", 1/st.med, 1/st.hi, 1/st.lo)
+	st, ok = peer("rotate", "arazzo run (journal on", (*tool).rss)
+	add("rotate peak RSS ≤ 0.2 of respect's", ok, st.med <= 0.2, "%.2f [%.2f–%.2f]", st.med, st.lo, st.hi)
+	st, ok = peer("chain-100", "arazzo run (journal on, simple", (*tool).walls)
+	add("100-step chain wall ≤ 1/15 of respect's (simple criteria, as respect runs them)", ok, st.med <= 1.0/15, "1/%.1f [1/%.1f–1/%.1f]", 1/st.med, 1/st.hi, 1/st.lo)
+	for _, sc := range all {
+		if !strings.HasPrefix(sc.name, "batch of") {
+			continue
+		}
+		t := find(sc.name, "arazzo run --inputs-file --parallel 32 (journal on)")
+		if t == nil {
+			continue
+		}
+		w := stats(t.walls())
+		add(sc.name+", journal on: ≥ 2,000 runs/s", true, float64(sc.runs)/(w.med/1000) >= 2000, "%.0f runs/s, peak RSS %.1f MiB", float64(sc.runs)/(w.med/1000), stats(t.rss()).med)
+	}
+	fmt.Printf("\n## targets (journal on, the default)\n\n| target | measured | |\n|---|---|---|\n")
+	for _, r := range rows {
+		switch {
+		case !r.measured:
+			fmt.Printf("| %s | not measured in this run | missing |\n", r.what)
+		case r.met:
+			fmt.Printf("| %s | %s | met |\n", r.what, r.got)
+		default:
+			fmt.Printf("| %s | %s | **not met** |\n", r.what, r.got)
+		}
+	}
 }

@@ -70,6 +70,9 @@ paths:
 		b.Run("run", func(b *testing.B) {
 			benchRun(b, steps, "run", filepath.Join(dir, "chain.arazzo.yaml"), "--no-journal", "-o", "json", "--server", "items="+srv.URL)
 		})
+		b.Run("run-journaled", func(b *testing.B) {
+			benchRun(b, steps, "run", filepath.Join(dir, "chain.arazzo.yaml"), "--state", b.TempDir(), "-o", "json", "--server", "items="+srv.URL)
+		})
 		b.Run("validate", func(b *testing.B) {
 			benchRun(b, steps, "validate", filepath.Join(dir, "chain.arazzo.yaml"))
 		})

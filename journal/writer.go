@@ -1,0 +1,287 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// writer is a store's only writer: the sessions queue their statements, and
+// one goroutine executes them in the order they were queued, many at a time in
+// one transaction, on a connection of its own.
+//
+// A statement is queued without waiting (add), or queued and waited for
+// (wait): the caller goes on once the transaction that holds it committed. A
+// durable wait also waits for the disk: that transaction commits with
+// synchronous=FULL, which syncs the write-ahead log — and with it every
+// transaction committed before, since the log is written in order. Every other
+// transaction commits with synchronous=NORMAL: it is in the operating system's
+// hands at once (a crash of the process loses none of it) and on the disk at
+// the next sync or checkpoint (a power cut may lose it). Whatever is lost is
+// always a suffix of what was queued: the log never holds a later transaction
+// without the earlier ones.
+//
+// Sessions of runs on several goroutines share the writer, so the
+// transactions of concurrent runs are grouped, and so are their syncs.
+type writer struct {
+	conn *sql.Conn
+	path string
+	// linger is how long a batch of statements nobody waits for may wait for
+	// more before it is committed.
+	linger time.Duration
+
+	mu      sync.Mutex
+	queue   []*op
+	durable bool // a statement in the queue waits for the disk
+	waited  bool // someone waits for a statement in the queue
+	err     error
+	closed  bool
+	wake    chan struct{}
+	done    chan struct{}
+
+	multi map[string]string // multiRow's statements (the writer's goroutine only)
+}
+
+// op is one statement. done, when set, receives the outcome of the
+// transaction that held it; affected, the rows the statement changed.
+type op struct {
+	query    string
+	args     []any
+	done     chan error
+	affected int64
+	// rows: query is an INSERT of one row, VALUES (...) at its end, which
+	// the writer may join with the next ones into one statement.
+	rows bool
+}
+
+// maxBatch is how many statements make a transaction start without waiting
+// for more.
+const maxBatch = 1024
+
+// defaultLinger is how long statements nobody waits for may wait to be
+// committed together. Each transaction costs about as much as a few dozen
+// statements, so a run that writes a record every few tens of microseconds
+// commits once per several steps, not once per record; a crash of the process
+// can lose what was queued in the last few milliseconds, never a record
+// someone waited for (see Session.write).
+const defaultLinger = 2 * time.Millisecond
+
+func newWriter(ctx context.Context, db *sql.DB, path string) (*writer, error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{conn: conn, path: path, linger: defaultLinger, multi: map[string]string{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	go w.loop()
+	return w, nil
+}
+
+// add queues a statement without waiting for it. Its failure, if any, is
+// reported by the writer's next wait and by failed.
+func (w *writer) add(query string, args ...any) { w.addOp(&op{query: query, args: args}) }
+
+// addRow queues an INSERT of one row (see op.rows) without waiting for it.
+func (w *writer) addRow(query string, args ...any) {
+	w.addOp(&op{query: query, args: args, rows: true})
+}
+
+func (w *writer) addOp(o *op) {
+	w.mu.Lock()
+	if w.err == nil && !w.closed {
+		w.queue = append(w.queue, o)
+	}
+	n := len(w.queue)
+	w.mu.Unlock()
+	if n == 1 || n >= maxBatch {
+		w.signal()
+	}
+}
+
+// wait queues a statement (none: a barrier) and waits until the transaction
+// holding it committed — and, when durable, until it is on the disk. It
+// returns the rows the statement changed.
+func (w *writer) wait(durable bool, query string, args ...any) (int64, error) {
+	o := &op{query: query, args: args, done: make(chan error, 1)}
+	w.mu.Lock()
+	if w.err != nil || w.closed {
+		err := w.err
+		w.mu.Unlock()
+		if err == nil {
+			err = errors.New("journal: the store is closed")
+		}
+		return 0, err
+	}
+	w.queue = append(w.queue, o)
+	w.waited = true
+	w.durable = w.durable || durable
+	w.mu.Unlock()
+	w.signal()
+	err := <-o.done
+	return o.affected, err
+}
+
+// failed is the first failure to write, if any: nothing is written after it.
+func (w *writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+func (w *writer) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// close commits what is queued and stops the writer.
+func (w *writer) close() error {
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	w.signal()
+	<-w.done
+	cerr := w.conn.Close()
+	if err := w.failed(); err != nil {
+		return err
+	}
+	return cerr
+}
+
+func (w *writer) loop() {
+	defer close(w.done)
+	for {
+		<-w.wake
+		w.mu.Lock()
+		if !w.waited && !w.closed && len(w.queue) > 0 && len(w.queue) < maxBatch && w.linger > 0 {
+			// Nobody waits: let more statements join this transaction.
+			w.mu.Unlock()
+			t := time.NewTimer(w.linger)
+			select {
+			case <-t.C:
+			case <-w.wake:
+				t.Stop()
+			}
+			w.mu.Lock()
+			// A statement someone waits for may have arrived meanwhile: it is
+			// in the queue, and committed now.
+		}
+		batch, durable, closed := w.queue, w.durable, w.closed
+		w.queue, w.durable, w.waited = nil, false, false
+		w.mu.Unlock()
+		if len(batch) > 0 {
+			err := w.commit(batch, durable)
+			if err != nil {
+				w.mu.Lock()
+				if w.err == nil {
+					w.err = &WriteError{Path: w.path, Err: err}
+				}
+				err = w.err
+				// Nothing is written after a failure: what is queued fails too.
+				rest := w.queue
+				w.queue = nil
+				w.mu.Unlock()
+				batch = append(batch, rest...)
+			}
+			for _, o := range batch {
+				if o.done != nil {
+					o.done <- err
+				}
+			}
+		}
+		if closed {
+			return
+		}
+	}
+}
+
+// maxRows bounds the rows of one INSERT statement (SQLite allows 32,766
+// parameters in a statement).
+const maxRows = 32
+
+// multiRow is query, an INSERT of one row, made an INSERT of n rows.
+func (w *writer) multiRow(query string, n int) string {
+	k := query + "\x00" + strconv.Itoa(n)
+	if q, ok := w.multi[k]; ok {
+		return q
+	}
+	i := strings.LastIndex(query, "VALUES")
+	tuple := strings.TrimSpace(query[i+len("VALUES"):])
+	q := query[:i] + "VALUES " + strings.Repeat(tuple+", ", n-1) + tuple
+	w.multi[k] = q
+	return q
+}
+
+// commit executes a batch in one transaction; durable: with the disk synced.
+func (w *writer) commit(batch []*op, durable bool) (err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if durable {
+		if _, err := w.conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, rerr := w.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	tx, err := w.conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see the DSN)
+	if err != nil {
+		return err
+	}
+	stmts := map[string]*sql.Stmt{}
+	exec := func(query string, args []any) (sql.Result, error) {
+		st := stmts[query]
+		if st == nil {
+			var err error
+			if st, err = tx.PrepareContext(ctx, query); err != nil {
+				return nil, err
+			}
+			stmts[query] = st
+		}
+		res, err := st.ExecContext(ctx, args...)
+		if err != nil {
+			return nil, fmt.Errorf("%w (%.40s…)", err, query)
+		}
+		return res, nil
+	}
+	for i := 0; i < len(batch); {
+		o := batch[i]
+		if o.query == "" {
+			i++
+			continue // a barrier
+		}
+		// Consecutive rows of one INSERT go in one statement: each statement
+		// costs about as much as the rows it inserts.
+		n := 1
+		if o.rows && o.done == nil {
+			for n < maxRows && i+n < len(batch) && batch[i+n].rows && batch[i+n].done == nil && batch[i+n].query == o.query {
+				n++
+			}
+		}
+		query, args := o.query, o.args
+		if n > 1 {
+			query = w.multiRow(o.query, n)
+			args = make([]any, 0, n*len(o.args))
+			for _, x := range batch[i : i+n] {
+				args = append(args, x.args...)
+			}
+		}
+		res, err := exec(query, args)
+		if err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+		if o.done != nil {
+			o.affected, _ = res.RowsAffected()
+		}
+		i += n
+	}
+	return tx.Commit()
+}
