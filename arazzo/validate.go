@@ -189,6 +189,9 @@ type validator struct {
 	stepIndex map[*Workflow]map[string]int
 	// flowCache holds the control-flow graph of each workflow, built once.
 	flowCache map[*Workflow]*flowGraph
+	// stepOutputReads records, per workflow, what each step output reads of
+	// other steps' outputs (see checkStepRef).
+	stepOutputReads map[*Workflow]map[stepOutput]*outputReads
 }
 
 func (v *validator) add(d Diagnostic) {

@@ -226,6 +226,47 @@ workflows:
       - {stepId: a, operationId: doesNotExistAnywhere}
 `,
 		},
+		{
+			name: "a workflow output that reads an undeclared step output is an error",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: renew
+        operationId: renew
+        outputs: {token: $response.body#/token}
+    outputs:
+      token: $steps.renew.outputs.tokn
+      other: $steps.renw.outputs.token
+`,
+			want: []string{
+				`x.yaml:12:35: error: step "renew" declares no output "tokn" (declared: "token"); only declared outputs can be referenced, and workflow outputs are always evaluated, so the run would end in error after sending every request (a renewed token, say, would be lost) ($steps.renew.outputs.token) [step-output-unknown]`,
+				`x.yaml:13:14: error: $steps.renw refers to no step of workflow "wf" (steps: "renew"); a step's outputs are visible only inside its own workflow, and workflow outputs are always evaluated, so the run would end in error after sending every request (a renewed token, say, would be lost) ($steps.renew.outputs.token) [step-ref-unknown]`,
+			},
+		},
+		{
+			name: "a step output read by a workflow output, through another, reads an undeclared one: an error",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: renew
+        operationId: renew
+        outputs: {token: $response.body#/token}
+      - stepId: keep
+        operationId: keep
+        outputs:
+          copy: $steps.renew.outputs.tokn
+          unread: $steps.renew.outputs.tokn
+      - stepId: wrap
+        operationId: wrap
+        outputs: {all: $steps.keep.outputs.copy}
+    outputs:
+      token: $steps.wrap.outputs.all
+`,
+			want: []string{
+				`x.yaml:14:38: error: step "renew" declares no output "tokn" (declared: "token"); only declared outputs can be referenced, and a workflow output reads this value; workflow outputs are always evaluated, so the run would end in error after sending every request (a renewed token, say, would be lost) ($steps.renew.outputs.token) [step-output-unknown]`,
+				`x.yaml:15:40: warning: step "renew" declares no output "tokn" (declared: "token"); only declared outputs can be referenced, and the step that evaluates this fails when it runs ($steps.renew.outputs.token) [step-output-unknown]`,
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,8 @@ type scope struct {
 	step  *Step // nil at workflow level
 	si    int
 	place place
-	// output is the index of the workflow output being checked (placeWorkflowOutputs).
+	// output is the index of the output being checked (placeWorkflowOutputs,
+	// placeStepOutputs).
 	output int
 }
 
@@ -287,18 +288,27 @@ func (v *validator) checkExpr(e *expr.Expression, sc *scope, loc exprLoc) {
 
 // checkStepRef checks $steps.<id>.outputs.<name>: the step exists in the same
 // workflow, declares the output, and can have run before the expression is
-// evaluated.
+// evaluated. A reference to an undeclared output is a warning where it only
+// fails the step that evaluates it, and an error where a workflow output reads
+// it, directly or through step outputs: workflow outputs are evaluated when the
+// workflow ends, after every request was sent (a renewed token would be lost).
 func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 	pos, path := loc.at(0), loc.path
 	w := sc.w
+	reads := v.readsOf(sc)
+	sev, consequence := SeverityWarning, "the step that evaluates this fails when it runs"
+	if sc.place == placeWorkflowOutputs {
+		sev, consequence = SeverityError, workflowOutputConsequence
+	}
 	si, ok := v.stepIndex[w][e.ID]
 	if !ok {
 		ids := make([]string, 0, len(w.Steps))
 		for _, s := range w.Steps {
 			ids = append(ids, s.StepID)
 		}
-		msg := "$steps.%s refers to no step of workflow %q (steps: %s); a step's outputs are visible only inside its own workflow, and the step that evaluates this fails when it runs"
-		v.suggest(SeverityWarning, pos, path, RuleStepRefUnknown, withName("$steps.", closestName(e.ID, ids), stepOutputsSuffix(e.Name)), msg, e.ID, w.WorkflowID, quoteNames(ids))
+		msg := "$steps.%s refers to no step of workflow %q (steps: %s); a step's outputs are visible only inside its own workflow, and " + consequence
+		reads.note(v, sev)
+		v.suggest(sev, pos, path, RuleStepRefUnknown, withName("$steps.", closestName(e.ID, ids), stepOutputsSuffix(e.Name)), msg, e.ID, w.WorkflowID, quoteNames(ids))
 		return
 	}
 	target := w.Steps[si]
@@ -308,9 +318,16 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 			names = append(names, o.Name)
 		}
 		// The position of the output name, after "$steps.<id>.outputs.".
-		v.suggest(SeverityWarning, loc.at(len("$steps."+e.ID+".outputs.")), path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
-			"step %q declares no output %q (declared: %s); only declared outputs can be referenced, and the step that evaluates this fails when it runs", e.ID, e.Name, quoteNames(names))
+		reads.note(v, sev)
+		v.suggest(sev, loc.at(len("$steps."+e.ID+".outputs.")), path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
+			"step %q declares no output %q (declared: %s); only declared outputs can be referenced, and "+consequence, e.ID, e.Name, quoteNames(names))
 		return
+	}
+	switch {
+	case reads != nil:
+		reads.reads = append(reads.reads, stepOutput{e.ID, e.Name})
+	case sc.place == placeWorkflowOutputs:
+		v.readByWorkflowOutput(w, stepOutput{e.ID, e.Name})
 	}
 	if sc.step == nil {
 		return // workflow-level places see every step that ran
@@ -337,6 +354,78 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 		v.errorf(pos, path, RuleStepRefOrder,
 			"%s refers to step %q, which comes after step %q and no goto leads from it back here; in a sequential workflow it has not run yet",
 			e.Text, e.ID, sc.step.StepID)
+	}
+}
+
+// workflowOutputConsequence ends the message of a workflow output that reads an
+// output no step declares.
+const workflowOutputConsequence = "workflow outputs are always evaluated, so the run would end in error after sending every request (a renewed token, say, would be lost)"
+
+// stepOutput names one output of a step ("" for all of them).
+type stepOutput struct{ step, name string }
+
+// outputReads is what one step output reads of other steps' outputs, and the
+// warnings about the undeclared ones it reads.
+type outputReads struct {
+	reads    []stepOutput
+	warnings []int // indexes into validator.diags
+}
+
+// readsOf returns the record of the step output sc is checking, or nil when sc
+// is not in a step output.
+func (v *validator) readsOf(sc *scope) *outputReads {
+	if sc.place != placeStepOutputs || sc.step == nil || sc.output >= len(sc.step.Outputs) {
+		return nil
+	}
+	if v.stepOutputReads == nil {
+		v.stepOutputReads = map[*Workflow]map[stepOutput]*outputReads{}
+	}
+	m := v.stepOutputReads[sc.w]
+	if m == nil {
+		m = map[stepOutput]*outputReads{}
+		v.stepOutputReads[sc.w] = m
+	}
+	k := stepOutput{sc.step.StepID, sc.step.Outputs[sc.output].Name}
+	if m[k] == nil {
+		m[k] = &outputReads{}
+	}
+	return m[k]
+}
+
+// note records that the next diagnostic is a warning about an undeclared output
+// read by this step output.
+func (r *outputReads) note(v *validator, sev Severity) {
+	if r != nil && sev == SeverityWarning {
+		r.warnings = append(r.warnings, len(v.diags))
+	}
+}
+
+// readByWorkflowOutput turns the warnings about undeclared outputs that a
+// workflow output reads through step outputs into errors. Step outputs are
+// checked before workflow outputs, so their reads are all recorded.
+func (v *validator) readByWorkflowOutput(w *Workflow, from stepOutput) {
+	seen := map[stepOutput]bool{}
+	todo := []stepOutput{from}
+	for len(todo) > 0 {
+		k := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		for o, r := range v.stepOutputReads[w] {
+			if o.step != k.step || (k.name != "" && o.name != k.name) {
+				continue
+			}
+			for _, i := range r.warnings {
+				d := &v.diags[i]
+				if d.Severity == SeverityWarning {
+					d.Severity = SeverityError
+					d.Message = strings.Replace(d.Message, "the step that evaluates this fails when it runs", "a workflow output reads this value; "+workflowOutputConsequence, 1)
+				}
+			}
+			todo = append(todo, r.reads...)
+		}
 	}
 }
 
@@ -469,7 +558,7 @@ func (v *validator) checkOutputs(outs []*Output, path string, sc *scope) {
 			continue
 		}
 		osc := sc
-		if sc != nil && sc.place == placeWorkflowOutputs {
+		if sc != nil && (sc.place == placeWorkflowOutputs || sc.place == placeStepOutputs) {
 			c := *sc
 			c.output = i
 			osc = &c

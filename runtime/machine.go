@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/expr"
 )
 
 // Effects carries out what the executor decides. The executor itself is
@@ -190,12 +191,16 @@ func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
 			// returned with this workflow's own (which win on a name clash).
 			out := r.workflow(ctx, sf.workflow, sf.params, f.depth+1)
 			res := &wfOutcome{wp: wp, status: out.status, inputs: f.inputs, err: out.err, lastCode: out.lastCode}
-			res.outputs = r.workflowOutputs(f, out.outputs)
+			var err error
+			res.outputs, err = r.evalOutputs(f, out.outputs)
+			if err != nil && res.status == StatusPassed {
+				res.status, res.err = StatusError, err
+			}
 			return res
 		case flowEndSuccess:
 			// Success Action Object, type end: "The workflow ends, and context
 			// returns to the caller with applicable outputs."
-			return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
+			return r.passed(f)
 		case flowEndFailure, flowFatal:
 			st := sf.status
 			if st == "" {
@@ -207,27 +212,66 @@ func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
 	// Past the last step: the workflow completed successfully (Step Object,
 	// onSuccess: "If not specified, then the next sequential step SHALL be
 	// executed"; there is none).
-	return &wfOutcome{wp: wp, status: StatusPassed, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), lastCode: f.lastCode}
+	return r.passed(f)
 }
 
-// workflowOutputs evaluates the workflow's outputs leniently: an output whose
-// value cannot be resolved (a step that did not run) is left out.
+// passed ends a workflow whose steps passed. Its outputs are what the caller
+// ran it for: one that cannot be evaluated ends the workflow in error, naming
+// the output (the others are still returned).
+func (r *run) passed(f *frame) *wfOutcome {
+	out := &wfOutcome{wp: f.wp, status: StatusPassed, inputs: f.inputs, lastCode: f.lastCode}
+	var err error
+	out.outputs, err = r.evalOutputs(f, nil)
+	if err != nil {
+		out.status, out.err = StatusError, err
+	}
+	return out
+}
+
+// workflowOutputs evaluates the workflow's outputs leniently, for a workflow
+// that did not pass: an output whose value cannot be resolved (a step that did
+// not run) is left out.
 func (r *run) workflowOutputs(f *frame, carried map[string]any) map[string]any {
+	out, _ := r.evalOutputs(f, carried)
+	return out
+}
+
+// evalOutputs evaluates the workflow's outputs over carried ones (a goto to
+// another workflow returns the target's); it returns those that could be
+// evaluated, and the error of the first that could not (and has no carried
+// value).
+func (r *run) evalOutputs(f *frame, carried map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	for k, v := range carried {
 		out[k] = v
 	}
 	f.outputs = out
 	sc := &scope{run: r, f: f, outputs: out}
+	var first error
+	skipped := map[string]bool{}
 	for _, o := range f.wp.outputs {
 		if o.value == nil {
 			continue
 		}
-		if v, err := o.value.Eval(sc); err == nil {
-			out[o.name] = v
+		v, err := o.value.Eval(sc)
+		if err != nil {
+			if !applicable(o.value, f, skipped) || o.value.omittable(sc, err) {
+				// Success Action Object, end: the workflow returns "with
+				// applicable outputs"; one that reads a step an action skipped
+				// does not apply, nor one that is exactly an optional input
+				// the caller did not give.
+				skipped[o.name] = true
+				continue
+			}
+			if _, given := carried[o.name]; !given && first == nil {
+				first = &StepError{WorkflowID: f.wp.id, Output: o.name, File: f.wp.doc.File, Pos: f.wp.outputPos(o.name),
+					Msg: fmt.Sprintf("output %q", o.name), Err: err}
+			}
+			continue
 		}
+		out[o.name] = v
 	}
-	return out
+	return out, first
 }
 
 // attempt is the outcome of one execution of a step.
@@ -793,6 +837,49 @@ func (sp *stepPlan) operation() string {
 		return "workflow " + sp.call.text
 	}
 	return ""
+}
+
+// applicable reports whether a workflow output applies to how the workflow
+// ran: not when it reads the outputs of a step that did not run, or another
+// workflow output that did not apply.
+func applicable(v *valueExpr, f *frame, skipped map[string]bool) bool {
+	var refs []*expr.Expression
+	var walk func(v *valueExpr)
+	walk = func(v *valueExpr) {
+		switch {
+		case v.sel != nil:
+			refs = append(refs, v.sel.Context())
+		case !v.tree:
+			refs = append(refs, v.Value.Refs()...)
+		default:
+			for _, e := range v.elems {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	for _, e := range refs {
+		switch e.Kind {
+		case expr.KindStepOutputs:
+			if _, ran := f.stepOutputs[e.ID]; !ran {
+				return false
+			}
+		case expr.KindOutputs:
+			if skipped[e.Name] {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (wp *workflowPlan) outputPos(name string) arazzo.Pos {
+	for _, o := range wp.wf.Outputs {
+		if o.Name == name && o.Value != nil {
+			return o.Value.Pos
+		}
+	}
+	return wp.wf.Pos
 }
 
 func (sp *stepPlan) outputPos(name string) arazzo.Pos {

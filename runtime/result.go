@@ -125,11 +125,16 @@ type Response struct {
 // workflow, the step and where in the file the offending field is.
 type StepError struct {
 	WorkflowID string
-	StepID     string
-	File       string
-	Pos        arazzo.Pos
-	Msg        string
-	Err        error
+	// StepID is "" for a problem of the workflow itself (its outputs, a dependency).
+	StepID string
+	// Output names the workflow output that could not be evaluated, when that
+	// is the problem: the workflow's requests were sent, and their responses
+	// are what a caller may need to recover the value.
+	Output string
+	File   string
+	Pos    arazzo.Pos
+	Msg    string
+	Err    error
 }
 
 func (e *StepError) Error() string {

@@ -224,8 +224,24 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	if res.Err != nil {
 		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
+		a.outputHint(res.Err, f)
 	}
 	return exitWith(code)
+}
+
+// outputHint says where the responses are when a workflow output could not be
+// evaluated after the workflow's requests were sent: the value the output
+// should have held (a renewed token) is in one of them.
+func (a *app) outputHint(err error, f *runFlags) {
+	var se *runtime.StepError
+	if !errors.As(err, &se) || se.Output == "" {
+		return
+	}
+	if id := f.journal.runID; id != "" {
+		fmt.Fprintf(a.stderr, "arazzo: output %q is missing, but the requests were sent: the raw responses are in the journal, see 'arazzo runs show %s --reveal'\n", se.Output, id)
+		return
+	}
+	fmt.Fprintf(a.stderr, "arazzo: output %q is missing, but the requests were sent; the run was not journaled (--no-journal), so their responses were not kept\n", se.Output)
 }
 
 func exitWith(code int) error {
