@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -72,6 +73,13 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("NO_COLOR", "1")
 			env.Setenv("XDG_STATE_HOME", filepath.Join(env.WorkDir, ".state")) // the run journal
 			return nil
+		},
+		// [temporal]: the command is the build with -tags temporal.
+		Condition: func(cond string) (bool, error) {
+			if cond == "temporal" {
+				return temporalBuild, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"cmpnorm":    cmdCmpNorm,

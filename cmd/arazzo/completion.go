@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -71,4 +72,13 @@ func completeWorkflowIDs(cmd *cobra.Command, args []string, toComplete string) (
 		ids = append(ids, w.WorkflowID)
 	}
 	return ids, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeFlag registers the completion of a flag, which must be defined
+// already: registering it earlier fails, and the completion would silently
+// offer nothing.
+func completeFlag(cmd *cobra.Command, name string, fn cobra.CompletionFunc) {
+	if err := cmd.RegisterFlagCompletionFunc(name, fn); err != nil {
+		panic(fmt.Sprintf("%s --%s: %v", cmd.Name(), name, err))
+	}
 }

@@ -58,7 +58,7 @@ Without --workflow every workflow of the document is described.`,
 		},
 	}
 	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to describe (default: every workflow of the document)")
-	_ = cmd.RegisterFlagCompletionFunc("workflow", completeWorkflowIDs)
+	completeFlag(cmd, "workflow", completeWorkflowIDs)
 	return cmd
 }
 

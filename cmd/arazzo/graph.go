@@ -65,8 +65,8 @@ block; DOT renders with Graphviz (dot -Tsvg).`,
 	}
 	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to draw, with the workflows it reaches (default: every workflow of the document)")
 	cmd.Flags().StringVarP(&format, "format", "f", "mermaid", "mermaid or dot")
-	_ = cmd.RegisterFlagCompletionFunc("workflow", completeWorkflowIDs)
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions([]string{"mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp))
+	completeFlag(cmd, "workflow", completeWorkflowIDs)
+	completeFlag(cmd, "format", cobra.FixedCompletions([]string{"mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -20,17 +21,20 @@ type progressPrinter struct {
 	d        display
 	live     *liveLine // nil unless d.live
 	progress *report.Progress
+	// stderr gets the run's warnings (os.Stderr when nil): they are
+	// diagnostics, not progress, and stdout may be read by a program.
+	stderr io.Writer
+	mock   bool // the mock enforces no security: its missing credentials are no warning
 }
 
 // newProgressPrinter draws live and in colour when w is a terminal. It
 // records the run into rec.
 func newProgressPrinter(w io.Writer, rec *report.Recorder, secrets *runtime.Secrets, verbose, mock bool) *progressPrinter {
-	p := &progressPrinter{w: w, secrets: secrets, d: detectDisplay(w)}
+	p := &progressPrinter{w: w, secrets: secrets, d: detectDisplay(w), mock: mock}
 	if p.d.live {
 		p.live = newLiveLine(p.d, w, &p.mu)
 	}
-	// The mock enforces no security: its missing credentials are no warning.
-	p.progress = report.NewProgress(rec, p.println, report.ProgressOptions{Verbose: verbose, Color: p.d.color, NoWarnings: mock})
+	p.progress = report.NewProgress(rec, p.println, report.ProgressOptions{Verbose: verbose, Color: p.d.color, NoWarnings: true})
 	return p
 }
 
@@ -62,8 +66,28 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 			p.live.end()
 		}
 	}
+	if e.Kind == runtime.EventWarning && !p.mock {
+		p.warn(e.Message)
+	}
 	p.progress.Event(e)
 }
+
+// warn prints a warning on stderr, above the running step's line when both
+// go to the same terminal; it is called with p.mu held.
+func (p *progressPrinter) warn(msg string) {
+	w := p.stderr
+	if w == nil {
+		w = os.Stderr
+	}
+	if p.live != nil {
+		p.live.clear()
+		defer p.live.draw()
+	}
+	fmt.Fprintln(w, warningLine(p.secrets.Mask(msg)))
+}
+
+// warningLine is how a run's warning is printed on stderr.
+func warningLine(msg string) string { return report.Line("arazzo: warning: " + msg) }
 
 // close stops the live display.
 func (p *progressPrinter) close() {
@@ -91,6 +115,6 @@ type warningPrinter struct {
 
 func (p *warningPrinter) Event(e *runtime.Event) {
 	if e.Kind == runtime.EventWarning && !p.mock {
-		fmt.Fprintln(p.w, report.Line("arazzo: "+p.secrets.Mask(e.Message)))
+		fmt.Fprintln(p.w, warningLine(p.secrets.Mask(e.Message)))
 	}
 }

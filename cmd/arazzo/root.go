@@ -7,6 +7,9 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/arazzo-run/arazzo/runtime"
 )
 
 // app holds the streams of one invocation; commands write only through it.
@@ -80,5 +83,24 @@ Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
 	root.AddCommand(a.workerCommand()) // Temporal (issue 8): worker.go
 	root.AddCommand(a.describeCommand(), a.graphCommand(), a.completionCommand())
 	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours, with examples
+	root.SetFlagErrorFunc(flagError)
+	leftOutFlags(root)
 	return root
+}
+
+// flagError is a usage error that names the command's flag closest to an
+// unknown one, and the command's help.
+func flagError(cmd *cobra.Command, err error) error {
+	hint := ""
+	var ne *pflag.NotExistError
+	if errors.As(err, &ne) && ne.GetSpecifiedShortnames() == "" {
+		var names []string
+		cmd.Flags().VisitAll(func(f *pflag.Flag) {
+			if !f.Hidden {
+				names = append(names, "--"+f.Name)
+			}
+		})
+		hint = runtime.Suggest("--"+ne.GetSpecifiedName(), names)
+	}
+	return &exitError{code: ExitUsage, err: fmt.Errorf("%w%s\nRun '%s --help' for usage.", err, hint, cmd.CommandPath())}
 }

@@ -72,9 +72,9 @@ over is the point of the run.`,
 		ValidArgsFunction: completeTargets,
 		RunE:              func(cmd *cobra.Command, args []string) error { return a.runWorkflow(cmd.Context(), firstArg(args), &f) },
 	}
-	_ = cmd.RegisterFlagCompletionFunc("workflow", completeWorkflowIDs)
 	fl := cmd.Flags()
 	fl.StringVarP(&f.workflow, "workflow", "w", "", "workflowId to run (optional when the document has one workflow)")
+	completeFlag(cmd, "workflow", completeWorkflowIDs)
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "workflow input NAME=VALUE (repeatable)")
 	fl.StringArrayVar(&f.servers, "server", nil, "override a source's server: SOURCE=URL (repeatable)")
 	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
@@ -96,6 +96,7 @@ over is the point of the run.`,
 	f.journal.register(fl)
 	f.batch.register(fl)
 	f.temporal.register(fl)
+	completeFlag(cmd, "output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -160,7 +161,6 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err != nil {
 		return a.loadFailure(diags, err)
 	}
-	a.reportWarnings(diags, f.verbose)
 	wfID := f.workflow
 	if wfID == "" {
 		wfID = tgt.workflowID
@@ -169,13 +169,20 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	maskSecretInputs(plan, wfID, inputs, secrets) // before anything prints them
+	// Each line of a batch completes the inputs; a resumed run has its own.
+	if f.batch.file == "" && f.journal.prev == nil {
+		if err := plan.CheckInputs(wfID, inputs); err != nil {
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()))}
+		}
+	}
+	a.reportWarnings(diags, f.verbose) // the run goes ahead: its document's warnings matter
 	if f.temporal.cluster.addr != "" {
 		return a.runOnTemporal(ctx, tgt.location, plan, wfID, inputs, f, secrets)
 	}
 	if f.batch.file != "" {
 		return a.runBatch(ctx, plan, wfID, inputs, opts, f)
 	}
-	maskSecretInputs(plan, wfID, inputs, secrets) // before anything prints them
 	if f.dryRun {
 		return a.dryRun(ctx, plan, wfID, inputs, opts, f, secrets)
 	}
@@ -186,6 +193,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	var progress *progressPrinter
 	if f.output == "text" {
 		progress = newProgressPrinter(a.stdout, rep.rec, secrets, f.verbose, f.mock)
+		progress.stderr = a.stderr
 		defer progress.close()
 		opts = append(opts, runtime.WithObserver(progress))
 	} else {

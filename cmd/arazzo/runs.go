@@ -39,7 +39,10 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the journaled runs, newest first",
-		Args:  cobra.NoArgs,
+		Example: `  arazzo runs list
+  arazzo runs list --limit 0
+  arazzo runs list --state ./ci-state`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := cluster.checkUnset(cmd.Flags()); err != nil {
 				return err
@@ -89,6 +92,9 @@ ID may be any unique prefix of a run ID, or last for the most recent run. Secret
 format: password or writeOnly: true, and inputs and outputs with secret-like names
 (token, access_token, password, api_key...) — are masked unless --reveal is given.
 Credentials given with --auth are never in the journal.`,
+		Example: `  arazzo runs show last
+  arazzo runs show 20261125-1959
+  arazzo runs show last --reveal --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if output != "text" && output != "json" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -36,7 +37,8 @@ func resolveTarget(arg string) (target, error) {
 	} else if names := workflows.Names(); len(names) > 0 {
 		msg += "; bundled workflows: " + strings.Join(names, ", ")
 	}
-	return target{}, usageErr("%s", msg)
+	// Like a document that is there but cannot be read: it could not be loaded.
+	return target{}, &exitError{code: ExitInvalid, err: errors.New(msg)}
 }
 
 // readFunc reads bundled documents from the binary and everything else from

@@ -200,6 +200,7 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 	rec := report.NewRecorder(s.plan, report.WithSecrets(secrets), report.WithTool(versionString()), report.WithInputs(inputs), report.WithoutExchanges())
 	if f.output == "text" {
 		progress = newProgressPrinter(a.stdout, rec, secrets, f.verbose, false)
+		progress.stderr = a.stderr
 		defer progress.close()
 		onEvent = func(ev temporal.Event) { progress.Event(runtimeEvent(ev, secrets)) }
 	}

@@ -69,6 +69,7 @@ Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 u
 	fl.BoolVar(&f.offline, "offline", false, "fetch no URL; skip the checks that need a remote source")
 	fl.BoolVar(&f.allowOutside, "allow-outside", false, "allow sources outside the document's directory tree")
 	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
+	completeFlag(cmd, "format", cobra.FixedCompletions([]string{"text", "json", "sarif", "github", "junit"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -190,3 +190,9 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 	fmt.Fprintln(a.stderr, "arazzo: worker stopped")
 	return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusPassed}))
 }
+
+// temporalBuild tells which build this is.
+const temporalBuild = true
+
+// leftOutFlags is for the default build, which leaves the Temporal flags out.
+func leftOutFlags(*cobra.Command) {}
