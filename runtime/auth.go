@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,15 +25,35 @@ type Credentials interface {
 // CredentialMap holds credentials by "scheme" or "source.scheme" (the qualified
 // key wins). Values are the secret itself: a token, "user:password" for http basic,
 // "client_id:client_secret" for oauth2 client credentials.
+//
+// A run applies an unqualified key ("bearerAuth") only to the one source that
+// declares a scheme of that name: when several do (a document that adds a
+// second source on another host, say), only qualified keys apply, and
+// Plan.CheckSettings reports the unqualified one, so that a credential never
+// reaches a source it was not meant for.
 type CredentialMap map[string]string
 
-// Credential implements Credentials.
+// Credential implements Credentials: the qualified key, else the unqualified one.
 func (m CredentialMap) Credential(source, scheme string) (string, bool) {
 	if v, ok := m[source+"."+scheme]; ok {
 		return v, true
 	}
 	v, ok := m[scheme]
 	return v, ok
+}
+
+// credentialFor looks up the credential of a scheme a request needs. A
+// CredentialMap's unqualified key does not apply to a scheme that several
+// sources declare (ref.Shared).
+func credentialFor(c Credentials, ref SchemeRef) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	if m, ok := c.(CredentialMap); ok && ref.Shared {
+		v, ok := m[ref.Source+"."+ref.Name]
+		return v, ok
+	}
+	return c.Credential(ref.Source, ref.Name)
 }
 
 // SecurityOption is one alternative of an operation's security requirements:
@@ -46,9 +67,13 @@ type SchemeRef struct {
 	Name   string
 	Scopes []string
 	Scheme *openapi.SecurityScheme
+	// Shared is set when another source of the plan declares a scheme of the
+	// same name: then only a credential given for this source applies
+	// ("api.bearerAuth" in a CredentialMap), never an unqualified one.
+	Shared bool `json:",omitempty"`
 }
 
-func securityOptions(src *source, op *openapi.Operation) []SecurityOption {
+func (p *Plan) securityOptions(src *source, op *openapi.Operation) []SecurityOption {
 	if src == nil || src.openapi == nil {
 		return nil
 	}
@@ -56,7 +81,8 @@ func securityOptions(src *source, op *openapi.Operation) []SecurityOption {
 	for _, req := range op.Security {
 		opt := SecurityOption{}
 		for _, ref := range req {
-			opt = append(opt, SchemeRef{Source: src.name, Name: ref.Scheme, Scopes: ref.Scopes, Scheme: src.openapi.SecurityScheme(ref.Scheme)})
+			opt = append(opt, SchemeRef{Source: src.name, Name: ref.Scheme, Scopes: ref.Scopes, Scheme: src.openapi.SecurityScheme(ref.Scheme),
+				Shared: len(p.schemeSources(ref.Scheme)) > 1})
 		}
 		out = append(out, opt)
 	}
@@ -110,10 +136,7 @@ func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []Secu
 		vals := make([]string, len(opt))
 		ok := true
 		for i, ref := range opt {
-			v, has := "", false
-			if a.creds != nil {
-				v, has = a.creds.Credential(ref.Source, ref.Name)
-			}
+			v, has := credentialFor(a.creds, ref)
 			if !has || ref.Scheme == nil {
 				ok = false
 				break
@@ -281,10 +304,9 @@ func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, va
 	if len(ref.Scopes) > 0 {
 		form.Set("scope", strings.Join(ref.Scopes, " "))
 	}
-	tokenURL := ref.Scheme.TokenURL
-	if tu, err := url.Parse(tokenURL); err == nil && !tu.IsAbs() && api != nil {
-		// A relative tokenUrl is resolved against the API's URL.
-		tokenURL = api.ResolveReference(tu).String()
+	tokenURL, err := TokenEndpoint(ref.Scheme, api)
+	if err != nil {
+		return "", "", fmt.Errorf("oauth2 token request for %q: %w", ref.Name, err)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -326,6 +348,40 @@ func (a *authenticator) clientCredentials(ctx context.Context, ref SchemeRef, va
 	a.tokens[key] = t
 	a.mu.Unlock()
 	return t.value, key, nil
+}
+
+// TokenEndpoint is the URL an oauth2 client-credentials scheme's token is
+// requested from: its tokenUrl, resolved against the API's URL when relative.
+// The client secret travels to it, so it is refused unless it is https, or
+// plain http to the local machine (a loopback address or localhost).
+func TokenEndpoint(s *openapi.SecurityScheme, api *url.URL) (string, error) {
+	tu, err := url.Parse(s.TokenURL)
+	if err != nil {
+		return "", fmt.Errorf("tokenUrl %q is not a URL: %v", s.TokenURL, err)
+	}
+	if !tu.IsAbs() && api != nil {
+		tu = api.ResolveReference(tu)
+	}
+	switch {
+	case tu.Scheme == "https":
+	case tu.Scheme == "http" && isLoopback(tu.Hostname()):
+	case tu.Scheme == "http":
+		return "", fmt.Errorf("token URL %s is plain http: the client secret would cross the network in clear; the token endpoint must be https (plain http is accepted for loopback addresses only)", tu.Redacted())
+	default:
+		return "", fmt.Errorf("token URL %q is not an absolute https URL", s.TokenURL)
+	}
+	return tu.String(), nil
+}
+
+// isLoopback reports whether host names the local machine: localhost or a
+// loopback IP address. A name is not resolved: only "localhost" (RFC 6761)
+// is taken as local.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // invalidate drops a cached token after the API rejected it.

@@ -261,18 +261,32 @@ func (d *dryState) substitute(req *PlannedRequest) []string {
 // dryCredentials shows where the driver would put credentials, masked: the
 // first security option whose credentials are all supplied, as the local
 // driver picks it. It returns a note when none is supplied.
+// tokenNote says where the token of an oauth2 client-credentials scheme would
+// be requested from (the client secret goes there), or why it would not be.
+func tokenNote(ref SchemeRef, creds Credentials, apiURL string) string {
+	s := ref.Scheme
+	v, _ := credentialFor(creds, ref)
+	if s.Type != "oauth2" || s.TokenURL == "" || !strings.Contains(v, ":") || !hasFlow(s, "clientCredentials") {
+		return ""
+	}
+	api, _ := url.Parse(apiURL)
+	endpoint, err := TokenEndpoint(s, api)
+	if err != nil {
+		return fmt.Sprintf("oauth2 scheme %q: no token would be requested: %v", ref.Name, err)
+	}
+	return fmt.Sprintf("oauth2 scheme %q: the token is first requested from POST %s with the client credentials", ref.Name, endpoint)
+}
+
 func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credentials) []string {
 	if len(opts) == 0 {
 		return nil
 	}
 	const mask = "***"
+	var notes []string
 	for _, opt := range opts {
 		ok := true
 		for _, ref := range opt {
-			has := false
-			if creds != nil {
-				_, has = creds.Credential(ref.Source, ref.Name)
-			}
+			_, has := credentialFor(creds, ref)
 			if !has || ref.Scheme == nil {
 				ok = false
 				break
@@ -317,8 +331,11 @@ func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credential
 			case "oauth2", "openIdConnect":
 				req.Header.Set("Authorization", "Bearer "+mask)
 			}
+			if note := tokenNote(ref, creds, req.URL); note != "" {
+				notes = append(notes, note)
+			}
 		}
-		return nil
+		return notes
 	}
 	var names []string
 	for _, ref := range opts[0] {

@@ -2,9 +2,15 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/openapi"
 )
 
 // A path parameter value taken from a response is data: ".." must not make
@@ -102,5 +108,171 @@ workflows:
 	}
 	if res.Status == StatusPassed {
 		t.Errorf("status %s after the run was cancelled", res.Status)
+	}
+}
+
+// twoSourcesPlan loads a document whose second source, on another server,
+// declares a security scheme with the name of the first's: the shape of a
+// pull request that adds a source to collect the credential.
+func twoSourcesPlan(t *testing.T) (good, evil *api, plan *Plan) {
+	t.Helper()
+	good, evil = newAPI(t, nil), newAPI(t, nil)
+	spec := func(id string) string {
+		return `openapi: 3.1.0
+info: {title: api, version: '1'}
+servers: [{url: $URL}]
+components:
+  securitySchemes:
+    bearerAuth: {type: http, scheme: bearer}
+security: [{bearerAuth: []}]
+paths:
+  /items:
+    get: {operationId: ` + id + `, responses: {'200': {description: ok}}}
+`
+	}
+	dir := writeFiles(t, good.URL, map[string]string{
+		"good.yaml": spec("list"),
+		"arazzo.yaml": `arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: good, url: good.yaml, type: openapi}
+  - {name: evil, url: evil.yaml, type: openapi}
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: list, operationId: $sourceDescriptions.good.list}
+      - {stepId: collect, operationId: $sourceDescriptions.evil.collect}
+`})
+	if err := os.WriteFile(filepath.Join(dir, "evil.yaml"), []byte(strings.ReplaceAll(spec("collect"), "$URL", evil.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return good, evil, mustLoad(t, dir, "arazzo.yaml")
+}
+
+// An unqualified credential binds only when exactly one source declares the
+// scheme; otherwise the run is refused before anything is sent, and asks for
+// SOURCE.NAME. Qualified, it reaches its source only.
+func TestCredentialBindsToOneSource(t *testing.T) {
+	good, evil, plan := twoSourcesPlan(t)
+	_, err := plan.Run(context.Background(), "w", nil, WithCredentials(CredentialMap{"bearerAuth": "s3cret"}), WithServer("good", good.URL))
+	var se *SettingsError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), `security scheme "bearerAuth" is declared by sources "evil" and "good"`) ||
+		!strings.Contains(err.Error(), "evil.bearerAuth or good.bearerAuth") {
+		t.Fatalf("err = %v, want a SettingsError asking for SOURCE.NAME", err)
+	}
+	if n := len(good.requests()) + len(evil.requests()); n != 0 {
+		t.Fatalf("%d requests sent before the refusal", n)
+	}
+	res := mustRun(t, plan, "w", nil, WithCredentials(CredentialMap{"good.bearerAuth": "s3cret"}))
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	if got := good.requests()[0].Header.Get("Authorization"); got != "Bearer s3cret" {
+		t.Errorf("good got Authorization %q", got)
+	}
+	if got := evil.requests()[0].Header.Get("Authorization"); got != "" {
+		t.Errorf("evil got Authorization %q: the credential reached another source", got)
+	}
+}
+
+// A driver that sends on behalf of a plan it does not hold (a Temporal
+// worker's Sender) applies the same rule: an unqualified credential does not
+// reach a scheme another source declares too.
+func TestSenderKeepsSharedSchemesQualified(t *testing.T) {
+	srv := newAPI(t, nil)
+	scheme := &openapi.SecurityScheme{Type: "http", Scheme: "bearer"}
+	send := func(creds CredentialMap, shared bool) string {
+		s := NewSender(WithCredentials(creds))
+		resp := s.Send(context.Background(), &Request{Method: "GET", URL: srv.URL + "/items",
+			Security: []SecurityOption{{{Source: "evil", Name: "bearerAuth", Scheme: scheme, Shared: shared}}}})
+		if resp.Err != nil {
+			t.Fatal(resp.Err)
+		}
+		reqs := srv.requests()
+		return reqs[len(reqs)-1].Header.Get("Authorization")
+	}
+	if got := send(CredentialMap{"bearerAuth": "s3cret"}, true); got != "" {
+		t.Errorf("shared scheme, unqualified credential: sent Authorization %q", got)
+	}
+	if got := send(CredentialMap{"bearerAuth": "s3cret"}, false); got != "Bearer s3cret" {
+		t.Errorf("scheme of one source: sent Authorization %q", got)
+	}
+	if got := send(CredentialMap{"evil.bearerAuth": "s3cret"}, true); got != "Bearer s3cret" {
+		t.Errorf("shared scheme, qualified credential: sent Authorization %q", got)
+	}
+}
+
+// The client secret of an oauth2 client-credentials scheme never goes to a
+// plain-http token endpoint on the network; to one on the local machine it
+// may (tests, local identity providers). A dry run says which endpoint a
+// run would call.
+func TestTokenEndpoint(t *testing.T) {
+	api, _ := url.Parse("https://api.example.com/v1/items")
+	for _, tt := range []struct{ tokenURL, want, err string }{
+		{"https://auth.example.com/token", "https://auth.example.com/token", ""},
+		{"/oauth/token", "https://api.example.com/oauth/token", ""},
+		{"http://127.0.0.1:8080/token", "http://127.0.0.1:8080/token", ""},
+		{"http://[::1]/token", "http://[::1]/token", ""},
+		{"http://localhost/token", "http://localhost/token", ""},
+		{"http://auth.example.com/token", "", "token URL http://auth.example.com/token is plain http"},
+		{"http://127.0.0.1.example.com/token", "", "plain http"},
+		{"ftp://auth.example.com/token", "", "not an absolute https URL"},
+	} {
+		got, err := TokenEndpoint(&openapi.SecurityScheme{Type: "oauth2", TokenURL: tt.tokenURL}, api)
+		if got != tt.want || (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("%s: %q, %v; want %q, %q", tt.tokenURL, got, err, tt.want, tt.err)
+		}
+	}
+
+	// A run refuses the plain-http endpoint before sending the secret; a
+	// dry run says so, or names the endpoint a run would call.
+	apiSrv := newAPI(t, nil)
+	u, _ := url.Parse(apiSrv.URL)
+	load := func(tokenURL string) *Plan {
+		return loadFiles(t, apiSrv.URL, map[string]string{
+			"api.yaml": `openapi: 3.1.0
+info: {title: api, version: '1'}
+servers: [{url: $URL}]
+components:
+  securitySchemes:
+    cc:
+      type: oauth2
+      flows:
+        clientCredentials: {tokenUrl: '` + tokenURL + `', scopes: {}}
+security: [{cc: []}]
+paths:
+  /items:
+    get: {operationId: list, responses: {'200': {description: ok}}}
+`,
+			"arazzo.yaml": `arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: list, operationId: list}
+`})
+	}
+	creds := WithCredentials(CredentialMap{"cc": "client:s3cret"})
+	notes := func(plan *Plan) string {
+		dry, err := plan.DryRun(context.Background(), "w", nil, creds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Join(dry.Steps[0].Notes, "\n")
+	}
+	plan := load("http://token.example:" + u.Port() + "/token")
+	res := mustRun(t, plan, "w", nil, creds)
+	if res.Status != StatusError || !strings.Contains(res.Err.Error(), "plain http") {
+		t.Errorf("status %s, err %v: want the plain-http token URL refused", res.Status, res.Err)
+	}
+	if n := len(apiSrv.requests()); n != 0 {
+		t.Errorf("%d requests sent", n)
+	}
+	if got, want := notes(plan), `oauth2 scheme "cc": no token would be requested: token URL http://token.example:`+u.Port()+`/token is plain http`; !strings.Contains(got, want) {
+		t.Errorf("dry-run notes %q, want %q", got, want)
+	}
+	if got, want := notes(load("/oauth/token")), `oauth2 scheme "cc": the token is first requested from POST `+apiSrv.URL+`/oauth/token`; !strings.Contains(got, want) {
+		t.Errorf("dry-run notes %q, want %q", got, want)
 	}
 }

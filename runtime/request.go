@@ -152,7 +152,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	if sp.timeoutMS > 0 {
 		req.Timeout = time.Duration(sp.timeoutMS) * time.Millisecond
 	}
-	req.Security = securityOptions(sp.source, op)
+	req.Security = r.plan.securityOptions(sp.source, op)
 	return req, nil
 }
 

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -114,15 +115,14 @@ paths:`, 1), "$HOST", u.Host),
 	return srv, mustLoad(t, dir, "arazzo.yaml")
 }
 
-// TestUnusedSettings: settings that no request used are reported, with the
-// reason, so the CLI can warn about typos.
+// TestUnusedSettings: settings that name something in the plan but that no
+// request used are reported, with the reason (the run took another path).
+// Settings that name nothing are refused before the run (TestUnknownSettings).
 func TestUnusedSettings(t *testing.T) {
 	_, plan := securedServers(t)
 	res := mustRun(t, plan, "servers", nil,
-		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234", "kye": "x-1234", "nope.key": "n-1234"}),
-		WithServer("apj", "http://127.0.0.1:1"),
-		WithServerVariable("api", "base", "v2"),
-		WithServerVariable("api", "port", "1"))
+		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234"}),
+		WithServerVariable("api", "base", "v2"))
 	if res.Status != StatusPassed {
 		t.Fatalf("status %s: %v", res.Status, res.Err)
 	}
@@ -131,14 +131,45 @@ func TestUnusedSettings(t *testing.T) {
 		got = append(got, u.String())
 	}
 	want := []string{
-		`server apj was not used: no source description is named "apj"; did you mean "api"?`,
-		`server variable api.port was not used: no server of source "api" has a variable {port}`,
-		`credential kye was not used: no source description declares a security scheme named "kye"; did you mean "key"?`,
-		`credential nope.key was not used: no source description is named "nope"`,
 		`credential other was not used: no request of this run needed security scheme "other"`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestUnknownSettings: a server, server variable or credential that names no
+// source, variable or security scheme is refused before anything is sent,
+// every one of them at once, each with a suggestion.
+func TestUnknownSettings(t *testing.T) {
+	srv, plan := securedServers(t)
+	opts := []Option{
+		WithCredentials(CredentialMap{"key": "k-1234", "kye": "x-1234", "nope.key": "n-1234", "api.kee": "a-1234"}),
+		WithServer("apj", "http://127.0.0.1:1"),
+		WithServerVariable("api", "base", "v2"),
+		WithServerVariable("api", "bsae", "v2"),
+		WithServerVariable("apx", "base", "v2"),
+	}
+	want := `run settings that name nothing in the document:
+  - server apj: no source description is named "apj"; did you mean "api"? (sources: api)
+  - server variable api.bsae: no server of source "api" has a variable {bsae}; did you mean "base"?
+  - server variable apx.base: no source description is named "apx"; did you mean "api"? (sources: api)
+  - credential api.kee: source "api" declares no security scheme "kee"; did you mean "key"?
+  - credential kye: no source description declares a security scheme named "kye"; did you mean "key"?
+  - credential nope.key: no source description declares a security scheme named "nope.key", and none is named "nope"; did you mean "api"?`
+	err := plan.CheckSettings(opts...)
+	var se *SettingsError
+	if !errors.As(err, &se) || err.Error() != want {
+		t.Errorf("CheckSettings:\n%v\nwant:\n%s", err, want)
+	}
+	if _, err := plan.Run(context.Background(), "servers", nil, opts...); !errors.As(err, &se) {
+		t.Errorf("Run: %v, want the SettingsError", err)
+	}
+	if _, err := plan.DryRun(context.Background(), "servers", nil, opts...); !errors.As(err, &se) {
+		t.Errorf("DryRun: %v, want the SettingsError", err)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
 	}
 }
 

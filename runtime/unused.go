@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -103,10 +104,7 @@ func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested 
 	}
 	var out []Unused
 	for _, k := range keys {
-		src, scheme, qualified := strings.Cut(k, ".")
-		if !qualified {
-			src, scheme = "", k
-		}
+		src, scheme, qualified := p.credentialKey(k)
 		used := false
 		for _, s := range p.schemeSources(scheme) {
 			if (qualified && s == src) || (!qualified && !has[s+"."+scheme]) {
@@ -130,12 +128,13 @@ func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested 
 	return out
 }
 
-// schemeSources lists the sources (by name, in any document) declaring a security scheme.
+// schemeSources lists the sources (by name, in any document; each name once)
+// declaring a security scheme.
 func (p *Plan) schemeSources(scheme string) []string {
 	var out []string
 	for _, srcs := range p.sources {
 		for name, s := range srcs {
-			if s.openapi != nil && s.openapi.SecurityScheme(scheme) != nil {
+			if s.openapi != nil && s.openapi.SecurityScheme(scheme) != nil && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}
@@ -224,7 +223,7 @@ func chosenOption(creds Credentials, opts []SecurityOption) SecurityOption {
 	for _, opt := range opts {
 		ok := len(opt) > 0
 		for _, ref := range opt {
-			if _, has := creds.Credential(ref.Source, ref.Name); !has || ref.Scheme == nil {
+			if _, has := credentialFor(creds, ref); !has || ref.Scheme == nil {
 				ok = false
 				break
 			}

@@ -161,6 +161,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err != nil {
 		return a.loadFailure(diags, err)
 	}
+	if err := checkSettings(plan); err != nil {
+		return err // before anything is sent, in every mode
+	}
 	wfID := f.workflow
 	if wfID == "" {
 		wfID = tgt.workflowID
@@ -206,6 +209,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	res, err := a.journaled(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if err != nil {
+		if ue := settingsUsage(err); ue != err {
+			return ue
+		}
 		var ue *runtime.UsageError
 		if errors.As(err, &ue) {
 			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()))}

@@ -557,6 +557,8 @@ func TestTemporalFlags(t *testing.T) {
 		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--mock"}, ExitUsage, "--mock does not go with --temporal"},
 		{[]string{"run", rotateFile, "--temporal", closed}, ExitUsage, `missing required input "search"`},
 		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed}, ExitIncomplete, "cannot reach the Temporal cluster at " + closed},
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--server", "mcpServrApi=http://127.0.0.1:1"}, ExitUsage,
+			`--server mcpServrApi: no source description is named "mcpServrApi"; did you mean "mcpServerApi"?`},
 		{[]string{"runs", "show", "x", "--namespace", "n"}, ExitUsage, "--namespace applies to a Temporal cluster"},
 		{[]string{"worker"}, ExitUsage, "worker needs --temporal HOST:PORT"},
 		{[]string{"worker", "--temporal", closed, "--max-body", "3000000"}, ExitUsage, "--max-body must be between 1 and 1572864"},

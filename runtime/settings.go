@@ -1,0 +1,169 @@
+package runtime
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// SettingsError lists the settings of a run that name nothing in its plan: a
+// server override or server variable for a source the documents do not have,
+// a server variable no server of the source declares, a credential for a
+// security scheme no source declares, or an unqualified credential for a
+// scheme that several sources declare. Such a setting is a typo, or a
+// credential that could reach a source it was not meant for; a run refuses it
+// before it sends anything.
+type SettingsError struct {
+	// Settings lists each problem: Kind and Key name the setting as in
+	// Unused, Reason says what is wrong with it (with a suggestion when a
+	// name is close to one the plan has).
+	Settings []Unused
+}
+
+func (e *SettingsError) Error() string {
+	var b strings.Builder
+	b.WriteString("run settings that name nothing in the document:")
+	for _, s := range e.Settings {
+		b.WriteString("\n  - " + s.Kind + " " + s.Key + ": " + s.Reason)
+	}
+	return b.String()
+}
+
+// CheckSettings returns a *SettingsError when a server override, server
+// variable or credential given to the plan (Load, Compile) or in opts names
+// nothing in the plan; nil otherwise. Run and DryRun check the same before
+// they start; a caller that does something else first (submit a run to
+// another process, start a batch) calls it itself. Only credentials that can
+// list their keys (CredentialLister, as CredentialMap) are checked.
+func (p *Plan) CheckSettings(opts ...Option) error {
+	cfg := p.runConfig(opts)
+	return p.checkSettings(&cfg)
+}
+
+func (p *Plan) checkSettings(cfg *config) error {
+	var bad []Unused
+	for _, name := range sortedNames(cfg.servers) {
+		if !p.sourceNamed(name) {
+			bad = append(bad, Unused{Kind: "server", Key: name, Reason: p.noSource(name)})
+		}
+	}
+	for _, src := range sortedNames(cfg.serverVars) {
+		for _, name := range sortedNames(cfg.serverVars[src]) {
+			key := src + "." + name
+			switch {
+			case !p.sourceNamed(src):
+				bad = append(bad, Unused{Kind: "server variable", Key: key, Reason: p.noSource(src)})
+			case !p.declaresServerVariable(src, name):
+				bad = append(bad, Unused{Kind: "server variable", Key: key,
+					Reason: fmt.Sprintf("no server of source %q has a variable {%s}%s", src, name, Suggest(name, p.serverVariables(src)))})
+			}
+		}
+	}
+	bad = append(bad, p.checkCredentials(cfg.credentials)...)
+	if len(bad) == 0 {
+		return nil
+	}
+	return &SettingsError{Settings: bad}
+}
+
+func (p *Plan) noSource(name string) string {
+	return fmt.Sprintf("no source description is named %q%s (sources: %s)", name, Suggest(name, p.sourceNames()), strings.Join(p.sourceNames(), ", "))
+}
+
+// checkCredentials applies the binding rule of credential keys: "scheme" binds
+// to the one source that declares that scheme, "source.scheme" to that
+// source's; anything else is refused.
+func (p *Plan) checkCredentials(creds Credentials) []Unused {
+	lister, ok := creds.(CredentialLister)
+	if !ok {
+		return nil
+	}
+	var bad []Unused
+	for _, k := range lister.CredentialKeys() {
+		src, scheme, qualified := p.credentialKey(k)
+		owners := p.schemeSources(scheme)
+		var reason string
+		switch {
+		case qualified && !slices.Contains(owners, src):
+			reason = fmt.Sprintf("source %q declares no security scheme %q%s", src, scheme, Suggest(scheme, p.sourceSchemes(src)))
+		case qualified:
+			continue
+		case len(owners) == 0 && strings.Contains(k, "."):
+			prefix, _, _ := strings.Cut(k, ".")
+			reason = fmt.Sprintf("no source description declares a security scheme named %q, and none is named %q%s", k, prefix, Suggest(prefix, p.sourceNames()))
+		case len(owners) == 0:
+			reason = fmt.Sprintf("no source description declares a security scheme named %q%s", scheme, Suggest(scheme, p.schemeNames()))
+		case len(owners) > 1:
+			quals := make([]string, len(owners))
+			for i, o := range owners {
+				quals[i] = o + "." + scheme
+			}
+			reason = fmt.Sprintf("security scheme %q is declared by sources %s, which may be different servers: name the source the credential is for (%s)",
+				scheme, quoteJoin(owners), strings.Join(quals, " or "))
+		default:
+			continue
+		}
+		bad = append(bad, Unused{Kind: "credential", Key: k, Reason: reason})
+	}
+	return bad
+}
+
+// credentialKey splits a credential key: "source.scheme" when the part
+// before the first dot names a source, else an unqualified scheme name
+// (which may contain dots).
+func (p *Plan) credentialKey(k string) (src, scheme string, qualified bool) {
+	if s, rest, ok := strings.Cut(k, "."); ok && p.sourceNamed(s) {
+		return s, rest, true
+	}
+	return "", k, false
+}
+
+// sourceSchemes lists the security schemes of the sources with that name.
+func (p *Plan) sourceSchemes(name string) []string {
+	var out []string
+	for _, srcs := range p.sources {
+		if s := srcs[name]; s != nil && s.openapi != nil {
+			for n := range s.openapi.SecuritySchemes {
+				if !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// serverVariables lists the variables the servers of a source declare.
+func (p *Plan) serverVariables(src string) []string {
+	var out []string
+	for _, srcs := range p.sources {
+		s := srcs[src]
+		if s == nil || s.openapi == nil {
+			continue
+		}
+		for _, op := range s.openapi.Operations() {
+			for _, sv := range op.Servers {
+				for n := range sv.Variables {
+					if !slices.Contains(out, n) {
+						out = append(out, n)
+					}
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func quoteJoin(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	if len(q) == 2 {
+		return q[0] + " and " + q[1]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
+}
