@@ -30,7 +30,7 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 	}
 	res, err := p.execute(ctx, workflowID, inputs, eff, &cfg)
 	if res != nil {
-		res.Unused = append(res.Unused, p.unusedCredentials(cfg.credentials, fx.auth, res.security)...)
+		res.Unused = append(res.Unused, p.unusedCredentials(cfg.credentials, fx.auth, res.security, res.Status == StatusPassed)...)
 	}
 	return res, err
 }
@@ -72,7 +72,7 @@ func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string
 	r := p.newRun(cfg)
 	r.fx, r.obs = fx, cfg.observer
 	res := r.execute(ctx, wp, in)
-	res.Unused = r.unusedServers()
+	res.Unused = r.unusedServers(res.Status == StatusPassed)
 	return res, nil
 }
 

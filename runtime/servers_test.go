@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -229,5 +230,34 @@ func TestServerCredentials(t *testing.T) {
 	}
 	if got := secrets.MaskCredentials("p@ss-w0rd and p%40ss-w0rd"); got != "*** and ***" {
 		t.Errorf("password not masked: %s", got)
+	}
+}
+
+// TestUnusedSettingsAfterEarlyEnd: a run that ends early (here: nothing
+// listens at the server) never reached the steps that might have used a
+// credential or variable, so they are not reported; a variable of a source
+// whose server is overridden is, since no path could use it.
+func TestUnusedSettingsAfterEarlyEnd(t *testing.T) {
+	_, plan := securedServers(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := "http://" + ln.Addr().String()
+	ln.Close()
+	res := mustRun(t, plan, "servers", nil,
+		WithCredentials(CredentialMap{"key": "k-1234", "other": "o-1234"}),
+		WithServer("api", closed),
+		WithServerVariable("api", "base", "v2"))
+	if res.Status == StatusPassed {
+		t.Fatalf("status %s, want the run to end at its first request", res.Status)
+	}
+	var got []string
+	for _, u := range res.Unused {
+		got = append(got, u.String())
+	}
+	want := `server variable api.base was not used: the server of source "api" is overridden`
+	if strings.Join(got, "\n") != want {
+		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }

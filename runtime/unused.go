@@ -47,11 +47,14 @@ func (r *run) markUsed(key string) {
 	r.used[key] = true
 }
 
-// unusedServers lists the server overrides and server variables no request used.
-func (r *run) unusedServers() []Unused {
+// unusedServers lists the server overrides and server variables no request
+// used. A run that did not pass may have stopped before the steps that would
+// have used them: it lists only those no step could have used (a variable of
+// a source whose server is overridden).
+func (r *run) unusedServers(passed bool) []Unused {
 	var out []Unused
 	for _, name := range sortedNames(r.cfg.servers) {
-		if r.used["server:"+name] {
+		if r.used["server:"+name] || (!passed && r.plan.sourceNamed(name)) {
 			continue
 		}
 		out = append(out, Unused{Kind: "server", Key: name, Reason: r.plan.sourceReason(name)})
@@ -64,7 +67,7 @@ func (r *run) unusedServers() []Unused {
 	for _, src := range srcs {
 		for _, name := range sortedNames(r.cfg.serverVars[src]) {
 			key := src + "." + name
-			if r.used["var:"+key] {
+			if r.used["var:"+key] || (!passed && !r.used["server:"+src] && r.plan.declaresServerVariable(src, name)) {
 				continue
 			}
 			reason := r.plan.sourceReason(src)
@@ -85,8 +88,10 @@ func (r *run) unusedServers() []Unused {
 // unusedCredentials lists the credentials no request used; only credentials
 // that can list their keys are checked. A credential counts as used when the
 // driver applied it, or when a request the run decided on (replayed from a
-// journal, say, so never handed to the driver) would have taken it.
-func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested [][]SecurityOption) []Unused {
+// journal, say, so never handed to the driver) would have taken it. A run that
+// did not pass may have stopped before the requests that needed it: it lists
+// none that names a scheme a source declares.
+func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested [][]SecurityOption, passed bool) []Unused {
 	lister, ok := creds.(CredentialLister)
 	if !ok || a == nil {
 		return nil
@@ -120,6 +125,8 @@ func (p *Plan) unusedCredentials(creds Credentials, a *authenticator, requested 
 			reason = fmt.Sprintf("no source description is named %q", src)
 		case len(p.schemeSources(scheme)) == 0:
 			reason = fmt.Sprintf("no source description declares a security scheme named %q%s", scheme, Suggest(scheme, p.schemeNames()))
+		case !passed:
+			continue // the run may have ended before the step that needed it
 		default:
 			reason = fmt.Sprintf("no request of this run needed security scheme %q", scheme)
 		}

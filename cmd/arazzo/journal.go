@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -68,12 +69,59 @@ func openJournal(ctx context.Context, flag string) (*journal.Store, error) {
 }
 
 // runSettings are what a resumed run must reuse besides the document and
-// inputs: they shape the requests. Never credentials.
+// inputs: they shape the requests. Never credentials: Auth names the --auth
+// flags a resume needs again, each as SCHEME=env:VAR or SCHEME=file:PATH when
+// given so, else as SCHEME alone.
 type runSettings struct {
 	Servers    []string `json:"servers,omitempty"`
 	ServerVars []string `json:"serverVars,omitempty"`
 	Sources    []string `json:"sources,omitempty"`
 	Mock       bool     `json:"mock,omitempty"`
+	Auth       []string `json:"auth,omitempty"`
+}
+
+// journaledAuth returns the --auth flags as the journal keeps them: the
+// references to where a credential is, never a credential.
+func journaledAuth(auth []string) []string {
+	var out []string
+	for _, a := range auth {
+		name, val, _ := strings.Cut(a, "=")
+		if strings.HasPrefix(val, "env:") || strings.HasPrefix(val, "file:") {
+			out = append(out, name+"="+val)
+		} else {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// resumeCommand is the command that continues run id, with the flags whose
+// values the journal does not keep: each --auth (by its reference when it was
+// given as env:VAR or file:PATH), and each --server whose URL held a password.
+func resumeCommand(id string, set runSettings) string {
+	args := []string{"arazzo", "run", "--resume", id}
+	for _, a := range set.Auth {
+		if !strings.Contains(a, "=") {
+			a += "=VALUE"
+		}
+		args = append(args, "--auth", shellWord(a))
+	}
+	for _, srv := range set.Servers {
+		if name, masked := maskedServer(srv); masked {
+			args = append(args, "--server", shellWord(name+"=URL"))
+		}
+	}
+	return strings.Join(args, " ")
+}
+
+var plainWord = regexp.MustCompile(`^[A-Za-z0-9_@%+=:,./-]+$`)
+
+// shellWord quotes s for a POSIX shell when it needs it.
+func shellWord(s string) string {
+	if plainWord.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // journaledServers returns the --server values as the journal keeps them: a
@@ -110,7 +158,7 @@ const maskedPassword = "***"
 
 // settings are the run's settings as the journal keeps them.
 func (f *runFlags) settings() runSettings {
-	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Sources: f.sources, Mock: f.mock}
+	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Sources: f.sources, Mock: f.mock, Auth: journaledAuth(f.auth)}
 }
 
 // runArgs: one document argument, optional with --resume.
@@ -254,11 +302,16 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 	if ferr := sess.Finish(res, runErr, interruptedBySignal(ctx)); ferr != nil {
 		fmt.Fprintln(a.stderr, "arazzo:", ferr)
 	}
-	if res != nil && res.Status != runtime.StatusPassed {
-		fmt.Fprintf(a.stderr, "arazzo: continue this run with 'arazzo run --resume %s' (see it with 'arazzo runs show %s')\n",
-			sess.Run().ID, sess.Run().ID)
-	}
 	return res, runErr
+}
+
+// resumeHint says, after why a journaled run did not pass, how to continue it.
+func (a *app) resumeHint(res *runtime.Result, f *runFlags) {
+	if res.Status == runtime.StatusPassed || f.journal.runID == "" {
+		return
+	}
+	id := f.journal.runID
+	fmt.Fprintf(a.stderr, "arazzo: continue this run with: %s\narazzo: see what it did with: arazzo runs show %s\n", resumeCommand(id, f.settings()), id)
 }
 
 // delivered records in the journal that the run's outputs were handed over.

@@ -240,6 +240,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
 		a.outputHint(res.Err, f)
 	}
+	a.resumeHint(res, f)
 	return exitWith(code)
 }
 

@@ -154,7 +154,8 @@ type runView struct {
 	NotHandedOver bool `json:"notHandedOver,omitempty"`
 
 	gone     bool
-	noResume bool // a run on Temporal (temporal.go): it is not in the journal
+	noResume bool        // a run on Temporal (temporal.go): it is not in the journal
+	settings runSettings // what a resume must be given again
 }
 
 type stepView struct {
@@ -190,6 +191,9 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	v := &runView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
 		Inputs: map[string]any{}, Steps: []stepView{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
 		ResumedBy: r.ResumedBy, Masked: !reveal, gone: r.Gone()}
+	if len(r.Settings) > 0 {
+		_ = json.Unmarshal(r.Settings, &v.settings)
+	}
 	if !r.Finished.IsZero() {
 		v.Finished = &r.Finished
 	}
@@ -289,6 +293,6 @@ func (v *runView) print(w io.Writer) {
 	case v.NotHandedOver:
 		fmt.Fprintf(w, "hand the outputs over with: arazzo run --resume %s (nothing is sent again)\n", v.ID)
 	case v.Status == string(journal.StatusInterrupted), v.Status == string(journal.StatusFailed), v.Status == string(journal.StatusError):
-		fmt.Fprintf(w, "continue it with: arazzo run --resume %s (and the same --auth)\n", v.ID)
+		fmt.Fprintf(w, "continue it with: %s\n", resumeCommand(v.ID, v.settings))
 	}
 }
