@@ -10,8 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/arazzo-run/arazzo/openapi"
 )
 
 // localEffects is the in-process driver: it sends requests with an http.Client
@@ -25,8 +29,8 @@ type localEffects struct {
 }
 
 // NewHTTPClient returns the client the local driver uses by default: connections
-// are pooled and reused across steps and runs, redirects are followed for GET and
-// HEAD only, and credentials never follow a redirect to another host.
+// are pooled and reused across steps and runs, and redirects are followed as
+// checkRedirect says.
 func NewHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
@@ -35,6 +39,19 @@ func NewHTTPClient() *http.Client {
 	return &http.Client{Transport: tr, CheckRedirect: checkRedirect}
 }
 
+// checkRedirect decides each redirect of a request:
+//
+//   - only GET and HEAD are followed, at most 10 times; the response of any
+//     other method is the step's;
+//   - a redirect status the operation declares among its responses
+//     (Request.NoFollow) is the step's to see ($statusCode == 302), not
+//     followed;
+//   - no Referer is sent: the URL it would carry may hold an apiKey query
+//     parameter;
+//   - credentials (Authorization, Proxy-Authorization, cookies, the apiKey
+//     headers the driver set) are not forwarded once the chain has left the
+//     first request's host or gone from https to plain http, even on the
+//     same host: they would travel in clear.
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
@@ -43,7 +60,11 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if first.Method != http.MethodGet && first.Method != http.MethodHead {
 		return http.ErrUseLastResponse
 	}
-	if req.URL.Host != first.URL.Host {
+	if req.Response != nil && slices.Contains(noFollow(first), req.Response.StatusCode) {
+		return http.ErrUseLastResponse
+	}
+	req.Header.Del("Referer")
+	if leftOrigin(first, append(via[1:], req)) {
 		for _, h := range credentialHeaders(first) {
 			req.Header.Del(h)
 		}
@@ -54,11 +75,31 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
+// leftOrigin reports whether any hop after the first request goes to another
+// host, or from https to plain http. Each redirect starts again from the
+// first request's headers, so the check covers the whole chain: credentials
+// dropped once stay dropped.
+func leftOrigin(first *http.Request, hops []*http.Request) bool {
+	for _, h := range hops {
+		if !strings.EqualFold(h.URL.Host, first.URL.Host) || (first.URL.Scheme == "https" && h.URL.Scheme != "https") {
+			return true
+		}
+	}
+	return false
+}
+
 type credHeadersKey struct{}
+
+type noFollowKey struct{}
 
 func credentialHeaders(r *http.Request) []string {
 	hs, _ := r.Context().Value(credHeadersKey{}).([]string)
 	return hs
+}
+
+func noFollow(r *http.Request) []int {
+	codes, _ := r.Context().Value(noFollowKey{}).([]int)
+	return codes
 }
 
 func newLocalEffects(cfg *config, secrets *Secrets) *localEffects {
@@ -132,8 +173,15 @@ func (l *localEffects) send(ctx context.Context, req *Request) (*Response, strin
 		res.Duration = l.clock.Now().Sub(start)
 		return res, ""
 	}
-	if len(headers) > 0 {
-		hr = hr.WithContext(context.WithValue(hr.Context(), credHeadersKey{}, headers))
+	if len(headers) > 0 || len(req.NoFollow) > 0 {
+		rctx := hr.Context()
+		if len(headers) > 0 {
+			rctx = context.WithValue(rctx, credHeadersKey{}, headers)
+		}
+		if len(req.NoFollow) > 0 {
+			rctx = context.WithValue(rctx, noFollowKey{}, req.NoFollow)
+		}
+		hr = hr.WithContext(rctx)
 	}
 	res.Sent = hr
 	hresp, err := l.client.Do(hr)
@@ -192,4 +240,23 @@ func describeTransportError(err error, timeout time.Duration) (error, string) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// followed are the statuses Go's client follows as redirects.
+var followed = []int{http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect}
+
+// declaredRedirects lists the redirect statuses an operation declares as
+// responses ("302", or the range "3XX"): the step handles those itself.
+func declaredRedirects(op *openapi.Operation) []int {
+	var out []int
+	for _, code := range followed {
+		if _, ok := op.Responses[strconv.Itoa(code)]; ok {
+			out = append(out, code)
+		} else if _, ok := op.Responses["3XX"]; ok {
+			out = append(out, code)
+		} else if _, ok := op.Responses["3xx"]; ok {
+			out = append(out, code)
+		}
+	}
+	return out
 }

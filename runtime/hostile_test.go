@@ -3,7 +3,9 @@ package runtime
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -274,5 +276,182 @@ workflows:
 	}
 	if got, want := notes(load("/oauth/token")), `oauth2 scheme "cc": the token is first requested from POST `+apiSrv.URL+`/oauth/token`; !strings.Contains(got, want) {
 		t.Errorf("dry-run notes %q, want %q", got, want)
+	}
+}
+
+// oneHostTwoSchemes serves https://api.test (TLS) and http://api.test (plain)
+// from two test servers, through a client that dials them by scheme: the
+// same host, as a real API on ports 443 and 80 is.
+func oneHostTwoSchemes(t *testing.T, secure, plain *api) *http.Client {
+	t.Helper()
+	cl := NewHTTPClient()
+	tr := cl.Transport.(*http.Transport)
+	tr.TLSClientConfig = secure.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	tr.TLSClientConfig.ServerName = "example.com" // the name httptest's certificate is for
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		target := plain.Listener.Addr().String()
+		if strings.HasSuffix(addr, ":443") {
+			target = secure.Listener.Addr().String()
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, target)
+	}
+	return cl
+}
+
+func newTLSAPI(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *api {
+	t.Helper()
+	a := &api{handle: handle}
+	a.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.mu.Lock()
+		a.reqs = append(a.reqs, received{Method: r.Method, RequestURI: r.RequestURI, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone()})
+		n := len(a.reqs)
+		a.mu.Unlock()
+		a.handle(w, r, n)
+	}))
+	a.StartTLS()
+	t.Cleanup(a.Close)
+	return a
+}
+
+// A GET redirected from https to plain http on the same host does not take
+// its credentials along (they would cross the network in clear), and no
+// redirect sends a Referer (its URL would carry an apiKey query parameter to
+// the next host).
+func TestRedirectsKeepCredentials(t *testing.T) {
+	plain := newAPI(t, nil)
+	secure := newTLSAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch r.URL.Path {
+		case "/downgrade":
+			http.Redirect(w, r, "http://api.test/clear", http.StatusFound)
+		case "/away":
+			http.Redirect(w, r, "https://elsewhere.test/next", http.StatusFound)
+		case "/same":
+			http.Redirect(w, r, "/here", http.StatusFound)
+		default:
+			writeJSON(w, 200, map[string]any{})
+		}
+	})
+	plan := loadFiles(t, "https://api.test", map[string]string{
+		"api.yaml": `openapi: 3.1.0
+info: {title: r, version: '1'}
+servers: [{url: $URL}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: header, name: X-Api-Key}
+    bearer: {type: http, scheme: bearer}
+    query: {type: apiKey, in: query, name: api_key}
+    cookie: {type: apiKey, in: cookie, name: session}
+security: [{key: [], bearer: [], cookie: []}]
+paths:
+  /downgrade:
+    get: {operationId: downgrade, responses: {'200': {description: ok}}}
+  /away:
+    get: {operationId: away, security: [{query: []}], responses: {'200': {description: ok}}}
+  /same:
+    get: {operationId: same, responses: {'200': {description: ok}}}
+`,
+		"arazzo.yaml": `arazzo: 1.0.1
+info: {title: r, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: downgrade, operationId: downgrade}
+      - {stepId: away, operationId: away}
+      - {stepId: same, operationId: same}
+`,
+	})
+	creds := CredentialMap{"key": "k-secret", "bearer": "b-secret", "query": "q-secret", "cookie": "c-secret"}
+	res := mustRun(t, plan, "w", nil, WithCredentials(creds), WithHTTPClient(oneHostTwoSchemes(t, secure, plain)))
+	wantStatus(t, res, StatusPassed)
+	got := plain.requests()
+	if len(got) != 1 || got[0].Path != "/clear" {
+		t.Fatalf("plain http received %v", got)
+	}
+	var next *received
+	for _, r := range secure.requests() {
+		if r.Path == "/next" {
+			next = &r
+		}
+	}
+	if next == nil {
+		t.Fatal("the redirect to another https host was not followed")
+	}
+	for _, r := range []received{got[0], *next} {
+		for _, h := range []string{"Authorization", "X-Api-Key", "Cookie", "Referer"} {
+			if v := r.Header.Get(h); v != "" {
+				t.Errorf("%s after a redirect: %s: %q", r.Path, h, v)
+			}
+		}
+	}
+	// On the same host and scheme, credentials follow, and still no Referer.
+	here := secure.requests()[len(secure.requests())-1]
+	if here.Path != "/here" || here.Header.Get("X-Api-Key") != "k-secret" || here.Header.Get("Authorization") != "Bearer b-secret" {
+		t.Errorf("same-origin redirect: %s with X-Api-Key %q, Authorization %q", here.Path, here.Header.Get("X-Api-Key"), here.Header.Get("Authorization"))
+	}
+	if v := here.Header.Get("Referer"); v != "" {
+		t.Errorf("same-origin redirect sent Referer %q", v)
+	}
+}
+
+// A GET whose operation declares the redirect status as a response is not
+// followed: the step sees the 302 and its criteria can test it. One that
+// does not declare it is followed.
+func TestDeclaredRedirectIsNotFollowed(t *testing.T) {
+	srv := newAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		switch r.URL.Path {
+		case "/login", "/moved", "/ranged":
+			w.Header().Set("Location", "/landing")
+			w.WriteHeader(http.StatusFound)
+		default:
+			writeJSON(w, 200, map[string]any{"at": r.URL.Path})
+		}
+	})
+	plan := loadFiles(t, srv.URL, map[string]string{
+		"api.yaml": `openapi: 3.1.0
+info: {title: r, version: '1'}
+servers: [{url: $URL}]
+paths:
+  /login:
+    get:
+      operationId: login
+      responses:
+        '302': {description: to the identity provider, headers: {Location: {schema: {type: string}}}}
+  /ranged:
+    get: {operationId: ranged, responses: {'3XX': {description: elsewhere}}}
+  /moved:
+    get: {operationId: moved, responses: {'200': {description: ok}}}
+`,
+		"arazzo.yaml": `arazzo: 1.0.1
+info: {title: r, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: login
+        operationId: login
+        successCriteria: [{condition: $statusCode == 302}]
+        outputs: {next: $response.header.Location}
+      - stepId: ranged
+        operationId: ranged
+        successCriteria: [{condition: $statusCode == 302}]
+      - stepId: moved
+        operationId: moved
+        successCriteria: [{condition: $statusCode == 200}]
+        outputs: {at: $response.body#/at}
+`,
+	})
+	res := mustRun(t, plan, "w", nil)
+	wantStatus(t, res, StatusPassed)
+	if res.Steps[0].Outputs["next"] != "/landing" || res.Steps[2].Outputs["at"] != "/landing" {
+		t.Errorf("outputs %v, %v", res.Steps[0].Outputs, res.Steps[2].Outputs)
+	}
+	var paths []string
+	for _, r := range srv.requests() {
+		paths = append(paths, r.Path)
+	}
+	if got := strings.Join(paths, " "); got != "/login /ranged /moved /landing" {
+		t.Errorf("requests: %s", got)
 	}
 }

@@ -153,6 +153,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		req.Timeout = time.Duration(sp.timeoutMS) * time.Millisecond
 	}
 	req.Security = r.plan.securityOptions(sp.source, op)
+	req.NoFollow = declaredRedirects(op)
 	return req, nil
 }
 

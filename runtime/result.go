@@ -100,6 +100,10 @@ type Request struct {
 	Timeout time.Duration
 	// Idempotent reports whether the operation may be repeated safely.
 	Idempotent bool
+	// NoFollow lists the redirect statuses the operation declares among its
+	// responses: a response with one of them is the step's to see, not a
+	// redirect to follow.
+	NoFollow []int `json:",omitempty"`
 
 	bodyValue   any
 	pathParams  map[string]any

@@ -29,6 +29,8 @@ type SendInput struct {
 	Security   []runtime.SecurityOption `json:"security,omitempty"`
 	Timeout    time.Duration            `json:"timeout"`
 	Idempotent bool                     `json:"idempotent"`
+	// NoFollow lists the redirect statuses the operation declares: not followed.
+	NoFollow []int `json:"noFollow,omitempty"`
 	// MaxBody is the run's cap on the response body.
 	MaxBody int64 `json:"maxBody,omitempty"`
 }
@@ -36,7 +38,7 @@ type SendInput struct {
 func newSendInput(req *runtime.Request, set *Settings) *SendInput {
 	in := &SendInput{WorkflowID: req.WorkflowID, StepID: req.StepID, Attempt: req.Attempt, Source: req.Source, Method: req.Method,
 		URL: req.URL, Header: req.Header, Body: req.Body, Security: req.Security, Timeout: req.Timeout, Idempotent: req.Idempotent,
-		MaxBody: set.MaxBody}
+		NoFollow: req.NoFollow, MaxBody: set.MaxBody}
 	if in.Timeout <= 0 {
 		in.Timeout = set.timeout()
 	}
@@ -45,7 +47,8 @@ func newSendInput(req *runtime.Request, set *Settings) *SendInput {
 
 func (in *SendInput) request() *runtime.Request {
 	return &runtime.Request{WorkflowID: in.WorkflowID, StepID: in.StepID, Attempt: in.Attempt, Source: in.Source, Method: in.Method,
-		URL: in.URL, Header: in.Header, Body: in.Body, Security: in.Security, Timeout: in.Timeout, Idempotent: in.Idempotent}
+		URL: in.URL, Header: in.Header, Body: in.Body, Security: in.Security, Timeout: in.Timeout, Idempotent: in.Idempotent,
+		NoFollow: in.NoFollow}
 }
 
 // SendOutput is the response to a SendInput, or the transport error that
