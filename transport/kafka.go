@@ -1,0 +1,226 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/sasl"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+	"github.com/twmb/franz-go/pkg/sasl/scram"
+)
+
+// kafkaConn produces with one client (acks from all in-sync replicas,
+// idempotent) and gives each subscription a client of its own that reads the
+// topic's partitions directly, without a consumer group: a run commits no
+// offsets and takes no partitions from the application's consumers.
+type kafkaConn struct {
+	opts []kgo.Opt
+	prod *kgo.Client
+	adm  *kadm.Client
+
+	mu   sync.Mutex
+	subs map[*kafkaSub]bool
+}
+
+func dialKafka(ctx context.Context, cfg Config) (Conn, error) {
+	seeds := strings.Split(cfg.URL.Host, ",")
+	for i, s := range seeds {
+		if !strings.Contains(s, ":") {
+			seeds[i] = s + ":9092"
+		}
+	}
+	opts := []kgo.Opt{
+		kgo.SeedBrokers(seeds...),
+		kgo.DialTimeout(cfg.DialTimeout),
+		kgo.MetadataMinAge(250 * time.Millisecond),
+	}
+	if cfg.ClientID != "" {
+		opts = append(opts, kgo.ClientID(cfg.ClientID))
+	}
+	if cfg.TLS != nil {
+		opts = append(opts, kgo.DialTLSConfig(cfg.TLS))
+	}
+	if cfg.User != "" || cfg.Mechanism != "" {
+		m, err := kafkaSASL(cfg)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, kgo.SASL(m))
+	}
+	// Producing to a topic that does not exist asks the cluster to create it,
+	// as the Kafka producer does by default.
+	prod, err := kgo.NewClient(append(opts, kgo.AllowAutoTopicCreation(), kgo.RecordPartitioner(partitioner{kgo.StickyKeyPartitioner(nil)}))...)
+	if err != nil {
+		return nil, err
+	}
+	// Connect now, so that a wrong address or credentials fail here.
+	pctx, cancel := context.WithTimeout(ctx, cfg.DialTimeout)
+	defer cancel()
+	if err := prod.Ping(pctx); err != nil {
+		prod.Close()
+		return nil, err
+	}
+	return &kafkaConn{opts: opts, prod: prod, adm: kadm.NewClient(prod), subs: map[*kafkaSub]bool{}}, nil
+}
+
+func kafkaSASL(cfg Config) (sasl.Mechanism, error) {
+	switch strings.ToUpper(strings.ReplaceAll(cfg.Mechanism, "_", "-")) {
+	case "", "PLAIN":
+		return plain.Auth{User: cfg.User, Pass: cfg.Password}.AsMechanism(), nil
+	case "SCRAM-SHA-256":
+		return scram.Auth{User: cfg.User, Pass: cfg.Password}.AsSha256Mechanism(), nil
+	case "SCRAM-SHA-512":
+		return scram.Auth{User: cfg.User, Pass: cfg.Password}.AsSha512Mechanism(), nil
+	}
+	return nil, fmt.Errorf("SASL mechanism %q is not supported (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)", cfg.Mechanism)
+}
+
+// partitioner sends a record to the partition a Publish names, else lets the
+// key choose (Kafka's own murmur2 hashing; sticky batches without a key).
+type partitioner struct{ def kgo.Partitioner }
+
+type manualPartition struct{}
+
+func (p partitioner) ForTopic(t string) kgo.TopicPartitioner {
+	return topicPartitioner{p.def.ForTopic(t)}
+}
+
+type topicPartitioner struct{ def kgo.TopicPartitioner }
+
+func (t topicPartitioner) RequiresConsistency(r *kgo.Record) bool {
+	if _, ok := r.Context.Value(manualPartition{}).(int32); ok {
+		return true
+	}
+	return t.def.RequiresConsistency(r)
+}
+
+func (t topicPartitioner) Partition(r *kgo.Record, n int) int {
+	if p, ok := r.Context.Value(manualPartition{}).(int32); ok {
+		return int(p)
+	}
+	return t.def.Partition(r, n)
+}
+
+func (t topicPartitioner) OnNewBatch() {
+	if o, ok := t.def.(kgo.TopicPartitionerOnNewBatch); ok {
+		o.OnNewBatch()
+	}
+}
+
+func (c *kafkaConn) Publish(ctx context.Context, p *Publish) error {
+	rec := &kgo.Record{Topic: p.Channel, Key: p.Key, Value: p.Payload, Context: ctx}
+	if p.Partition != nil {
+		rec.Context = context.WithValue(ctx, manualPartition{}, *p.Partition)
+	}
+	for _, k := range sortedKeys(p.Headers) {
+		rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: k, Value: []byte(p.Headers[k])})
+	}
+	if p.ContentType != "" && p.Headers["content-type"] == "" {
+		rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: "content-type", Value: []byte(p.ContentType)})
+	}
+	if err := c.prod.ProduceSync(ctx, rec).FirstErr(); err != nil {
+		return fmt.Errorf("produce to %s: %w", p.Channel, err)
+	}
+	p.Message.Partition, p.Message.Offset = rec.Partition, rec.Offset
+	return nil
+}
+
+// Subscribe takes the topic's end offsets now and reads every partition from
+// there: what is produced after Subscribe returns is read, what was produced
+// before is not. A topic that does not exist yet is read from its start once
+// it appears (everything in it is then newer than the subscription).
+func (c *kafkaConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, error) {
+	ends, err := c.adm.ListEndOffsets(ctx, s.Channel)
+	if err == nil {
+		err = ends.Error()
+	}
+	opts := append([]kgo.Opt{}, c.opts...)
+	switch {
+	case errors.Is(err, kerr.UnknownTopicOrPartition) || (err == nil && len(ends[s.Channel]) == 0):
+		opts = append(opts, kgo.ConsumeTopics(s.Channel), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	case err != nil:
+		return nil, fmt.Errorf("end offsets of %s: %w", s.Channel, err)
+	default:
+		parts := map[int32]kgo.Offset{}
+		ends.Each(func(o kadm.ListedOffset) { parts[o.Partition] = kgo.NewOffset().At(o.Offset) })
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{s.Channel: parts}))
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return nil, err
+	}
+	sub := &kafkaSub{c: c, cl: cl}
+	c.mu.Lock()
+	c.subs[sub] = true
+	c.mu.Unlock()
+	return sub, nil
+}
+
+func (c *kafkaConn) Close() error {
+	c.mu.Lock()
+	subs := c.subs
+	c.subs = nil
+	c.mu.Unlock()
+	for s := range subs {
+		s.cl.Close()
+	}
+	c.prod.Close()
+	return nil
+}
+
+type kafkaSub struct {
+	c       *kafkaConn
+	cl      *kgo.Client
+	pending []*kgo.Record
+	once    sync.Once
+}
+
+func (s *kafkaSub) Next(ctx context.Context) (*Message, error) {
+	for len(s.pending) == 0 {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		fs := s.cl.PollFetches(ctx)
+		if fs.IsClientClosed() {
+			return nil, ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, e := range fs.Errors() {
+			if !errors.Is(e.Err, context.Canceled) && !errors.Is(e.Err, context.DeadlineExceeded) && !kerr.IsRetriable(e.Err) {
+				return nil, fmt.Errorf("fetch %s[%d]: %w", e.Topic, e.Partition, e.Err)
+			}
+		}
+		s.pending = fs.Records()
+	}
+	r := s.pending[0]
+	s.pending[0] = nil
+	s.pending = s.pending[1:]
+	m := &Message{Channel: r.Topic, Key: r.Key, Payload: r.Value, Partition: r.Partition, Offset: r.Offset, Received: time.Now()}
+	if len(r.Headers) > 0 {
+		m.Headers = make(map[string]string, len(r.Headers))
+		for _, h := range r.Headers {
+			m.Headers[h.Key] = string(h.Value)
+		}
+		m.ContentType = m.Headers["content-type"]
+	}
+	return m, nil
+}
+
+func (s *kafkaSub) Close() error {
+	s.once.Do(func() {
+		s.c.mu.Lock()
+		delete(s.c.subs, s)
+		s.c.mu.Unlock()
+		s.cl.Close()
+	})
+	return nil
+}
