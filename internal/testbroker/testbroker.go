@@ -18,11 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	natsserver "github.com/nats-io/nats-server/v2/server"
-	"github.com/coder/websocket"
 	"github.com/twmb/franz-go/pkg/kfake"
 )
 
