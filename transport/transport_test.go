@@ -43,7 +43,7 @@ func brokers() []broker {
 			return transport.Config{URL: mustURL("mqtt://" + testbroker.MQTT(t, true)), ProtocolVersion: "3.1.1", User: testbroker.User, Password: testbroker.Password}
 		}, false, nil},
 		{"amqp", func(t *testing.T) transport.Config {
-			return transport.Config{URL: mustURL("amqp://" + testbroker.AMQP(t))}
+			return transport.Config{URL: mustURL("amqp://" + testbroker.AMQP(t)), User: testbroker.User, Password: testbroker.Password}
 		}, true, nil},
 	}
 }
@@ -173,9 +173,6 @@ func TestCredentials(t *testing.T) {
 		}
 		t.Run(b.name, func(t *testing.T) {
 			cfg := b.cfg(t)
-			if b.name == "amqp" {
-				cfg.User = "guest"
-			}
 			cfg.Password = "wrong-password-123"
 			cfg.Token = strings.Repeat("x", len(cfg.Token))
 			cfg.URL.User = url.UserPassword("u", "url-password-456")

@@ -99,8 +99,8 @@ func MQTT(t testing.TB, withAuth bool) string {
 }
 
 // AMQP returns the address of the RabbitMQ server on 127.0.0.1:5672 (or
-// $ARAZZO_TEST_AMQP), skipping the test when none answers there. .ci/run
-// installs and starts it.
+// $ARAZZO_TEST_AMQP), skipping the test when none answers there (failing it
+// under CI). .ci/run installs and starts it, with User/Password as a user.
 func AMQP(t testing.TB) string {
 	t.Helper()
 	addr := os.Getenv("ARAZZO_TEST_AMQP")
