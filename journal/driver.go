@@ -3,7 +3,6 @@ package journal
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -233,16 +232,7 @@ func (s *Session) replaySend(req *runtime.Request, fp string) (*runtime.Response
 		}
 	}
 	s.replayed++
-	resp := &runtime.Response{StatusCode: rd.StatusCode, Header: rd.Header, Body: got.body, ErrKind: rd.ErrKind, Duration: time.Duration(rd.Duration)}
-	if resp.Header == nil && rd.Err == "" {
-		resp.Header = http.Header{}
-	}
-	if rd.Started != 0 {
-		resp.Started = time.Unix(0, rd.Started)
-	}
-	if rd.Err != "" {
-		resp.Err = errors.New(rd.Err)
-	}
+	resp := recordedResponse(got, &rd)
 	return resp, true
 }
 

@@ -586,3 +586,54 @@ func BenchmarkRecord(b *testing.B) {
 		}
 	}
 }
+
+// A process that died after the renewal's response was on the disk and
+// before the renewToken step was leaves the token in a response only:
+// Recover replays the responses, sends nothing, and gives the step, its
+// outputs and the workflow's.
+func TestRecoverAfterTheResponse(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	sess := f.begin(in)
+	f.execute(context.Background(), f.plan, sess, in)
+	id := sess.Run().ID
+	// What a SIGKILL right after the response leaves: no step record, no end.
+	if _, err := f.store.db.Exec("DELETE FROM records WHERE run_id = ? AND kind = 'step' AND step_id = 'renewToken'", id); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.store.db.Exec("UPDATE runs SET status = 'running', finished_at = 0, outputs = '{}', pid = ? WHERE id = ?", deadPID(t), id); err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.api.Requests())
+	r := f.run(id)
+	rec, err := f.store.Recover(context.Background(), r, f.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := f.api.Token("support-desk-91bc")
+	if len(rec.Steps) != 1 || rec.Steps[0].StepID != "renewToken" || rec.Steps[0].Outputs["token"] != tok {
+		t.Fatalf("recovered steps %s %+v, want renewToken with token %s", stepSummary(rec.Steps), rec.Steps, tok)
+	}
+	if rec.Status != StatusPassed || rec.Outputs["token"] != tok {
+		t.Errorf("recovered outputs %v (%s), want the token", rec.Outputs, rec.Status)
+	}
+	if n := len(f.api.Requests()) - before; n != 0 {
+		t.Errorf("Recover sent %d requests", n)
+	}
+
+	// Without the renewal's response either, the replay stops before it: no
+	// step, no outputs, nothing sent.
+	if _, err := f.store.db.Exec("DELETE FROM records WHERE run_id = ? AND kind = 'response' AND step_id = 'renewToken'", id); err != nil {
+		t.Fatal(err)
+	}
+	rec, err = f.store.Recover(context.Background(), r, f.plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.Steps) != 0 || rec.Outputs != nil {
+		t.Errorf("recovered %s, outputs %v from a run with no answer to its renewal", stepSummary(rec.Steps), rec.Outputs)
+	}
+	if n := len(f.api.Requests()) - before; n != 0 {
+		t.Errorf("Recover sent %d requests", n)
+	}
+}

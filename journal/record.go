@@ -175,8 +175,16 @@ type Exchange struct {
 	StatusCode int
 	Err        string
 	// Omitted says why the response content was not kept ("credential", "size").
-	Omitted  string
+	Omitted string
+	// Body is the response body as journaled (sensitive values in it: mask
+	// them with a Redactor before showing it).
+	Body     []byte
 	Replayed bool
+}
+
+// Repeatable reports whether a resumed run may send the request again unasked (see Repeatable).
+func (e *Exchange) Repeatable() bool {
+	return Repeatable(&runtime.Request{Method: e.Method, Idempotent: e.Idempotent})
 }
 
 // Steps lists the finished step executions of a run, in order.
@@ -227,7 +235,7 @@ func (s *Store) Exchanges(ctx context.Context, runID string) ([]*Exchange, error
 			if err := json.Unmarshal(r.data, &d); err != nil {
 				return nil, err
 			}
-			cur.Answered, cur.StatusCode, cur.Err, cur.Omitted = true, d.StatusCode, d.Err, d.Omitted
+			cur.Answered, cur.StatusCode, cur.Err, cur.Omitted, cur.Body = true, d.StatusCode, d.Err, d.Omitted, r.body
 			cur = nil
 		}
 	}

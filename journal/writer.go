@@ -36,7 +36,9 @@ type writer struct {
 	linger time.Duration
 
 	mu      sync.Mutex
+	space   *sync.Cond // signalled when the writer took the queue
 	queue   []*op
+	queued  int  // bytes of the queue's arguments
 	durable bool // a statement in the queue waits for the disk
 	waited  bool // someone waits for a statement in the queue
 	err     error
@@ -59,6 +61,28 @@ type op struct {
 	rows bool
 }
 
+// A queue this long, or holding this many bytes, makes add wait.
+const (
+	maxQueue       = 4 * maxBatch
+	maxQueuedBytes = 64 << 20
+)
+
+// size is about how many bytes o's arguments hold.
+func (o *op) size() int {
+	n := 0
+	for _, a := range o.args {
+		switch x := a.(type) {
+		case string:
+			n += len(x)
+		case []byte:
+			n += len(x)
+		default:
+			n += 8
+		}
+	}
+	return n
+}
+
 // maxBatch is how many statements make a transaction start without waiting
 // for more.
 const maxBatch = 1024
@@ -77,6 +101,7 @@ func newWriter(ctx context.Context, db *sql.DB, path string) (*writer, error) {
 		return nil, err
 	}
 	w := &writer{conn: conn, path: path, linger: defaultLinger, multi: map[string]string{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w.space = sync.NewCond(&w.mu)
 	go w.loop()
 	return w, nil
 }
@@ -92,8 +117,14 @@ func (w *writer) addRow(query string, args ...any) {
 
 func (w *writer) addOp(o *op) {
 	w.mu.Lock()
+	// A run that writes faster than the disk takes waits: what is queued stays
+	// bounded.
+	for (len(w.queue) >= maxQueue || w.queued >= maxQueuedBytes) && w.err == nil && !w.closed {
+		w.space.Wait()
+	}
 	if w.err == nil && !w.closed {
 		w.queue = append(w.queue, o)
+		w.queued += o.size()
 	}
 	n := len(w.queue)
 	w.mu.Unlock()
@@ -143,6 +174,7 @@ func (w *writer) signal() {
 func (w *writer) close() error {
 	w.mu.Lock()
 	w.closed = true
+	w.space.Broadcast()
 	w.mu.Unlock()
 	w.signal()
 	<-w.done
@@ -172,7 +204,8 @@ func (w *writer) loop() {
 			// in the queue, and committed now.
 		}
 		batch, durable, closed := w.queue, w.durable, w.closed
-		w.queue, w.durable, w.waited = nil, false, false
+		w.queue, w.durable, w.waited, w.queued = nil, false, false, 0
+		w.space.Broadcast()
 		w.mu.Unlock()
 		if len(batch) > 0 {
 			err := w.commit(batch, durable)
@@ -184,7 +217,8 @@ func (w *writer) loop() {
 				err = w.err
 				// Nothing is written after a failure: what is queued fails too.
 				rest := w.queue
-				w.queue = nil
+				w.queue, w.queued = nil, 0
+				w.space.Broadcast()
 				w.mu.Unlock()
 				batch = append(batch, rest...)
 			}

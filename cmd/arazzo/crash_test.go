@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -248,4 +250,393 @@ func TestSignalJournalsWhatCompleted(t *testing.T) {
 	if !strings.Contains(out.String(), "token: "+api.Token("support-desk-91bc")) {
 		t.Errorf("the resumed run does not hand over the current token:\n%s", out.String())
 	}
+}
+
+var rotateThenCheck = filepath.Join("testdata", "crash", "rotate-then-check.arazzo.yaml")
+
+// Crash windows around a renewal, from the first that can lose nothing to
+// the last a step record closes.
+const (
+	windowBeforeSend    = "before the renewal was sent"
+	windowAfterSend     = "after the renewal was sent, before the server acted"
+	windowAfterResponse = "after its response was journaled, before its step"
+	windowAfterStep     = "after its step was journaled, before the run's end"
+)
+
+// renewalWindow reads from the journal where run id stopped around the renewal.
+func renewalWindow(t *testing.T, state, id string) string {
+	t.Helper()
+	ctx := context.Background()
+	st, err := journal.Open(ctx, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ex, err := st.Exchanges(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := st.Steps(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var renew *journal.Exchange
+	for _, e := range ex {
+		if e.StepID == "renewToken" {
+			renew = e
+		}
+	}
+	switch {
+	case renew == nil:
+		return windowBeforeSend
+	case !renew.Answered:
+		return windowAfterSend
+	}
+	for _, s := range steps {
+		if s.StepID == "renewToken" {
+			return windowAfterStep
+		}
+	}
+	return windowAfterResponse
+}
+
+// killer arms a server hook that kills the process under test (SIGKILL)
+// from inside the request that reaches it, then lets the request end.
+type killer struct {
+	mu   sync.Mutex
+	cmd  *exec.Cmd
+	done chan struct{}
+	once sync.Once
+}
+
+func newKiller() *killer { return &killer{done: make(chan struct{})} }
+
+func (k *killer) kill(r *http.Request) {
+	k.once.Do(func() {
+		k.mu.Lock()
+		_ = k.cmd.Process.Signal(syscall.SIGKILL)
+		k.mu.Unlock()
+		close(k.done)
+	})
+	select { // the client is gone: the request ends with it
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+// crashAt arms api to kill the process in window w, for the server with handle.
+func crashAt(t *testing.T, api *testserver.Workato, k *killer, w, handle, state string) {
+	server := "/api/mcp/mcp_servers/" + handle
+	var gets sync.Map // GETs of the server seen: the first confirms it, the second checks it
+	switch w {
+	case windowBeforeSend:
+		api.OnRequest = func(r *http.Request) {
+			if r.Method == http.MethodGet && r.URL.Path == server {
+				k.kill(r)
+			}
+		}
+	case windowAfterSend:
+		api.BeforeRenew = func(r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, server+"/") {
+				k.kill(r)
+			}
+		}
+	case windowAfterResponse, windowAfterStep:
+		api.OnRequest = func(r *http.Request) {
+			if r.Method != http.MethodGet || r.URL.Path != server {
+				return
+			}
+			if _, again := gets.LoadOrStore(server, true); !again {
+				return
+			}
+			if w == windowAfterStep {
+				// The step record is not waited for: wait until it is on the disk.
+				deadline := time.Now().Add(10 * time.Second)
+				for !renewStepRecorded(state, handle) && time.Now().Before(deadline) {
+					time.Sleep(2 * time.Millisecond)
+				}
+			}
+			// Else at once: the renewal's step record waits for the writer's
+			// next transaction, a few milliseconds away.
+			k.kill(r)
+		}
+	}
+}
+
+// renewStepRecorded reports whether some run's renewToken step for handle is in the journal.
+func renewStepRecorded(state, handle string) bool {
+	ctx := context.Background()
+	st, err := journal.Open(ctx, state)
+	if err != nil {
+		return false
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx, 0)
+	if err != nil {
+		return false
+	}
+	for _, r := range runs {
+		if r.Inputs["search"] == nil {
+			continue
+		}
+		steps, _ := st.Steps(ctx, r.ID)
+		for _, s := range steps {
+			if s.StepID == "renewToken" && strings.Contains(s.URL, handle) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestCrashWindows kills a run (SIGKILL) in each window around its renewal.
+// Whatever the window, the renewed token is never missing: 'runs show
+// --reveal' shows it when the server renewed it, and --resume hands it over,
+// renewing only when the server had not (a request in flight that the
+// server had not acted on is sent again, with a warning).
+func TestCrashWindows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildArazzo(t)
+	for _, w := range []string{windowBeforeSend, windowAfterSend, windowAfterResponse, windowAfterStep} {
+		t.Run(w, func(t *testing.T) {
+			// The window after the response lasts until the writer's next
+			// transaction (milliseconds): a loaded machine may miss it; try again.
+			for try := 1; ; try++ {
+				got := crashOnce(t, bin, w)
+				if got == w {
+					return
+				}
+				if w != windowAfterResponse || try == 5 {
+					t.Fatalf("the kill landed %s, not %s", got, w)
+				}
+				t.Logf("try %d: the kill landed %s; again", try, got)
+			}
+		})
+	}
+}
+
+// crashOnce runs the workflow, kills it in window w, checks what the journal
+// and a resumed run hand over, and returns the window the kill landed in.
+func crashOnce(t *testing.T, bin, w string) string {
+	const handle = "sales-assistant-7f3a"
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer api.Close()
+	state := filepath.Join(t.TempDir(), "state")
+	k := newKiller()
+	crashAt(t, api, k, w, handle, state)
+	env := append(os.Environ(), "WORKATO_TOKEN="+apiToken, "NO_COLOR=1")
+	cmd := exec.Command(bin, "run", rotateThenCheck, "--input", "search=sales", "--auth", "bearerAuth=env:WORKATO_TOKEN",
+		"--server", "mcpServerApi="+api.URL, "--state", state, "--output", "json")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	k.mu.Lock()
+	k.cmd = cmd
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	k.mu.Unlock()
+	select {
+	case <-k.done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the process never reached the window\nstderr:\n%s", stderr.String())
+	}
+	_ = cmd.Wait()
+	if ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
+		t.Fatalf("the process was not killed: %v\nstderr:\n%s", cmd.ProcessState, stderr.String())
+	}
+	api.OnRequest, api.BeforeRenew = nil, nil
+
+	st, err := journal.Open(context.Background(), state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := st.Run(context.Background(), journal.Last)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed := renewalWindow(t, state, last.ID)
+	renewed := api.Renewals(handle)
+
+	// runs show --reveal: the token, whenever the server renewed it.
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "show", last.ID, "--state", state, "--reveal"}, strings.NewReader(""), &out, &errb); code != ExitOK {
+		t.Fatalf("runs show: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	if renewed == 1 && !strings.Contains(out.String(), api.Token(handle)) {
+		t.Errorf("%s: the server renewed the token, and runs show --reveal does not show it:\n%s", landed, out.String())
+	}
+	if landed == windowAfterSend && !strings.Contains(out.String(), "POST "+api.URL+"/api/mcp/mcp_servers/"+handle+"/token_renew: sent, no answer recorded: it may have been sent") {
+		t.Errorf("%s: runs show does not say the renewal may have been sent:\n%s", landed, out.String())
+	}
+	if renewed == 1 {
+		// Masked without --reveal.
+		out.Reset()
+		run(context.Background(), []string{"runs", "show", last.ID, "--state", state}, strings.NewReader(""), &out, &errb)
+		if strings.Contains(out.String(), api.Token(handle)) {
+			t.Errorf("%s: runs show prints the token without --reveal:\n%s", landed, out.String())
+		}
+	}
+
+	// --resume hands the token over; it renews only if the server had not.
+	before := len(api.Requests())
+	res := exec.Command(bin, "run", "--resume", last.ID, "--auth", "bearerAuth=env:WORKATO_TOKEN", "--state", state, "--output", "json")
+	res.Env = env
+	var rout, rerr bytes.Buffer
+	res.Stdout, res.Stderr = &rout, &rerr
+	if err := res.Run(); err != nil {
+		t.Fatalf("%s: resume: %v\nstdout:\n%s\nstderr:\n%s", landed, err, rout.String(), rerr.String())
+	}
+	var result struct {
+		Status  string         `json:"status"`
+		Outputs map[string]any `json:"outputs"`
+	}
+	if err := json.Unmarshal(rout.Bytes(), &result); err != nil {
+		t.Fatalf("resume output: %v\n%s", err, rout.String())
+	}
+	if result.Status != "passed" || result.Outputs["token"] != api.Token(handle) {
+		t.Errorf("%s: resumed run %s with token %v, the server holds %s", landed, result.Status, result.Outputs["token"], api.Token(handle))
+	}
+	if n := api.Renewals(handle); n != 1 {
+		t.Errorf("%s: the server renewed %d times", landed, n)
+	}
+	for _, r := range api.Requests()[before:] {
+		if strings.HasPrefix(r, "POST ") && renewed == 1 {
+			t.Errorf("%s: the resumed run renewed again: %v", landed, api.Requests()[before:])
+		}
+	}
+	if landed == windowAfterSend && !strings.Contains(rerr.String(), "not idempotent") {
+		t.Errorf("%s: the resumed run sent the renewal again without a warning:\n%s", landed, rerr.String())
+	}
+	return landed
+}
+
+// TestCrashChain kills a 1,000-step chain of GETs (SIGKILL) at 20 random
+// points: after a random number of requests, a random 0–2 ms later. Each
+// --resume finishes with the outputs of an uninterrupted run, replays every
+// exchange the journal kept and sends only the rest: the requests whose
+// records the kill lost (they were not waited for: a GET is safe to send
+// again) and those the killed run never sent.
+func TestCrashChain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildArazzo(t)
+	var mu sync.Mutex
+	sent, killAt := 0, 0
+	var victim *exec.Cmd
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 17))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet {
+			t.Errorf("%s %s: the chain sends GETs only", r.Method, r.URL.Path)
+		}
+		mu.Lock()
+		sent++
+		if sent == killAt && victim != nil {
+			p, d := victim.Process, time.Duration(rng.Int64N(int64(2*time.Millisecond)))
+			go func() { time.Sleep(d); _ = p.Signal(syscall.SIGKILL) }()
+		}
+		mu.Unlock()
+		chainItem(w, r)
+	}))
+	defer srv.Close()
+	requests := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return sent
+	}
+	const steps = 1000
+	doc := writeChain(t, t.TempDir(), steps)
+	env := append(os.Environ(), "NO_COLOR=1")
+	outputs := func(stdout []byte) map[string]any {
+		var res struct {
+			Status  string         `json:"status"`
+			Outputs map[string]any `json:"outputs"`
+		}
+		if err := json.Unmarshal(stdout, &res); err != nil || res.Status != "passed" {
+			t.Fatalf("status %q (%v):\n%.2000s", res.Status, err, stdout)
+		}
+		return res.Outputs
+	}
+	run := func(args ...string) ([]byte, string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		victim = cmd
+		mu.Unlock()
+		err := cmd.Wait()
+		mu.Lock()
+		victim = nil
+		mu.Unlock()
+		return stdout.Bytes(), stderr.String(), err
+	}
+
+	// The reference: an uninterrupted run.
+	out, stderr, err := run("run", doc, "--server", "items="+srv.URL, "--state", filepath.Join(t.TempDir(), "state"), "--output", "json")
+	if err != nil {
+		t.Fatalf("uninterrupted run: %v\n%s", err, stderr)
+	}
+	want := outputs(out)
+
+	lostMost := 0
+	for i := range 20 {
+		state := filepath.Join(t.TempDir(), "state")
+		mu.Lock()
+		before := sent
+		killAt = before + 1 + rng.IntN(steps)
+		mu.Unlock()
+		if _, _, err := run("run", doc, "--server", "items="+srv.URL, "--state", state, "--output", "json"); err == nil {
+			t.Fatalf("kill %d: the run was not killed", i)
+		}
+		killedSent := requests() - before
+
+		ctx := context.Background()
+		st, err := journal.Open(ctx, state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := st.Run(ctx, journal.Last)
+		if err != nil {
+			st.Close()
+			t.Fatalf("kill %d after %d requests: %v", i, killedSent, err)
+		}
+		ex, err := st.Exchanges(ctx, last.ID)
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept := 0
+		for _, e := range ex {
+			if e.Answered {
+				kept++
+			}
+		}
+
+		mu.Lock()
+		before, killAt = sent, 0
+		mu.Unlock()
+		out, stderr, err := run("run", "--resume", last.ID, "--state", state, "--output", "json")
+		if err != nil {
+			t.Fatalf("kill %d: resume: %v\n%s", i, err, stderr)
+		}
+		if got := outputs(out); got["first"] != want["first"] || got["last"] != want["last"] {
+			t.Errorf("kill %d: resumed outputs %v, want %v", i, got, want)
+		}
+		resumed := requests() - before
+		if resumed != steps-kept {
+			t.Errorf("kill %d: the journal kept %d of %d exchanges, and the resumed run sent %d requests, want %d", i, kept, killedSent, resumed, steps-kept)
+		}
+		lostMost = max(lostMost, killedSent-kept)
+		t.Logf("kill %d: %d requests sent, %d kept in the journal, %d sent by --resume", i, killedSent, kept, resumed)
+	}
+	t.Logf("at most %d answered requests were lost to a kill and sent again", lostMost)
 }

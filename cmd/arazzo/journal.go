@@ -156,6 +156,47 @@ func maskedServer(s string) (string, bool) {
 // maskedPassword replaces the password of a --server URL in the journal.
 const maskedPassword = "***"
 
+// options are the runtime options the settings stand for (a journaled run's
+// settings were checked when it started).
+func (s runSettings) options() []runtime.Option {
+	var opts []runtime.Option
+	for _, x := range s.Servers {
+		name, u, _ := strings.Cut(x, "=")
+		opts = append(opts, runtime.WithServer(name, u))
+	}
+	for _, x := range s.Sources {
+		name, loc, _ := strings.Cut(x, "=")
+		opts = append(opts, runtime.WithSourceLocation(name, loc))
+	}
+	for _, x := range s.ServerVars {
+		key, val, _ := strings.Cut(x, "=")
+		src, name, _ := strings.Cut(key, ".")
+		opts = append(opts, runtime.WithServerVariable(src, name, val))
+	}
+	if s.Mock {
+		opts = append(opts, runtime.WithServerBase(mockBase))
+	}
+	return opts
+}
+
+// recover replays the journaled responses of a run whose process died before
+// it recorded its end (see journal.Store.Recover): its document is loaded
+// again, with the settings it ran with, and nothing is sent.
+func recoverRun(ctx context.Context, st *journal.Store, r *journal.Run) (*journal.Recovery, error) {
+	tgt, err := resolveTarget(r.Location)
+	if err != nil {
+		return nil, err
+	}
+	var set runSettings
+	_ = json.Unmarshal(r.Settings, &set)
+	opts := append([]runtime.Option{runtime.WithReadFunc(readFunc(runtime.ReaderOptions{}))}, set.options()...)
+	plan, _, err := runtime.Load(ctx, tgt.location, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return st.Recover(ctx, r, plan, set.options()...)
+}
+
 // settings are the run's settings as the journal keeps them.
 func (f *runFlags) settings() runSettings {
 	return runSettings{Servers: journaledServers(f.servers), ServerVars: f.serverVars, Sources: f.sources, Mock: f.mock, Auth: journaledAuth(f.auth)}
@@ -273,7 +314,7 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 			}
 			return nil, err
 		}
-		if inputs, err = restoreInputs(plan, wfID, j.prev.Inputs); err != nil {
+		if inputs, err = j.prev.PlanInputs(plan); err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(a.stderr, "arazzo: resuming run %s as run %s: what it completed is replayed from the journal, not sent again\n",
@@ -346,23 +387,6 @@ func runLocation(arg string) string {
 		}
 	}
 	return arg
-}
-
-// restoreInputs gives recorded inputs the types the workflow declares (the
-// journal keeps numbers as written).
-func restoreInputs(plan *runtime.Plan, wfID string, recorded map[string]any) (map[string]any, error) {
-	out := make(map[string]any, len(recorded))
-	for k, v := range recorded {
-		if n, ok := v.(json.Number); ok {
-			c, err := plan.CoerceInput(wfID, k, n.String())
-			if err != nil {
-				return nil, err
-			}
-			v = c
-		}
-		out[k] = v
-	}
-	return out, nil
 }
 
 // writeFileAtomic writes v as JSON to path with mode 0600: to a temporary file

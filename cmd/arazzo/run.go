@@ -191,7 +191,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	rep := newReporting(f, reports, plan, tgt.document(arg), inputs, secrets)
 	if f.mock {
-		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase("http://mock.invalid/"))
+		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase(mockBase))
 	}
 	var progress *progressPrinter
 	if f.output == "text" {
@@ -394,6 +394,9 @@ func maskAuthArg(p string) string {
 	}
 	return "***"
 }
+
+// mockBase is the server of every source in a --mock run.
+const mockBase = "http://mock.invalid/"
 
 // mockClient answers every request in-process from the mock of the OpenAPI sources.
 func mockClient(docs []*openapi.Document) *http.Client {

@@ -32,41 +32,10 @@ func BenchmarkRunCommand(b *testing.B) {
 	})
 	b.Run("chain-1000", func(b *testing.B) {
 		const steps = 1000
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/items/"))
-			body := fmt.Sprintf(`{"id":%d,"next":%d,"items":[{"handle":"item-%d","ok":true}],"note":%q}`, n, n+1, n, strings.Repeat("lorem ipsum ", 70))
-			w.Header().Set("Content-Type", "application/json")
-			_, _ = io.WriteString(w, body)
-		}))
+		srv := chainServer()
 		defer srv.Close()
 		dir := b.TempDir()
-		var doc strings.Builder
-		doc.WriteString("arazzo: 1.0.1\ninfo: {title: chain, version: 1.0.0}\nsourceDescriptions: [{name: items, url: items.yaml, type: openapi}]\nworkflows:\n  - workflowId: chain\n    steps:\n")
-		for i := range steps {
-			v := "0"
-			if i > 0 {
-				v = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
-			}
-			fmt.Fprintf(&doc, "      - {stepId: s%d, operationId: getItem, parameters: [{name: n, in: path, value: %s}], successCriteria: [{condition: $statusCode == 200}, {context: $response.body, condition: \"$.items[?@.ok == true]\", type: jsonpath}], outputs: {next: $response.body#/next}}\n", i, v)
-		}
-		files := map[string]string{
-			"chain.arazzo.yaml": doc.String(),
-			"items.yaml": `openapi: 3.1.0
-info: {title: items, version: 1.0.0}
-servers: [{url: "http://items.invalid"}]
-paths:
-  /items/{n}:
-    get:
-      operationId: getItem
-      parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
-      responses: {"200": {description: ok}}
-`,
-		}
-		for name, text := range files {
-			if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
-				b.Fatal(err)
-			}
-		}
+		writeChain(b, dir, steps)
 		b.Run("run", func(b *testing.B) {
 			benchRun(b, steps, "run", filepath.Join(dir, "chain.arazzo.yaml"), "--no-journal", "-o", "json", "--server", "items="+srv.URL)
 		})
@@ -87,4 +56,51 @@ func benchRun(b *testing.B, steps int, args ...string) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(steps), "ns/step")
+}
+
+// chainServer serves chainItem.
+func chainServer() *httptest.Server { return httptest.NewServer(http.HandlerFunc(chainItem)) }
+
+// chainItem answers GET /items/{n} with item n, which names item n+1 (1 KiB of JSON).
+func chainItem(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/items/"))
+	body := fmt.Sprintf(`{"id":%d,"next":%d,"items":[{"handle":"item-%d","ok":true}],"note":%q}`, n, n+1, n, strings.Repeat("lorem ipsum ", 70))
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, body)
+}
+
+// writeChain writes chain.arazzo.yaml into dir: steps GETs of chainServer,
+// each reading the item the one before names, and its OpenAPI description
+// (items.yaml, server items).
+func writeChain(tb testing.TB, dir string, steps int) string {
+	tb.Helper()
+	var doc strings.Builder
+	doc.WriteString("arazzo: 1.0.1\ninfo: {title: chain, version: 1.0.0}\nsourceDescriptions: [{name: items, url: items.yaml, type: openapi}]\nworkflows:\n  - workflowId: chain\n    steps:\n")
+	for i := range steps {
+		v := "0"
+		if i > 0 {
+			v = fmt.Sprintf("$steps.s%d.outputs.next", i-1)
+		}
+		fmt.Fprintf(&doc, "      - {stepId: s%d, operationId: getItem, parameters: [{name: n, in: path, value: %s}], successCriteria: [{condition: $statusCode == 200}, {context: $response.body, condition: \"$.items[?@.ok == true]\", type: jsonpath}], outputs: {next: $response.body#/next}}\n", i, v)
+	}
+	fmt.Fprintf(&doc, "    outputs: {first: $steps.s0.outputs.next, last: $steps.s%d.outputs.next}\n", steps-1)
+	files := map[string]string{
+		"chain.arazzo.yaml": doc.String(),
+		"items.yaml": `openapi: 3.1.0
+info: {title: items, version: 1.0.0}
+servers: [{url: "http://items.invalid"}]
+paths:
+  /items/{n}:
+    get:
+      operationId: getItem
+      parameters: [{name: n, in: path, required: true, schema: {type: integer}}]
+      responses: {"200": {description: ok}}
+`,
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return filepath.Join(dir, "chain.arazzo.yaml")
 }

@@ -123,7 +123,15 @@ Credentials given with --auth are never in the journal.`,
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
-			return newRunView(r, steps, exchanges, reveal).write(a.stdout, output)
+			// A run whose process died before it recorded its end may hold
+			// responses beyond its step records: replay them, sending
+			// nothing, for the steps and outputs they give.
+			var rec *journal.Recovery
+			var recErr error
+			if r.Finished.IsZero() && r.EffectiveStatus() == journal.StatusInterrupted {
+				rec, recErr = recoverRun(cmd.Context(), st, r)
+			}
+			return newRunView(r, steps, exchanges, rec, recErr, reveal).write(a.stdout, output)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
@@ -143,7 +151,7 @@ type runView struct {
 	Finished    *time.Time     `json:"finished,omitempty"`
 	Inputs      map[string]any `json:"inputs"`
 	Steps       []stepView     `json:"steps"`
-	InFlight    []string       `json:"inFlight,omitempty"`
+	InFlight    []inFlight     `json:"inFlight,omitempty"`
 	Outputs     map[string]any `json:"outputs"`
 	Error       string         `json:"error,omitempty"`
 	ResumedFrom string         `json:"resumedFrom,omitempty"`
@@ -152,6 +160,13 @@ type runView struct {
 	// NotHandedOver: the run passed but its process stopped before it printed
 	// or wrote its outputs.
 	NotHandedOver bool `json:"notHandedOver,omitempty"`
+	// OutputsRecovered: the run's process died before it recorded its end;
+	// Outputs are what the replay of its journaled responses gives.
+	OutputsRecovered bool `json:"outputsRecovered,omitempty"`
+	// Unreplayed: why the journaled responses of a run whose process died
+	// could not be replayed; Responses then lists those that no step shows.
+	Unreplayed string         `json:"unreplayed,omitempty"`
+	Responses  []responseView `json:"responses,omitempty"`
 
 	gone     bool
 	noResume bool        // a run on Temporal (temporal.go): it is not in the journal
@@ -171,15 +186,42 @@ type stepView struct {
 	DurationMS float64        `json:"durationMs"`
 	Depth      int            `json:"depth"`
 	Replayed   bool           `json:"replayed,omitempty"`
+	// Recovered: the run's process died after the step's response was
+	// journaled and before the step was; this is what the response gives.
+	Recovered bool `json:"recovered,omitempty"`
 }
 
-func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, reveal bool) *runView {
-	red := journal.NewRedactor(r, steps)
+// inFlight is a request the run sent and got no recorded answer to.
+type inFlight struct {
+	Request string `json:"request"`
+	// MayHaveActed: the request is not safe to repeat, and the server may
+	// have acted on it (a resumed run sends it again, with a warning).
+	MayHaveActed bool `json:"mayHaveActed,omitempty"`
+}
+
+// responseView is a journaled response of a request that is not safe to
+// repeat, shown as it came when no step shows what it gave.
+type responseView struct {
+	StepID     string `json:"stepId"`
+	Request    string `json:"request"`
+	StatusCode int    `json:"statusCode,omitempty"`
+	Error      string `json:"error,omitempty"`
+	Body       any    `json:"body,omitempty"`
+}
+
+func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, rec *journal.Recovery, recErr error, reveal bool) *runView {
+	all := steps
+	if rec != nil {
+		all = append(steps[:len(steps):len(steps)], rec.Steps...)
+	}
+	red := journal.NewRedactor(r, all)
+	value := red.Value
 	text, input, output := red.Text, red.Input, red.Output
 	if reveal {
 		text = func(s string) string { return s }
 		input = func(_ string, v any) any { return v }
 		output = input
+		value = func(v any) any { return v }
 	}
 	outs := func(m map[string]any) map[string]any {
 		o := make(map[string]any, len(m))
@@ -201,15 +243,38 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	for k, x := range r.Inputs {
 		v.Inputs[k] = input(k, x)
 	}
-	for _, s := range steps {
+	for i, s := range all {
 		v.Steps = append(v.Steps, stepView{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: s.Status, StatusCode: s.StatusCode,
 			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Outputs: outs(s.Outputs), Error: text(s.Err),
-			DurationMS: ms(s.Duration), Depth: s.Depth, Replayed: s.Replayed})
+			DurationMS: ms(s.Duration), Depth: s.Depth, Replayed: s.Replayed, Recovered: i >= len(steps)})
+	}
+	if rec != nil && rec.Outputs != nil && len(r.Outputs) == 0 {
+		v.Outputs, v.OutputsRecovered = outs(rec.Outputs), true
+	}
+	lastStep := 0
+	if len(steps) > 0 {
+		lastStep = steps[len(steps)-1].Seq
 	}
 	for _, e := range exchanges {
-		if !e.Answered {
-			v.InFlight = append(v.InFlight, e.Method+" "+text(e.URL))
+		switch {
+		case !e.Answered:
+			v.InFlight = append(v.InFlight, inFlight{Request: e.Method + " " + text(e.URL), MayHaveActed: !e.Repeatable()})
+		case recErr != nil && e.Seq > lastStep && !e.Repeatable():
+			// No step shows what the server answered: show the answer.
+			rv := responseView{StepID: e.StepID, Request: e.Method + " " + text(e.URL), StatusCode: e.StatusCode, Error: text(e.Err)}
+			if len(e.Body) > 0 {
+				var body any
+				if json.Unmarshal(e.Body, &body) == nil {
+					rv.Body = value(body)
+				} else {
+					rv.Body = text(string(e.Body))
+				}
+			}
+			v.Responses = append(v.Responses, rv)
 		}
+	}
+	if recErr != nil {
+		v.Unreplayed = text(recErr.Error())
 	}
 	return v
 }
@@ -267,6 +332,9 @@ func (v *runView) print(w io.Writer) {
 		if s.Replayed {
 			lines[0] += "  (replayed)"
 		}
+		if s.Recovered {
+			lines[0] += "  (from its journaled response: the process died before it recorded the step)"
+		}
 		for _, l := range lines {
 			fmt.Fprintln(w, "  "+l)
 		}
@@ -275,10 +343,24 @@ func (v *runView) print(w io.Writer) {
 		}
 	}
 	for _, x := range v.InFlight {
-		fmt.Fprintf(w, "  … %s: sent, no answer recorded (a resumed run sends it again)\n", x)
+		if x.MayHaveActed {
+			fmt.Fprintf(w, "  … %s: sent, no answer recorded: it may have been sent, and the server may have acted on it (a resumed run sends it again, with a warning)\n", x.Request)
+		} else {
+			fmt.Fprintf(w, "  … %s: sent, no answer recorded (a resumed run sends it again)\n", x.Request)
+		}
+	}
+	if v.Unreplayed != "" {
+		fmt.Fprintf(w, "\nthe journaled responses could not be replayed for what they give: %s\n", v.Unreplayed)
+		for _, x := range v.Responses {
+			fmt.Fprintf(w, "  %s (step %s): answered %d, no step recorded it: %s\n", x.Request, x.StepID, x.StatusCode, report.FormatValue(x.Body))
+		}
 	}
 	if len(v.Outputs) > 0 {
-		fmt.Fprintln(w, "\noutputs:")
+		if v.OutputsRecovered {
+			fmt.Fprintln(w, "\noutputs (from the journaled responses: the process died before it recorded them):")
+		} else {
+			fmt.Fprintln(w, "\noutputs:")
+		}
 		for _, k := range sortedKeys(v.Outputs) {
 			fmt.Fprintf(w, "  %s: %s\n", k, report.FormatValue(v.Outputs[k]))
 		}

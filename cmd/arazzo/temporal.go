@@ -483,7 +483,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 			}
 		}
 	}
-	v := newRunView(r, steps, nil, reveal)
+	v := newRunView(r, steps, nil, nil, nil, reveal)
 	v.noResume = true
 	return v.write(a.stdout, output)
 }

@@ -36,6 +36,13 @@ type Workato struct {
 	// AfterRenew, when set, runs after a renewal is committed and before the
 	// response is written (tests use it to stall or kill the client at that point).
 	AfterRenew func(w http.ResponseWriter, r *http.Request)
+	// BeforeRenew, when set, runs before a renewal is committed. If the client
+	// is gone when it returns, nothing is renewed, as by a server that notices
+	// the closed connection (tests use it to kill the client while its
+	// request is in flight, before the server acted on it).
+	BeforeRenew func(r *http.Request)
+	// OnRequest, when set, runs before each request is answered.
+	OnRequest func(r *http.Request)
 }
 
 // NewWorkato starts the API on 127.0.0.1 with the given API token and servers.
@@ -123,7 +130,11 @@ func writeJSON(rw http.ResponseWriter, status int, v any) {
 func (w *Workato) serve(rw http.ResponseWriter, r *http.Request) {
 	w.mu.Lock()
 	w.requests = append(w.requests, r.Method+" "+r.URL.Path)
+	on := w.OnRequest
 	w.mu.Unlock()
+	if on != nil {
+		on(r)
+	}
 	if r.Header.Get("Authorization") != "Bearer "+w.apiToken {
 		writeJSON(rw, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"})
 		return
@@ -192,6 +203,15 @@ func (w *Workato) get(rw http.ResponseWriter, handle string) {
 }
 
 func (w *Workato) renew(rw http.ResponseWriter, r *http.Request, handle string) {
+	w.mu.Lock()
+	before := w.BeforeRenew
+	w.mu.Unlock()
+	if before != nil {
+		before(r)
+		if r.Context().Err() != nil {
+			return // the client is gone: nothing is renewed
+		}
+	}
 	w.mu.Lock()
 	s := w.find(handle)
 	var tok string
