@@ -1,5 +1,7 @@
 package arazzo
 
+import "github.com/arazzo-run/arazzo/expr"
+
 // Criterion types.
 const (
 	CriterionSimple   = "simple"
@@ -19,7 +21,15 @@ type Criterion struct {
 	Version string
 	// TypeObject is set when type was given as an Expression Type Object.
 	TypeObject *Node
+	// compiled is the criterion as the loader compiled it, once.
+	compiled   *expr.Criterion
+	compileErr error
 }
+
+// Compiled returns the criterion as the loader compiled it (its context,
+// condition and their expressions), or the compile error (an
+// *expr.FieldError naming the field); nil, nil when it has no condition.
+func (c *Criterion) Compiled() (*expr.Criterion, error) { return c.compiled, c.compileErr }
 
 // EffectiveType is the criterion type with the default applied.
 func (c *Criterion) EffectiveType() string {

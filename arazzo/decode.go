@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/arazzo-run/arazzo/expr"
+	"github.com/arazzo-run/arazzo/internal/suggest"
 )
 
 // decoder turns a YAML node tree into the model, collecting every structural problem.
@@ -245,38 +249,12 @@ func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[strin
 
 // closest suggests the known field nearest to a misspelt one.
 func closest(name string, fields map[string]fieldFunc) string {
-	best, bestD := "", 3
+	names := make([]string, 0, len(fields))
 	for f := range fields {
-		if dist := editDistance(strings.ToLower(name), strings.ToLower(f)); dist < bestD || (dist == bestD && best != "" && f < best) {
-			if dist < bestD {
-				best, bestD = f, dist
-			}
-		}
+		names = append(names, f)
 	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	slices.Sort(names)
+	return suggest.Closest(name, names)
 }
 
 func joinPath(path, key string) string {
@@ -312,6 +290,43 @@ func (d *decoder) str(v *yaml.Node, path, what string) string {
 
 func (d *decoder) strField(dst *string, what string) fieldFunc {
 	return func(_, v *yaml.Node, path string) { *dst = d.str(v, path, what) }
+}
+
+// refField decodes a string field that holds a runtime expression when it
+// starts with "$" (a qualified operationId or workflowId, a reference), and
+// parses the expression once.
+func (d *decoder) refField(dst *string, node *Node, what string) fieldFunc {
+	return func(k, v *yaml.Node, path string) {
+		*dst = d.str(v, path, what)
+		if strings.HasPrefix(*dst, "$") || k.Value == "reference" {
+			node.setExpr(k.Value, parseExpr(*dst, 0))
+		}
+	}
+}
+
+// sourcePathField decodes an operationPath or channelPath and parses the
+// runtime expression of its standard form "{$sourceDescriptions.<name>.url}#...".
+func (d *decoder) sourcePathField(dst *string, node *Node, what string) fieldFunc {
+	return func(k, v *yaml.Node, path string) {
+		*dst = d.str(v, path, what)
+		if strings.HasPrefix(*dst, "{") {
+			if end := strings.IndexByte(*dst, '}'); end > 0 {
+				node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
+			}
+		}
+	}
+}
+
+// exprValue decodes a field value that may hold runtime expressions and
+// compiles them once: 1.1 documents may use Selector Objects in it.
+func (d *decoder) exprValue(n *yaml.Node, path string) *Value {
+	v, _ := d.value(n, path)
+	var opts []expr.ValueOption
+	if d.version != "1.0" {
+		opts = append(opts, expr.WithSelectors())
+	}
+	v.compiled, v.compileErr = expr.CompileValue(v.V, opts...)
+	return v
 }
 
 // enum decodes a string that must be one of values.
@@ -496,7 +511,7 @@ func (d *decoder) workflow(n *yaml.Node, path string) *Workflow {
 			}
 			w.Inputs, _ = d.value(v, p)
 		},
-		"dependsOn": func(_, v *yaml.Node, p string) { w.DependsOn = d.refs(v, p, "dependsOn") },
+		"dependsOn": func(_, v *yaml.Node, p string) { w.DependsOn = d.refs(v, p, "dependsOn", true) },
 		"steps": func(_, v *yaml.Node, p string) {
 			c := d.list(v, p, "steps", func(i int, n *yaml.Node, ip string) { w.Steps = append(w.Steps, d.step(n, ip)) })
 			d.nonEmpty(c, v, p, "steps")
@@ -512,10 +527,16 @@ func (d *decoder) workflow(n *yaml.Node, path string) *Workflow {
 	return w
 }
 
-func (d *decoder) refs(v *yaml.Node, path, what string) []Ref {
+// refs decodes a list of references; with exprs, those that start with "$"
+// are runtime expressions, parsed once.
+func (d *decoder) refs(v *yaml.Node, path, what string, exprs bool) []Ref {
 	var out []Ref
 	d.list(v, path, what, func(i int, n *yaml.Node, p string) {
-		out = append(out, Ref{Value: d.str(n, p, what+" entry"), Pos: posOf(n)})
+		r := Ref{Value: d.str(n, p, what+" entry"), Pos: posOf(n)}
+		if exprs && strings.HasPrefix(r.Value, "$") {
+			r.Parsed = parseExpr(r.Value, 0)
+		}
+		out = append(out, r)
 	})
 	return out
 }
@@ -525,10 +546,10 @@ func (d *decoder) step(n *yaml.Node, path string) *Step {
 	if !d.object(n, path, "a step", &s.Node, map[string]fieldFunc{
 		"stepId":          d.strField(&s.StepID, "stepId"),
 		"description":     d.strField(&s.Description, "step description"),
-		"operationId":     d.strField(&s.OperationID, "operationId"),
-		"operationPath":   d.strField(&s.OperationPath, "operationPath"),
-		"workflowId":      d.strField(&s.WorkflowID, "workflowId"),
-		"channelPath":     d.only11("channelPath", d.strField(&s.ChannelPath, "channelPath")),
+		"operationId":     d.refField(&s.OperationID, &s.Node, "operationId"),
+		"operationPath":   d.sourcePathField(&s.OperationPath, &s.Node, "operationPath"),
+		"workflowId":      d.refField(&s.WorkflowID, &s.Node, "workflowId"),
+		"channelPath":     d.only11("channelPath", d.sourcePathField(&s.ChannelPath, &s.Node, "channelPath")),
 		"parameters":      func(_, v *yaml.Node, p string) { s.Parameters = d.parameters(v, p) },
 		"requestBody":     func(_, v *yaml.Node, p string) { s.RequestBody = d.requestBody(v, p) },
 		"successCriteria": func(_, v *yaml.Node, p string) { s.SuccessCriteria = d.criteria(v, p, true) },
@@ -540,7 +561,7 @@ func (d *decoder) step(n *yaml.Node, path string) *Step {
 		}),
 		"correlationId": d.only11("correlationId", d.strField(&s.CorrelationID, "correlationId")),
 		"action":        d.only11("action", d.enum(&s.Action, "step action", "send", "receive")),
-		"dependsOn":     d.only11("dependsOn", func(_, v *yaml.Node, p string) { s.DependsOn = d.refs(v, p, "dependsOn") }),
+		"dependsOn":     d.only11("dependsOn", func(_, v *yaml.Node, p string) { s.DependsOn = d.refs(v, p, "dependsOn", false) }),
 	}, nil) {
 		return s
 	}
@@ -590,8 +611,8 @@ func (d *decoder) parameter(n *yaml.Node, path string) *Parameter {
 	prm := &Parameter{}
 	if isReusable(n) {
 		d.object(n, path, "a reusable parameter", &prm.Node, map[string]fieldFunc{
-			"reference": d.strField(&prm.Reference, "reference"),
-			"value":     func(_, v *yaml.Node, p string) { prm.Value, _ = d.value(v, p) },
+			"reference": d.refField(&prm.Reference, &prm.Node, "reference"),
+			"value":     func(_, v *yaml.Node, p string) { prm.Value = d.exprValue(v, p) },
 		}, nil)
 		return prm
 	}
@@ -602,7 +623,7 @@ func (d *decoder) parameter(n *yaml.Node, path string) *Parameter {
 	if !d.object(n, path, "a parameter", &prm.Node, map[string]fieldFunc{
 		"name":  d.strField(&prm.Name, "parameter name"),
 		"in":    d.enum(&prm.In, "parameter in", ins...),
-		"value": func(_, v *yaml.Node, p string) { prm.Value, _ = d.value(v, p) },
+		"value": func(_, v *yaml.Node, p string) { prm.Value = d.exprValue(v, p) },
 	}, nil) {
 		return prm
 	}
@@ -627,14 +648,14 @@ func (d *decoder) requestBody(n *yaml.Node, path string) *RequestBody {
 	rb := &RequestBody{}
 	d.object(n, path, "a request body", &rb.Node, map[string]fieldFunc{
 		"contentType": d.strField(&rb.ContentType, "contentType"),
-		"payload":     func(_, v *yaml.Node, p string) { rb.Payload, _ = d.value(v, p) },
+		"payload":     func(_, v *yaml.Node, p string) { rb.Payload = d.exprValue(v, p) },
 		"replacements": func(_, v *yaml.Node, p string) {
 			d.list(v, p, "replacements", func(i int, n *yaml.Node, ip string) {
 				r := &PayloadReplacement{}
 				if d.object(n, ip, "a payload replacement", &r.Node, map[string]fieldFunc{
 					"target":             d.strField(&r.Target, "replacement target"),
 					"targetSelectorType": d.only11("targetSelectorType", d.enum(&r.TargetSelectorType, "targetSelectorType", "jsonpointer", "jsonpath", "xpath")),
-					"value":              func(_, v *yaml.Node, vp string) { r.Value, _ = d.value(v, vp) },
+					"value":              func(_, v *yaml.Node, vp string) { r.Value = d.exprValue(v, vp) },
 				}, nil) {
 					d.require(&r.Node, ip, "payload replacement", "target", "value")
 				}
@@ -671,6 +692,13 @@ func (d *decoder) criterion(n *yaml.Node, path string) *Criterion {
 		return c
 	}
 	d.require(&c.Node, path, "criterion", "condition")
+	if c.Has("condition") {
+		spec := expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version}
+		if spec.Type == "" {
+			spec.Type = CriterionSimple
+		}
+		c.compiled, c.compileErr = expr.CompileCriterion(spec)
+	}
 	return c
 }
 
@@ -730,7 +758,7 @@ func (d *decoder) successAction(n *yaml.Node, path string) *SuccessAction {
 	if d.object(n, path, "a success action", &a.Node, map[string]fieldFunc{
 		"name":       d.strField(&a.Name, "action name"),
 		"type":       d.enum(&a.Type, "success action type", ActionEnd, ActionGoto),
-		"workflowId": d.strField(&a.WorkflowID, "workflowId"),
+		"workflowId": d.refField(&a.WorkflowID, &a.Node, "workflowId"),
 		"stepId":     d.strField(&a.StepID, "stepId"),
 		"parameters": d.only11("parameters", func(_, v *yaml.Node, p string) { a.Parameters = d.parameters(v, p) }),
 		"criteria":   func(_, v *yaml.Node, p string) { a.Criteria = d.criteria(v, p, true) },
@@ -755,7 +783,7 @@ func (d *decoder) failureAction(n *yaml.Node, path string) *FailureAction {
 	if d.object(n, path, "a failure action", &a.Node, map[string]fieldFunc{
 		"name":       d.strField(&a.Name, "action name"),
 		"type":       d.enum(&a.Type, "failure action type", ActionEnd, ActionRetry, ActionGoto),
-		"workflowId": d.strField(&a.WorkflowID, "workflowId"),
+		"workflowId": d.refField(&a.WorkflowID, &a.Node, "workflowId"),
 		"stepId":     d.strField(&a.StepID, "stepId"),
 		"parameters": d.only11("parameters", func(_, v *yaml.Node, p string) { a.Parameters = d.parameters(v, p) }),
 		"retryAfter": func(_, v *yaml.Node, p string) {
@@ -781,6 +809,7 @@ func (d *decoder) reusable(n *yaml.Node, path string, node *Node, ref *string) {
 		switch k.Value {
 		case "reference":
 			*ref = d.str(v, joinPath(path, "reference"), "reference")
+			node.setExpr("reference", parseExpr(*ref, 0))
 		default:
 			d.warnf(posOf(k), joinPath(path, k.Value), RuleReusableExtra, "field %q of a reusable object is ignored (only reference, and value for parameters, have meaning)", k.Value)
 		}
@@ -808,7 +837,7 @@ func (d *decoder) outputs(v *yaml.Node, path string) []*Output {
 			d.errorf(posOf(k), p, RulePattern, "output name %q must match ^[a-zA-Z0-9.\\-_]+$", k.Value)
 		}
 		o := &Output{Name: k.Value, KeyPos: posOf(k)}
-		o.Value, _ = d.value(val, p)
+		o.Value = d.exprValue(val, p)
 		out = append(out, o)
 	}
 	return out

@@ -1,6 +1,6 @@
 package arazzo
 
-import "regexp"
+import "github.com/arazzo-run/arazzo/expr"
 
 // ExecutionOrder returns the order in which a sequential runtime executes the
 // steps of w, as indexes into w.Steps. Without step-level dependsOn (Arazzo
@@ -80,41 +80,30 @@ func (w *Workflow) ExecutionOrder() []int {
 	return order
 }
 
-// stepOutputRefs lists the step ids of the $steps.<id>.outputs references in the
-// fields a step evaluates while it runs. It reads the text, so a reference inside
-// a literal string counts too: for ordering that is harmless.
+// stepOutputRefs lists the step ids of the $steps.<id>.outputs references in
+// the fields a step evaluates while it runs, from the expressions the loader
+// parsed.
 func stepOutputRefs(s *Step) []string {
 	var ids []string
-	scan := func(text string) {
-		for _, m := range stepOutputRef.FindAllStringSubmatch(text, -1) {
-			ids = append(ids, m[1])
-		}
-	}
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case string:
-			scan(x)
-		case []any:
-			for _, e := range x {
-				walk(e)
-			}
-		case map[string]any:
-			for _, e := range x {
-				walk(e)
+	add := func(refs []*expr.Expression) {
+		for _, e := range refs {
+			if e.Kind == expr.KindStepOutputs {
+				ids = append(ids, e.ID)
 			}
 		}
 	}
 	value := func(v *Value) {
-		if v != nil {
-			walk(v.V)
+		if cv, _ := v.Compiled(); cv != nil {
+			add(cv.Refs())
 		}
 	}
 	criteria := func(cs []*Criterion) {
 		for _, c := range cs {
-			if c != nil {
-				scan(c.Context)
-				scan(c.Condition)
+			if c == nil {
+				continue
+			}
+			if cc, _ := c.Compiled(); cc != nil {
+				add(cc.Refs())
 			}
 		}
 	}
@@ -149,6 +138,3 @@ func stepOutputRefs(s *Step) []string {
 	}
 	return ids
 }
-
-// stepOutputRef finds $steps.<id>.outputs in text.
-var stepOutputRef = regexp.MustCompile(`\$steps\.([A-Za-z0-9_\-]+)\.outputs`)

@@ -3,6 +3,8 @@ package arazzo
 import (
 	"strconv"
 	"strings"
+
+	"github.com/arazzo-run/arazzo/expr"
 )
 
 // Pos is a 1-based line and column in a document. The zero Pos means unknown.
@@ -81,6 +83,43 @@ type field struct {
 	key, value Pos
 	quoted     bool       // the value is a single- or double-quoted scalar
 	block      *blockText // set for a block scalar
+	// parsed is the runtime expression the loader read from the field, when
+	// the field holds one.
+	parsed *Parsed
+}
+
+// Parsed is a runtime expression that the loader parsed from a string field
+// (a qualified operationId or workflowId, a Reusable Object's reference, the
+// source of an operationPath), once: checking and compiling use it as it is.
+type Parsed struct {
+	// Expr is the expression; nil when Err is set.
+	Expr *expr.Expression
+	// Err is the syntax error; its offsets count from Offset in the field.
+	Err error
+	// Offset is where the expression starts in the field's text (1 inside
+	// "{$sourceDescriptions.x.url}#...").
+	Offset int
+}
+
+// Expr returns the runtime expression the loader parsed from the field, or
+// nil when the field holds none.
+func (n *Node) Expr(name string) *Parsed {
+	if f, ok := n.fields[name]; ok {
+		return f.parsed
+	}
+	return nil
+}
+
+func (n *Node) setExpr(name string, p *Parsed) {
+	if f, ok := n.fields[name]; ok {
+		f.parsed = p
+	}
+}
+
+// parseExpr parses src (found at off in its field) once.
+func parseExpr(src string, off int) *Parsed {
+	e, err := expr.Parse(src)
+	return &Parsed{Expr: e, Err: err, Offset: off}
 }
 
 func (n *Node) setField(name string, key, value Pos, quoted bool) {

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/arazzo-run/arazzo/expr"
 )
 
 // Stable rule ids of the semantic checks made by Validate. Each has an entry in
@@ -75,11 +77,16 @@ const (
 	RuleExprBodyDot         = "expr-body-dot"
 	RuleExprComponentInputs = "expr-components-inputs"
 	RuleExprStepOutputs     = "expr-step-outputs"
-	RuleValueNotExpression  = "value-not-expression"
+	RuleExprStepsShorthand  = "expr-steps-shorthand"
+	RuleExprStepID          = "expr-step-id"
+	RuleExprHeaders         = "expr-headers"
+	RuleExprWorkflowSteps   = "expr-workflow-steps"
+	RuleExprAmbiguous       = "expr-ambiguous"
 	RuleStepRefUnknown      = "step-ref-unknown"
 	RuleStepOutputUnknown   = "step-output-unknown"
 	RuleStepRefOrder        = "step-ref-order"
 	RuleInputUnknown        = "input-unknown"
+	RuleInputUndeclared     = "input-undeclared"
 	RuleInputDot            = "input-dot"
 	RuleOutputsRef          = "outputs-ref"
 	RuleWorkflowRef         = "workflow-ref"
@@ -138,6 +145,9 @@ type OperationInfo struct {
 	Params []ParamInfo
 	// HasRequestBody tells whether the operation accepts a request body.
 	HasRequestBody bool
+	// Handle is the Sources' own value for the operation, handed back to it
+	// when the document is compiled from its judgment.
+	Handle any
 }
 
 // ParamInfo is one parameter of an operation.
@@ -162,19 +172,60 @@ func WithSources(s Sources) ValidateOption { return func(c *validateConfig) { c.
 // does not: uniqueness, references, runtime expressions, criteria, control flow and,
 // with WithSources, the operations of the source descriptions. It collects every
 // problem and returns them sorted; it never stops at the first. A nil document
-// yields no diagnostics.
+// yields no diagnostics. It is Check's diagnostics.
 func Validate(doc *Document, opts ...ValidateOption) Diagnostics {
+	return Check(doc, opts...).Diagnostics
+}
+
+// Checked is the judgment of a document: its diagnostics, and the decisions
+// made while checking that running it must follow — which operation each
+// step calls, and the reading chosen for each expression written in a
+// non-standard form. The runtime compiles a document from it, so that a
+// document runs exactly as it was checked.
+type Checked struct {
+	Document    *Document
+	Diagnostics Diagnostics
+	operations  map[*Step]OperationInfo
+	readings    map[*expr.Expression]*expr.Expression
+}
+
+// Check makes the checks of Validate and returns them with the decisions
+// they took. A nil document yields an empty judgment.
+func Check(doc *Document, opts ...ValidateOption) *Checked {
 	if doc == nil {
-		return nil
+		return &Checked{}
 	}
 	var cfg validateConfig
 	for _, o := range opts {
 		o(&cfg)
 	}
-	v := &validator{doc: doc, src: cfg.sources, version: doc.Version()}
+	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(),
+		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}}}
 	v.run()
-	return v.diags.Sort()
+	v.checked.Diagnostics = v.diags.Sort()
+	return v.checked
 }
+
+// Operation returns the operation a step calls, as resolved while checking
+// with the sources loaded (its readings applied: an unqualified or
+// misspelt operationId, a non-standard operationPath).
+func (c *Checked) Operation(s *Step) (OperationInfo, bool) {
+	op, ok := c.operations[s]
+	return op, ok
+}
+
+// Reading returns the expression to evaluate for e: the reading chosen for
+// a non-standard form that needs the document to be read ($inputs.a.b as
+// $inputs.a#/b when only input a is declared), or e itself.
+func (c *Checked) Reading(e *expr.Expression) *expr.Expression {
+	if r, ok := c.readings[e]; ok {
+		return r
+	}
+	return e
+}
+
+// HasReadings reports whether any expression is read in another form.
+func (c *Checked) HasReadings() bool { return len(c.readings) > 0 }
 
 // validator holds the state of one Validate call.
 type validator struct {
@@ -182,6 +233,7 @@ type validator struct {
 	src     Sources
 	version string
 	diags   Diagnostics
+	checked *Checked
 
 	sources   map[string]*SourceDescription
 	workflows map[string]*Workflow

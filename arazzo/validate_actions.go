@@ -56,9 +56,9 @@ func (v *validator) componentRef(n *Node, ref, path string, report bool) (typ, k
 	loc := nodeLoc(n, "reference", joinPath(path, "reference"))
 	var e *expr.Expression
 	if report {
-		e = v.parseRef(ref, loc, "reference")
-	} else {
-		e, _ = expr.Parse(ref)
+		e = v.parsedRef(n.Expr("reference"), loc, "reference")
+	} else if p := n.Expr("reference"); p != nil {
+		e = p.Expr
 	}
 	if e == nil {
 		return "", "", false
@@ -211,7 +211,7 @@ func (v *validator) checkActionTargets(def, at *action, path string, sc *scope) 
 		}
 	}
 	if def.node.Has("workflowId") {
-		v.checkWorkflowRef(def.workflowID, pos("workflowId"), joinPath(path, "workflowId"), "action "+def.name+via+" workflowId")
+		v.checkWorkflowRef(def.workflowID, def.node.Expr("workflowId"), pos("workflowId"), joinPath(path, "workflowId"), "action "+def.name+via+" workflowId")
 	}
 }
 
@@ -247,7 +247,7 @@ func (v *validator) effectiveActions(step, workflow []*action) []*action {
 // checkWorkflowRef checks a workflowId reference (step, action or dependsOn): a
 // bare id names a workflow of this document; $sourceDescriptions.<name>.<id> a
 // workflow of an arazzo-type source.
-func (v *validator) checkWorkflowRef(ref string, pos Pos, path, what string) {
+func (v *validator) checkWorkflowRef(ref string, parsed *Parsed, pos Pos, path, what string) {
 	if !strings.HasPrefix(ref, "$") {
 		if _, ok := v.workflows[ref]; !ok {
 			ids := v.workflowOrder()
@@ -256,11 +256,14 @@ func (v *validator) checkWorkflowRef(ref string, pos Pos, path, what string) {
 		}
 		return
 	}
-	e, err := expr.Parse(ref)
-	if err != nil {
-		v.exprError(err, exprLoc{path: path, at: func(off int) Pos { return Pos{Line: pos.Line, Col: pos.Col + off} }}, RuleExpressionSyntax, "invalid "+what)
+	if parsed == nil {
 		return
 	}
+	if parsed.Err != nil {
+		v.exprError(parsed.Err, exprLoc{path: path, at: func(off int) Pos { return Pos{Line: pos.Line, Col: pos.Col + off} }}, RuleExpressionSyntax, "invalid "+what)
+		return
+	}
+	e := parsed.Expr
 	if e.Kind != expr.KindSourceDescription {
 		v.errorf(pos, path, RuleUnknownWorkflow, "%s %q must be a workflowId or $sourceDescriptions.<name>.<workflowId>", what, ref)
 		return

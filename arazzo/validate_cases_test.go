@@ -198,7 +198,7 @@ workflows:
         operationId: a
         parameters: [{name: u, in: query, value: $workflows.login.inputs.usr}]
 `,
-			want: []string{`x.yaml:13:50: error: $workflows.login.inputs.usr is not declared in the inputs schema of workflow "login" (properties: "user") ($workflows.login.inputs.user) [input-unknown]`},
+			want: []string{`x.yaml:13:50: warning: $workflows.login.inputs.usr is not declared in the inputs schema of workflow "login" (properties: "user"); the schema allows other inputs, so it is read as input "usr" when one is given, and has no value otherwise ($workflows.login.inputs.user) [input-undeclared]`},
 		},
 		{
 			name: "Selector Object selectors are checked by type",

@@ -46,11 +46,7 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 	if !c.Has("condition") {
 		return
 	}
-	spec := expr.CriterionSpec{Condition: c.Condition, Context: c.Context, Type: c.Type, Version: c.Version}
-	if c.Type == "" {
-		spec.Type = CriterionSimple
-	}
-	crit, err := expr.CompileCriterion(spec)
+	crit, err := c.Compiled()
 	if err != nil {
 		field := "condition"
 		var fe *expr.FieldError
@@ -86,16 +82,12 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 		}
 		v.exprWarnings([]expr.Warning{w}, nodeLoc(&c.Node, field, joinPath(path, field)), "")
 	}
-	from := 0
-	ctxChecked := !hasContext
-	for _, e := range crit.Refs() {
-		if !ctxChecked && e.Text == c.Context {
-			ctxChecked = true
+	for i, e := range crit.Refs() {
+		if i == 0 && c.Context != "" {
 			v.checkExpr(e, sc, nodeLoc(&c.Node, "context", joinPath(path, "context")))
 			continue
 		}
-		off := locateIn(c.Condition, e.Text, &from)
 		loc := nodeLoc(&c.Node, "condition", joinPath(path, "condition"))
-		v.checkExpr(e, sc, exprLoc{path: loc.path, at: shift(loc.at, off)})
+		v.checkExpr(e, sc, exprLoc{path: loc.path, at: shift(loc.at, e.Offset)})
 	}
 }

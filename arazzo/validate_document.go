@@ -232,7 +232,7 @@ func (v *validator) checkWorkflowDependsOn() {
 				continue
 			}
 			seen[d.Value] = true
-			v.checkWorkflowRef(d.Value, d.Pos, path, "dependsOn entry")
+			v.checkWorkflowRef(d.Value, d.Parsed, d.Pos, path, "dependsOn entry")
 		}
 	}
 	// Cycles among local workflows.

@@ -3,9 +3,11 @@ package arazzo
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/arazzo-run/arazzo/expr"
+	"github.com/arazzo-run/arazzo/internal/suggest"
 )
 
 // place tells when an expression is evaluated, which decides what it may refer to.
@@ -50,21 +52,30 @@ type exprLoc struct {
 	at func(off int) Pos
 }
 
-// parseRef parses a field that must hold exactly one runtime expression (criterion
-// context, Selector context, reusable reference, qualified ids). It reports a syntax
-// error and returns nil when it does not parse.
-func (v *validator) parseRef(src string, loc exprLoc, what string) *expr.Expression {
-	e, err := expr.Parse(src)
-	if err != nil {
-		v.exprError(err, loc, RuleExpressionSyntax, "invalid runtime expression in "+what)
+// parsedRef returns the expression the loader parsed from a field that must
+// hold exactly one runtime expression (a qualified id, a reference), reporting
+// its syntax error or its compatibility readings. It returns nil when it
+// does not parse (or there is none).
+func (v *validator) parsedRef(p *Parsed, loc exprLoc, what string) *expr.Expression {
+	if p == nil {
 		return nil
 	}
-	v.exprWarnings(e.Warnings(), loc, "")
-	return e
+	loc.at = shift(loc.at, p.Offset)
+	if p.Err != nil {
+		v.exprError(p.Err, loc, RuleExpressionSyntax, "invalid runtime expression in "+what)
+		return nil
+	}
+	v.exprWarnings(p.Expr.Warnings(), loc, "")
+	return p.Expr
 }
 
 // exprError reports a syntax error from the expr package at its exact offset.
 func (v *validator) exprError(err error, loc exprLoc, rule, what string) {
+	v.exprErrorFix(err, loc, rule, what, "")
+}
+
+// exprErrorFix reports a syntax error with the standard form to write instead.
+func (v *validator) exprErrorFix(err error, loc exprLoc, rule, what, fix string) {
 	off, msg := 0, err.Error()
 	var fe *expr.FieldError
 	if errors.As(err, &fe) {
@@ -74,7 +85,7 @@ func (v *validator) exprError(err error, loc exprLoc, rule, what string) {
 	if errors.As(err, &se) {
 		off, msg = se.Offset, se.Msg
 	}
-	v.errorf(loc.at(off), loc.path, rule, "%s: %s", what, msg)
+	v.suggest(SeverityError, loc.at(off), loc.path, rule, fix, "%s: %s", what, msg)
 }
 
 // exprWarningRules maps the expr package's warning rules to ours; an unknown one is
@@ -83,7 +94,10 @@ var exprWarningRules = map[string]string{
 	"expr-body-dot":           RuleExprBodyDot,
 	"expr-components-inputs":  RuleExprComponentInputs,
 	"expr-step-outputs":       RuleExprStepOutputs,
-	"value-not-expression":    RuleValueNotExpression,
+	"expr-steps-shorthand":    RuleExprStepsShorthand,
+	"expr-step-id":            RuleExprStepID,
+	"expr-headers":            RuleExprHeaders,
+	"expr-workflow-steps":     RuleExprWorkflowSteps,
 	"condition-braced":        RuleConditionBraced,
 	"condition-double-quoted": RuleConditionDoubleQuot,
 	"condition-length":        RuleConditionLength,
@@ -98,6 +112,9 @@ func (v *validator) exprWarnings(ws []expr.Warning, loc exprLoc, field string) {
 		if field != "" && w.Field != field {
 			continue
 		}
+		if contextualReading[w.Rule] {
+			continue // checkStepRef reports it, knowing the step it names
+		}
 		rule, ok := exprWarningRules[w.Rule]
 		msg := w.Message
 		if !ok {
@@ -106,6 +123,21 @@ func (v *validator) exprWarnings(ws []expr.Warning, loc exprLoc, field string) {
 		}
 		v.suggest(SeverityWarning, loc.at(w.Offset), loc.path, rule, w.Suggestion, "%s", msg)
 	}
+}
+
+// contextualReading lists the readings whose warning depends on what the
+// document declares: checkStepRef reports them (or an error when the step
+// has no such output).
+var contextualReading = map[string]bool{"expr-steps-shorthand": true, "expr-step-outputs": true}
+
+// readingWarning reports one of e's contextual readings at its offset.
+func (v *validator) readingWarning(e *expr.Expression, rule string, loc exprLoc) (expr.Warning, bool) {
+	for _, w := range e.Warnings() {
+		if w.Rule == rule {
+			return w, true
+		}
+	}
+	return expr.Warning{}, false
 }
 
 // nodeLoc locates a string field of a spec object.
@@ -134,25 +166,93 @@ func pointerPath(path, ptr string) string {
 	return path
 }
 
-// checkValueExpressions checks every string of a free-form value (a parameter value,
-// payload or replacement value): whole expressions, templates, and 1.1 Selector
-// Objects. sc is nil for components (syntax only).
+// checkValueExpressions checks a free-form value (a parameter value, payload
+// or replacement value) from the expressions the loader compiled: each string
+// that does not parse, the readings applied, what each expression refers to,
+// and the shape of 1.1 Selector Objects. sc is nil for components (syntax
+// only).
 func (v *validator) checkValueExpressions(val *Value, path string, sc *scope) {
-	if val == nil {
+	cv, err := val.Compiled()
+	if cv == nil {
 		return
 	}
-	walkValue(val.V, "", func(ptr string, x any) bool {
-		switch t := x.(type) {
-		case map[string]any:
-			if v.version != "1.0" && isSelector(t) {
-				v.checkSelector(val, ptr, t, pointerPath(path, ptr), sc)
+	var selectors []string
+	if v.version != "1.0" {
+		walkValue(val.V, "", func(ptr string, x any) bool {
+			if m, ok := x.(map[string]any); ok && isSelector(m) {
+				selectors = append(selectors, ptr)
+				v.checkSelector(val, cv, err, ptr, m, pointerPath(path, ptr), sc)
 				return false
 			}
-		case string:
-			v.checkString(val, ptr, t, pointerPath(path, ptr), sc)
+			return true
+		})
+	}
+	inSelector := func(ptr string) bool {
+		return slices.ContainsFunc(selectors, func(s string) bool { return ptr == s || strings.HasPrefix(ptr, s+"/") })
+	}
+	v.valueErrors(val, err, path, inSelector, "invalid runtime expression")
+	for _, w := range cv.Warnings() {
+		if !inSelector(w.Field) {
+			v.exprWarnings([]expr.Warning{w}, valueLoc(val, w.Field, pointerPath(path, w.Field)), "")
 		}
-		return true
-	})
+	}
+	for _, part := range cv.Parts() {
+		if !inSelector(part.Pointer) {
+			v.checkPart(val, part, pointerPath(path, part.Pointer), sc)
+		}
+	}
+}
+
+// valueErrors reports the strings of a value that do not compile, except
+// those skip says are reported elsewhere.
+func (v *validator) valueErrors(val *Value, err error, path string, skip func(ptr string) bool, what string) {
+	var ve *expr.ValueError
+	if !errors.As(err, &ve) {
+		return
+	}
+	for _, fe := range ve.Errs {
+		if skip(fe.Field) {
+			continue
+		}
+		loc := valueLoc(val, fe.Field, pointerPath(path, fe.Field))
+		text, _ := valueAt(val.V, fe.Field).(string)
+		if fix := fixedExpression(text); fix != "" {
+			v.exprErrorFix(fe.Err, loc, RuleExpressionSyntax, what, fix)
+			continue
+		}
+		v.exprError(fe.Err, loc, RuleExpressionSyntax, what)
+	}
+}
+
+// valueAt returns the part of a decoded tree a JSON pointer designates, or nil.
+func valueAt(x any, ptr string) any {
+	if ptr == "" {
+		return x
+	}
+	for _, tok := range strings.Split(ptr[1:], "/") {
+		tok = unescapePointerToken(tok)
+		switch t := x.(type) {
+		case map[string]any:
+			x = t[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(t) {
+				return nil
+			}
+			x = t[i]
+		default:
+			return nil
+		}
+	}
+	return x
+}
+
+// checkPart checks the expressions of one string of a value, each at its
+// offset in the string.
+func (v *validator) checkPart(val *Value, part expr.Part, path string, sc *scope) {
+	for _, e := range part.Exprs {
+		v.checkExpr(e, sc, exprLoc{path: path, at: shift(func(off int) Pos { return val.TextPos(part.Pointer, off) }, e.Offset)})
+	}
 }
 
 // isSelector tells a 1.1 Selector Object inside a free-form value from plain data:
@@ -164,87 +264,8 @@ func isSelector(m map[string]any) bool {
 	return sel && (ctx || typ)
 }
 
-// checkString checks one string of a free-form value.
-func (v *validator) checkString(val *Value, ptr, s, path string, sc *scope) {
-	loc := valueLoc(val, ptr, path)
-	c, err := expr.CompileValue(s)
-	if err != nil {
-		v.exprError(err, loc, RuleExpressionSyntax, "invalid embedded runtime expression")
-		return
-	}
-	v.exprWarnings(c.Warnings(), loc, "")
-	v.checkRefs(c.Refs(), s, loc, sc)
-}
-
-// checkRefs checks the references of the expressions found in text s (a whole
-// expression or a template).
-func (v *validator) checkRefs(refs []*expr.Expression, s string, loc exprLoc, sc *scope) {
-	if len(refs) == 0 {
-		return
-	}
-	offs := []int{0}
-	if !(len(refs) == 1 && strings.HasPrefix(s, "$")) {
-		offs = templateOffsets(s)
-	}
-	for i, e := range refs {
-		off := 0
-		if i < len(offs) {
-			off = offs[i]
-		}
-		v.checkExpr(e, sc, exprLoc{path: loc.path, at: shift(loc.at, off)})
-	}
-}
-
 func shift(at func(int) Pos, by int) func(int) Pos {
 	return func(off int) Pos { return at(by + off) }
-}
-
-// templateOffsets returns the offset of the '$' of each embedded expression of a
-// template, by the rule of expr.ParseTemplate: '{' opens an expression when '$' and
-// a letter follow, and the expression ends at the next '}'.
-func templateOffsets(s string) []int {
-	var offs []int
-	for i := 0; ; {
-		j := strings.Index(s[i:], "{$")
-		if j < 0 {
-			return offs
-		}
-		j += i
-		if j+2 >= len(s) || !isASCIILetter(s[j+2]) {
-			i = j + 1
-			continue
-		}
-		offs = append(offs, j+1)
-		end := strings.IndexByte(s[j+2:], '}')
-		if end < 0 {
-			return offs
-		}
-		i = j + 2 + end + 1
-	}
-}
-
-func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-
-// locateIn finds the offset of an expression's text inside a condition, searching
-// from *from, for positions only (the references themselves come from the parser).
-func locateIn(s, text string, from *int) int {
-	if i := strings.Index(s[*from:], text); i >= 0 {
-		off := *from + i
-		*from = off + len(text)
-		return off
-	}
-	// A compatibility reading (body-dot) has a canonical text that differs from
-	// what was written; fall back to the expression's root.
-	root := text
-	if i := strings.IndexAny(text[1:], ".#"); i >= 0 {
-		root = text[:i+1]
-	}
-	if i := strings.Index(s[*from:], root); i >= 0 {
-		off := *from + i
-		*from = off + len(root)
-		return off
-	}
-	return 0
 }
 
 // checkExpr checks what one parsed expression refers to, in its scope.
@@ -257,10 +278,18 @@ func (v *validator) checkExpr(e *expr.Expression, sc *scope, loc exprLoc) {
 		}
 	case expr.KindSourceDescription:
 		v.resolveSource(e.ID, pos, loc.path)
-	case expr.KindWorkflowInputs, expr.KindWorkflowOutputs:
+	case expr.KindWorkflowInputs, expr.KindWorkflowOutputs, expr.KindWorkflowStepOutputs:
 		v.checkWorkflowExpr(e, pos, loc.path)
 	}
 	if sc == nil || sc.w == nil {
+		if e.Kind == expr.KindStepOutputs {
+			// A component: no workflow to check the step against.
+			for _, rule := range []string{"expr-steps-shorthand", "expr-step-outputs"} {
+				if w, ok := v.readingWarning(e, rule, loc); ok {
+					v.suggest(SeverityWarning, loc.at(w.Offset-e.Offset), loc.path, exprWarningRules[rule], w.Suggestion, "%s", w.Message)
+				}
+			}
+		}
 		return
 	}
 	switch e.Kind {
@@ -300,11 +329,22 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 	if sc.place == placeWorkflowOutputs {
 		sev, consequence = SeverityError, workflowOutputConsequence
 	}
+	shorthand, isShorthand := v.readingWarning(e, "expr-steps-shorthand", loc)
+	all, isAll := v.readingWarning(e, "expr-step-outputs", loc)
 	si, ok := v.stepIndex[w][e.ID]
 	if !ok {
 		ids := make([]string, 0, len(w.Steps))
 		for _, s := range w.Steps {
 			ids = append(ids, s.StepID)
+		}
+		if isAll {
+			v.suggest(SeverityWarning, loc.at(all.Offset-e.Offset), path, RuleExprStepOutputs, all.Suggestion, "%s", all.Message)
+		}
+		if isShorthand {
+			// The shorthand has a reading only for an output a step declares.
+			v.suggest(SeverityError, pos, path, RuleExpressionSyntax, withName("$steps.", closestName(e.ID, ids), stepOutputsSuffix(e.Name)),
+				"%s is not a runtime expression (step outputs are $steps.<id>.outputs.<name>), and workflow %q has no step %q to read it as (steps: %s)", shorthandText(e), w.WorkflowID, e.ID, quoteNames(ids))
+			return
 		}
 		msg := "$steps.%s refers to no step of workflow %q (steps: %s); a step's outputs are visible only inside its own workflow, and " + consequence
 		reads.note(v, sev)
@@ -312,11 +352,30 @@ func (v *validator) checkStepRef(e *expr.Expression, sc *scope, loc exprLoc) {
 		return
 	}
 	target := w.Steps[si]
-	if e.Name != "" && !slices.ContainsFunc(target.Outputs, func(o *Output) bool { return o.Name == e.Name }) {
-		names := make([]string, 0, len(target.Outputs))
-		for _, o := range target.Outputs {
-			names = append(names, o.Name)
+	names := make([]string, 0, len(target.Outputs))
+	for _, o := range target.Outputs {
+		names = append(names, o.Name)
+	}
+	declared := func(name string) bool { return slices.Contains(names, name) }
+	switch {
+	case isAll && declared("outputs"):
+		v.errorf(pos, path, RuleExprAmbiguous,
+			"%s has two readings: the object of all the outputs of step %q, or its output named \"outputs\"; write $steps.%s.outputs.outputs for the output, or name the output you mean",
+			e.Text, e.ID, e.ID)
+		return
+	case isAll:
+		v.suggest(SeverityWarning, loc.at(all.Offset-e.Offset), path, RuleExprStepOutputs, all.Suggestion, "%s", all.Message)
+	case isShorthand && !declared(e.Name):
+		meant := strings.TrimPrefix(e.Name, "output.")
+		if !declared(meant) {
+			meant = closestName(e.Name, names)
 		}
+		v.suggest(SeverityError, pos, path, RuleExpressionSyntax, withName("$steps."+e.ID+".outputs.", meant, ""),
+			"%s is not a runtime expression (step outputs are $steps.<id>.outputs.<name>), and step %q declares no output %q to read it as (declared: %s)", shorthandText(e), e.ID, e.Name, quoteNames(names))
+		return
+	case isShorthand:
+		v.suggest(SeverityWarning, loc.at(shorthand.Offset-e.Offset), path, RuleExprStepsShorthand, shorthand.Suggestion, "%s", shorthand.Message)
+	case e.Name != "" && !declared(e.Name):
 		// The position of the output name, after "$steps.<id>.outputs.".
 		reads.note(v, sev)
 		v.suggest(sev, loc.at(len("$steps."+e.ID+".outputs.")), path, RuleStepOutputUnknown, withName("$steps."+e.ID+".outputs.", closestName(e.Name, names), ""),
@@ -429,6 +488,15 @@ func (v *validator) readByWorkflowOutput(w *Workflow, from stepOutput) {
 	}
 }
 
+// shorthandText is $steps.<id>.<name> as written.
+func shorthandText(e *expr.Expression) string {
+	t := "$steps." + e.ID + "." + e.Name
+	if e.HasPointer {
+		t += "#" + e.Pointer
+	}
+	return t
+}
+
 // stepOutputsSuffix is what follows the step id in $steps.<id>.outputs[.<name>].
 func stepOutputsSuffix(name string) string {
 	if name == "" {
@@ -451,11 +519,18 @@ func (v *validator) checkInputRef(w *Workflow, e *expr.Expression, pos Pos, path
 		return
 	}
 	if i := strings.IndexByte(e.Name, '.'); i > 0 && names[e.Name[:i]] {
-		ptr := "/" + strings.ReplaceAll(e.Name[i+1:], ".", "/")
-		if e.HasPointer {
-			ptr += e.Pointer
+		ptr := ""
+		for _, tok := range strings.Split(e.Name[i+1:], ".") {
+			ptr = pointerJoin(ptr, tok)
 		}
-		v.suggest(SeverityWarning, pos, path, RuleInputDot, prefix+"."+e.Name[:i]+"#"+ptr,
+		if r, err := e.WithName(e.Name[:i], ptr); err == nil {
+			v.checked.readings[e] = r
+		}
+		full := ptr
+		if e.HasPointer {
+			full += e.Pointer
+		}
+		v.suggest(SeverityWarning, pos, path, RuleInputDot, prefix+"."+e.Name[:i]+"#"+full,
 			"%s.%s names no declared input; read as property %q of input %q (a dot is part of the name in a runtime expression; use a JSON pointer)",
 			prefix, e.Name, e.Name[i+1:], e.Name[:i])
 		return
@@ -465,8 +540,22 @@ func (v *validator) checkInputRef(w *Workflow, e *expr.Expression, pos Pos, path
 		declared = append(declared, n)
 	}
 	slices.Sort(declared)
-	v.suggest(SeverityError, pos, path, RuleInputUnknown, withName(prefix+".", closestName(e.Name, declared), ""),
-		"%s.%s is not declared in the inputs schema of workflow %q (properties: %s)", prefix, e.Name, w.WorkflowID, quoteNames(declared))
+	fix := withName(prefix+".", closestName(e.Name, declared), "")
+	if v.inputsClosed(w) {
+		v.suggest(SeverityError, pos, path, RuleInputUnknown, fix,
+			"%s.%s is not declared in the inputs schema of workflow %q (properties: %s), which allows no other inputs", prefix, e.Name, w.WorkflowID, quoteNames(declared))
+		return
+	}
+	v.suggest(SeverityWarning, pos, path, RuleInputUndeclared, fix,
+		"%s.%s is not declared in the inputs schema of workflow %q (properties: %s); the schema allows other inputs, so it is read as input %q when one is given, and has no value otherwise",
+		prefix, e.Name, w.WorkflowID, quoteNames(declared), e.Name)
+}
+
+// inputsClosed reports whether a workflow's inputs schema forbids inputs it
+// does not declare (additionalProperties or unevaluatedProperties false).
+func (v *validator) inputsClosed(w *Workflow) bool {
+	m := v.inputsSchema(w.Inputs)
+	return m["additionalProperties"] == false || m["unevaluatedProperties"] == false
 }
 
 // checkOutputsRef checks $outputs.<name>: in workflow outputs it must name an
@@ -484,7 +573,7 @@ func (v *validator) checkOutputsRef(e *expr.Expression, sc *scope, pos Pos, path
 			v.errorf(pos, path, RuleOutputsRef, "$outputs.%s refers to an output that is declared at or after this one; outputs are computed in order", e.Name)
 		}
 	case sc.step != nil && sc.step.Kind() == "workflowId" && sc.place != placeStepInput:
-		called := v.calledWorkflow(sc.step.WorkflowID)
+		called := v.calledWorkflow(sc.step)
 		if called == nil {
 			return // unknown or in another document: reported elsewhere or not checkable
 		}
@@ -508,15 +597,15 @@ func outputNames(w *Workflow) []string {
 }
 
 // calledWorkflow returns the workflow a workflowId names, locally or through Sources.
-func (v *validator) calledWorkflow(id string) *Workflow {
-	if !strings.HasPrefix(id, "$") {
-		return v.workflows[id]
+func (v *validator) calledWorkflow(s *Step) *Workflow {
+	p := s.Expr("workflowId")
+	if p == nil {
+		return v.workflows[s.WorkflowID]
 	}
-	e, err := expr.Parse(id)
-	if err != nil || e.Kind != expr.KindSourceDescription || v.src == nil {
+	if p.Err != nil || p.Expr.Kind != expr.KindSourceDescription || v.src == nil {
 		return nil
 	}
-	w, _ := v.src.Workflow(e.ID, e.Name)
+	w, _ := v.src.Workflow(p.Expr.ID, p.Expr.Name)
 	return w
 }
 
@@ -532,6 +621,17 @@ func (v *validator) checkWorkflowExpr(e *expr.Expression, pos Pos, path string) 
 		v.checkInputRef(w, e, pos, path, "$workflows."+e.ID+".inputs")
 		return
 	}
+	if e.Kind == expr.KindWorkflowStepOutputs {
+		si, ok := v.stepIndex[w][e.Step]
+		switch {
+		case !ok:
+			v.suggest(SeverityError, pos, path, RuleWorkflowRef, withName("$workflows."+e.ID+".steps.", closestName(e.Step, stepIDs(w)), ".outputs."+e.Name),
+				"workflow %q has no step %q (steps: %s)", e.ID, e.Step, quoteNames(stepIDs(w)))
+		case !slices.ContainsFunc(w.Steps[si].Outputs, func(o *Output) bool { return o.Name == e.Name }):
+			v.errorf(pos, path, RuleWorkflowRef, "step %q of workflow %q declares no output %q", e.Step, e.ID, e.Name)
+		}
+		return
+	}
 	if !slices.ContainsFunc(w.Outputs, func(o *Output) bool { return o.Name == e.Name }) {
 		names := outputNames(w)
 		v.suggest(SeverityError, pos, path, RuleWorkflowRef, withName("$workflows."+e.ID+".outputs.", closestName(e.Name, names), ""),
@@ -540,15 +640,7 @@ func (v *validator) checkWorkflowExpr(e *expr.Expression, pos Pos, path string) 
 }
 
 // closestName suggests the name nearest to a misspelt one, or "".
-func closestName(name string, names []string) string {
-	best, bestD := "", min(3, len(name)/2+1)
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(name), strings.ToLower(n)); d < bestD && n != name {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
+func closestName(name string, names []string) string { return suggest.Closest(name, names) }
 
 // checkOutputs checks an outputs map: each value is a runtime expression or, in
 // 1.1, a Selector Object.
@@ -564,15 +656,16 @@ func (v *validator) checkOutputs(outs []*Output, path string, sc *scope) {
 			osc = &c
 		}
 		p := joinPath(path, o.Name)
+		cv, err := o.Value.Compiled()
 		switch t := o.Value.V.(type) {
 		case string:
-			v.checkOutputString(o, t, p, osc)
+			v.checkOutputString(o, cv, err, t, p, osc)
 		case map[string]any:
 			if v.version == "1.0" {
 				v.errorf(o.Value.Pos, p, RuleOutputValueType, "output %q must be a runtime expression (a string); Selector Objects exist only in Arazzo 1.1", o.Name)
 				continue
 			}
-			v.checkSelector(o.Value, "", t, p, osc)
+			v.checkSelector(o.Value, cv, err, "", t, p, osc)
 		case []any:
 			v.errorf(o.Value.Pos, p, RuleOutputValueType, "output %q must be a runtime expression or a Selector Object, got a list", o.Name)
 		default:
@@ -582,29 +675,20 @@ func (v *validator) checkOutputs(outs []*Output, path string, sc *scope) {
 	}
 }
 
-func (v *validator) checkOutputString(o *Output, s, path string, sc *scope) {
-	loc := valueLoc(o.Value, "", path)
-	c, err := expr.CompileValue(s)
+func (v *validator) checkOutputString(o *Output, cv *expr.Value, err error, s, path string, sc *scope) {
 	if err != nil {
-		v.exprError(err, loc, RuleExpressionSyntax, "invalid embedded runtime expression in output "+o.Name)
+		v.valueErrors(o.Value, err, path, func(string) bool { return false }, "invalid runtime expression in output "+o.Name)
 		return
 	}
-	if c.IsLiteral() {
-		why, suggestion := "", ""
-		for _, w := range c.Warnings() {
-			if w.Rule == "value-not-expression" {
-				inner := strings.TrimPrefix(w.Message, "string starts like a runtime expression but is not one (")
-				inner = strings.TrimSuffix(inner, "); it is used as literal text")
-				why = ": " + inner
-				suggestion = fixedExpression(s)
-			}
-		}
-		v.suggest(SeverityWarning, o.Value.Pos, path, RuleConstantOutput, suggestion,
-			"output %q is the constant text %q, not a runtime expression%s; it is returned as is", o.Name, s, why)
+	if cv.IsLiteral() {
+		v.suggest(SeverityWarning, o.Value.Pos, path, RuleConstantOutput, "",
+			"output %q is the constant text %q, not a runtime expression; it is returned as is", o.Name, s)
 		return
 	}
-	v.exprWarnings(c.Warnings(), loc, "")
-	v.checkRefs(c.Refs(), s, loc, sc)
+	v.exprWarnings(cv.Warnings(), valueLoc(o.Value, "", path), "")
+	for _, part := range cv.Parts() {
+		v.checkPart(o.Value, part, path, sc)
+	}
 }
 
 // fixedExpression tries the usual misspellings of an expression and returns the
@@ -629,9 +713,11 @@ func fixedExpression(s string) string {
 	return ""
 }
 
-// checkSelector checks a 1.1 Selector Object: context, selector and type, all
-// required, and nothing else.
-func (v *validator) checkSelector(val *Value, ptr string, m map[string]any, path string, sc *scope) {
+// checkSelector checks a 1.1 Selector Object at ptr in val: context,
+// selector and type, all required, and nothing else; then, when its shape is
+// right, the errors the loader found compiling it and what its context
+// refers to.
+func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr string, m map[string]any, path string, sc *scope) {
 	pos := val.PosAt(ptr)
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -655,48 +741,47 @@ func (v *validator) checkSelector(val *Value, ptr string, m map[string]any, path
 			v.errorf(pos, path, RuleSelectorObject, "Selector Object is missing required field %q", req)
 		}
 	}
-	ctxSrc, _ := m["context"].(string)
-	if _, ok := m["context"]; ok {
-		if s, isStr := m["context"].(string); !isStr {
-			v.errorf(val.PosAt(pointerJoin(ptr, "context")), joinPath(path, "context"), RuleSelectorObject, "Selector Object context must be a runtime expression (a string)")
-		} else if e := v.parseRef(s, valueLoc(val, pointerJoin(ptr, "context"), joinPath(path, "context")), "Selector Object context"); e != nil {
-			v.checkExpr(e, sc, valueLoc(val, pointerJoin(ptr, "context"), joinPath(path, "context")))
-		} else {
-			ctxSrc = ""
-		}
+	ctxPtr := pointerJoin(ptr, "context")
+	ctxLoc := valueLoc(val, ctxPtr, joinPath(path, "context"))
+	if _, isStr := m["context"].(string); !isStr && m["context"] != nil {
+		v.errorf(val.PosAt(ctxPtr), joinPath(path, "context"), RuleSelectorObject, "Selector Object context must be a runtime expression (a string)")
 	}
-	typ, version, ok := v.selectorType(val, pointerJoin(ptr, "type"), m["type"], joinPath(path, "type"))
-	sel, isStr := m["selector"].(string)
+	typ, _, typeOK := v.selectorType(val, pointerJoin(ptr, "type"), m["type"], joinPath(path, "type"))
+	_, isStr := m["selector"].(string)
 	if _, has := m["selector"]; has && !isStr {
 		v.errorf(val.PosAt(pointerJoin(ptr, "selector")), joinPath(path, "selector"), RuleSelectorObject, "Selector Object selector must be a string")
-		return
 	}
-	if !ok || !isStr {
-		return
-	}
-	selPtr := pointerJoin(ptr, "selector")
-	loc := valueLoc(val, selPtr, joinPath(path, "selector"))
-	if ctxSrc == "" {
-		ctxSrc = "$response.body" // the context is reported above; check the selector anyway
-	}
-	_, err := expr.CompileSelector(expr.SelectorSpec{Context: ctxSrc, Selector: sel, Type: typ, Version: version})
-	if err == nil {
-		return
-	}
-	var fe *expr.FieldError
-	field := "selector"
-	if errors.As(err, &fe) && fe.Field != "" {
-		field = fe.Field
-	}
-	switch field {
-	case "selector":
-		rule := map[string]string{CriterionJSONPath: RuleJSONPathSyntax, CriterionXPath: RuleXPathSyntax}[typ]
-		if rule == "" {
-			rule = RuleSelectorObject
+	// What the loader found compiling it.
+	var ve *expr.ValueError
+	if errors.As(cerr, &ve) {
+		for _, fe := range ve.Errs {
+			switch fe.Field {
+			case ctxPtr:
+				v.exprError(fe.Err, ctxLoc, RuleExpressionSyntax, "invalid runtime expression in Selector Object context")
+			case pointerJoin(ptr, "selector"):
+				if !typeOK {
+					continue // the type is reported above
+				}
+				rule := map[string]string{CriterionJSONPath: RuleJSONPathSyntax, CriterionXPath: RuleXPathSyntax}[typ]
+				if rule == "" {
+					rule = RuleSelectorObject
+				}
+				v.exprError(fe.Err, valueLoc(val, fe.Field, joinPath(path, "selector")), rule, "invalid "+typ+" selector")
+			case pointerJoin(ptr, "type"):
+				if typeOK {
+					v.exprError(fe.Err, exprLoc{path: joinPath(path, "type"), at: func(int) Pos { return val.PosAt(pointerJoin(ptr, "type")) }}, RuleSelectorObject, "invalid Selector Object type")
+				}
+			}
 		}
-		v.exprError(err, loc, rule, "invalid "+typ+" selector")
-	case "type":
-		v.exprError(err, exprLoc{path: joinPath(path, "type"), at: func(int) Pos { return val.PosAt(pointerJoin(ptr, "type")) }}, RuleSelectorObject, "invalid Selector Object type")
+	}
+	if cv == nil {
+		return
+	}
+	for _, part := range cv.Parts() {
+		if part.Selector != nil && part.Pointer == ptr {
+			v.exprWarnings(part.Exprs[0].Warnings(), ctxLoc, "")
+			v.checkExpr(part.Exprs[0], sc, ctxLoc)
+		}
 	}
 }
 

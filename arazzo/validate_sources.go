@@ -119,17 +119,11 @@ func supplier(ps []param, want ParamInfo) (param, bool) {
 // value from an input the workflow does not require and gives no default: a
 // run without that input cannot build the request.
 func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, opName string) {
-	if p.value == nil {
+	cv, _ := p.value.Compiled()
+	if cv == nil || cv.Expr() == nil || cv.Expr().Kind != expr.KindInputs {
 		return
 	}
-	text, ok := p.value.V.(string)
-	if !ok || !strings.HasPrefix(text, "$inputs.") {
-		return
-	}
-	e, err := expr.Parse(text)
-	if err != nil || e.Kind != expr.KindInputs {
-		return
-	}
+	e, text := cv.Expr(), cv.Expr().Text
 	schema := v.inputsSchema(w.Inputs)
 	props, _ := schema["properties"].(map[string]any)
 	prop, declared := props[e.Name]

@@ -82,7 +82,7 @@ func (v *validator) checkStepTarget(s *Step, path string) target {
 	case "operationPath", "channelPath":
 		v.checkSourcePath(s, path, &t)
 	case "workflowId":
-		v.checkWorkflowRef(s.WorkflowID, s.ValuePos("workflowId"), joinPath(path, "workflowId"), "workflowId")
+		v.checkWorkflowRef(s.WorkflowID, s.Expr("workflowId"), s.ValuePos("workflowId"), joinPath(path, "workflowId"), "workflowId")
 	}
 	return t
 }
@@ -92,7 +92,7 @@ func (v *validator) checkStepTarget(s *Step, path string) target {
 func (v *validator) checkOperationID(s *Step, path string, t *target) {
 	p := joinPath(path, "operationId")
 	if strings.HasPrefix(s.OperationID, "$") {
-		e := v.parseRef(s.OperationID, nodeLoc(&s.Node, "operationId", p), "operationId")
+		e := v.parsedRef(s.Expr("operationId"), nodeLoc(&s.Node, "operationId", p), "operationId")
 		if e == nil {
 			return
 		}
@@ -180,9 +180,8 @@ func (v *validator) checkSourcePath(s *Step, path string, t *target) {
 			v.errorf(s.TextPos(field, len(val)), p, RuleOperationPath, "%s %q: missing '}' after the source expression", field, val)
 			return
 		}
-		e, err := expr.Parse(val[1:end])
-		if err != nil {
-			v.exprError(err, exprLoc{path: p, at: func(off int) Pos { return s.TextPos(field, 1+off) }}, RuleExpressionSyntax, "invalid runtime expression in "+field)
+		e := v.parsedRef(s.Expr(field), nodeLoc(&s.Node, field, p), field)
+		if e == nil {
 			return
 		}
 		if e.Kind != expr.KindSourceDescription || e.Name != "url" {

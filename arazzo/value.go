@@ -3,6 +3,8 @@ package arazzo
 import (
 	"strconv"
 	"strings"
+
+	"github.com/arazzo-run/arazzo/expr"
 )
 
 // Value is a free-form value from the document (a parameter value, a payload, an
@@ -17,6 +19,22 @@ type Value struct {
 	inner map[string]innerPos
 	// block is set when V is a block scalar (| or >).
 	block *blockText
+	// compiled holds the runtime expressions of a field value (parameter,
+	// payload, replacement and output values), parsed once by the loader.
+	compiled   *expr.Value
+	compileErr error
+}
+
+// Compiled returns the runtime expressions of a field value as the loader
+// parsed them (templates, whole expressions and, in Arazzo 1.1, Selector
+// Objects), with the compile error listing each string that does not parse
+// (an *expr.ValueError). It returns nil for values that hold no runtime
+// expressions by definition (inputs schemas, extensions).
+func (v *Value) Compiled() (*expr.Value, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return v.compiled, v.compileErr
 }
 
 type innerPos struct {

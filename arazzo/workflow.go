@@ -39,6 +39,9 @@ func (w *Workflow) StepIndex(id string) int {
 type Ref struct {
 	Value string
 	Pos   Pos
+	// Parsed is the runtime expression of a Value that starts with "$"
+	// ($sourceDescriptions.<name>.<workflowId>), parsed by the loader.
+	Parsed *Parsed
 }
 
 // Output is one entry of an outputs map: a runtime expression, or in 1.1 a Selector Object.

@@ -539,3 +539,67 @@ func errReason(err error) string {
 	}
 	return err.Error()
 }
+
+// Rewrite returns the condition with every operand's expression e replaced
+// by f(e) (see Value.Rewrite); c itself when nothing changes.
+func (c *Condition) Rewrite(f func(*Expression) *Expression) *Condition {
+	ops := map[*operand]*operand{}
+	for _, o := range c.operands {
+		if e := f(o.expr); e != o.expr {
+			n := *o
+			n.expr = e
+			ops[o] = &n
+		}
+	}
+	if len(ops) == 0 {
+		return c
+	}
+	out := &Condition{src: c.src, warnings: c.warnings}
+	for _, o := range c.operands {
+		if n, ok := ops[o]; ok {
+			o = n
+		}
+		out.operands = append(out.operands, o)
+	}
+	for _, e := range c.refs {
+		out.refs = append(out.refs, f(e))
+	}
+	out.root = rewriteNode(c.root, ops)
+	return out
+}
+
+func rewriteNode(n cnode, ops map[*operand]*operand) cnode {
+	switch x := n.(type) {
+	case *orNode:
+		out := &orNode{items: make([]cnode, len(x.items))}
+		for i, it := range x.items {
+			out.items[i] = rewriteNode(it, ops)
+		}
+		return out
+	case *andNode:
+		out := &andNode{items: make([]cnode, len(x.items))}
+		for i, it := range x.items {
+			out.items[i] = rewriteNode(it, ops)
+		}
+		return out
+	case *notNode:
+		return &notNode{x: rewriteNode(x.x, ops)}
+	case *cmpNode:
+		out := *x
+		out.l, out.r = rewriteTerm(x.l, ops), rewriteTerm(x.r, ops)
+		return &out
+	case *truthNode:
+		return &truthNode{t: rewriteTerm(x.t, ops)}
+	}
+	return n
+}
+
+func rewriteTerm(t term, ops map[*operand]*operand) term {
+	if n, ok := ops[t.op]; ok {
+		t.op = n
+	}
+	if t.group != nil {
+		t.group = rewriteNode(t.group, ops)
+	}
+	return t
+}

@@ -94,8 +94,8 @@ func TestParseConditionErrors(t *testing.T) {
 		{"$response.body. == 1", `at offset 15: expected a member name after '.', found ' '`},
 		{"$response.body'a' == 1", `at offset 14: unexpected "'" after $response.body`},
 		{"$inputs.x[0]y == 1", `at offset 12: unexpected 'y' after $inputs.x[0]`},
-		{"$response.headers.x == 1", `at offset 10: unknown source "headers" after "$response." (want header, query, path or body); did you mean "header"?`},
-		{"$steps.a.b == 1", `at offset 8: expected ".outputs." after step id "a", found '.'`},
+		{"$response.hdr.x == 1", `at offset 10: unknown source "hdr" after "$response." (want header, query, path or body)`},
+		{"$steps.a == 1", `at offset 8: expected ".outputs." after step id "a", found ' '`},
 		{"{$statusCode == 401", `at offset 0: unexpected character '{'`},
 	}
 	for _, tt := range tests {

@@ -284,3 +284,28 @@ func fail(out Outcome, err error) Outcome {
 	out.Pass, out.Err, out.Reason = false, err, errReason(err)
 	return out
 }
+
+// Rewrite returns the criterion with every expression e replaced by f(e)
+// (see Value.Rewrite); c itself when nothing changes.
+func (c *Criterion) Rewrite(f func(*Expression) *Expression) *Criterion {
+	if !rewrites(c.refs, f) {
+		return c
+	}
+	out := *c
+	out.refs = nil
+	if c.ctx != nil {
+		out.ctx = f(c.ctx)
+	}
+	if c.spec.Context != "" {
+		out.refs = append(out.refs, out.ctx)
+	}
+	switch {
+	case c.cond != nil:
+		out.cond = c.cond.Rewrite(f)
+		out.refs = append(out.refs, out.cond.refs...)
+	case c.tmpl != nil:
+		out.tmpl = c.tmpl.Rewrite(f)
+		out.refs = append(out.refs, out.tmpl.refs...)
+	}
+	return &out
+}

@@ -404,7 +404,7 @@ func TestCompileCriterionErrors(t *testing.T) {
 		{CriterionSpec{Condition: "$statusCode === 200"}, "condition", `condition: at offset 14: unexpected '=' (did you mean '=='?)`},
 		{CriterionSpec{Condition: "(abc", Type: "regex", Context: "$statusCode"}, "condition", "condition: at offset 0: invalid regular expression: missing closing ): `(abc`"},
 		{CriterionSpec{Condition: "^a(?=b)", Type: "regex", Context: "$statusCode"}, "condition", "condition: at offset 2: invalid regular expression: invalid or unsupported Perl syntax: `(?=` (Go RE2 syntax: no lookaround, no backreferences)"},
-		{CriterionSpec{Condition: "x{$inputs.a b}", Type: "regex", Context: "$statusCode"}, "condition", "condition: at offset 11: invalid character ' ' in input name"},
+		{CriterionSpec{Condition: "x{$inputs.a[b]}", Type: "regex", Context: "$statusCode"}, "condition", "condition: at offset 11: invalid character '[' in input name"},
 		{CriterionSpec{Condition: "$.x[", Type: "jsonpath", Context: "$response.body"}, "condition", "condition: at offset 4: invalid JSONPath (RFC 9535): unexpected eof"},
 		{CriterionSpec{Condition: "$.a b", Type: "jsonpath", Context: "$response.body"}, "condition", "condition: at offset 3: invalid JSONPath (RFC 9535): unexpected blank space"},
 		{CriterionSpec{Condition: "items.length > 0", Type: "jsonpath", Context: "$response.body"}, "condition", "condition: at offset 0: invalid JSONPath (RFC 9535): unexpected identifier"},

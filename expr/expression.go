@@ -1,9 +1,12 @@
 package expr
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/internal/parsecount"
 )
 
 // Kind is the source a runtime expression reads from.
@@ -33,30 +36,35 @@ const (
 	KindSourceDescription                 // $sourceDescriptions.<name>.<ref>
 	KindComponent                         // $components.<parameters|successActions|failureActions|inputs>.<name>
 	KindSelf                              // $self (1.1)
+	// KindWorkflowStepOutputs is $workflows.<id>.steps.<stepId>.outputs.<name>,
+	// which no grammar has (1.1 uses $workflows.<id>.steps.<stepId> in step
+	// dependsOn only); Step holds the step id.
+	KindWorkflowStepOutputs
 )
 
 var kindNames = [...]string{
-	KindURL:               "$url",
-	KindMethod:            "$method",
-	KindStatusCode:        "$statusCode",
-	KindRequestHeader:     "$request.header",
-	KindRequestQuery:      "$request.query",
-	KindRequestPath:       "$request.path",
-	KindRequestBody:       "$request.body",
-	KindResponseHeader:    "$response.header",
-	KindResponseQuery:     "$response.query",
-	KindResponsePath:      "$response.path",
-	KindResponseBody:      "$response.body",
-	KindMessageHeader:     "$message.header",
-	KindMessagePayload:    "$message.payload",
-	KindInputs:            "$inputs",
-	KindOutputs:           "$outputs",
-	KindStepOutputs:       "$steps.outputs",
-	KindWorkflowInputs:    "$workflows.inputs",
-	KindWorkflowOutputs:   "$workflows.outputs",
-	KindSourceDescription: "$sourceDescriptions",
-	KindComponent:         "$components",
-	KindSelf:              "$self",
+	KindURL:                 "$url",
+	KindMethod:              "$method",
+	KindStatusCode:          "$statusCode",
+	KindRequestHeader:       "$request.header",
+	KindRequestQuery:        "$request.query",
+	KindRequestPath:         "$request.path",
+	KindRequestBody:         "$request.body",
+	KindResponseHeader:      "$response.header",
+	KindResponseQuery:       "$response.query",
+	KindResponsePath:        "$response.path",
+	KindResponseBody:        "$response.body",
+	KindMessageHeader:       "$message.header",
+	KindMessagePayload:      "$message.payload",
+	KindInputs:              "$inputs",
+	KindOutputs:             "$outputs",
+	KindStepOutputs:         "$steps.outputs",
+	KindWorkflowInputs:      "$workflows.inputs",
+	KindWorkflowOutputs:     "$workflows.outputs",
+	KindSourceDescription:   "$sourceDescriptions",
+	KindComponent:           "$components",
+	KindSelf:                "$self",
+	KindWorkflowStepOutputs: "$workflows.steps.outputs",
 }
 
 // String names the kind by its expression prefix, e.g. "$response.body".
@@ -89,6 +97,8 @@ type Expression struct {
 	// Name is the input, output, header or parameter name, the source
 	// description reference, or the component key.
 	Name string
+	// Step is the step id of KindWorkflowStepOutputs.
+	Step string
 	// Pointer is the JSON pointer after '#' as written ("/items/0/handle"),
 	// "" when absent. For a compatibility reading (body-dot) it is the
 	// standard pointer the expression was read as.
@@ -97,6 +107,9 @@ type Expression struct {
 	// Text is the expression in canonical form: the text as written, or the
 	// standard form of a compatibility reading.
 	Text string
+	// Offset is the byte offset of the expression's '$' in the text it was
+	// parsed from: 0 for Parse, its place inside a template or a condition.
+	Offset int
 
 	ptr      pointer
 	warnings []Warning
@@ -287,9 +300,10 @@ func (p *exprParser) parseExpression() (*Expression, error) {
 		}
 		return nil, p.errAt(p.pos, msg)
 	}
+	parsecount.Add()
 	p.pos++
 	root := p.word()
-	e := &Expression{}
+	e := &Expression{Offset: start}
 	var err error
 	switch root {
 	case "url", "method", "statusCode", "self":
@@ -329,10 +343,8 @@ func (p *exprParser) parseExpression() (*Expression, error) {
 		return nil, p.errAt(p.pos, "expected an expression name after '$', found "+p.charAt(p.pos))
 	default:
 		msg := "unknown runtime expression \"$" + root + "\""
-		for _, r := range roots {
-			if strings.EqualFold(r, root) {
-				msg += " (did you mean \"$" + r + "\"?)"
-			}
+		if r := closestRoot(root); r != "" {
+			msg += " (did you mean \"$" + r + "\"?)"
 		}
 		return nil, p.errAt(start, msg)
 	}
@@ -359,9 +371,23 @@ func (p *exprParser) parseSource(e *Expression, root string) error {
 	srcStart := p.pos
 	src := p.word()
 	switch {
-	case src == "header":
+	case src == "header" || src == "headers":
 		if err := p.expect("."); err != nil {
 			return err
+		}
+		if src == "headers" {
+			// "$response.headers.Location" (the official bnpl example): the
+			// plural has one reading.
+			std := p.src[p.start:srcStart] + "header." + p.src[p.pos:p.end]
+			if p.cond {
+				std = p.src[p.start:srcStart] + "header.<name>"
+			}
+			p.warnings = append(p.warnings, Warning{
+				Offset:     srcStart,
+				Rule:       "expr-headers",
+				Message:    "\"headers\" is not a source of " + p.src[p.start:srcStart-1] + "; read as \"header\" (one header by name)",
+				Suggestion: std,
+			})
 		}
 		switch root {
 		case "request":
@@ -413,9 +439,6 @@ func (p *exprParser) parseSource(e *Expression, root string) error {
 		want = "header or payload"
 	}
 	msg := "unknown source \"" + src + "\" after \"" + prefix + "\" (want " + want + ")"
-	if src == "headers" {
-		msg += "; did you mean \"header\"?"
-	}
 	return p.errAt(srcStart, msg)
 }
 
@@ -598,52 +621,144 @@ func (p *exprParser) parseNamedValue(e *Expression, what string) error {
 	if err != nil {
 		return err
 	}
+	if !p.cond && p.pos < p.end && p.src[p.pos] != '#' {
+		// The 1.0.1 grammar's name is any run of CHAR: "$inputs.first name"
+		// names the input "first name". Outside a condition (where a space
+		// ends an operand) such a name has that one reading.
+		s := p.pos - len(name)
+		for p.pos < p.end && isNameChar(p.src[p.pos]) {
+			p.pos++
+		}
+		if p.pos < p.end && p.src[p.pos] != '#' {
+			return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in "+what)
+		}
+		if isSpace(p.src[p.pos-1]) {
+			return p.errAt(p.pos-1, what+" ends with a space")
+		}
+		name = p.src[s:p.pos]
+	}
 	e.Name = name
 	if p.pos < p.end && p.src[p.pos] == '#' {
 		return p.parsePointerPart(e)
 	}
-	if !p.cond && p.pos < p.end {
-		return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in "+what)
-	}
 	return nil
+}
+
+// isNameChar reports whether c may appear in a 1.0.1 name outside the
+// identifier set: any character but braces, '#' (which starts a pointer),
+// '/', '[' and ']' (navigation written the JavaScript way is an error, not
+// part of a name), '"', '\\' and control characters.
+func isNameChar(c byte) bool {
+	return c >= 0x20 && c != 0x7f && strings.IndexByte("{}#/[]\"\\", c) < 0
 }
 
 // parseSteps implements
 //
 //	steps-reference = step-id ".outputs." output-name [ "#" json-pointer ]
+//
+// and two readings of what the 1.0.1 grammar's `"$steps." name` allows: a
+// step id with characters outside identifier-strict ("$steps.Search
+// Stations.outputs.x": the id is everything before ".outputs"), and the
+// shorthand "$steps.<id>.<name>" without ".outputs" (warned, and an error
+// for the checker unless the step declares the output).
 func (p *exprParser) parseSteps(e *Expression) error {
 	if err := p.expect("."); err != nil {
 		return err
+	}
+	e.Kind = KindStepOutputs
+	idStart := p.pos
+	if at := p.outputsAt(); at >= 0 {
+		id := p.src[idStart:at]
+		switch {
+		case id == "":
+			return p.errAt(idStart, "expected a step id after \"$steps.\", found "+p.charAt(idStart))
+		case isSpace(id[0]) || isSpace(id[len(id)-1]):
+			return p.errAt(idStart, "step id "+strconv.Quote(id)+" starts or ends with a space")
+		case !isStrictID(id):
+			p.warnings = append(p.warnings, Warning{
+				Offset:  idStart,
+				Rule:    "expr-step-id",
+				Message: "step id " + strconv.Quote(id) + " has characters outside [A-Za-z0-9_-] (the 1.0.1 grammar allows them); read as that step",
+			})
+		}
+		e.ID = id
+		p.pos = at
+		return p.parseStepOutputs(e)
 	}
 	id, err := p.parseIdentifier(true, "step id")
 	if err != nil {
 		return err
 	}
-	e.Kind, e.ID = KindStepOutputs, id
-	if rest := p.src[p.pos:p.end]; strings.HasPrefix(rest, ".outputs") && !strings.HasPrefix(rest, ".outputs.") {
+	e.ID = id
+	if p.pos >= p.end || p.src[p.pos] != '.' {
+		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+id+"\", found "+p.charAt(p.pos))
+	}
+	p.pos++
+	nameStart := p.pos
+	if err := p.parseNamedValue(e, "output name"); err != nil {
+		return err
+	}
+	std := "$steps." + id + ".outputs." + p.src[nameStart:p.pos]
+	p.warnings = append(p.warnings, Warning{
+		Offset:     p.start,
+		Rule:       "expr-steps-shorthand",
+		Message:    "$steps." + id + "." + e.Name + " has no \".outputs.\"; read as output " + strconv.Quote(e.Name) + " of step " + strconv.Quote(id),
+		Suggestion: std,
+	})
+	e.Text = std
+	return nil
+}
+
+// parseStepOutputs reads what follows the step id at ".outputs".
+func (p *exprParser) parseStepOutputs(e *Expression) error {
+	id := e.ID
+	if rest := p.src[p.pos:p.end]; !strings.HasPrefix(rest, ".outputs.") {
 		// "$steps.<id>.outputs" names no output. It has one reading, the
 		// object of all the step's outputs (the 1.0 grammar's "$steps." name
 		// allows it); a pointer may follow.
-		at := p.pos + len(".outputs")
-		if at == p.end || p.src[at] == '#' || p.stop(p.src[at]) {
-			p.pos = at
-			p.warnings = append(p.warnings, Warning{
-				Offset:     p.start,
-				Rule:       "expr-step-outputs",
-				Message:    "$steps." + id + ".outputs names no output; it is read as the object of all the outputs of step \"" + id + "\"",
-				Suggestion: "$steps." + id + ".outputs.<name>",
-			})
-			if p.pos < p.end && p.src[p.pos] == '#' {
-				return p.parsePointerPart(e)
-			}
-			return nil
+		p.pos += len(".outputs")
+		p.warnings = append(p.warnings, Warning{
+			Offset:     p.start,
+			Rule:       "expr-step-outputs",
+			Message:    "$steps." + id + ".outputs names no output; it is read as the object of all the outputs of step \"" + id + "\"",
+			Suggestion: "$steps." + id + ".outputs.<name>",
+		})
+		if p.pos < p.end && p.src[p.pos] == '#' {
+			return p.parsePointerPart(e)
 		}
-	}
-	if !strings.HasPrefix(p.src[p.pos:p.end], ".outputs.") {
-		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+id+"\", found "+p.charAt(p.pos))
+		return nil
 	}
 	p.pos += len(".outputs.")
 	return p.parseNamedValue(e, "output name")
+}
+
+// outputsAt finds the ".outputs" that ends the step id starting at p.pos: one
+// followed by '.', '#', the end or (in a condition) an operator. It returns
+// -1 when a character that no step id can hold comes first: a brace, '#',
+// '"', a control character, or in a condition an operator character.
+func (p *exprParser) outputsAt() int {
+	for i := p.pos; i < p.end; i++ {
+		c := p.src[i]
+		if c == '.' && strings.HasPrefix(p.src[i:p.end], ".outputs") {
+			at := i + len(".outputs")
+			if at == p.end || p.src[at] == '.' || p.src[at] == '#' || p.stop(p.src[at]) {
+				return i
+			}
+		}
+		if c < 0x20 || c == 0x7f || strings.IndexByte("{}#\"\\", c) >= 0 || p.cond && c != ' ' && isCondBoundary(c) {
+			return -1
+		}
+	}
+	return -1
+}
+
+func isStrictID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isStrictIdentChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // parseWorkflows implements
@@ -669,6 +784,10 @@ func (p *exprParser) parseWorkflows(e *Expression) error {
 			e.Kind = KindWorkflowOutputs
 		}
 	}
+	if e.Kind == 0 && strings.HasPrefix(p.src[fieldStart:p.end], ".steps.") {
+		p.pos = fieldStart + len(".steps.")
+		return p.parseWorkflowSteps(e)
+	}
 	if e.Kind == 0 || p.pos >= p.end || p.src[p.pos] != '.' {
 		return p.errAt(fieldStart, "expected \".inputs.\" or \".outputs.\" after workflow id \""+id+"\"")
 	}
@@ -678,6 +797,31 @@ func (p *exprParser) parseWorkflows(e *Expression) error {
 		what = "output name"
 	}
 	return p.parseNamedValue(e, what)
+}
+
+// parseWorkflowSteps reads "$workflows.<id>.steps.<stepId>.outputs.<name>"
+// after the workflow id: no grammar has it, but it has one reading (the
+// output of a step of another workflow), with a warning.
+func (p *exprParser) parseWorkflowSteps(e *Expression) error {
+	step, err := p.parseIdentifier(true, "step id")
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(p.src[p.pos:p.end], ".outputs.") {
+		return p.errAt(p.pos, "expected \".outputs.\" after step id \""+step+"\", found "+p.charAt(p.pos))
+	}
+	p.pos += len(".outputs.")
+	e.Kind, e.Step = KindWorkflowStepOutputs, step
+	if err := p.parseNamedValue(e, "output name"); err != nil {
+		return err
+	}
+	p.warnings = append(p.warnings, Warning{
+		Offset:     p.start,
+		Rule:       "expr-workflow-steps",
+		Message:    "$workflows." + e.ID + ".steps." + step + ".outputs." + e.Name + " is not a runtime expression; read as output " + strconv.Quote(e.Name) + " of step " + strconv.Quote(step) + " of workflow " + strconv.Quote(e.ID) + ", which has a value only if that workflow ran in this run",
+		Suggestion: "declare it as an output of workflow " + e.ID + " and use $workflows." + e.ID + ".outputs.<name>",
+	})
+	return nil
 }
 
 // parseSourceReference implements
@@ -836,4 +980,44 @@ func scanQuoted(src string, pos, end int) (string, int, error) {
 		pos++
 	}
 	return "", start, syntaxErr(src, start, "unterminated string literal")
+}
+
+// WithName returns a copy of an input or output reference (KindInputs,
+// KindOutputs, KindStepOutputs, KindWorkflowInputs, KindWorkflowOutputs)
+// that names another value and navigates it with pointer (RFC 6901, "" for
+// none) before e's own pointer: the reading a checker chose for e
+// ("$inputs.a.b" read as "$inputs.a#/b"). Nothing is parsed but the pointer.
+func (e *Expression) WithName(name, pointer string) (*Expression, error) {
+	var prefix string
+	switch e.Kind {
+	case KindInputs:
+		prefix = "$inputs."
+	case KindOutputs:
+		prefix = "$outputs."
+	case KindStepOutputs:
+		prefix = "$steps." + e.ID + ".outputs."
+	case KindWorkflowInputs:
+		prefix = "$workflows." + e.ID + ".inputs."
+	case KindWorkflowOutputs:
+		prefix = "$workflows." + e.ID + ".outputs."
+	default:
+		return nil, errors.New("expr: WithName applies to input and output references, not " + e.Kind.String())
+	}
+	full := pointer
+	if e.HasPointer {
+		full += e.Pointer
+	}
+	ptr, end, err := parsePointer(full, 0, len(full), nil)
+	if err != nil {
+		return nil, err
+	}
+	if end != len(full) {
+		return nil, syntaxErr(full, end, "invalid JSON pointer")
+	}
+	out := &Expression{Kind: e.Kind, ID: e.ID, Name: name, Offset: e.Offset, Text: prefix + name, ptr: ptr, warnings: e.warnings}
+	if full != "" || e.HasPointer {
+		out.Pointer, out.HasPointer = full, true
+		out.Text += "#" + full
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package expr
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -104,7 +105,7 @@ func FuzzParseTemplate(f *testing.F) {
 		if tm.IsLiteral() && (s != src || err != nil) {
 			t.Fatalf("literal template %q evaluated to %q, %v", src, s, err)
 		}
-		if _, err := CompileValue(map[string]any{"v": src, "l": []any{src}}); err != nil {
+		if _, err := CompileValue(map[string]any{"v": src, "l": []any{src}}); err != nil && !LooksLikeExpression(src) {
 			t.Fatalf("CompileValue(%q): %v", src, err)
 		}
 	})
@@ -139,6 +140,56 @@ func FuzzCompileCriterion(f *testing.F) {
 		}
 		if out := c.Explain(r); out.Pass != pass {
 			t.Fatalf("%+v: Explain %+v disagrees with Eval %v, %v", spec, out, pass, err)
+		}
+	})
+}
+
+// FuzzValueDollar checks the rule that keeps broken expressions from being
+// sent as text: a string meant as a runtime expression (LooksLikeExpression)
+// compiles to that expression or is an error, never literal text; the only
+// literal such strings are escaped with "$$". Every other string starting
+// with "$" is literal text.
+func FuzzValueDollar(f *testing.F) {
+	for _, s := range []string{"$steps.a.output.id", "$steps..outputs.x", "$inputs.x", "$input.x", "$response.body#/a~2",
+		"$.items[*]", "$5", "$$inputs.x", "$statuscode", "$Steps.a.outputs.b", "$ref", "$message.payload.x"} {
+		f.Add(s)
+	}
+	r := newFuzzResolver(f)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !strings.HasPrefix(s, "$") {
+			s = "$" + s
+		}
+		v, err := CompileValue(map[string]any{"v": s})
+		meant := LooksLikeExpression(s)
+		escaped := strings.HasPrefix(s, "$$") && LooksLikeExpression(s[1:])
+		switch {
+		case err != nil:
+			if !meant && !strings.Contains(s, "{$") {
+				t.Fatalf("%q: error %v for a string not meant as an expression", s, err)
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Field != "/v" {
+				t.Fatalf("%q: error %v does not locate the string", s, err)
+			}
+			if _, err := v.Eval(r); err == nil {
+				t.Fatalf("%q: a value with an error evaluates", s)
+			}
+		case v.IsLiteral():
+			if meant && !escaped {
+				t.Fatalf("%q is meant as an expression but compiled to literal text", s)
+			}
+			got, err := v.Eval(r)
+			want := s
+			if escaped {
+				want = s[1:]
+			}
+			if err != nil || got.(map[string]any)["v"] != want {
+				t.Fatalf("%q: literal evaluates to %v, %v", s, got, err)
+			}
+		default:
+			if refs := v.Refs(); len(refs) == 0 {
+				t.Fatalf("%q: not literal but no expression", s)
+			}
 		}
 	})
 }

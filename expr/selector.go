@@ -208,3 +208,15 @@ func (s *Selector) evalXPath(v any) (any, error) {
 	}
 	return nil, &EvalError{Expr: s.spec.Selector, Msg: "xpath " + s.spec.Selector + " returned an unsupported result"}
 }
+
+// Rewrite returns the selector with its context replaced by f(context) (see
+// Value.Rewrite); s itself when it does not change.
+func (s *Selector) Rewrite(f func(*Expression) *Expression) *Selector {
+	ctx := f(s.ctx)
+	if ctx == s.ctx {
+		return s
+	}
+	out := *s
+	out.ctx = ctx
+	return &out
+}

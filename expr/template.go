@@ -1,6 +1,9 @@
 package expr
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Template is a string with embedded "{$...}" runtime expressions
 // (Arazzo 1.1 expression-string). It is immutable and safe for concurrent use.
@@ -113,4 +116,26 @@ func hasPlaceholder(s string) bool {
 		}
 		i = j + 1
 	}
+}
+
+// Rewrite returns the template with every embedded expression e replaced by
+// f(e) (see Value.Rewrite); t itself when nothing changes.
+func (t *Template) Rewrite(f func(*Expression) *Expression) *Template {
+	out := *t
+	out.parts = slices.Clone(t.parts)
+	out.refs = out.refs[:0:0]
+	changed := false
+	for i, p := range out.parts {
+		if p.expr == nil {
+			continue
+		}
+		e := f(p.expr)
+		changed = changed || e != p.expr
+		out.parts[i].expr = e
+		out.refs = append(out.refs, e)
+	}
+	if !changed {
+		return t
+	}
+	return &out
 }

@@ -95,7 +95,7 @@ func TestTemplateErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"Bearer {$inputs.token", `at offset 7: unterminated embedded expression: missing '}'`},
 		{"a {$foo}", `at offset 3: unknown runtime expression "$foo"`},
-		{"a {$inputs.a b}", `at offset 12: invalid character ' ' in input name`},
+		{"a {$inputs.a[0]}", `at offset 12: invalid character '[' in input name`},
 		{"{$inputs.a{$inputs.b}}", `at offset 10: invalid character '{' in input name`},
 		{"{$response.body#x}", `at offset 16: JSON pointer must start with '/', found 'x'`},
 		{"{$statusCode }", `at offset 12: unexpected ' ' after $statusCode`},

@@ -114,12 +114,12 @@ func TestValueWarnings(t *testing.T) {
 		"a": "$inputs.first name",
 		"b": []any{"$response.body.id"},
 		"c": "$.not.an.expression",
+		"d": "$$inputs.literal",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{
-		`/a: at offset 13: string starts like a runtime expression but is not one (invalid character ' ' in input name); it is used as literal text [value-not-expression]`,
 		`/b/0: at offset 14: dotted access after $response.body is not a runtime expression; read as the JSON pointer "/id" [expr-body-dot]; suggestion: $response.body#/id`,
 	}
 	if got := warningStrings(v.Warnings()); !reflect.DeepEqual(got, want) {

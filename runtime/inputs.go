@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	closest "github.com/arazzo-run/arazzo/internal/suggest"
 )
 
 // inputSchema is a workflow's inputs JSON Schema, with $refs to components.inputs
@@ -436,47 +437,11 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 // suggest returns `; did you mean "x"?` for the closest candidate, or "".
 func suggest(name string, candidates []string) string {
-	best, bestD := "", 4
-	for _, c := range candidates {
-		if d := levenshtein(strings.ToLower(name), strings.ToLower(c)); d < bestD {
-			best, bestD = c, d
-		}
+	if best := closest.Closest(name, candidates); best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
 	}
-	if best == "" || (bestD > len(name)/2 && !strings.Contains(strings.ToLower(best), strings.ToLower(name))) {
-		for _, c := range candidates {
-			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(name)) {
-				return fmt.Sprintf("; did you mean %q?", c)
-			}
-		}
-		if best == "" {
-			return ""
-		}
-	}
-	return fmt.Sprintf("; did you mean %q?", best)
+	return ""
 }
 
 // Suggest returns `; did you mean "x"?` naming the candidate closest to name, or "".
 func Suggest(name string, candidates []string) string { return suggest(name, candidates) }
-
-func levenshtein(a, b string) int {
-	if len(a) > 100 || len(b) > 100 {
-		return 100
-	}
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
