@@ -157,7 +157,7 @@ func TestUnknownSettings(t *testing.T) {
   - server variable apx.base: no source description is named "apx"; did you mean "api"? (sources: api)
   - credential api.kee: source "api" declares no security scheme "kee"; did you mean "key"?
   - credential kye: no source description declares a security scheme named "kye"; did you mean "key"?
-  - credential nope.key: no source description declares a security scheme named "nope.key", and none is named "nope"; did you mean "api"?`
+  - credential nope.key: no source description declares a security scheme named "nope.key", and none is named "nope"`
 	err := plan.CheckSettings(opts...)
 	var se *SettingsError
 	if !errors.As(err, &se) || err.Error() != want {
