@@ -244,6 +244,7 @@ func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[strin
 		msg += "; extensions must start with x-"
 	}
 	d.errorf(posOf(k), path, RuleUnknownField, "%s", msg)
+	d.diags[len(d.diags)-1].Suggestion = s // the field meant, for tools
 	return s
 }
 

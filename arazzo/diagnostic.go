@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -53,18 +54,23 @@ func (d Diagnostic) Error() string {
 	b.WriteString(": ")
 	b.WriteString(d.Severity.String())
 	b.WriteString(": ")
-	b.WriteString(d.Message)
-	if d.Suggestion != "" {
-		b.WriteString(" (")
-		b.WriteString(d.Suggestion)
-		b.WriteString(")")
-	}
+	b.WriteString(d.Text())
 	if d.Rule != "" {
 		b.WriteString(" [")
 		b.WriteString(d.Rule)
 		b.WriteString("]")
 	}
 	return b.String()
+}
+
+// Text is the message with the suggestion in parentheses, unless the message
+// already names it ("did you mean "operationId"?"): then the Suggestion field
+// is there for tools, and people read it in the message.
+func (d Diagnostic) Text() string {
+	if d.Suggestion == "" || strings.Contains(d.Message, "did you mean "+strconv.Quote(d.Suggestion)) {
+		return d.Message
+	}
+	return d.Message + " (" + d.Suggestion + ")"
 }
 
 // Diagnostics is a list of problems; validators collect them rather than stop at the first.

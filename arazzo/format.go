@@ -228,10 +228,7 @@ func WriteSARIF(w io.Writer, ds Diagnostics) error {
 		if d.Severity == SeverityWarning {
 			level = "warning"
 		}
-		msg := d.Message
-		if d.Suggestion != "" {
-			msg += " (" + d.Suggestion + ")"
-		}
+		msg := d.Text()
 		loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: relativeURI(d.File)}}}
 		if d.Pos.IsValid() {
 			loc.PhysicalLocation.Region = &sarifRegion{StartLine: d.Pos.Line, StartColumn: max(d.Pos.Col, 1)}
@@ -249,9 +246,20 @@ func WriteSARIF(w io.Writer, ds Diagnostics) error {
 // An absolute file name is made relative to the working directory when possible;
 // a URL is kept.
 func relativeURI(file string) string {
-	if u, err := url.Parse(file); err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file") {
+	if isURL(file) {
 		return file
 	}
+	return (&url.URL{Path: relativePath(file)}).String()
+}
+
+func isURL(file string) bool {
+	u, err := url.Parse(file)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "file")
+}
+
+// relativePath is a file name relative to the working directory (the
+// repository's root in CI) when the file is under it, with forward slashes.
+func relativePath(file string) string {
 	if filepath.IsAbs(file) {
 		if wd, err := filepath.Abs("."); err == nil {
 			if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
@@ -259,7 +267,7 @@ func relativeURI(file string) string {
 			}
 		}
 	}
-	return (&url.URL{Path: filepath.ToSlash(file)}).String()
+	return filepath.ToSlash(file)
 }
 
 // WriteGitHub writes the diagnostics as GitHub Actions workflow commands, which
@@ -273,15 +281,16 @@ func WriteGitHub(w io.Writer, ds Diagnostics) error {
 		if d.Severity == SeverityWarning {
 			cmd = "warning"
 		}
-		props := []string{"file=" + escapeGitHubProperty(d.File)}
+		file := d.File
+		if !isURL(file) {
+			file = relativePath(file) // annotations name files of the repository
+		}
+		props := []string{"file=" + escapeGitHubProperty(file)}
 		if d.Pos.IsValid() {
 			props = append(props, "line="+strconv.Itoa(d.Pos.Line), "col="+strconv.Itoa(d.Pos.Col))
 		}
 		props = append(props, "title="+escapeGitHubProperty(d.Rule))
-		msg := d.Message
-		if d.Suggestion != "" {
-			msg += " (" + d.Suggestion + ")"
-		}
+		msg := d.Text()
 		fmt.Fprintf(bw, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeGitHubData(msg))
 	}
 	return bw.Flush()

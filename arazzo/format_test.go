@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -237,5 +239,22 @@ func TestWriteJUnit(t *testing.T) {
 	}
 	if other.Name != "other.yaml" || !strings.Contains(other.Cases[0].Failure.Text, "100%\nbroken") {
 		t.Errorf("other file: %+v", other)
+	}
+}
+
+// TestWriteGitHubRelative: annotations name files as the repository does,
+// relative to the working directory, as SARIF does.
+func TestWriteGitHubRelative(t *testing.T) {
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := Diagnostics{{Severity: SeverityError, Rule: RuleStepTarget, File: filepath.Join(wd, "flows", "a.arazzo.yaml"), Pos: Pos{Line: 3, Col: 5}, Message: "m"}}
+	var buf bytes.Buffer
+	if err := WriteGitHub(&buf, ds); err != nil {
+		t.Fatal(err)
+	}
+	if want := "::error file=flows/a.arazzo.yaml,line=3,col=5,title=step-target::m\n"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
 	}
 }

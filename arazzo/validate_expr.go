@@ -84,6 +84,9 @@ func (v *validator) exprErrorFix(err error, loc exprLoc, rule, what, fix string)
 	var se *expr.SyntaxError
 	if errors.As(err, &se) {
 		off, msg = se.Offset, se.Msg
+		if fix == "" {
+			fix = se.Suggestion // the input with the "did you mean" applied
+		}
 	}
 	v.suggest(SeverityError, loc.at(off), loc.path, rule, fix, "%s: %s", what, msg)
 }
@@ -728,11 +731,11 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 		switch {
 		case k == "context" || k == "selector" || k == "type" || strings.HasPrefix(k, "x-"):
 		default:
-			hint := ""
+			hint, fix := "", ""
 			if k == "expression" {
-				hint = "; did you mean \"context\"?"
+				hint, fix = "; did you mean \"context\"?", "context"
 			}
-			v.errorf(val.PosAt(pointerJoin(ptr, k)), joinPath(path, k), RuleSelectorObject,
+			v.suggest(SeverityError, val.PosAt(pointerJoin(ptr, k)), joinPath(path, k), RuleSelectorObject, fix,
 				"unknown field %q in a Selector Object (fields: context, selector, type)%s", k, hint)
 		}
 	}

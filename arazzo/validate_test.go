@@ -63,6 +63,12 @@ func TestRules(t *testing.T) {
 			if !slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Rule == rule }) {
 				t.Errorf("%s does not trigger rule %s", f, rule)
 			}
+			for _, d := range ds {
+				// What a message offers in words, tools get in the field.
+				if strings.Contains(d.Message, "did you mean") && d.Suggestion == "" {
+					t.Errorf("%s: the message says \"did you mean\", the suggestion is empty", d.Error())
+				}
+			}
 		})
 	}
 	for rule := range ruleDescriptions {

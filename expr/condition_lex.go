@@ -107,17 +107,17 @@ func (l *lexer) next() (token, error) {
 		if l.peekIs('&') {
 			return op(tAnd, 2)
 		}
-		return token{}, l.errAt(s, "unexpected '&' (did you mean '&&'?)")
+		return token{}, fixErr(l.src, s, s+1, "&&", "unexpected '&' (did you mean '&&'?)")
 	case '|':
 		if l.peekIs('|') {
 			return op(tOr, 2)
 		}
-		return token{}, l.errAt(s, "unexpected '|' (did you mean '||'?)")
+		return token{}, fixErr(l.src, s, s+1, "||", "unexpected '|' (did you mean '||'?)")
 	case '=':
 		if l.peekIs('=') {
 			return op(tEq, 2)
 		}
-		return token{}, l.errAt(s, "unexpected '=' (did you mean '=='?)")
+		return token{}, fixErr(l.src, s, s+1, "==", "unexpected '=' (did you mean '=='?)")
 	case '<':
 		if l.peekIs('=') {
 			return op(tLe, 2)
@@ -222,19 +222,18 @@ func (l *lexer) keyword() (token, error) {
 		v = cval{k: cNull}
 	default:
 		msg := "unexpected word " + strconv.Quote(w)
+		var fix string
 		switch lw := strings.ToLower(w); lw {
 		case "true", "false", "null":
-			msg += " (did you mean " + lw + "?)"
-		case "and":
-			msg += " (did you mean '&&'?)"
-		case "or":
-			msg += " (did you mean '||'?)"
-		case "not":
-			msg += " (did you mean '!'?)"
+			fix, msg = lw, msg+" (did you mean "+lw+"?)"
+		case "and", "or", "not":
+			fix = map[string]string{"and": "&&", "or": "||", "not": "!"}[lw]
+			msg += " (did you mean '" + fix + "'?)"
 		default:
 			msg += " (string literals need single quotes: '" + w + "')"
+			return token{}, l.errAt(s, msg)
 		}
-		return token{}, l.errAt(s, msg)
+		return token{}, fixErr(l.src, s, i, fix, msg)
 	}
 	l.pos = i
 	return token{kind: tLiteral, off: s, end: i, lit: v}, nil

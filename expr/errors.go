@@ -16,6 +16,9 @@ type SyntaxError struct {
 	Offset int
 	Msg    string
 	Input  string
+	// Suggestion, when the message says "did you mean", is Input with that
+	// fix applied.
+	Suggestion string
 }
 
 // Error renders "at offset N: msg". It never names a file: positions in the
@@ -93,6 +96,13 @@ func (w Warning) String() string {
 
 func syntaxErr(input string, off int, msg string) *SyntaxError {
 	return &SyntaxError{Offset: off, Msg: msg, Input: input}
+}
+
+// fixErr is a syntax error at off whose fix replaces input[off:end] by repl.
+func fixErr(input string, off, end int, repl, msg string) *SyntaxError {
+	e := syntaxErr(input, off, msg)
+	e.Suggestion = input[:off] + repl + input[end:]
+	return e
 }
 
 func withField(field string, ws []Warning) []Warning {

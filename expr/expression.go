@@ -344,7 +344,7 @@ func (p *exprParser) parseExpression() (*Expression, error) {
 	default:
 		msg := "unknown runtime expression \"$" + root + "\""
 		if r := closestRoot(root); r != "" {
-			msg += " (did you mean \"$" + r + "\"?)"
+			return nil, fixErr(p.src, start, start+1+len(root), "$"+r, msg+" (did you mean \"$"+r+"\"?)")
 		}
 		return nil, p.errAt(start, msg)
 	}

@@ -207,3 +207,17 @@ func validTrace(t *testing.T, trace []byte) {
 		t.Errorf("the trace does not follow docs/trace-schema.json: %v", err)
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                       "0ms",
+		3 * time.Microsecond:    "<0.01ms",
+		420 * time.Microsecond:  "0.42ms",
+		12 * time.Millisecond:   "12ms",
+		1250 * time.Millisecond: "1.25s",
+	} {
+		if got := report.FormatDuration(d); got != want {
+			t.Errorf("report.FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

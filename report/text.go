@@ -81,9 +81,14 @@ func needsEscape(s string) bool {
 
 func indent(depth int) string { return strings.Repeat("  ", depth) }
 
-// FormatDuration prints a duration with a precision that suits it: 0.42ms, 12ms, 1.25s.
+// FormatDuration prints a duration with a precision that suits it: 0ms,
+// <0.01ms, 0.42ms, 12ms, 1.25s.
 func FormatDuration(d time.Duration) string {
 	switch {
+	case d <= 0:
+		return "0ms" // nothing was timed (a replayed step), not a measure rounded away
+	case d < 10*time.Microsecond:
+		return "<0.01ms"
 	case d < time.Millisecond:
 		return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond))
 	case d < time.Second:
