@@ -20,7 +20,7 @@ go build -trimpath -o "$out/bin/arazzo" ./cmd/arazzo
 go build -trimpath -tags temporal -o "$out/bin/arazzo-temporal" ./cmd/arazzo
 go build -trimpath -o "$out/bin/baseline" ./bench/baseline
 go build -trimpath -o "$out/bin/mock" ./bench/mock
-for probe in hello yaml sqlite kinopenapi temporal; do
+for probe in hello yaml sqlite kinopenapi temporal transport; do
   go build -trimpath -o "$out/bin/depcost-$probe" "./bench/depcost/$probe"
 done
 go run ./bench/gen -out "$out/wf" -steps 10,100,1000 -runs "${BATCH:-10000,100000}"

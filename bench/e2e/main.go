@@ -152,6 +152,7 @@ func buildScenarios(o options, u string) []*scenario {
 		probe("sqlite", "links modernc.org/sqlite (the journal)"),
 		probe("kinopenapi", "links kin-openapi openapi3 (+ jsonschema/v6)"),
 		probe("temporal", "links the temporal package (Temporal SDK, gRPC, protobuf)"),
+		probe("transport", "links the transport package (Kafka, NATS, MQTT, AMQP, WebSocket clients)"),
 		&tool{name: "arazzo version (the default build)", argv: []string{arazzo, "version"}},
 		optional(withTemporal, &tool{name: "arazzo version, built with -tags temporal", argv: []string{withTemporal, "version"}}),
 	)})
