@@ -31,10 +31,15 @@ type journalFlags struct {
 }
 
 func (j *journalFlags) register(fl *pflag.FlagSet) {
-	addStateFlag(fl, &j.state)
-	fl.BoolVar(&j.off, "no-journal", false, "do not record the run in the journal (it cannot be shown or resumed)")
+	j.registerState(fl)
 	fl.StringVar(&j.resume, "resume", "", "continue run `ID` (or last) from the first step it did not complete, replaying what it completed (see 'arazzo runs list')")
 	fl.StringVar(&j.outputFile, "output-file", "", "write the workflow outputs as JSON to `FILE` (mode 0600, replaced atomically) instead of printing them")
+}
+
+// registerState registers where runs are journaled, and whether (run, mcp).
+func (j *journalFlags) registerState(fl *pflag.FlagSet) {
+	addStateFlag(fl, &j.state)
+	fl.BoolVar(&j.off, "no-journal", false, "do not record the run in the journal (it cannot be shown or resumed)")
 }
 
 func addStateFlag(fl *pflag.FlagSet, state *string) {
@@ -370,9 +375,13 @@ func (a *app) delivered(ctx context.Context, f *runFlags) {
 	}
 }
 
+// interruptedBySignal reports a run stopped from outside: by a signal, or by
+// the MCP client that asked for it (errCallCancelled). Its journal says
+// interrupted, so a resumed run replays every answered exchange.
 func interruptedBySignal(ctx context.Context) bool {
 	var sig *signalError
-	return errors.As(context.Cause(ctx), &sig)
+	cause := context.Cause(ctx)
+	return errors.As(cause, &sig) || errors.Is(cause, errCallCancelled)
 }
 
 // runLocation is how a resumed run finds the document again: an absolute

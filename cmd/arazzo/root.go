@@ -82,6 +82,7 @@ Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
 	root.AddCommand(a.runsCommand())
 	root.AddCommand(a.workerCommand()) // Temporal (issue 8): worker.go
 	root.AddCommand(a.describeCommand(), a.graphCommand(), a.completionCommand())
+	root.AddCommand(a.mcpCommand())
 	root.CompletionOptions.DisableDefaultCmd = true // completion.go has ours, with examples
 	root.SetFlagErrorFunc(flagError)
 	leftOutFlags(root)

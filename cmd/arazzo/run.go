@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/openapi"
@@ -76,17 +77,8 @@ over is the point of the run.`,
 	fl.StringVarP(&f.workflow, "workflow", "w", "", "workflowId to run (optional when the document has one workflow)")
 	completeFlag(cmd, "workflow", completeWorkflowIDs)
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "workflow input NAME=VALUE (repeatable)")
-	fl.StringArrayVar(&f.servers, "server", nil, "override a source's server: SOURCE=URL (repeatable)")
-	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
-	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
-	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
-	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
+	f.registerShared(fl)
 	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
-	fl.DurationVar(&f.runTimeout, "run-timeout", 0, "timeout of the whole run (0: none)")
-	fl.IntVar(&f.maxSteps, "max-steps", 10_000, "most step executions in one run (bounds goto loops)")
-	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose")
-	fl.Int64Var(&f.maxBody, "max-body", 16<<20, "largest response body read, in bytes")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "show warnings about the document, each HTTP exchange (credentials masked) and each criterion with the values it saw")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "print each request the run would send (credentials masked), send nothing")
 	fl.StringArrayVar(&f.inputFiles, "inputs", nil, "read inputs from a JSON or YAML object in FILE (- for stdin); --input values override them (repeatable)")
@@ -98,6 +90,22 @@ over is the point of the run.`,
 	f.temporal.register(fl)
 	completeFlag(cmd, "output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
+}
+
+// registerShared registers the flags of how a workflow runs — where requests
+// go, with which credentials, within which limits — that every command
+// running workflows takes (run, mcp).
+func (f *runFlags) registerShared(fl *pflag.FlagSet) {
+	fl.StringArrayVar(&f.servers, "server", nil, "override a source's server: SOURCE=URL (repeatable)")
+	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
+	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
+	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
+	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
+	fl.DurationVar(&f.runTimeout, "run-timeout", 0, "timeout of the whole run (0: none)")
+	fl.IntVar(&f.maxSteps, "max-steps", 10_000, "most step executions in one run (bounds goto loops)")
+	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose")
+	fl.Int64Var(&f.maxBody, "max-body", 16<<20, "largest response body read, in bytes")
 }
 
 func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
@@ -121,49 +129,11 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	secrets := &runtime.Secrets{}
-	creds, err := parseAuth(f.auth, secrets)
+	ld, err := a.loadRun(ctx, tgt.location, f)
 	if err != nil {
 		return err
 	}
-	opts := []runtime.Option{
-		runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})),
-		runtime.WithTimeout(f.timeout), runtime.WithRunTimeout(f.runTimeout), runtime.WithMaxSteps(f.maxSteps),
-		runtime.WithMaxRetryWait(f.maxRetryWait), runtime.WithMaxBodySize(f.maxBody),
-		runtime.WithCredentials(creds), runtime.WithSecrets(secrets),
-	}
-	for _, s := range f.servers {
-		name, u, ok := strings.Cut(s, "=")
-		if !ok || name == "" || u == "" {
-			return usageErr("--server %q: expected SOURCE=URL", s)
-		}
-		opts = append(opts, runtime.WithServer(name, u))
-	}
-	for i, s := range f.sources {
-		name, loc, ok := strings.Cut(s, "=")
-		if !ok || name == "" || loc == "" {
-			return usageErr("--source %q: expected NAME=PATH or NAME=URL", s)
-		}
-		loc = arazzo.FileLocation(loc) // absolute, so a resumed run reads the same file
-		f.sources[i] = name + "=" + loc
-		opts = append(opts, runtime.WithSourceLocation(name, loc))
-	}
-	for _, s := range f.serverVars {
-		key, val, ok := strings.Cut(s, "=")
-		src, name, ok2 := strings.Cut(key, ".")
-		if !ok || !ok2 || src == "" || name == "" {
-			return usageErr("--server-var %q: expected SOURCE.NAME=VALUE", s)
-		}
-		opts = append(opts, runtime.WithServerVariable(src, name, val))
-	}
-	opts = f.temporal.record(opts) // --temporal: the documents read travel with the run
-	plan, diags, err := runtime.Load(ctx, tgt.location, opts...)
-	if err != nil {
-		return a.loadFailure(diags, err)
-	}
-	if err := checkSettings(plan); err != nil {
-		return err // before anything is sent, in every mode
-	}
+	plan, opts, secrets, diags := ld.plan, ld.opts, ld.secrets, ld.diags
 	wfID := f.workflow
 	if wfID == "" {
 		wfID = tgt.workflowID
@@ -191,7 +161,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	rep := newReporting(f, reports, plan, tgt.document(arg), inputs, secrets)
 	if f.mock {
-		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase(mockBase))
+		opts = append(opts, mockOptions(plan)...)
 	}
 	var progress *progressPrinter
 	if f.output == "text" {
@@ -242,6 +212,70 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	a.resumeHint(res, f)
 	return exitWith(code)
+}
+
+// loadedRun is a document loaded for running: its plan, the options every
+// run of it takes, the secrets to mask and the credentials they come from.
+type loadedRun struct {
+	plan    *runtime.Plan
+	diags   arazzo.Diagnostics // the document's warnings, for the caller to report
+	opts    []runtime.Option
+	secrets *runtime.Secrets
+	creds   runtime.CredentialMap
+}
+
+// loadRun loads the document at location with what the shared run flags
+// say: credentials, servers and their variables, sources, limits, timeouts.
+func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loadedRun, error) {
+	secrets := &runtime.Secrets{}
+	creds, err := parseAuth(f.auth, secrets)
+	if err != nil {
+		return nil, err
+	}
+	opts := []runtime.Option{
+		runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})),
+		runtime.WithTimeout(f.timeout), runtime.WithRunTimeout(f.runTimeout), runtime.WithMaxSteps(f.maxSteps),
+		runtime.WithMaxRetryWait(f.maxRetryWait), runtime.WithMaxBodySize(f.maxBody),
+		runtime.WithCredentials(creds), runtime.WithSecrets(secrets),
+	}
+	for _, s := range f.servers {
+		name, u, ok := strings.Cut(s, "=")
+		if !ok || name == "" || u == "" {
+			return nil, usageErr("--server %q: expected SOURCE=URL", s)
+		}
+		opts = append(opts, runtime.WithServer(name, u))
+	}
+	for i, s := range f.sources {
+		name, loc, ok := strings.Cut(s, "=")
+		if !ok || name == "" || loc == "" {
+			return nil, usageErr("--source %q: expected NAME=PATH or NAME=URL", s)
+		}
+		loc = arazzo.FileLocation(loc) // absolute, so a resumed run reads the same file
+		f.sources[i] = name + "=" + loc
+		opts = append(opts, runtime.WithSourceLocation(name, loc))
+	}
+	for _, s := range f.serverVars {
+		key, val, ok := strings.Cut(s, "=")
+		src, name, ok2 := strings.Cut(key, ".")
+		if !ok || !ok2 || src == "" || name == "" {
+			return nil, usageErr("--server-var %q: expected SOURCE.NAME=VALUE", s)
+		}
+		opts = append(opts, runtime.WithServerVariable(src, name, val))
+	}
+	opts = f.temporal.record(opts) // --temporal: the documents read travel with the run
+	plan, diags, err := runtime.Load(ctx, location, opts...)
+	if err != nil {
+		return nil, a.loadFailure(diags, err)
+	}
+	if err := checkSettings(plan); err != nil {
+		return nil, err // before anything is sent, in every mode
+	}
+	return &loadedRun{plan: plan, diags: diags, opts: opts, secrets: secrets, creds: creds}, nil
+}
+
+// mockOptions answer every request of a run from the mock of plan's OpenAPI sources.
+func mockOptions(plan *runtime.Plan) []runtime.Option {
+	return []runtime.Option{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase(mockBase)}
 }
 
 // outputHint says where the responses are when a workflow output could not be
@@ -357,14 +391,21 @@ func parseAuth(pairs []string, secrets *runtime.Secrets) (runtime.CredentialMap,
 		} else if isRef {
 			val = v
 		}
-		secrets.Add(val)
-		if u, p, ok := strings.Cut(val, ":"); ok {
-			secrets.Add(p)
-			_ = u
-		}
 		creds[name] = val
 	}
+	addCredentials(secrets, creds)
 	return creds, nil
+}
+
+// addCredentials registers credentials for masking: each value, and the
+// secret half of a user:password or client_id:client_secret pair.
+func addCredentials(secrets *runtime.Secrets, creds runtime.CredentialMap) {
+	for _, val := range creds {
+		secrets.Add(val)
+		if _, p, ok := strings.Cut(val, ":"); ok {
+			secrets.Add(p)
+		}
+	}
 }
 
 // readRef resolves a secret given by reference: env:VAR (the variable, which
