@@ -178,7 +178,7 @@ func (s *mcpServer) summary(t *workflowTool, res *runtime.Result, outputs map[st
 	case context.Cause(runCtx) != nil && runCtx.Err() != nil:
 		fmt.Fprintf(&b, "%s was stopped%s: %s.", t.name, run, context.Cause(runCtx))
 	default:
-		fmt.Fprintf(&b, "%s %s%s", t.name, res.Status, run)
+		fmt.Fprintf(&b, "%s %s", t.name, res.Status)
 		if st := failedStep(res); st != nil {
 			fmt.Fprintf(&b, " at step %s", st.StepID)
 			if st.WorkflowID != t.workflowID {
@@ -188,7 +188,7 @@ func (s *mcpServer) summary(t *workflowTool, res *runtime.Result, outputs map[st
 				fmt.Fprintf(&b, " (HTTP %d)", st.StatusCode)
 			}
 		}
-		b.WriteString(".")
+		b.WriteString(run + ".")
 		if res.Err != nil {
 			fmt.Fprintf(&b, " %s", mask(res.Err.Error()))
 		}
@@ -227,11 +227,11 @@ func (s *mcpServer) confirmed(req *mcp.CallToolRequest, question string) (res *m
 			return nil, true
 		}
 		action := "did not confirm"
-		if er != nil && er.Action != "accept" {
-			action = er.Action + "ed" // declined, cancelled
-			if er.Action == "cancel" {
-				action = "cancelled"
-			}
+		switch {
+		case er != nil && er.Action == "decline":
+			action = "declined"
+		case er != nil && er.Action == "cancel":
+			action = "cancelled"
 		}
 		return toolError("the user %s the call; nothing was sent", action), false
 	}
