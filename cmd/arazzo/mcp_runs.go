@@ -26,9 +26,10 @@ type mcpRun struct {
 	Started    time.Time  `json:"started"`
 	Finished   *time.Time `json:"finished,omitempty"`
 	Steps      int        `json:"steps"`
-	// HandedOver: the run's outputs reached whoever asked for the run.
-	HandedOver bool `json:"handedOver"`
-	// Resumable: resume_run can finish it, or hand its outputs over.
+	// OutputsSent: the run's outputs were sent to whoever asked for it (they
+	// may still not have arrived: a connection cut, a client gone).
+	OutputsSent bool `json:"outputsSent"`
+	// Resumable: resume_run can finish it, or hand its outputs over again.
 	Resumable   bool     `json:"resumable"`
 	ResumedFrom string   `json:"resumedFrom,omitempty"`
 	ResumedBy   []string `json:"resumedBy,omitempty"`
@@ -66,7 +67,7 @@ func (s *mcpServer) addRunTools(srv *mcp.Server) {
 	srv.AddTool(&mcp.Tool{
 		Name:  toolListRuns,
 		Title: "List journaled runs",
-		Description: "Lists the journaled runs of this server's workflows, newest first: status, whether their outputs were handed over, and whether resume_run can finish them. " +
+		Description: "Lists the journaled runs of this server's workflows, newest first: status, whether their outputs were sent, and whether resume_run can finish them (or hand their outputs over again). " +
 			"Use it after a call was cut off, to find the run instead of calling the tool again.",
 		InputSchema: map[string]any{"type": "object", "properties": map[string]any{
 			"tool":  map[string]any{"type": "string", "enum": names, "description": "Only the runs of this tool's workflow."},
@@ -185,8 +186,9 @@ func (s *mcpServer) listRuns(ctx context.Context, req *mcp.CallToolRequest) *mcp
 		switch {
 		case len(r.ResumedBy) > 0:
 			fmt.Fprintf(&b, " (resumed as %s)", strings.Join(r.ResumedBy, ", "))
-		case r.Status == string(journal.StatusPassed) && !r.HandedOver:
-			b.WriteString(" (outputs not handed over: resume_run hands them over, sending nothing)")
+		case r.Status == string(journal.StatusPassed) && r.Resumable && !r.OutputsSent:
+			b.WriteString(" (outputs not sent: resume_run hands them over, sending nothing)")
+		case r.Status == string(journal.StatusPassed):
 		case r.Resumable:
 			b.WriteString(" (resume_run continues it)")
 		}
@@ -199,7 +201,7 @@ func (s *mcpServer) listRuns(ctx context.Context, req *mcp.CallToolRequest) *mcp
 // runSummary is a run as listed.
 func (t *workflowTool) runSummary(r *journal.Run) mcpRun {
 	v := mcpRun{RunID: r.ID, Tool: t.name, WorkflowID: r.WorkflowID, Status: string(r.EffectiveStatus()), Started: r.Started,
-		Steps: r.Steps, ResumedFrom: r.ResumedFrom, ResumedBy: r.ResumedBy, HandedOver: !r.Delivered.IsZero()}
+		Steps: r.Steps, ResumedFrom: r.ResumedFrom, ResumedBy: r.ResumedBy, OutputsSent: !r.Delivered.IsZero()}
 	if !r.Finished.IsZero() {
 		v.Finished = &r.Finished
 	}
@@ -207,7 +209,7 @@ func (t *workflowTool) runSummary(r *journal.Run) mcpRun {
 	case journal.StatusInterrupted, journal.StatusFailed, journal.StatusError:
 		v.Resumable = len(r.ResumedBy) == 0
 	case journal.StatusPassed:
-		v.Resumable = len(r.ResumedBy) == 0 && !v.HandedOver && len(r.Outputs) > 0
+		v.Resumable = len(r.ResumedBy) == 0 && len(r.Outputs) > 0
 	}
 	return v
 }
@@ -277,8 +279,10 @@ func (s *mcpServer) getRun(ctx context.Context, req *mcp.CallToolRequest) *mcp.C
 	switch {
 	case len(r.ResumedBy) > 0:
 		d.Next = fmt.Sprintf("it was resumed as run %s: get_run shows that one", r.ResumedBy[len(r.ResumedBy)-1])
+	case d.Resumable && r.Status == journal.StatusPassed && !d.OutputsSent:
+		d.Next = "it passed but its outputs were not sent: resume_run hands them over and sends nothing"
 	case d.Resumable && r.Status == journal.StatusPassed:
-		d.Next = "it passed but its outputs were not handed over: resume_run hands them over and sends nothing"
+		d.Next = "it passed and its outputs were sent; if they did not reach you, resume_run hands them over again and sends nothing"
 	case d.Resumable:
 		d.Next = "resume_run continues it: what it completed is replayed, not sent again"
 	case r.EffectiveStatus() == journal.StatusRunning:
