@@ -25,6 +25,7 @@ type config struct {
 	credentials  Credentials
 	servers      map[string]string
 	serverBase   string // resolves relative server URLs of descriptions read from files (WithServerBase)
+	serverOrigin *url.URL // every request goes to this scheme and host (WithServerOrigin)
 	serverVars   map[string]map[string]string
 	maxSteps     int
 	maxDepth     int
@@ -96,6 +97,18 @@ func WithSourceLocation(source, location string) Option {
 // that were not served over http(s) against base, which has none otherwise.
 // The CLI's --mock uses it: the mock answers whatever the host.
 func WithServerBase(base string) Option { return func(c *config) { c.serverBase = base } }
+
+// WithServerOrigin sends every request to origin (scheme://host[:port]),
+// keeping the path of the server URL it would have gone to: a run against a
+// local mock, or a recording proxy, then shows where its requests really go.
+// An origin that is not an absolute http(s) URL is ignored.
+func WithServerOrigin(origin string) Option {
+	return func(c *config) {
+		if u, err := url.Parse(origin); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			c.serverOrigin = &url.URL{Scheme: u.Scheme, Host: u.Host}
+		}
+	}
+}
 
 // WithServerVariable sets a server variable of a source description's server.
 func WithServerVariable(source, name, value string) Option {

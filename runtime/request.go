@@ -28,6 +28,12 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	if err != nil {
 		return nil, fail(sp.step.Pos, "%v", err)
 	}
+	if o := r.cfg.serverOrigin; o != nil {
+		if u, err := url.Parse(base); err == nil {
+			u.Scheme, u.Host, u.User = o.Scheme, o.Host, nil
+			base = u.String()
+		}
+	}
 	req := &Request{Source: sp.source.name, Method: op.Method, Header: http.Header{}, Idempotent: op.Idempotent,
 		pathParams: map[string]any{}, queryParams: map[string]any{}}
 	if clean, user, ok := cutUserinfo(base); ok {

@@ -151,9 +151,7 @@ func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, bas
 		return err
 	}
 	defer closeIn()
-	if f.mock {
-		opts = append(opts, runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())))
-	} else {
+	if !f.mock { // the mock's client is in opts already
 		// One pool for every run, wide enough for every run in flight.
 		cl := runtime.NewHTTPClient()
 		if tr, ok := cl.Transport.(*http.Transport); ok {

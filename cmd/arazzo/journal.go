@@ -179,7 +179,7 @@ func (s runSettings) options() []runtime.Option {
 		opts = append(opts, runtime.WithServerVariable(src, name, val))
 	}
 	if s.Mock {
-		opts = append(opts, runtime.WithServerBase(mockBase))
+		opts = append(opts, runtime.WithServerBase(mockBase), runtime.WithServerOrigin(mockBase))
 	}
 	return opts
 }

@@ -153,6 +153,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if f.temporal.cluster.addr != "" {
 		return a.runOnTemporal(ctx, tgt.location, plan, wfID, inputs, f, secrets)
 	}
+	if f.mock {
+		opts = append(opts, mockOptions(plan)...)
+	}
 	if f.batch.file != "" {
 		return a.runBatch(ctx, plan, wfID, inputs, opts, f)
 	}
@@ -160,9 +163,6 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		return a.dryRun(ctx, plan, wfID, inputs, opts, f, secrets)
 	}
 	rep := newReporting(f, reports, plan, tgt.document(arg), inputs, secrets)
-	if f.mock {
-		opts = append(opts, mockOptions(plan)...)
-	}
 	var progress *progressPrinter
 	if f.output == "text" {
 		progress = newProgressPrinter(a.stdout, rep.rec, secrets, f.verbose, f.mock)
@@ -271,11 +271,6 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		return nil, err // before anything is sent, in every mode
 	}
 	return &loadedRun{plan: plan, diags: diags, opts: opts, secrets: secrets, creds: creds}, nil
-}
-
-// mockOptions answer every request of a run from the mock of plan's OpenAPI sources.
-func mockOptions(plan *runtime.Plan) []runtime.Option {
-	return []runtime.Option{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())), runtime.WithServerBase(mockBase)}
 }
 
 // outputHint says where the responses are when a workflow output could not be
@@ -436,8 +431,16 @@ func maskAuthArg(p string) string {
 	return "***"
 }
 
-// mockBase is the server of every source in a --mock run.
+// mockBase is the server of every source in a --mock run: the requests show
+// that they go to the mock (.invalid names no host of the network).
 const mockBase = "http://mock.invalid/"
+
+// mockOptions answer every request of a run from the mock of its OpenAPI
+// sources, sent to mockBase.
+func mockOptions(plan *runtime.Plan) []runtime.Option {
+	return []runtime.Option{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())),
+		runtime.WithServerBase(mockBase), runtime.WithServerOrigin(mockBase)}
+}
 
 // mockClient answers every request in-process from the mock of the OpenAPI sources.
 func mockClient(docs []*openapi.Document) *http.Client {

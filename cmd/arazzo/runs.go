@@ -70,6 +70,10 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 				if r.ResumedFrom != "" {
 					status += " (resumes " + r.ResumedFrom + ")"
 				}
+				var set runSettings
+				if json.Unmarshal(r.Settings, &set) == nil && set.Mock {
+					status += " (mock)" // its outputs came from no real API
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Started.Local().Format(time.DateTime), status, r.Steps, r.WorkflowID)
 			}
 			return tw.Flush()
@@ -160,6 +164,8 @@ type runView struct {
 	// NotHandedOver: the run passed but its process stopped before it printed
 	// or wrote its outputs.
 	NotHandedOver bool `json:"notHandedOver,omitempty"`
+	// Mock: the run was answered by the mock of its OpenAPI sources (--mock).
+	Mock bool `json:"mock,omitempty"`
 	// OutputsRecovered: the run's process died before it recorded its end;
 	// Outputs are what the replay of its journaled responses gives.
 	OutputsRecovered bool `json:"outputsRecovered,omitempty"`
@@ -236,6 +242,7 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	if len(r.Settings) > 0 {
 		_ = json.Unmarshal(r.Settings, &v.settings)
 	}
+	v.Mock = v.settings.Mock
 	if !r.Finished.IsZero() {
 		v.Finished = &r.Finished
 	}
@@ -301,6 +308,9 @@ func (v *runView) print(w io.Writer) {
 	fmt.Fprintf(w, "run %s: %s\n", v.ID, status)
 	fmt.Fprintf(w, "  workflow  %s\n", v.WorkflowID)
 	fmt.Fprintf(w, "  document  %s\n", v.Location)
+	if v.Mock {
+		fmt.Fprintf(w, "  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers\n")
+	}
 	when := v.Started.Local().Format(time.DateTime)
 	if v.Finished != nil {
 		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
