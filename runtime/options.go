@@ -24,7 +24,7 @@ type config struct {
 	runTimeout   time.Duration
 	credentials  Credentials
 	servers      map[string]string
-	serverBase   string // resolves relative server URLs of descriptions read from files (WithServerBase)
+	serverBase   string   // resolves relative server URLs of descriptions read from files (WithServerBase)
 	serverOrigin *url.URL // every request goes to this scheme and host (WithServerOrigin)
 	serverVars   map[string]map[string]string
 	maxSteps     int
