@@ -22,8 +22,14 @@ type Limits struct {
 	MaxNodes int
 }
 
-// DefaultLimits are generous for any real Arazzo document.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxDepth: 200, MaxNodes: 2_000_000}
+// DefaultLimits returns the limits Parse applies unless WithLimits says
+// otherwise: generous for any real Arazzo document (10 MiB, 200 levels of
+// nesting, 2,000,000 values once aliases are expanded). They are a value, not
+// a setting of the package: a program that needs others passes them to each
+// Parse (runtime.WithLimits for Load).
+func DefaultLimits() Limits {
+	return Limits{MaxBytes: 10 << 20, MaxDepth: 200, MaxNodes: 2_000_000}
+}
 
 // ParseOption configures Parse.
 type ParseOption func(*parseConfig)
@@ -33,7 +39,7 @@ type parseConfig struct {
 	location string
 }
 
-// WithLimits replaces DefaultLimits.
+// WithLimits replaces DefaultLimits(); a zero field keeps its default.
 func WithLimits(l Limits) ParseOption { return func(c *parseConfig) { c.limits = l } }
 
 // WithLocation sets the absolute URL the document was read from (file:// or http(s)://);
@@ -44,9 +50,19 @@ func WithLocation(loc string) ParseOption { return func(c *parseConfig) { c.loca
 // diagnostics. The returned document is nil only when nothing could be decoded; the
 // diagnostics list every structural problem found, each with its position.
 func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostics) {
-	cfg := parseConfig{limits: DefaultLimits}
+	cfg := parseConfig{limits: DefaultLimits()}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	def := DefaultLimits()
+	if cfg.limits.MaxBytes <= 0 {
+		cfg.limits.MaxBytes = def.MaxBytes
+	}
+	if cfg.limits.MaxDepth <= 0 {
+		cfg.limits.MaxDepth = def.MaxDepth
+	}
+	if cfg.limits.MaxNodes <= 0 {
+		cfg.limits.MaxNodes = def.MaxNodes
 	}
 	d := &decoder{file: file, limits: cfg.limits, src: data}
 	if cfg.limits.MaxBytes > 0 && len(data) > cfg.limits.MaxBytes {

@@ -64,7 +64,7 @@ func TestDocumentLimits(t *testing.T) {
 		{"10,000-deep flow nesting", head + "x-deep: " + strings.Repeat("[", 10_000) + strings.Repeat("]", 10_000) + "\n"},
 		{"20,000-deep flow nesting", head + "x-deep: " + strings.Repeat("[", 20_000) + strings.Repeat("]", 20_000) + "\n"},
 		{"10,000-deep block nesting", block.String()},
-		{"over the size limit", head + "x-big: '" + strings.Repeat("a", DefaultLimits.MaxBytes) + "'\n"},
+		{"over the size limit", head + "x-big: '" + strings.Repeat("a", DefaultLimits().MaxBytes) + "'\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -4,24 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/arazzo-run/arazzo/fetch"
 )
 
 // ReadFunc reads the document or a file it references at u. u is absolute: a
-// file URL (file:///path), an http(s) URL, or any scheme the caller serves.
+// file URL (file:///path), an http(s) URL, or any scheme the caller serves. It
+// is fetch.ReadFunc, the one signature of every reader of documents.
 //
 // SECURITY: a description can $ref any file or URL. Every read of Load goes
 // through this one function, so a caller loading descriptions it does not
-// trust passes one that enforces its sandbox (allowed directories and hosts,
-// timeouts, size limits). The default reader reads local files only.
-type ReadFunc func(ctx context.Context, u *url.URL) ([]byte, error)
+// trust passes one that enforces its sandbox (a fetch.Reader confined to a
+// Root, say). The default reader reads local regular files only.
+type ReadFunc = fetch.ReadFunc
 
 // Limits bound what loading a description may cost.
 type Limits struct {
@@ -179,25 +180,15 @@ func display(u *url.URL) string {
 	return u.Redacted()
 }
 
-// defaultReader reads local files, each at most max bytes, and nothing else.
+// defaultReader reads local regular files, each at most max bytes, and
+// nothing else.
 func defaultReader(max int64) ReadFunc {
+	files := fetch.New(fetch.Options{Offline: true, MaxBytes: max})
 	return func(ctx context.Context, u *url.URL) ([]byte, error) {
 		if u.Scheme != "file" {
 			return nil, fmt.Errorf("%s: only local files are read (pass a ReadFunc to read other locations)", u.Redacted())
 		}
-		f, err := os.Open(filepath.FromSlash(u.Path))
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		b, err := io.ReadAll(io.LimitReader(f, max+1))
-		if err != nil {
-			return nil, err
-		}
-		if int64(len(b)) > max {
-			return nil, fmt.Errorf("%s is larger than %d bytes", display(u), max)
-		}
-		return b, nil
+		return files.Read(ctx, u)
 	}
 }
 

@@ -5,29 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"go.yaml.in/yaml/v4"
-)
 
-const (
-	// maxDocumentSize caps every document the default reader reads.
-	maxDocumentSize = 16 << 20
-	// httpReadTimeout bounds each HTTP read of the default reader.
-	httpReadTimeout = 10 * time.Second
+	"github.com/arazzo-run/arazzo/fetch"
 )
 
 // ReadFunc reads the document or referenced file at u. u is absolute: a file URL
-// (file:///path) or an http(s) URL.
-type ReadFunc func(ctx context.Context, u *url.URL) ([]byte, error)
+// (file:///path) or an http(s) URL. It is fetch.ReadFunc, the one signature of
+// every reader of documents.
+type ReadFunc = fetch.ReadFunc
 
 // Option configures Load.
 type Option func(*loadConfig)
@@ -40,10 +32,11 @@ type loadConfig struct {
 // every file an external $ref points to through read, and through nothing else.
 //
 // SECURITY: a description can $ref any file or URL ("/etc/passwd",
-// "http://169.254.169.254/..."). The default reader follows such references to local
-// files and to http(s) URLs; a caller loading descriptions it does not trust passes a
-// ReadFunc that enforces its own sandbox (allowed directories and hosts, timeouts,
-// size limits).
+// "http://169.254.169.254/..."). The default reader, a fetch.Reader with its
+// default options, follows such references to regular files anywhere and to
+// http(s) URLs; a caller loading descriptions it does not trust passes the Read
+// method of a fetch.Reader confined to a Root, Offline if need be, or a
+// ReadFunc that enforces its own sandbox.
 func WithReadFunc(read ReadFunc) Option {
 	return func(c *loadConfig) { c.read = read }
 }
@@ -83,8 +76,9 @@ func (e *LoadError) Unwrap() error { return e.Err }
 //
 // location is the absolute file path or URL of the document; relative $refs are
 // resolved against it. When data is nil, the document itself is read from location.
-// Every read goes through the ReadFunc given with WithReadFunc, else through a default
-// reader that reads local files and http(s) URLs (10 s timeout, 16 MiB per file).
+// Every read goes through the ReadFunc given with WithReadFunc, else through a
+// fetch.Reader with its defaults (regular files and http(s) URLs; 10 s timeout,
+// 16 MiB per file, 64 MiB in all).
 //
 // Any problem is returned as a *LoadError, with the file and position when known.
 func Load(ctx context.Context, location string, data []byte, opts ...Option) (doc *Document, err error) {
@@ -102,7 +96,7 @@ func Load(ctx context.Context, location string, data []byte, opts ...Option) (do
 			return nil, &LoadError{Location: u.String(), Msg: err.Error(), Err: err}
 		}
 	}
-	r.cache[u.String()] = data
+	r.cache[fetch.Identity(u)] = data
 
 	// kin-openapi is a large library fed with arbitrary input: whatever escapes it
 	// as a panic is a bug there, reported here as an error rather than a crash.
@@ -177,22 +171,20 @@ func documentURL(location string) (*url.URL, error) {
 }
 
 // reader serves every read of one Load: through the caller's ReadFunc or the default
-// one, each location read once, syntax errors reported with their file and position.
+// one, each document read once (by its identity: fetch.Identity), syntax errors
+// reported with their file and position.
 type reader struct {
-	ctx    context.Context
-	read   ReadFunc
-	client *http.Client
-	cache  map[string][]byte
-	last   string // the location last handed to kin-openapi
+	ctx   context.Context
+	read  ReadFunc
+	cache map[string][]byte // by identity
+	last  string            // the location last handed to kin-openapi
 }
 
 func newReader(ctx context.Context, read ReadFunc) *reader {
-	r := &reader{ctx: ctx, read: read, cache: map[string][]byte{}}
 	if read == nil {
-		r.client = &http.Client{Timeout: httpReadTimeout}
-		r.read = r.readDefault
+		read = fetch.New(fetch.Options{}).Read
 	}
-	return r
+	return &reader{ctx: ctx, read: read, cache: map[string][]byte{}}
 }
 
 func (r *reader) readRaw(u *url.URL) ([]byte, error) {
@@ -211,7 +203,8 @@ func (r *reader) kin(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	}
 	key := loc.String()
 	r.last = key
-	if data, ok := r.cache[key]; ok {
+	id := fetch.Identity(&loc)
+	if data, ok := r.cache[id]; ok {
 		return data, nil
 	}
 	data, err := r.readRaw(&loc)
@@ -221,47 +214,7 @@ func (r *reader) kin(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 	if _, err := parseTree(&loc, data); err != nil {
 		return nil, err
 	}
-	r.cache[key] = data
-	return data, nil
-}
-
-// readDefault reads local files and http(s) URLs.
-func (r *reader) readDefault(ctx context.Context, u *url.URL) ([]byte, error) {
-	switch u.Scheme {
-	case "file", "":
-		f, err := os.Open(filepath.FromSlash(u.Path))
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return readCapped(f, u)
-	case "http", "https":
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		if err != nil {
-			return nil, err
-		}
-		resp, err := r.client.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET %s: %s", u, resp.Status)
-		}
-		return readCapped(resp.Body, u)
-	default:
-		return nil, fmt.Errorf("cannot read %s: unsupported URL scheme %q", u, u.Scheme)
-	}
-}
-
-func readCapped(rd io.Reader, u *url.URL) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(rd, maxDocumentSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxDocumentSize {
-		return nil, fmt.Errorf("%s is larger than %d MiB", u, maxDocumentSize>>20)
-	}
+	r.cache[id] = data
 	return data, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
@@ -38,7 +39,7 @@ func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.D
 	if err != nil {
 		return nil, nil, &ReadError{Location: location, Err: err}
 	}
-	doc, diags := arazzo.Parse(location, data, arazzo.WithLocation(loc))
+	doc, diags := arazzo.Parse(location, data, arazzo.WithLocation(loc), arazzo.WithLimits(cfg.limits))
 	if doc == nil || !decoded(diags) {
 		return nil, diags, diags.Err()
 	}
@@ -80,11 +81,17 @@ type compiler struct {
 	cfg   config
 	diags arazzo.Diagnostics
 	plan  *Plan
+	// byLoc holds the Arazzo documents loaded, by identity (fetch.Identity):
+	// one document reached under several names is parsed once; nil marks one
+	// that did not parse (its problems are reported once).
 	byLoc map[string]*arazzo.Document
+	// openapis holds the OpenAPI descriptions loaded (or the error of
+	// loading one), by identity, for the same reason.
+	openapis map[string]openapiLoad
 }
 
 func compile(ctx context.Context, doc *arazzo.Document, cfg config, diags arazzo.Diagnostics) (*Plan, arazzo.Diagnostics, error) {
-	c := &compiler{ctx: ctx, cfg: cfg, diags: diags, byLoc: map[string]*arazzo.Document{},
+	c := &compiler{ctx: ctx, cfg: cfg, diags: diags, byLoc: map[string]*arazzo.Document{}, openapis: map[string]openapiLoad{},
 		plan: &Plan{doc: doc, cfg: cfg, sources: map[*arazzo.Document]map[string]*source{}, workflows: map[*arazzo.Document]map[string]*workflowPlan{}}}
 	c.loadDocument(doc, 0)
 	if cfg.validate {
@@ -121,7 +128,7 @@ func (c *compiler) warnf(doc *arazzo.Document, pos arazzo.Pos, path, rule, forma
 
 // loadDocument registers an Arazzo document and loads its sources, recursively.
 func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
-	c.byLoc[doc.Location] = doc
+	c.byLoc[identity(doc.Location)] = doc
 	c.plan.docs = append(c.plan.docs, doc)
 	srcs := map[string]*source{}
 	c.plan.sources[doc] = srcs
@@ -145,8 +152,17 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			}
 		}
 		s.loc = abs.String()
-		if other, ok := c.byLoc[s.loc]; ok {
+		id := fetch.Identity(abs)
+		if other, ok := c.byLoc[id]; ok {
 			s.kind, s.arazzo = arazzo.SourceArazzo, other
+			continue
+		}
+		if prev, ok := c.openapis[id]; ok && (s.kind == "" || s.kind == arazzo.SourceOpenAPI) {
+			if prev.err != nil {
+				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, prev.err)
+				continue
+			}
+			s.kind, s.openapi = arazzo.SourceOpenAPI, prev.doc
 			continue
 		}
 		data, err := c.cfg.read(c.ctx, abs)
@@ -156,8 +172,13 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			}
 			rule := RuleSourceUnreadable
 			var outside *OutsideError
-			if errors.As(err, &outside) {
+			var limit *fetch.LimitError
+			var kind *fetch.FileTypeError
+			switch {
+			case errors.As(err, &outside):
 				rule = RuleSourceOutside
+			case errors.As(err, &limit), errors.As(err, &kind):
+				rule = RuleSourceInvalid // there, but not a document that can be read
 			}
 			c.errorf(doc, sd.ValuePos("url"), path+".url", rule, "cannot read source description %q at %s: %v", sd.Name, s.loc, err)
 			continue
@@ -171,9 +192,10 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q: Arazzo sources nest more than 16 deep", sd.Name)
 				continue
 			}
-			sub, ds := arazzo.Parse(displayName(doc, sd.URL, s.loc), data, arazzo.WithLocation(s.loc))
+			sub, ds := arazzo.Parse(displayName(doc, sd.URL, s.loc), data, arazzo.WithLocation(s.loc), arazzo.WithLimits(c.cfg.limits))
 			c.diags = append(c.diags, ds...)
 			if sub == nil || ds.HasErrors() {
+				c.byLoc[id] = nil
 				continue
 			}
 			s.arazzo = sub
@@ -181,7 +203,8 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 		case arazzo.SourceAsyncAPI:
 			c.warnf(doc, sd.KeyPos("type"), path+".type", RuleSourceInvalid, "source %q is an AsyncAPI description; AsyncAPI steps are validated but cannot run yet", sd.Name)
 		default:
-			od, err := openapi.Load(c.ctx, s.loc, data, openapi.WithReadFunc(openapi.ReadFunc(c.cfg.read)))
+			od, err := openapi.Load(c.ctx, s.loc, data, openapi.WithReadFunc(c.cfg.read))
+			c.openapis[id] = openapiLoad{od, err}
 			if err != nil {
 				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, err)
 				continue
@@ -189,6 +212,20 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			s.kind, s.openapi = arazzo.SourceOpenAPI, od
 		}
 	}
+}
+
+type openapiLoad struct {
+	doc *openapi.Document
+	err error
+}
+
+// identity is fetch.Identity of a location written as a string.
+func identity(loc string) string {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return loc
+	}
+	return fetch.Identity(u)
 }
 
 // displayName names a source document in diagnostics: relative to the entry when it is a file.

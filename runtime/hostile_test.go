@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
@@ -455,3 +458,140 @@ workflows:
 		t.Errorf("requests: %s", got)
 	}
 }
+
+// countingReader counts the reads of each document identity through the
+// reader it wraps; every read of an Arazzo or OpenAPI source is followed by
+// one parse, so the counts are the parses too.
+type countingReader struct {
+	read  ReadFunc
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *countingReader) Read(ctx context.Context, u *url.URL) ([]byte, error) {
+	c.mu.Lock()
+	if c.reads == nil {
+		c.reads = map[string]int{}
+	}
+	c.reads[fetch.Identity(u)]++
+	c.mu.Unlock()
+	return c.read(ctx, u)
+}
+
+func (c *countingReader) total() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for _, k := range c.reads {
+		n += k
+	}
+	return n
+}
+
+// The hostile files of a pull request: a document that lists itself under
+// names that differ only in spelling (loaded 2^16 times before), one large
+// OpenAPI description listed ten times with a query each, and symbolic links
+// to /dev/zero and /dev/stdin. Each is read and parsed once, or refused with
+// a clear error without being read.
+func TestHostileFilesReadOnce(t *testing.T) {
+	bigAPI := hostileOpenAPI + "x-pad: '" + strings.Repeat("x", 1<<20) + "'\n"
+	self := `arazzo: 1.0.1
+info: {title: t, version: '1'}
+sourceDescriptions:
+  - {name: a, url: ./%2E/x.arazzo.yaml, type: arazzo}
+  - {name: b, url: ./%2e/x.arazzo.yaml, type: arazzo}
+  - {name: c, url: ./%2E%2F%2E/x.arazzo.yaml, type: arazzo}
+  - {name: d, url: d/d/x.arazzo.yaml, type: arazzo}
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: s, workflowId: $sourceDescriptions.a.w}
+`
+	var queried strings.Builder
+	queried.WriteString("arazzo: 1.0.1\ninfo: {title: t, version: '1'}\nsourceDescriptions:\n")
+	for i := 1; i <= 10; i++ {
+		fmt.Fprintf(&queried, "  - {name: api%d, url: 'api.yaml?%d', type: openapi}\n", i, i)
+	}
+	queried.WriteString("workflows:\n  - workflowId: w\n    steps:\n      - {stepId: s, operationId: $sourceDescriptions.api1.listItems}\n")
+	dir := writeTree(t, map[string]string{"x.arazzo.yaml": self, "api.yaml": bigAPI, "q.arazzo.yaml": queried.String(),
+		"zero-src.arazzo.yaml": arazzoWith("      type: object", "")})
+	if err := os.Symlink(".", filepath.Join(dir, "d")); err != nil {
+		t.Fatal(err)
+	}
+	for link, target := range map[string]string{"zero.arazzo.yaml": "/dev/zero", "stdin.arazzo.yaml": "/dev/stdin"} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	root := dir
+	load := func(name string) (*Plan, string, *countingReader) {
+		t.Helper()
+		cr := &countingReader{read: DefaultReader(ReaderOptions{Root: root, Offline: true})}
+		plan, diags, err := Load(context.Background(), filepath.Join(dir, name), WithReadFunc(cr.Read))
+		var msgs []string
+		for _, d := range diags {
+			msgs = append(msgs, d.Error())
+		}
+		if err != nil {
+			msgs = append(msgs, err.Error())
+		}
+		return plan, strings.Join(msgs, "\n"), cr
+	}
+
+	plan, msgs, cr := load("x.arazzo.yaml")
+	if plan == nil {
+		t.Fatalf("the self-referencing document does not load:\n%s", msgs)
+	}
+	if n := cr.total(); n != 1 {
+		t.Errorf("self-referencing document: %d reads (and parses), want 1: %v", n, cr.reads)
+	}
+
+	plan, msgs, cr = load("q.arazzo.yaml")
+	if plan == nil {
+		t.Fatalf("the queried sources do not load:\n%s", msgs)
+	}
+	if n := cr.reads[fetch.Identity(fileURL(filepath.Join(dir, "api.yaml")))]; n != 1 {
+		t.Errorf("api.yaml?1…?10: %d reads (and parses), want 1: %v", n, cr.reads)
+	}
+	if n := len(plan.OpenAPIDocuments()); n != 1 {
+		t.Errorf("%d OpenAPI documents for one file", n)
+	}
+
+	// Confined to the repository (validate), the links lead out of it; not
+	// confined (run, validate --allow-outside), they are not regular files.
+	// Neither is read.
+	for _, confined := range []bool{true, false} {
+		root = ""
+		if confined {
+			root = dir
+		}
+		for name, want := range map[string]string{
+			"zero.arazzo.yaml":  "is a character device; only regular files are read",
+			"stdin.arazzo.yaml": "stdin.arazzo.yaml",
+		} {
+			if confined {
+				want = "is outside " + dir
+			}
+			_, msgs, _ := load(name)
+			ok := strings.Contains(msgs, want)
+			if name == "stdin.arazzo.yaml" && !confined {
+				// Standard input is a terminal, /dev/null or a pipe (a link
+				// that resolves to no file): never read either way.
+				ok = strings.Contains(msgs, "only regular files are read") || strings.Contains(msgs, "cannot be resolved to a file")
+			}
+			if !ok {
+				t.Errorf("%s (confined %v): %q, want %q", name, confined, msgs, want)
+			}
+		}
+	}
+	// As a source, /dev/zero is an error of the document, not a source that
+	// could not be found (which validate only warns about).
+	if err := os.WriteFile(filepath.Join(dir, "zero-src.arazzo.yaml"), []byte(strings.Replace(arazzoWith("      type: object", ""), "url: api.yaml", "url: zero.arazzo.yaml", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, msgs, _ := load("zero-src.arazzo.yaml"); !strings.Contains(msgs, "is a character device") || !strings.Contains(msgs, "[source-invalid]") {
+		t.Errorf("source linked to /dev/zero: %s", msgs)
+	}
+}
+
+func fileURL(p string) *url.URL { return &url.URL{Scheme: "file", Path: filepath.ToSlash(p)} }

@@ -1,17 +1,13 @@
 package runtime
 
 import (
+	"github.com/arazzo-run/arazzo/arazzo"
+
 	"context"
 	"maps"
 	"net/http"
-	"net/url"
 	"time"
 )
-
-// ReadFunc reads a document (an Arazzo or OpenAPI description) from a location.
-// Every read of a source description goes through it, so a caller can sandbox,
-// cache or redirect them.
-type ReadFunc func(ctx context.Context, u *url.URL) ([]byte, error)
 
 // Option configures a plan (Load, Compile) or one run (Run); options given to Run
 // apply on top of the plan's.
@@ -19,6 +15,7 @@ type Option func(*config)
 
 type config struct {
 	read         ReadFunc
+	limits       arazzo.Limits
 	client       *http.Client
 	timeout      time.Duration
 	runTimeout   time.Duration
@@ -52,8 +49,13 @@ func defaultConfig() config {
 	}
 }
 
-// WithReadFunc sets how source descriptions are read (default: DefaultReader).
+// WithReadFunc sets how documents are read (default: DefaultReader).
 func WithReadFunc(f ReadFunc) Option { return func(c *config) { c.read = f } }
+
+// WithLimits bounds what parsing each Arazzo document may cost (default
+// arazzo.DefaultLimits(); a zero field keeps its default). The bytes read are
+// bounded by the reader (ReaderOptions.MaxBytes and MaxTotal).
+func WithLimits(l arazzo.Limits) Option { return func(c *config) { c.limits = l } }
 
 // WithHTTPClient sets the client the local driver sends requests with. Its
 // Timeout should be zero: per-request timeouts come from WithTimeout.

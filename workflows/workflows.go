@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+
+	"github.com/arazzo-run/arazzo/fetch"
 )
 
 //go:embed */arazzo/*.yml */openapi/*.yml
@@ -87,7 +89,7 @@ func Names() []string {
 
 // ReadFunc returns a reader for bundled: locations that hands every other
 // location to next (nil: refuse them).
-func ReadFunc(next func(ctx context.Context, u *url.URL) ([]byte, error)) func(ctx context.Context, u *url.URL) ([]byte, error) {
+func ReadFunc(next fetch.ReadFunc) fetch.ReadFunc {
 	return func(ctx context.Context, u *url.URL) ([]byte, error) {
 		if u.Scheme == Scheme {
 			p := strings.TrimPrefix(path.Clean(u.Path), "/")

@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/workflows"
 )
 
@@ -60,7 +60,9 @@ func completeWorkflowIDs(cmd *cobra.Command, args []string, toComplete string) (
 	if b, ok := workflows.Find(name); ok {
 		return []string{b.WorkflowID}, cobra.ShellCompDirectiveNoFileComp
 	}
-	if data, err = os.ReadFile(name); err != nil {
+	// A name typed at a prompt is read like any document: a regular file,
+	// capped, never a device or a FIFO that would hang the shell.
+	if data, err = fetch.New(fetch.Options{Offline: true}).Read(cmd.Context(), fileURL(name)); err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	doc, _ := arazzo.Parse(name, data)

@@ -1,14 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/workflows"
 )
@@ -42,10 +43,21 @@ func resolveTarget(arg string) (target, error) {
 }
 
 // readFunc reads bundled documents from the binary and everything else from
-// disk or the network, bounded in time and size.
-func readFunc(o runtime.ReaderOptions) runtime.ReadFunc {
-	next := runtime.DefaultReader(o)
-	return runtime.ReadFunc(workflows.ReadFunc(func(ctx context.Context, u *url.URL) ([]byte, error) { return next(ctx, u) }))
+// disk or the network through a new fetch.Reader (see readerFunc).
+func readFunc(o runtime.ReaderOptions) runtime.ReadFunc { return readerFunc(fetch.New(o)) }
+
+// readerFunc reads bundled documents from the binary and everything else
+// through r: regular files and http(s) URLs, each once, bounded in time and
+// size, alone and in total.
+func readerFunc(r *fetch.Reader) runtime.ReadFunc { return workflows.ReadFunc(r.Read) }
+
+// fileURL is the file URL of a path.
+func fileURL(p string) *url.URL {
+	u, err := url.Parse(arazzo.FileLocation(p))
+	if err != nil {
+		return &url.URL{Scheme: "file", Path: filepath.ToSlash(p)}
+	}
+	return u
 }
 
 // absLocation turns a file name into an absolute file:// URL (URLs pass through).

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -91,7 +92,10 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 	if err != nil {
 		return err
 	}
-	files, err := collectDocuments(args)
+	// One reader for the whole invocation: a file read for one document is
+	// not read again for another, and the total read is bounded once.
+	docs := fetch.New(fetch.Options{Offline: f.offline})
+	files, err := collectDocuments(args, docs)
 	if err != nil {
 		return err
 	}
@@ -100,13 +104,13 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 	var skipped []string
 	sources := map[string][]byte{}
 	for _, file := range files {
-		diags, skips := a.validateOne(ctx, file, f, overrides, sources)
+		diags, skips := a.validateOne(ctx, docs, file, f, overrides, sources)
 		all = append(all, diags...)
 		names = append(names, file.name)
 		skipped = append(skipped, skips...)
 	}
 	all = severity(all.Sort())
-	if err := a.writeDiagnostics(f.format, all, names, sources); err != nil {
+	if err := a.writeDiagnostics(f.format, all, names, sources, docs); err != nil {
 		return &exitError{code: ExitIncomplete, err: err}
 	}
 	if f.format == "text" {
@@ -198,7 +202,7 @@ var arazzoRoot = regexp.MustCompile(`(?m)^(arazzo\s*:|\s*\{?\s*"arazzo"\s*:)`)
 
 // collectDocuments expands the arguments: files as given, directories searched
 // recursively, - for standard input.
-func collectDocuments(args []string) ([]document, error) {
+func collectDocuments(args []string, docs *fetch.Reader) ([]document, error) {
 	var out []document
 	for _, arg := range args {
 		if arg == "-" {
@@ -223,7 +227,7 @@ func collectDocuments(args []string) ([]document, error) {
 				}
 				return nil
 			}
-			if isArazzoFile(p) {
+			if isArazzoFile(docs, p) {
 				found = append(found, p)
 			}
 			return nil
@@ -238,7 +242,7 @@ func collectDocuments(args []string) ([]document, error) {
 	}
 	for _, arg := range args {
 		if arg == "-" {
-			data, err := io.ReadAll(io.LimitReader(os.Stdin, int64(arazzo.DefaultLimits.MaxBytes)+1))
+			data, err := io.ReadAll(io.LimitReader(os.Stdin, int64(arazzo.DefaultLimits().MaxBytes)+1))
 			if err != nil {
 				return nil, usageErr("reading standard input: %v", err)
 			}
@@ -253,7 +257,7 @@ func collectDocuments(args []string) ([]document, error) {
 }
 
 // isArazzoFile tells an Arazzo document by its name, or by a root "arazzo" key.
-func isArazzoFile(p string) bool {
+func isArazzoFile(docs *fetch.Reader, p string) bool {
 	lower := strings.ToLower(p)
 	for _, suf := range []string{".arazzo.yaml", ".arazzo.yml", ".arazzo.json"} {
 		if strings.HasSuffix(lower, suf) {
@@ -263,19 +267,13 @@ func isArazzoFile(p string) bool {
 	if !strings.HasSuffix(lower, ".yaml") && !strings.HasSuffix(lower, ".yml") && !strings.HasSuffix(lower, ".json") {
 		return false
 	}
-	fh, err := os.Open(p)
-	if err != nil {
-		return false
-	}
-	defer fh.Close()
-	head := make([]byte, 8192)
-	n, _ := io.ReadFull(fh, head)
-	return arazzoRoot.Match(head[:n])
+	head, err := docs.Head(fileURL(p), 8192)
+	return err == nil && arazzoRoot.Match(head)
 }
 
 // validateOne loads, validates and compiles one document; it returns its
 // diagnostics and a note per source that was not fetched.
-func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
+func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
 	var root string
 	location := ""
 	if doc.path != "" {
@@ -286,12 +284,12 @@ func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, o
 		root = cwd
 		location = arazzo.FileLocation(filepath.Join(cwd, "stdin.arazzo.yaml"))
 	}
-	ropts := runtime.ReaderOptions{Offline: f.offline}
-	if !f.allowOutside {
-		ropts.Root = root
+	if f.allowOutside {
+		root = ""
 	}
+	rooted := docs.WithRoot(root)
 	rec := &offlineRecorder{}
-	base := readFunc(ropts)
+	base := readerFunc(rooted)
 	read := func(ctx context.Context, u *url.URL) ([]byte, error) {
 		if u.String() == location && doc.data != nil {
 			return doc.data, nil
@@ -309,8 +307,8 @@ func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, o
 	loadFrom := location
 	if doc.path != "" {
 		loadFrom = doc.path
-		if data, err := os.ReadFile(doc.path); err == nil {
-			sources[doc.name] = data
+		if data, err := rooted.Read(ctx, fileURL(doc.path)); err == nil {
+			sources[doc.name] = data // read once: Load below gets the same bytes
 		}
 	} else {
 		sources[doc.name] = doc.data
@@ -334,6 +332,9 @@ func (a *app) validateOne(ctx context.Context, doc document, f *validateFlags, o
 		// A source that cannot be read is a problem of where the document is
 		// checked as much as of the document: like an offline source, the checks
 		// that need it are skipped; the warning says why (--strict fails on it).
+		if diags[i].Rule == runtime.RuleSourceOutside {
+			diags[i].Message += " (--allow-outside lifts this)"
+		}
 		if diags[i].Rule == runtime.RuleSourceUnreadable && diags[i].Pos.IsValid() {
 			diags[i].Severity = arazzo.SeverityWarning
 			diags[i].Message += "; the checks of its operations were skipped"
@@ -363,7 +364,7 @@ func (r *offlineRecorder) list() []string {
 	return append([]string(nil), r.urls...)
 }
 
-func (a *app) writeDiagnostics(format string, ds arazzo.Diagnostics, files []string, sources map[string][]byte) error {
+func (a *app) writeDiagnostics(format string, ds arazzo.Diagnostics, files []string, sources map[string][]byte, docs *fetch.Reader) error {
 	switch format {
 	case "json":
 		return arazzo.WriteJSON(a.stdout, ds, files)
@@ -381,7 +382,7 @@ func (a *app) writeDiagnostics(format string, ds arazzo.Diagnostics, files []str
 			if b, ok := sources[file]; ok {
 				return b
 			}
-			b, _ := os.ReadFile(file)
+			b, _ := docs.Read(context.Background(), fileURL(file))
 			return b
 		},
 	})
