@@ -1,12 +1,13 @@
 package runtime
 
 import (
-	"github.com/arazzo-run/arazzo/arazzo"
-
 	"context"
 	"maps"
 	"net/http"
+	"net/url"
 	"time"
+
+	"github.com/arazzo-run/arazzo/arazzo"
 )
 
 // Option configures a plan (Load, Compile) or one run (Run); options given to Run
