@@ -446,7 +446,7 @@ func (d *decoder) document(n *yaml.Node, doc *Document) {
 		"arazzo": func(_, v *yaml.Node, path string) {
 			s := d.str(v, path, "arazzo")
 			if !versionPattern.MatchString(s) {
-				d.errorf(posOf(v), path, RuleVersion, "unsupported Arazzo version %q; supported: 1.0.0, 1.0.1, 1.1.0", s)
+				d.errorf(posOf(v), path, RuleVersion, "unsupported Arazzo version %q; supported: 1.0.0, 1.0.1, 1.1.0 (the rest of the document is checked as 1.1.0)", s)
 			}
 		},
 		"$self": d.only11("$self", d.strField(&doc.Self, "$self")),

@@ -274,7 +274,7 @@ func (p *Plan) OpenAPIDocuments() []*openapi.Document {
 func decoded(diags arazzo.Diagnostics) bool {
 	for _, d := range diags {
 		switch d.Rule {
-		case arazzo.RuleYAMLSyntax, arazzo.RuleRootNotObject, arazzo.RuleDocumentLimits, arazzo.RuleVersion:
+		case arazzo.RuleYAMLSyntax, arazzo.RuleRootNotObject, arazzo.RuleDocumentLimits:
 			return false
 		}
 	}
