@@ -53,19 +53,8 @@ func TestMCPCrashAfterRenewal(t *testing.T) {
 
 	cmd := exec.Command(e.bin, e.args()...)
 	cmd.Env = e.env
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var stderr syncBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	stdin, stdout := startPiped(t, cmd, &stderr)
 	killed := false
 	defer func() {
 		if !killed {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -103,6 +104,25 @@ func (e *mcpEnv) serveHTTP(t *testing.T, extra ...string) string {
 		t.Fatalf("the server printed no address\n%s", log.String())
 	}
 	return ""
+}
+
+// startPiped starts cmd talking through pipes: the test writes its stdin
+// and reads its stdout.
+func startPiped(t *testing.T, cmd *exec.Cmd, stderr io.Writer) (io.WriteCloser, io.ReadCloser) {
+	t.Helper()
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return stdin, stdout
 }
 
 // bearer adds the token to every request.
