@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Tool names follow the MCP rules, stay unique across documents (the
+// document's name prefixes both sides of a collision) and never take the
+// run tools' names.
+func TestMCPToolNames(t *testing.T) {
+	if got := toolName("créer une commande/v2"); got != "cr_er_une_commande_v2" {
+		t.Errorf("toolName: %q", got)
+	}
+	if got := toolName(strings.Repeat("x", 100)); len(got) != maxToolName {
+		t.Errorf("toolName of 100 characters: %d long", len(got))
+	}
+	tools := []*workflowTool{
+		{workflowID: "rotate", docName: "workato"},
+		{workflowID: "rotate", docName: "github"},
+		{workflowID: "list_runs", docName: "ops"},
+		{workflowID: "create order", docName: "shop"},
+		{workflowID: "create_order", docName: "shop"},
+	}
+	nameTools(tools, []string{toolListRuns, toolGetRun, toolResumeRun})
+	var got []string
+	for _, tl := range tools {
+		got = append(got, tl.name)
+	}
+	want := "workato_rotate github_rotate ops_list_runs shop_create_order shop_create_order_2"
+	if strings.Join(got, " ") != want {
+		t.Errorf("names\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// A read-only workflow is annotated so; a document with several workflows
+// serves each as a tool.
+func TestMCPToolAnnotations(t *testing.T) {
+	var out, errb strings.Builder
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	s, err := a.newMCPServer(context.Background(), []string{filepath.Join("..", "..", "runtime", "testdata", "signature", "items.arazzo.yaml")}, &mcpFlags{})
+	if err != nil {
+		t.Fatal(err, errb.String())
+	}
+	if len(s.tools) != 2 {
+		t.Fatalf("%d tools", len(s.tools))
+	}
+	read, archive := s.tools[0].tool(false), s.tools[1].tool(false)
+	if read.Name != "readItem" || !read.Annotations.ReadOnlyHint || *read.Annotations.DestructiveHint || !read.Annotations.IdempotentHint {
+		t.Errorf("readItem: %s %s", read.Name, jsonOf(t, read.Annotations))
+	}
+	if archive.Name != "archiveItem" || archive.Annotations.ReadOnlyHint || !*archive.Annotations.DestructiveHint || archive.Annotations.IdempotentHint {
+		t.Errorf("archiveItem: %s %s", archive.Name, jsonOf(t, archive.Annotations))
+	}
+	if !strings.Contains(read.Description, "Read an item.") || !strings.Contains(read.Description, "Read-only") {
+		t.Errorf("description %q", read.Description)
+	}
+	if !strings.Contains(archive.Description, "resume_run") {
+		t.Errorf("description %q: a destructive tool says how to finish a cut-off call", archive.Description)
+	}
+}
