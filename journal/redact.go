@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 
@@ -8,27 +9,26 @@ import (
 )
 
 // Masked replaces a value that is not shown.
-const Masked = "***"
+const Masked = runtime.Masked
 
-// Redactor masks the sensitive values of a run for showing it: inputs whose
-// schema says format: password or writeOnly: true, and outputs and inputs with
-// secret-like names (token, access_token, password, api_key...) — both where
-// they are named and wherever their values appear in other text (a URL, an
-// error message).
+// Redactor masks a recorded run for showing it, by the rule a live run's
+// channels follow (runtime.Secrets): inputs whose schema says they are
+// secret and inputs and outputs with secret-like names whole; the values a
+// run's responses carried under secret-like names (a body's session_token,
+// an X-Subject-Token header, a cookie set), wherever they appear — in an
+// output of another name, a URL, an error message.
 type Redactor struct {
 	secretInputs []string
-	values       *runtime.Secrets
+	secrets      *runtime.Secrets
 }
 
-// NewRedactor collects the sensitive values of a run and its steps.
+// NewRedactor collects the sensitive values of a run and its steps from what
+// they hold: secret inputs, and the values of secret-like names in inputs
+// and outputs. Store.Redactor adds the run's recorded responses.
 func NewRedactor(r *Run, steps []*Step) *Redactor {
-	red := &Redactor{secretInputs: r.SecretInputs, values: &runtime.Secrets{}}
+	red := &Redactor{secretInputs: r.SecretInputs, secrets: &runtime.Secrets{}}
 	for k, v := range r.Inputs {
-		if red.secretInput(k) {
-			red.collect(v, true)
-		} else {
-			red.collect(v, false)
-		}
+		red.collect(v, red.secretInput(k))
 	}
 	for _, s := range steps {
 		red.collectMap(s.Outputs)
@@ -36,6 +36,30 @@ func NewRedactor(r *Run, steps []*Step) *Redactor {
 	red.collectMap(r.Outputs)
 	return red
 }
+
+// Redactor is NewRedactor with the responses the run recorded: their
+// secret-like values are masked too, as the run's live channels masked them.
+func (s *Store) Redactor(ctx context.Context, r *Run, steps []*Step) (*Redactor, error) {
+	red := NewRedactor(r, steps)
+	recs, err := s.records(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		if rec.kind != kindResponse {
+			continue
+		}
+		var d responseData
+		if json.Unmarshal(rec.data, &d) == nil {
+			red.secrets.AddResponse(d.Header, rec.body)
+		}
+	}
+	return red, nil
+}
+
+// AddSensitive registers values to mask, known to be sensitive from
+// elsewhere (a Temporal run marks the outputs that hold one).
+func (red *Redactor) AddSensitive(values ...string) { red.secrets.AddSensitive(values...) }
 
 func (red *Redactor) secretInput(name string) bool {
 	return slices.Contains(red.secretInputs, name) || runtime.IsSecretName(name)
@@ -53,7 +77,7 @@ func (red *Redactor) collect(v any, secret bool) {
 	switch x := v.(type) {
 	case string:
 		if secret {
-			red.values.AddSensitive(x)
+			red.secrets.AddSensitive(x)
 		}
 	case map[string]any:
 		for k, e := range x {
@@ -66,13 +90,13 @@ func (red *Redactor) collect(v any, secret bool) {
 	default:
 		if secret && v != nil {
 			if b, err := json.Marshal(v); err == nil {
-				red.values.AddSensitive(string(b))
+				red.secrets.AddSensitive(string(b))
 			}
 		}
 	}
 }
 
-// Input masks an input's value when it is secret.
+// Input masks an input's value: whole when the input is secret.
 func (red *Redactor) Input(name string, v any) any {
 	if red.secretInput(name) {
 		return Masked
@@ -80,8 +104,7 @@ func (red *Redactor) Input(name string, v any) any {
 	return red.Value(v)
 }
 
-// Output masks an output's value when its name is secret-like, and the
-// sensitive values and secret-like fields inside it.
+// Output masks an output's value: whole when its name is secret-like.
 func (red *Redactor) Output(name string, v any) any {
 	if runtime.IsSecretName(name) {
 		return Masked
@@ -89,31 +112,12 @@ func (red *Redactor) Output(name string, v any) any {
 	return red.Value(v)
 }
 
-// Value masks the fields with secret-like names inside v, and every sensitive
-// value in its strings.
-func (red *Redactor) Value(v any) any {
-	switch x := v.(type) {
-	case string:
-		return red.values.Mask(x)
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			if runtime.IsSecretName(k) {
-				m[k] = Masked
-			} else {
-				m[k] = red.Value(e)
-			}
-		}
-		return m
-	case []any:
-		a := make([]any, len(x))
-		for i, e := range x {
-			a[i] = red.Value(e)
-		}
-		return a
-	}
-	return v
-}
+// Value masks the members with secret-like names inside v, and every
+// sensitive value in its strings.
+func (red *Redactor) Value(v any) any { return red.secrets.MaskValue(v) }
 
 // Text masks every sensitive value in text.
-func (red *Redactor) Text(text string) string { return red.values.Mask(text) }
+func (red *Redactor) Text(text string) string { return red.secrets.Mask(text) }
+
+// URL masks a URL component by component.
+func (red *Redactor) URL(u string) string { return red.secrets.MaskURL(u, nil) }

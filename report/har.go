@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -89,6 +90,15 @@ type harContent struct {
 	MimeType string `json:"mimeType"`
 	Text     string `json:"text,omitempty"`
 	Encoding string `json:"encoding,omitempty"`
+	Comment  string `json:"comment,omitempty"`
+}
+
+// truncated says a body was cut to what the record keeps.
+func truncated(b *Body) string {
+	if !b.Truncated {
+		return ""
+	}
+	return fmt.Sprintf("truncated: the text holds the first bytes of %d", b.Size)
 }
 
 type harTimings struct {
@@ -123,7 +133,7 @@ func toHAR(t *Record) *harDoc {
 				e.Response.BodySize = 0
 				if b := r.Body; b != nil {
 					e.Response.BodySize = b.Size
-					e.Response.Content = harContent{Size: b.Size, MimeType: b.MimeType, Text: b.Text, Encoding: b.Encoding}
+					e.Response.Content = harContent{Size: b.Size, MimeType: b.MimeType, Text: b.Text, Encoding: b.Encoding, Comment: truncated(b)}
 				}
 				if e.Response.Content.MimeType == "" {
 					e.Response.Content.MimeType = "x-unknown"

@@ -228,9 +228,48 @@ func WriteJUnit(w io.Writer, rec *Record) error {
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(toJUnit(rec)); err != nil {
+	if err := enc.Encode(wellFormed(toJUnit(rec))); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// wellFormed makes every text of the report one XML can hold, whatever the
+// document and the responses hold: a character XML 1.0 does not allow (ESC,
+// other control characters, U+FFFE) is written as an escape (\x1b), as the
+// text output shows it.
+func wellFormed(out *junitSuites) *junitSuites {
+	x := xmlText
+	out.Name = x(out.Name)
+	for i := range out.Suites {
+		s := &out.Suites[i]
+		s.Name = x(s.Name)
+		if s.Props != nil {
+			for j := range s.Props.Props {
+				p := &s.Props.Props[j]
+				p.Name, p.Value = x(p.Name), x(p.Value)
+			}
+		}
+		for j := range s.Cases {
+			c := &s.Cases[j]
+			c.Name, c.ClassName = x(c.Name), x(c.ClassName)
+			for _, p := range []*junitProblem{c.Failure, c.Error} {
+				if p != nil {
+					p.Message, p.Type, p.Text = x(p.Message), x(p.Type), x(p.Text)
+				}
+			}
+			if c.SystemOut != nil {
+				c.SystemOut.Text = x(c.SystemOut.Text)
+			}
+		}
+	}
+	return out
+}
+
+// xmlText escapes the characters XML 1.0 does not allow (its Char production).
+func xmlText(s string) string {
+	return escape(s, func(r rune) bool {
+		return r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || r >= 0x10000
+	})
 }

@@ -1,9 +1,7 @@
 package report
 
 import (
-	"encoding/base64"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/arazzo-run/arazzo/runtime"
 )
@@ -91,10 +89,10 @@ func maskBody(b *Body, s *runtime.Secrets) *Body {
 	if b.raw == nil {
 		return &mb
 	}
-	if utf8.Valid(b.raw) {
-		mb.Text, mb.Encoding = s.Mask(string(b.raw)), ""
-	} else {
-		mb.Text, mb.Encoding = base64.StdEncoding.EncodeToString(b.raw), "base64"
+	text, isBase64 := s.MaskBody(b.raw, b.MimeType, b.Truncated)
+	mb.Text, mb.Encoding = text, ""
+	if isBase64 {
+		mb.Encoding = "base64"
 	}
 	return &mb
 }

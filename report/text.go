@@ -29,31 +29,10 @@ const verboseBodyLimit = 4 << 10
 // command such as ::add-mask:: or ::stop-commands::): its first colon is
 // shown as \x3a.
 func Line(s string) string {
-	if needsEscape(s) {
-		var b strings.Builder
-		for i := 0; i < len(s); {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			switch {
-			case r == utf8.RuneError && size == 1:
-				fmt.Fprintf(&b, `\x%02x`, s[i])
-			case r == '\n':
-				b.WriteString(`\n`)
-			case r == '\r':
-				b.WriteString(`\r`)
-			case r == '\t':
-				b.WriteByte('\t')
-			case r < 0x20 || r == 0x7f:
-				fmt.Fprintf(&b, `\x%02x`, r)
-			case r >= 0x80 && r < 0xa0, r == '\u2028', r == '\u2029':
-				// C1 controls (CSI, OSC as single characters) and line separators.
-				fmt.Fprintf(&b, `\u%04x`, r)
-			default:
-				b.WriteString(s[i : i+size])
-			}
-			i += size
-		}
-		s = b.String()
-	}
+	s = escape(s, func(r rune) bool {
+		// C0 and C1 controls (ESC, CSI and OSC as single characters), line breaks.
+		return r == '\t' || (r >= 0x20 && r != 0x7f && (r < 0x80 || r >= 0xa0) && r != '\u2028' && r != '\u2029')
+	})
 	if t := strings.TrimLeft(s, " \t"); strings.HasPrefix(t, "::") {
 		at := len(s) - len(t)
 		s = s[:at] + `\x3a` + s[at+1:]
@@ -61,22 +40,49 @@ func Line(s string) string {
 	return s
 }
 
-func needsEscape(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\t' || c == 0x7f || c >= 0x80 {
-			if c >= 0x80 {
-				r, size := utf8.DecodeRuneInString(s[i:])
-				if r == utf8.RuneError && size == 1 || r < 0xa0 || r == '\u2028' || r == '\u2029' {
-					return true
-				}
-				i += size - 1
-				continue
-			}
-			return true
+// Lines is Line for a text of several lines (an error that lists problems):
+// each line is made safe, the line breaks stay.
+func Lines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = Line(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// escape writes the characters of s that keep refuses as escapes: \n, \r,
+// \xHH (a byte that is not UTF-8, an ASCII control), \uHHHH.
+func escape(s string, keep func(rune) bool) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || !keep(r) {
+			clean = false
+			break
 		}
 	}
-	return false
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case keep(r):
+			b.WriteString(s[i : i+size])
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += size
+	}
+	return b.String()
 }
 
 func indent(depth int) string { return strings.Repeat("  ", depth) }

@@ -43,7 +43,7 @@ type InputInfo struct {
 	Default     any
 	HasDefault  bool
 	Description string
-	Secret      bool // format: password or writeOnly: true
+	Secret      bool // format: password or writeOnly: true, or sent by a step under a secret-like name (secretinputs.go)
 }
 
 // resolve follows a $ref to #/components/inputs/<key>.

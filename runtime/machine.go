@@ -752,12 +752,13 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 	}
 	sc.req = req
 	res.Method, res.URL = req.Method, req.URL
+	r.cfg.secrets.AddRequest(req) // before any observer shows the request
 	r.emit(&Event{Kind: EventRequest, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Request: req})
 	if len(req.Security) > 0 {
 		r.result.security = append(r.result.security, req.Security)
 	}
 	resp := r.fx.Send(ctx, req)
-	r.cfg.secrets.addResponseSecrets(resp) // before any observer prints the exchange
+	r.cfg.secrets.addResponse(resp) // before any observer shows the exchange
 	sc.resp = resp
 	if resp.Err == nil {
 		res.StatusCode = resp.StatusCode

@@ -147,6 +147,10 @@ type WorkflowInfo struct {
 
 func (w *workflowPlan) info() *WorkflowInfo {
 	wi := &WorkflowInfo{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, Inputs: w.inputs.Inputs()}
+	secret := w.secretInputs()
+	for i := range wi.Inputs {
+		wi.Inputs[i].Secret = secret[wi.Inputs[i].Name]
+	}
 	for _, o := range w.outputs {
 		wi.Outputs = append(wi.Outputs, o.name)
 	}

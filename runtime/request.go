@@ -44,9 +44,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		password, _ := user.Password()
 		enc := base64.StdEncoding.EncodeToString([]byte(user.Username() + ":" + password))
 		r.cfg.secrets.Add(enc)
-		if password != "" {
-			r.cfg.secrets.Add(password, url.QueryEscape(password))
-		}
+		r.cfg.secrets.AddUserinfo(user) // the password, or a token given as the user name
 		req.Header.Set("Authorization", "Basic "+enc)
 	}
 	path := op.Path

@@ -90,7 +90,7 @@ func (p *Plan) start(workflowID string, inputs map[string]any, cfg *config) (*wo
 	if len(probs) > 0 {
 		return nil, nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
 	}
-	cfg.secrets.addInputSecrets(wp.inputs, in)
+	cfg.secrets.addInputSecrets(wp, in)
 	return wp, in, nil
 }
 

@@ -100,7 +100,7 @@ func BenchmarkAddResponseSecrets(b *testing.B) {
 			b.SetBytes(int64(len(c.body)))
 			b.ReportAllocs()
 			for b.Loop() {
-				(&Secrets{}).addResponseSecrets(resp)
+				(&Secrets{}).addResponse(resp)
 			}
 		})
 	}

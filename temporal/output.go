@@ -3,6 +3,7 @@ package temporal
 import (
 	"encoding/json"
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ type RunOutput struct {
 	Unused   []runtime.Unused `json:"unused,omitempty"`
 	Started  time.Time        `json:"started"`
 	Duration time.Duration    `json:"duration"`
+	// Sensitive names the workflow outputs that hold a sensitive value. They
+	// are handed over as they are; a view of the run masks them.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // Step is one step execution (a runtime.StepResult).
@@ -45,6 +49,9 @@ type Step struct {
 	Err      string                    `json:"error,omitempty"`
 	Duration time.Duration             `json:"duration"`
 	Depth    int                       `json:"depth"`
+	// Sensitive names the outputs that hold a sensitive value (one a response
+	// carried under a secret-like name): a view of the run masks them.
+	Sensitive []string `json:"sensitive,omitempty"`
 }
 
 // Event kinds.
@@ -83,6 +90,10 @@ type recorder struct {
 	events  []recorded
 	steps   int // EventStep events recorded
 	omitted int
+	// secrets are the values the run's exchanges carried under secret-like
+	// names: errors are masked with them, and outputs holding one are named
+	// Sensitive (runtime.Secrets, the rule of a local run's channels).
+	secrets runtime.Secrets
 }
 
 type recorded struct {
@@ -92,6 +103,12 @@ type recorded struct {
 
 func (r *recorder) Event(e *runtime.Event) {
 	switch e.Kind {
+	case runtime.EventRequest:
+		r.secrets.AddRequest(e.Request)
+	case runtime.EventResponse:
+		if resp := e.Response; resp != nil && resp.Err == nil {
+			r.secrets.AddResponse(resp.Header, resp.Body)
+		}
 	case runtime.EventStepFinished:
 		if r.steps >= maxRecorded {
 			r.omitted++
@@ -107,6 +124,20 @@ func (r *recorder) Event(e *runtime.Event) {
 	}
 }
 
+// OutputRecorder records the events of a run as the workflow function does, for
+// the RunOutput a run on a cluster returns (Output): the same masking and
+// marking of sensitive outputs, without a cluster.
+type OutputRecorder struct{ r recorder }
+
+// NewOutputRecorder returns an OutputRecorder; observe a run with it.
+func NewOutputRecorder() *OutputRecorder { return &OutputRecorder{} }
+
+// Event implements runtime.Observer.
+func (r *OutputRecorder) Event(e *runtime.Event) { r.r.Event(e) }
+
+// Output is the RunOutput of the run that ended with res.
+func (r *OutputRecorder) Output(res *runtime.Result) *RunOutput { return r.r.output(res) }
+
 // progress answers the progress query: the events from index from, steps included.
 func (r *recorder) progress(from int) ([]Event, error) {
 	if from < 0 || from > len(r.events) {
@@ -116,7 +147,7 @@ func (r *recorder) progress(from int) ([]Event, error) {
 	for _, x := range r.events[from:] {
 		ev := x.ev
 		if x.step != nil {
-			s := newStep(x.step)
+			s := r.newStep(x.step)
 			ev.Step = &s
 		}
 		out = append(out, ev)
@@ -129,10 +160,11 @@ func (r *recorder) output(res *runtime.Result) *RunOutput {
 	out := &RunOutput{WorkflowID: res.WorkflowID, Status: res.Status, Unused: res.Unused, Started: res.Started,
 		Duration: res.Duration, Steps: []Step{}}
 	if res.Err != nil {
-		out.Error = res.Err.Error()
+		out.Error = r.secrets.Mask(res.Err.Error())
 	}
 	if res.Outputs != nil {
 		out.Outputs = marshal(res.Outputs)
+		out.Sensitive = r.sensitive(res.Outputs)
 	}
 	index := map[*runtime.StepResult]int{}
 	for i, s := range res.Steps {
@@ -141,14 +173,14 @@ func (r *recorder) output(res *runtime.Result) *RunOutput {
 			break
 		}
 		index[s] = i
-		out.Steps = append(out.Steps, newStep(s))
+		out.Steps = append(out.Steps, r.newStep(s))
 	}
 	for _, x := range r.events {
 		ev := x.ev
 		if x.step != nil {
 			i, ok := index[x.step]
 			if !ok {
-				s := newStep(x.step)
+				s := r.newStep(x.step)
 				ev.Step = &s
 			}
 			ev.Index = i
@@ -195,17 +227,35 @@ func itoa(n int) string {
 	return string(b)
 }
 
-func newStep(s *runtime.StepResult) Step {
+// newStep is a step as the output records it: its texts masked, its
+// outputs as they are, those that hold a sensitive value named.
+func (r *recorder) newStep(s *runtime.StepResult) Step {
+	sec := &r.secrets
 	st := Step{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: s.Status, StatusCode: s.StatusCode, Attempts: s.Attempts,
-		Method: s.Method, URL: s.URL, Operation: s.Operation, Action: s.Action, Err: s.Err, Duration: s.Duration, Depth: s.Depth}
+		Method: s.Method, URL: sec.MaskURL(s.URL, nil), Operation: s.Operation, Action: sec.Mask(s.Action), Err: sec.Mask(s.Err),
+		Duration: s.Duration, Depth: s.Depth}
 	for _, c := range s.Criteria {
 		c.Operands = nil
+		c.Reason = sec.Mask(c.Reason)
 		st.Criteria = append(st.Criteria, c)
 	}
 	if s.Outputs != nil {
 		st.Outputs = marshal(s.Outputs)
+		st.Sensitive = r.sensitive(s.Outputs)
 	}
 	return st
+}
+
+// sensitive names, in order, the outputs that hold a sensitive value.
+func (r *recorder) sensitive(outputs map[string]any) []string {
+	var names []string
+	for _, k := range sortedKeys(outputs) {
+		v := outputs[k]
+		if !reflect.DeepEqual(r.secrets.MaskValue(v), v) {
+			names = append(names, k)
+		}
+	}
+	return names
 }
 
 // marshal encodes values the executor produced; a value JSON cannot hold

@@ -392,7 +392,7 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 	}
 	out.Status, out.DurationMS, out.ran, out.unused = res.Status, ms(res.Duration), true, res.Unused
 	if res.Outputs != nil {
-		out.Outputs = res.Outputs
+		out.Outputs = secrets.MaskCredentialValues(res.Outputs) // handed over, but for the credentials the run was given
 	}
 	if res.Err != nil {
 		out.Error = secrets.Mask(res.Err.Error())

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -129,37 +128,28 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// journaledServers returns the --server values as the journal keeps them: a
-// password in a server URL is replaced by *** (credentials are never journaled).
+// journaledServers returns the --server values as the journal keeps them:
+// credentials in a server URL (a password, or a token given as the user
+// name) are replaced by *** (credentials are never journaled), also in a URL
+// that does not parse.
 func journaledServers(servers []string) []string {
 	out := make([]string, 0, len(servers))
 	for _, s := range servers {
 		name, raw, _ := strings.Cut(s, "=")
-		if u, err := url.Parse(raw); err == nil && u.User != nil {
-			if _, set := u.User.Password(); set {
-				u.User = url.UserPassword(u.User.Username(), maskedPassword)
-				s = name + "=" + u.String()
-			}
+		if m, ok := runtime.MaskServerURL(raw); ok {
+			s = name + "=" + m
 		}
 		out = append(out, s)
 	}
 	return out
 }
 
-// maskedServer reports whether a journaled --server value had its password
-// replaced (journaledServers), and names its source.
+// maskedServer reports whether a journaled --server value had its
+// credentials replaced (journaledServers), and names its source.
 func maskedServer(s string) (string, bool) {
 	name, raw, _ := strings.Cut(s, "=")
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return name, false
-	}
-	pw, _ := u.User.Password()
-	return name, pw == maskedPassword
+	return name, strings.Contains(raw, runtime.Masked+"@")
 }
-
-// maskedPassword replaces the password of a --server URL in the journal.
-const maskedPassword = "***"
 
 // options are the runtime options the settings stand for (a journaled run's
 // settings were checked when it started).
@@ -281,7 +271,8 @@ func (a *app) journaled(ctx context.Context, arg string, plan *runtime.Plan, wfI
 	secrets *runtime.Secrets, opts []runtime.Option) (*runtime.Result, error) {
 	res, err := a.runJournal(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if res != nil && f.journal.outputFile != "" && len(res.Outputs) > 0 {
-		if werr := writeFileAtomic(f.journal.outputFile, res.Outputs); werr != nil {
+		// The outputs are handed over as they are, but for the credentials the run was given.
+		if werr := writeFileAtomic(f.journal.outputFile, secrets.MaskCredentialValues(res.Outputs)); werr != nil {
 			fmt.Fprintf(a.stderr, "arazzo: cannot write the outputs to %s: %v\n", f.journal.outputFile, werr)
 		} else {
 			fmt.Fprintf(a.stderr, "arazzo: outputs written to %s\n", f.journal.outputFile)

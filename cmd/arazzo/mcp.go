@@ -352,7 +352,7 @@ func (s *mcpServer) scrub(res *mcp.CallToolResult) *mcp.CallToolResult {
 		}
 	}
 	if res.StructuredContent != nil {
-		res.StructuredContent = s.creds.MaskValue(res.StructuredContent)
+		res.StructuredContent = s.creds.MaskRegistered(res.StructuredContent)
 	}
 	return res
 }

@@ -136,31 +136,9 @@ func secretInputs(plan *runtime.Plan, wfID string, inputs map[string]any) *runti
 func handOver(outputs map[string]any, secrets, hide *runtime.Secrets) map[string]any {
 	out := make(map[string]any, len(outputs))
 	for k, v := range outputs {
-		out[k] = hide.MaskValue(maskCredentials(v, secrets))
+		out[k] = hide.MaskRegistered(secrets.MaskCredentialValue(v))
 	}
 	return out
-}
-
-// maskCredentials masks the credentials in v, leaving the sensitive values
-// (a renewed token) alone: handing those over is the point of the run.
-func maskCredentials(v any, secrets *runtime.Secrets) any {
-	switch x := v.(type) {
-	case string:
-		return secrets.MaskCredentials(x)
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = maskCredentials(e, secrets)
-		}
-		return m
-	case []any:
-		a := make([]any, len(x))
-		for i, e := range x {
-			a[i] = maskCredentials(e, secrets)
-		}
-		return a
-	}
-	return v
 }
 
 // summary is the short text of a result: the outcome, the outputs, where a

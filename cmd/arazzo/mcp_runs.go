@@ -253,21 +253,10 @@ func (s *mcpServer) getRun(ctx context.Context, req *mcp.CallToolRequest) *mcp.C
 	if bad != nil {
 		return bad
 	}
-	steps, err := st.Steps(ctx, r.ID)
+	view, err := journalRunView(ctx, st, r, false) // masked, as 'arazzo runs show' without --reveal
 	if err != nil {
 		return toolError("reading the journal: %v", err)
 	}
-	exchanges, err := st.Exchanges(ctx, r.ID)
-	if err != nil {
-		return toolError("reading the journal: %v", err)
-	}
-	var rec *journal.Recovery
-	var recErr error
-	if r.Finished.IsZero() && r.EffectiveStatus() == journal.StatusInterrupted {
-		// Its process died: what its journaled responses give.
-		rec, recErr = recoverRun(ctx, st, r)
-	}
-	view := newRunView(r, steps, exchanges, rec, recErr, false) // masked, as 'arazzo runs show' without --reveal
 	d := mcpRunDetail{mcpRun: t.runSummary(r), Inputs: view.Inputs, Outputs: view.Outputs, Error: view.Error, RunSteps: []mcpRunStep{}}
 	for _, x := range view.InFlight {
 		d.InFlight = append(d.InFlight, x.Request)

@@ -130,7 +130,7 @@ func writeFileWith(path string, fill func(io.Writer) error) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil { // reports show what a run sent and received: for the user only
 		return err
 	}
 	return os.Rename(tmp.Name(), path)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -52,12 +53,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil {
-			fmt.Fprintln(stderr, "arazzo:", ee.err)
+			fmt.Fprintln(stderr, "arazzo:", report.Lines(ee.err.Error())) // it may quote a response or a document
 		}
 		return ee.code
 	}
 	// Errors from flag parsing and unknown commands are usage errors.
-	fmt.Fprintln(stderr, "arazzo:", err)
+	fmt.Fprintln(stderr, "arazzo:", report.Lines(err.Error()))
 	fmt.Fprintln(stderr, "Run 'arazzo --help' for usage.")
 	return ExitUsage
 }

@@ -190,12 +190,12 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	}
 	rec := rep.rec.Finish(res)
 	if f.output == "json" {
-		// stdout hands the outputs over: they are not masked there.
-		if err := report.WriteResult(a.stdout, rec.WithOutputs(res.Outputs)); err != nil {
+		// stdout hands the outputs over: only the credentials the run was given are masked there.
+		if err := report.WriteResult(a.stdout, rec.WithOutputs(secrets.MaskCredentialValues(res.Outputs))); err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 	} else {
-		progress.summary(rec.WithOutputs(res.Outputs))
+		progress.summary(rec.WithOutputs(secrets.MaskCredentialValues(res.Outputs)))
 	}
 	a.delivered(ctx, f) // the outputs are out: the journal notes it
 	code := exitCode(ctx, res)
@@ -207,7 +207,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 	}
 	if res.Err != nil {
-		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
+		fmt.Fprintln(a.stderr, "arazzo:", report.Lines(secrets.Mask(res.Err.Error())))
 		a.outputHint(res.Err, f)
 	}
 	a.resumeHint(res, f)
@@ -243,6 +243,7 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		if !ok || name == "" || u == "" {
 			return nil, usageErr("--server %q: expected SOURCE=URL", s)
 		}
+		secrets.AddServerURL(u) // its user information is a credential, even in a URL that does not parse
 		opts = append(opts, runtime.WithServer(name, u))
 	}
 	for i, s := range f.sources {

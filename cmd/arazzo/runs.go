@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -119,29 +120,47 @@ Credentials given with --auth are never in the journal.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			steps, err := st.Steps(cmd.Context(), r.ID)
+			v, err := journalRunView(cmd.Context(), st, r, reveal)
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
-			exchanges, err := st.Exchanges(cmd.Context(), r.ID)
-			if err != nil {
-				return &exitError{code: ExitIncomplete, err: err}
-			}
-			// A run whose process died before it recorded its end may hold
-			// responses beyond its step records: replay them, sending
-			// nothing, for the steps and outputs they give.
-			var rec *journal.Recovery
-			var recErr error
-			if r.Finished.IsZero() && r.EffectiveStatus() == journal.StatusInterrupted {
-				rec, recErr = recoverRun(cmd.Context(), st, r)
-			}
-			return newRunView(r, steps, exchanges, rec, recErr, reveal).write(a.stdout, output)
+			return v.write(a.stdout, output)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	cluster.register(cmd.Flags(), "show a run submitted to the Temporal cluster at `HOST:PORT` instead of one in the journal")
 	return cmd
+}
+
+// journalRunView is the view of a journaled run, masked unless reveal by
+// the rule of the live channels (the responses the journal recorded tell
+// which values are sensitive). A run whose process died before it recorded
+// its end may hold responses beyond its step records: they are replayed,
+// sending nothing, for the steps and outputs they give.
+func journalRunView(ctx context.Context, st *journal.Store, r *journal.Run, reveal bool) (*runView, error) {
+	steps, err := st.Steps(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	exchanges, err := st.Exchanges(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	var rec *journal.Recovery
+	var recErr error
+	if r.Finished.IsZero() && r.EffectiveStatus() == journal.StatusInterrupted {
+		rec, recErr = recoverRun(ctx, st, r)
+	}
+	all := steps
+	if rec != nil {
+		all = append(steps[:len(steps):len(steps)], rec.Steps...)
+	}
+	red, err := st.Redactor(ctx, r, all)
+	if err != nil {
+		return nil, err
+	}
+	return newRunView(r, steps, exchanges, rec, recErr, red, reveal), nil
 }
 
 // runView is a run as shown, masked unless revealed. It is also the JSON of
@@ -197,6 +216,41 @@ type stepView struct {
 	Recovered bool `json:"recovered,omitempty"`
 }
 
+// reportedStep is a step execution of a run reported by a Temporal cluster,
+// with the names of its outputs the run marked sensitive.
+type reportedStep struct {
+	st        *runtime.StepResult
+	sensitive []string
+}
+
+// reportedRunView is the view of a run a Temporal cluster reports: masked by
+// the rule of the live channels, the outputs the run marked sensitive
+// (outputs names those of the workflow) included.
+func reportedRunView(r *journal.Run, outputs []string, reported []reportedStep, reveal bool) *runView {
+	var steps []*journal.Step
+	var sensitive []string
+	mark := func(names []string, values map[string]any) {
+		for _, n := range names {
+			if v, ok := values[n]; ok {
+				sensitive = append(sensitive, report.FormatValue(v))
+			}
+		}
+	}
+	mark(outputs, r.Outputs)
+	for _, rs := range reported {
+		st := rs.st
+		steps = append(steps, &journal.Step{WorkflowID: st.WorkflowID, StepID: st.StepID, Depth: st.Depth, Status: string(st.Status),
+			StatusCode: st.StatusCode, Attempts: st.Attempts, Operation: st.Operation, Method: st.Method, URL: st.URL, Action: st.Action,
+			Outputs: st.Outputs, Err: st.Err, Duration: st.Duration})
+		mark(rs.sensitive, st.Outputs)
+	}
+	red := journal.NewRedactor(r, steps)
+	red.AddSensitive(sensitive...)
+	v := newRunView(r, steps, nil, nil, nil, red, reveal)
+	v.noResume = true
+	return v
+}
+
 // inFlight is a request the run sent and got no recorded answer to.
 type inFlight struct {
 	Request string `json:"request"`
@@ -215,16 +269,19 @@ type responseView struct {
 	Body       any    `json:"body,omitempty"`
 }
 
-func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, rec *journal.Recovery, recErr error, reveal bool) *runView {
+// newRunView masks the run with red (the rule of the live channels, built
+// from the steps and the recovered steps), unless reveal.
+func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, rec *journal.Recovery, recErr error,
+	red *journal.Redactor, reveal bool) *runView {
 	all := steps
 	if rec != nil {
 		all = append(steps[:len(steps):len(steps)], rec.Steps...)
 	}
-	red := journal.NewRedactor(r, all)
 	value := red.Value
-	text, input, output := red.Text, red.Input, red.Output
+	text, input, output, link := red.Text, red.Input, red.Output, red.URL
 	if reveal {
 		text = func(s string) string { return s }
+		link = text
 		input = func(_ string, v any) any { return v }
 		output = input
 		value = func(v any) any { return v }
@@ -265,10 +322,10 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	for _, e := range exchanges {
 		switch {
 		case !e.Answered:
-			v.InFlight = append(v.InFlight, inFlight{Request: e.Method + " " + text(e.URL), MayHaveActed: !e.Repeatable()})
+			v.InFlight = append(v.InFlight, inFlight{Request: e.Method + " " + link(e.URL), MayHaveActed: !e.Repeatable()})
 		case recErr != nil && e.Seq > lastStep && !e.Repeatable():
 			// No step shows what the server answered: show the answer.
-			rv := responseView{StepID: e.StepID, Request: e.Method + " " + text(e.URL), StatusCode: e.StatusCode, Error: text(e.Err)}
+			rv := responseView{StepID: e.StepID, Request: e.Method + " " + link(e.URL), StatusCode: e.StatusCode, Error: text(e.Err)}
 			if len(e.Body) > 0 {
 				var body any
 				if json.Unmarshal(e.Body, &body) == nil {
@@ -298,6 +355,8 @@ func (v *runView) write(w io.Writer, output string) error {
 }
 
 func (v *runView) print(w io.Writer) {
+	// Every line goes through report.Line: the values come from responses and documents.
+	ln := func(format string, args ...any) { fmt.Fprintln(w, report.Line(fmt.Sprintf(format, args...))) }
 	status := v.Status
 	if v.gone {
 		status += " (its process is gone)"
@@ -305,32 +364,32 @@ func (v *runView) print(w io.Writer) {
 	if v.NotHandedOver {
 		status += ", but its outputs were not handed over: its process stopped before it printed them"
 	}
-	fmt.Fprintf(w, "run %s: %s\n", v.ID, status)
-	fmt.Fprintf(w, "  workflow  %s\n", v.WorkflowID)
-	fmt.Fprintf(w, "  document  %s\n", v.Location)
+	ln("run %s: %s", v.ID, status)
+	ln("  workflow  %s", v.WorkflowID)
+	ln("  document  %s", v.Location)
 	if v.Mock {
-		fmt.Fprintf(w, "  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers\n")
+		ln("  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers")
 	}
 	when := v.Started.Local().Format(time.DateTime)
 	if v.Finished != nil {
 		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
 	}
-	fmt.Fprintf(w, "  started   %s\n", when)
+	ln("  started   %s", when)
 	if len(v.Inputs) > 0 {
 		var parts []string
 		for _, k := range sortedKeys(v.Inputs) {
 			parts = append(parts, k+"="+report.FormatValue(v.Inputs[k]))
 		}
-		fmt.Fprintf(w, "  inputs    %s\n", strings.Join(parts, " "))
+		ln("  inputs    %s", strings.Join(parts, " "))
 	}
 	if v.ResumedFrom != "" {
-		fmt.Fprintf(w, "  resumes   run %s\n", v.ResumedFrom)
+		ln("  resumes   run %s", v.ResumedFrom)
 	}
 	if len(v.ResumedBy) > 0 {
-		fmt.Fprintf(w, "  resumed   as run %s\n", strings.Join(v.ResumedBy, ", run "))
+		ln("  resumed   as run %s", strings.Join(v.ResumedBy, ", run "))
 	}
 	if v.Error != "" && (len(v.Steps) == 0 || v.Steps[len(v.Steps)-1].Error != v.Error) {
-		fmt.Fprintf(w, "  error     %s\n", v.Error) // (else the last step shows it)
+		ln("  error     %s", v.Error) // (else the last step shows it)
 	}
 	fmt.Fprintln(w, "\nsteps:")
 	if len(v.Steps) == 0 {
@@ -346,23 +405,24 @@ func (v *runView) print(w io.Writer) {
 			lines[0] += "  (from its journaled response: the process died before it recorded the step)"
 		}
 		for _, l := range lines {
-			fmt.Fprintln(w, "  "+l)
+			ln("  %s", l)
 		}
 		for _, k := range sortedKeys(s.Outputs) {
-			fmt.Fprintf(w, "%s        %s: %s\n", indent(s.Depth), k, report.FormatValue(s.Outputs[k]))
+			ln("%s        %s: %s", indent(s.Depth), k, report.FormatValue(s.Outputs[k]))
 		}
 	}
 	for _, x := range v.InFlight {
 		if x.MayHaveActed {
-			fmt.Fprintf(w, "  … %s: sent, no answer recorded: it may have been sent, and the server may have acted on it (a resumed run sends it again, with a warning)\n", x.Request)
+			ln("  … %s: sent, no answer recorded: it may have been sent, and the server may have acted on it (a resumed run sends it again, with a warning)", x.Request)
 		} else {
-			fmt.Fprintf(w, "  … %s: sent, no answer recorded (a resumed run sends it again)\n", x.Request)
+			ln("  … %s: sent, no answer recorded (a resumed run sends it again)", x.Request)
 		}
 	}
 	if v.Unreplayed != "" {
-		fmt.Fprintf(w, "\nthe journaled responses could not be replayed for what they give: %s\n", v.Unreplayed)
+		fmt.Fprintln(w)
+		ln("the journaled responses could not be replayed for what they give: %s", v.Unreplayed)
 		for _, x := range v.Responses {
-			fmt.Fprintf(w, "  %s (step %s): answered %d, no step recorded it: %s\n", x.Request, x.StepID, x.StatusCode, report.FormatValue(x.Body))
+			ln("  %s (step %s): answered %d, no step recorded it: %s", x.Request, x.StepID, x.StatusCode, report.FormatValue(x.Body))
 		}
 	}
 	if len(v.Outputs) > 0 {
@@ -372,7 +432,7 @@ func (v *runView) print(w io.Writer) {
 			fmt.Fprintln(w, "\noutputs:")
 		}
 		for _, k := range sortedKeys(v.Outputs) {
-			fmt.Fprintf(w, "  %s: %s\n", k, report.FormatValue(v.Outputs[k]))
+			ln("  %s: %s", k, report.FormatValue(v.Outputs[k]))
 		}
 	}
 	if v.Masked {
@@ -383,8 +443,8 @@ func (v *runView) print(w io.Writer) {
 	}
 	switch {
 	case v.NotHandedOver:
-		fmt.Fprintf(w, "hand the outputs over with: arazzo run --resume %s (nothing is sent again)\n", v.ID)
+		ln("hand the outputs over with: arazzo run --resume %s (nothing is sent again)", v.ID)
 	case v.Status == string(journal.StatusInterrupted), v.Status == string(journal.StatusFailed), v.Status == string(journal.StatusError):
-		fmt.Fprintf(w, "continue it with: %s\n", resumeCommand(v.ID, v.settings))
+		ln("continue it with: %s", resumeCommand(v.ID, v.settings))
 	}
 }

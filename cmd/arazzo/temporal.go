@@ -211,14 +211,14 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 	res := out.Result()
 	addSecretOutputs(res, secrets)
 	if f.journal.outputFile != "" && len(res.Outputs) > 0 {
-		if werr := writeFileAtomic(f.journal.outputFile, res.Outputs); werr != nil {
+		if werr := writeFileAtomic(f.journal.outputFile, secrets.MaskCredentialValues(res.Outputs)); werr != nil {
 			fmt.Fprintf(a.stderr, "arazzo: cannot write the outputs to %s: %v\n", f.journal.outputFile, werr)
 		} else {
 			fmt.Fprintf(a.stderr, "arazzo: outputs written to %s\n", f.journal.outputFile)
 			res.Outputs = nil
 		}
 	}
-	record := rec.Finish(res).WithOutputs(res.Outputs) // stdout hands the outputs over
+	record := rec.Finish(res).WithOutputs(secrets.MaskCredentialValues(res.Outputs)) // stdout hands the outputs over
 	if f.output == "json" {
 		if err := report.WriteResult(a.stdout, record); err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
@@ -231,7 +231,7 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 	}
 	a.warnUnused(res)
 	if res.Err != nil {
-		fmt.Fprintln(a.stderr, "arazzo:", secrets.Mask(res.Err.Error()))
+		fmt.Fprintln(a.stderr, "arazzo:", report.Lines(secrets.Mask(res.Err.Error())))
 	}
 	return exitWith(exitCode(ctx, res))
 }
@@ -457,12 +457,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 			_ = decodeJSONNumbers(in.Inputs, &r.Inputs)
 		}
 	}
-	var steps []*journal.Step
-	addStep := func(st *runtime.StepResult) {
-		steps = append(steps, &journal.Step{WorkflowID: st.WorkflowID, StepID: st.StepID, Depth: st.Depth, Status: string(st.Status),
-			StatusCode: st.StatusCode, Attempts: st.Attempts, Operation: st.Operation, Method: st.Method, URL: st.URL, Action: st.Action,
-			Outputs: st.Outputs, Err: st.Err, Duration: st.Duration})
-	}
+	var steps []reportedStep
 	switch {
 	case info.Output != nil:
 		res := info.Output.Result()
@@ -471,19 +466,20 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 		if res.Err != nil {
 			r.Error = res.Err.Error()
 		}
-		for _, st := range res.Steps {
-			addStep(st)
+		for i, st := range res.Steps {
+			steps = append(steps, reportedStep{st, info.Output.Steps[i].Sensitive})
 		}
+		return reportedRunView(r, info.Output.Sensitive, steps, reveal).write(a.stdout, output)
 	case info.Err != nil:
 		r.Error = info.Err.Error()
 	default:
 		for _, ev := range info.Progress {
 			if ev.Kind == temporal.EventStep && ev.Step != nil {
-				addStep(ev.Step.Result())
+				steps = append(steps, reportedStep{ev.Step.Result(), ev.Step.Sensitive})
 			}
 		}
 	}
-	v := newRunView(r, steps, nil, nil, nil, reveal)
+	v := reportedRunView(r, nil, steps, reveal)
 	v.noResume = true
 	return v.write(a.stdout, output)
 }
