@@ -221,3 +221,29 @@ func TestFormatDuration(t *testing.T) {
 		}
 	}
 }
+
+// The view of a recorded run, as 'runs show' renders it in text and JSON.
+func TestRunView(t *testing.T) {
+	started := time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)
+	finished := started.Add(1500 * time.Millisecond)
+	v := &report.RunView{ID: "20260504-030201-abcdef", WorkflowID: "order", Location: "orders.arazzo.yaml", Status: "failed",
+		Started: started, Finished: &finished, Inputs: map[string]any{"query": "widget", "note": "***"},
+		Steps: []report.RunStep{
+			{WorkflowID: "order", StepID: "find", Status: "passed", StatusCode: 200, Attempts: 1, Operation: "GET /items", DurationMS: 12, Outputs: map[string]any{"id": "w-1"}},
+			{WorkflowID: "order", StepID: "buy", Status: "failed", StatusCode: 500, Attempts: 2, Operation: "POST /orders", DurationMS: 30,
+				Error: "orders.arazzo.yaml:40:9: workflow order, step buy: criterion `$statusCode == 201` not met\x1b[2J", Replayed: true},
+		},
+		InFlight: []report.InFlight{{Request: "POST http://orders.test/orders", MayHaveActed: true}},
+		Outputs:  map[string]any{"session": "***"}, Error: "step buy failed", Masked: true,
+		ResumeHint: "arazzo run --resume 20260504-030201-abcdef"}
+	var text, js bytes.Buffer
+	if err := v.Write(&text, "text"); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Write(&js, "json"); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.ReplaceAll(text.String(), started.Local().Format(time.DateTime), "<started>")
+	golden(t, "runview.txt", "http://orders.test", []byte(got))
+	golden(t, "runview.json", "http://orders.test", js.Bytes())
+}

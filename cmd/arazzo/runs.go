@@ -4,8 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"strings"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -124,7 +123,7 @@ Credentials given with --auth are never in the journal.`,
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
-			return v.write(a.stdout, output)
+			return v.Write(a.stdout, output)
 		},
 	}
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "show secret values (tokens, passwords) instead of ***")
@@ -138,7 +137,7 @@ Credentials given with --auth are never in the journal.`,
 // which values are sensitive). A run whose process died before it recorded
 // its end may hold responses beyond its step records: they are replayed,
 // sending nothing, for the steps and outputs they give.
-func journalRunView(ctx context.Context, st *journal.Store, r *journal.Run, reveal bool) (*runView, error) {
+func journalRunView(ctx context.Context, st *journal.Store, r *journal.Run, reveal bool) (*report.RunView, error) {
 	steps, err := st.Steps(ctx, r.ID)
 	if err != nil {
 		return nil, err
@@ -163,59 +162,6 @@ func journalRunView(ctx context.Context, st *journal.Store, r *journal.Run, reve
 	return newRunView(r, steps, exchanges, rec, recErr, red, reveal), nil
 }
 
-// runView is a run as shown, masked unless revealed. It is also the JSON of
-// 'runs show --output json'.
-type runView struct {
-	ID          string         `json:"id"`
-	WorkflowID  string         `json:"workflowId"`
-	Location    string         `json:"document"`
-	Status      string         `json:"status"`
-	Started     time.Time      `json:"started"`
-	Finished    *time.Time     `json:"finished,omitempty"`
-	Inputs      map[string]any `json:"inputs"`
-	Steps       []stepView     `json:"steps"`
-	InFlight    []inFlight     `json:"inFlight,omitempty"`
-	Outputs     map[string]any `json:"outputs"`
-	Error       string         `json:"error,omitempty"`
-	ResumedFrom string         `json:"resumedFrom,omitempty"`
-	ResumedBy   []string       `json:"resumedBy,omitempty"`
-	Masked      bool           `json:"masked"`
-	// NotHandedOver: the run passed but its process stopped before it printed
-	// or wrote its outputs.
-	NotHandedOver bool `json:"notHandedOver,omitempty"`
-	// Mock: the run was answered by the mock of its OpenAPI sources (--mock).
-	Mock bool `json:"mock,omitempty"`
-	// OutputsRecovered: the run's process died before it recorded its end;
-	// Outputs are what the replay of its journaled responses gives.
-	OutputsRecovered bool `json:"outputsRecovered,omitempty"`
-	// Unreplayed: why the journaled responses of a run whose process died
-	// could not be replayed; Responses then lists those that no step shows.
-	Unreplayed string         `json:"unreplayed,omitempty"`
-	Responses  []responseView `json:"responses,omitempty"`
-
-	gone     bool
-	noResume bool        // a run on Temporal (temporal.go): it is not in the journal
-	settings runSettings // what a resume must be given again
-}
-
-type stepView struct {
-	WorkflowID string         `json:"workflowId"`
-	StepID     string         `json:"stepId"`
-	Status     string         `json:"status"`
-	StatusCode int            `json:"statusCode,omitempty"`
-	Attempts   int            `json:"attempts"`
-	Operation  string         `json:"operation,omitempty"`
-	Action     string         `json:"action,omitempty"`
-	Outputs    map[string]any `json:"outputs,omitempty"`
-	Error      string         `json:"error,omitempty"`
-	DurationMS float64        `json:"durationMs"`
-	Depth      int            `json:"depth"`
-	Replayed   bool           `json:"replayed,omitempty"`
-	// Recovered: the run's process died after the step's response was
-	// journaled and before the step was; this is what the response gives.
-	Recovered bool `json:"recovered,omitempty"`
-}
-
 // reportedStep is a step execution of a run reported by a Temporal cluster,
 // with the names of its outputs the run marked sensitive.
 type reportedStep struct {
@@ -226,7 +172,7 @@ type reportedStep struct {
 // reportedRunView is the view of a run a Temporal cluster reports: masked by
 // the rule of the live channels, the outputs the run marked sensitive
 // (outputs names those of the workflow) included.
-func reportedRunView(r *journal.Run, outputs []string, reported []reportedStep, reveal bool) *runView {
+func reportedRunView(r *journal.Run, outputs []string, reported []reportedStep, reveal bool) *report.RunView {
 	var steps []*journal.Step
 	var sensitive []string
 	mark := func(names []string, values map[string]any) {
@@ -247,32 +193,14 @@ func reportedRunView(r *journal.Run, outputs []string, reported []reportedStep, 
 	red := journal.NewRedactor(r, steps)
 	red.AddSensitive(sensitive...)
 	v := newRunView(r, steps, nil, nil, nil, red, reveal)
-	v.noResume = true
+	v.HandOverHint, v.ResumeHint = "", "" // not in the journal: nothing to resume
 	return v
-}
-
-// inFlight is a request the run sent and got no recorded answer to.
-type inFlight struct {
-	Request string `json:"request"`
-	// MayHaveActed: the request is not safe to repeat, and the server may
-	// have acted on it (a resumed run sends it again, with a warning).
-	MayHaveActed bool `json:"mayHaveActed,omitempty"`
-}
-
-// responseView is a journaled response of a request that is not safe to
-// repeat, shown as it came when no step shows what it gave.
-type responseView struct {
-	StepID     string `json:"stepId"`
-	Request    string `json:"request"`
-	StatusCode int    `json:"statusCode,omitempty"`
-	Error      string `json:"error,omitempty"`
-	Body       any    `json:"body,omitempty"`
 }
 
 // newRunView masks the run with red (the rule of the live channels, built
 // from the steps and the recovered steps), unless reveal.
 func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exchange, rec *journal.Recovery, recErr error,
-	red *journal.Redactor, reveal bool) *runView {
+	red *journal.Redactor, reveal bool) *report.RunView {
 	all := steps
 	if rec != nil {
 		all = append(steps[:len(steps):len(steps)], rec.Steps...)
@@ -293,13 +221,14 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 		}
 		return o
 	}
-	v := &runView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
-		Inputs: map[string]any{}, Steps: []stepView{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
-		ResumedBy: r.ResumedBy, Masked: !reveal, gone: r.Gone()}
+	v := &report.RunView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
+		Inputs: map[string]any{}, Steps: []report.RunStep{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
+		ResumedBy: r.ResumedBy, Masked: !reveal, Gone: r.Gone()}
+	var set runSettings // what a resume must be given again
 	if len(r.Settings) > 0 {
-		_ = json.Unmarshal(r.Settings, &v.settings)
+		_ = json.Unmarshal(r.Settings, &set)
 	}
-	v.Mock = v.settings.Mock
+	v.Mock = set.Mock
 	if !r.Finished.IsZero() {
 		v.Finished = &r.Finished
 	}
@@ -308,7 +237,7 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 		v.Inputs[k] = input(k, x)
 	}
 	for i, s := range all {
-		v.Steps = append(v.Steps, stepView{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: s.Status, StatusCode: s.StatusCode,
+		v.Steps = append(v.Steps, report.RunStep{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: s.Status, StatusCode: s.StatusCode,
 			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Outputs: outs(s.Outputs), Error: text(s.Err),
 			DurationMS: ms(s.Duration), Depth: s.Depth, Replayed: s.Replayed, Recovered: i >= len(steps)})
 	}
@@ -322,10 +251,10 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	for _, e := range exchanges {
 		switch {
 		case !e.Answered:
-			v.InFlight = append(v.InFlight, inFlight{Request: e.Method + " " + link(e.URL), MayHaveActed: !e.Repeatable()})
+			v.InFlight = append(v.InFlight, report.InFlight{Request: e.Method + " " + link(e.URL), MayHaveActed: !e.Repeatable()})
 		case recErr != nil && e.Seq > lastStep && !e.Repeatable():
 			// No step shows what the server answered: show the answer.
-			rv := responseView{StepID: e.StepID, Request: e.Method + " " + link(e.URL), StatusCode: e.StatusCode, Error: text(e.Err)}
+			rv := report.RecordedResponse{StepID: e.StepID, Request: e.Method + " " + link(e.URL), StatusCode: e.StatusCode, Error: text(e.Err)}
 			if len(e.Body) > 0 {
 				var body any
 				if json.Unmarshal(e.Body, &body) == nil {
@@ -340,111 +269,13 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	if recErr != nil {
 		v.Unreplayed = text(recErr.Error())
 	}
+	if len(r.ResumedBy) == 0 {
+		switch {
+		case v.NotHandedOver:
+			v.HandOverHint = fmt.Sprintf("arazzo run --resume %s (nothing is sent again)", r.ID)
+		case slices.Contains([]journal.Status{journal.StatusInterrupted, journal.StatusFailed, journal.StatusError}, r.EffectiveStatus()):
+			v.ResumeHint = resumeCommand(r.ID, set)
+		}
+	}
 	return v
-}
-
-// write shows the run as text, or with output "json" as the JSON object.
-func (v *runView) write(w io.Writer, output string) error {
-	if output == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	v.print(w)
-	return nil
-}
-
-func (v *runView) print(w io.Writer) {
-	// Every line goes through report.Line: the values come from responses and documents.
-	ln := func(format string, args ...any) { fmt.Fprintln(w, report.Line(fmt.Sprintf(format, args...))) }
-	status := v.Status
-	if v.gone {
-		status += " (its process is gone)"
-	}
-	if v.NotHandedOver {
-		status += ", but its outputs were not handed over: its process stopped before it printed them"
-	}
-	ln("run %s: %s", v.ID, status)
-	ln("  workflow  %s", v.WorkflowID)
-	ln("  document  %s", v.Location)
-	if v.Mock {
-		ln("  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers")
-	}
-	when := v.Started.Local().Format(time.DateTime)
-	if v.Finished != nil {
-		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
-	}
-	ln("  started   %s", when)
-	if len(v.Inputs) > 0 {
-		var parts []string
-		for _, k := range sortedKeys(v.Inputs) {
-			parts = append(parts, k+"="+report.FormatValue(v.Inputs[k]))
-		}
-		ln("  inputs    %s", strings.Join(parts, " "))
-	}
-	if v.ResumedFrom != "" {
-		ln("  resumes   run %s", v.ResumedFrom)
-	}
-	if len(v.ResumedBy) > 0 {
-		ln("  resumed   as run %s", strings.Join(v.ResumedBy, ", run "))
-	}
-	if v.Error != "" && (len(v.Steps) == 0 || v.Steps[len(v.Steps)-1].Error != v.Error) {
-		ln("  error     %s", v.Error) // (else the last step shows it)
-	}
-	fmt.Fprintln(w, "\nsteps:")
-	if len(v.Steps) == 0 {
-		fmt.Fprintln(w, "  (none completed)")
-	}
-	for _, s := range v.Steps {
-		lines := report.StepLines(&report.Step{WorkflowID: s.WorkflowID, StepID: s.StepID, Status: runtime.Status(s.Status), StatusCode: s.StatusCode,
-			Attempts: s.Attempts, Operation: s.Operation, Action: s.Action, Error: s.Error, Depth: s.Depth, DurationMS: s.DurationMS})
-		if s.Replayed {
-			lines[0] += "  (replayed)"
-		}
-		if s.Recovered {
-			lines[0] += "  (from its journaled response: the process died before it recorded the step)"
-		}
-		for _, l := range lines {
-			ln("  %s", l)
-		}
-		for _, k := range sortedKeys(s.Outputs) {
-			ln("%s        %s: %s", indent(s.Depth), k, report.FormatValue(s.Outputs[k]))
-		}
-	}
-	for _, x := range v.InFlight {
-		if x.MayHaveActed {
-			ln("  … %s: sent, no answer recorded: it may have been sent, and the server may have acted on it (a resumed run sends it again, with a warning)", x.Request)
-		} else {
-			ln("  … %s: sent, no answer recorded (a resumed run sends it again)", x.Request)
-		}
-	}
-	if v.Unreplayed != "" {
-		fmt.Fprintln(w)
-		ln("the journaled responses could not be replayed for what they give: %s", v.Unreplayed)
-		for _, x := range v.Responses {
-			ln("  %s (step %s): answered %d, no step recorded it: %s", x.Request, x.StepID, x.StatusCode, report.FormatValue(x.Body))
-		}
-	}
-	if len(v.Outputs) > 0 {
-		if v.OutputsRecovered {
-			fmt.Fprintln(w, "\noutputs (from the journaled responses: the process died before it recorded them):")
-		} else {
-			fmt.Fprintln(w, "\noutputs:")
-		}
-		for _, k := range sortedKeys(v.Outputs) {
-			ln("  %s: %s", k, report.FormatValue(v.Outputs[k]))
-		}
-	}
-	if v.Masked {
-		fmt.Fprintln(w, "\nsecret values are shown as ***; --reveal shows them")
-	}
-	if len(v.ResumedBy) > 0 || v.noResume {
-		return
-	}
-	switch {
-	case v.NotHandedOver:
-		ln("hand the outputs over with: arazzo run --resume %s (nothing is sent again)", v.ID)
-	case v.Status == string(journal.StatusInterrupted), v.Status == string(journal.StatusFailed), v.Status == string(journal.StatusError):
-		ln("continue it with: %s", resumeCommand(v.ID, v.settings))
-	}
 }

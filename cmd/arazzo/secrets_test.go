@@ -270,10 +270,10 @@ func temporalViewOfLocalRun(t *testing.T, doc, server string) []byte {
 	}
 	var b bytes.Buffer
 	v := reportedRunView(r, out.Sensitive, steps, false)
-	if err := v.write(&b, "text"); err != nil {
+	if err := v.Write(&b, "text"); err != nil {
 		t.Fatal(err)
 	}
-	if err := v.write(&b, "json"); err != nil {
+	if err := v.Write(&b, "json"); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

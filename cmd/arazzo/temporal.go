@@ -469,7 +469,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 		for i, st := range res.Steps {
 			steps = append(steps, reportedStep{st, info.Output.Steps[i].Sensitive})
 		}
-		return reportedRunView(r, info.Output.Sensitive, steps, reveal).write(a.stdout, output)
+		return reportedRunView(r, info.Output.Sensitive, steps, reveal).Write(a.stdout, output)
 	case info.Err != nil:
 		r.Error = info.Err.Error()
 	default:
@@ -480,8 +480,7 @@ func (a *app) showTemporalRun(ctx context.Context, id string, c *clusterFlags, r
 		}
 	}
 	v := reportedRunView(r, nil, steps, reveal)
-	v.noResume = true
-	return v.write(a.stdout, output)
+	return v.Write(a.stdout, output)
 }
 
 func decodeJSONNumbers(data []byte, v any) error {

@@ -34,6 +34,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/arazzo-run/arazzo/internal/testserver"
+	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/temporal"
 )
 
@@ -361,10 +362,10 @@ func testTemporalBatch(t *testing.T, addr string) {
 		t.Fatalf("runs show: exit %d: %s", code, serr.String())
 	}
 	var shown struct {
-		Status  string         `json:"status"`
-		Inputs  map[string]any `json:"inputs"`
-		Steps   []stepView     `json:"steps"`
-		Outputs map[string]any `json:"outputs"`
+		Status  string           `json:"status"`
+		Inputs  map[string]any   `json:"inputs"`
+		Steps   []report.RunStep `json:"steps"`
+		Outputs map[string]any   `json:"outputs"`
 	}
 	if err := json.Unmarshal(sout.Bytes(), &shown); err != nil {
 		t.Fatalf("runs show --output json: %v\n%s", err, sout.String())
