@@ -619,7 +619,7 @@ func (d *decoder) parameter(n *yaml.Node, path string) *Parameter {
 	}
 	ins := []string{InPath, InQuery, InHeader, InCookie}
 	if d.version != "1.0" {
-		ins = append(ins, InQueryString)
+		ins = append(ins, InQueryString, InChannel)
 	}
 	if !d.object(n, path, "a parameter", &prm.Node, map[string]fieldFunc{
 		"name":  d.strField(&prm.Name, "parameter name"),

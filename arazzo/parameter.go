@@ -7,6 +7,8 @@ const (
 	InQueryString = "querystring" // 1.1
 	InHeader      = "header"
 	InCookie      = "cookie"
+	// InChannel fills a {parameter} of an AsyncAPI channel address (1.1 schema).
+	InChannel = "channel"
 )
 
 // Parameter is a Parameter Object, or a Reusable Object in a parameter list

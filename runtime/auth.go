@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arazzo-run/arazzo/asyncapi"
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
@@ -67,6 +68,8 @@ type SchemeRef struct {
 	Name   string
 	Scopes []string
 	Scheme *openapi.SecurityScheme
+	// Async is the scheme of an AsyncAPI source (then Scheme is nil).
+	Async *asyncapi.SecurityScheme `json:",omitempty"`
 	// Shared is set when another source of the plan declares a scheme of the
 	// same name: then only a credential given for this source applies
 	// ("api.bearerAuth" in a CredentialMap), never an unqualified one.

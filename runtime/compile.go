@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/asyncapi"
 	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/openapi"
 )
@@ -201,7 +202,9 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			s.arazzo = sub
 			c.loadDocument(sub, depth+1)
 		case arazzo.SourceAsyncAPI:
-			c.warnf(doc, sd.KeyPos("type"), path+".type", RuleSourceInvalid, "source %q is an AsyncAPI description; AsyncAPI steps are validated but cannot run yet", sd.Name)
+			ad, err := asyncapi.Load(c.ctx, s.loc, data, asyncapi.WithReadFunc(asyncapi.ReadFunc(c.cfg.read)))
+			c.asyncDiagnostics(doc, sd, path, ad, err)
+			s.asyncapi = ad
 		default:
 			od, err := openapi.Load(c.ctx, s.loc, data, openapi.WithReadFunc(c.cfg.read))
 			c.openapis[id] = openapiLoad{od, err}

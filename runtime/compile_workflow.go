@@ -43,7 +43,13 @@ func (c *compiler) compileWorkflows(doc *arazzo.Document) {
 func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path string) *stepPlan {
 	doc := wp.doc
 	sp := &stepPlan{wf: wp, step: s, id: s.StepID, index: index, timeoutMS: s.Timeout}
-	switch s.Kind() {
+	kind := s.Kind()
+	if c.asyncTarget(doc, s) {
+		kind = "async"
+	}
+	switch kind {
+	case "async":
+		sp.kind = stepAsync // completed below, once its parameters are known
 	case "operationId":
 		sp.kind = stepOperation
 		sp.source, sp.op = c.resolveOperationID(doc, s, path)
@@ -54,8 +60,7 @@ func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path
 		sp.kind = stepWorkflow
 		sp.call = &workflowRef{text: s.WorkflowID, pos: s.ValuePos("workflowId")}
 	case "channelPath":
-		// AsyncAPI steps are validated but not executed: running one ends the run
-		// with an error that says so (attempt's default case).
+		// A channelPath that names no AsyncAPI source: the validator reports it.
 	default:
 		c.errorf(doc, s.Pos, path, RuleOperation, "step %q has none of operationId, operationPath or workflowId", s.StepID)
 	}
@@ -68,6 +73,9 @@ func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path
 	}
 	for _, o := range s.Outputs {
 		sp.outputs = append(sp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value, path+".outputs."+o.Name)})
+	}
+	if sp.kind == stepAsync {
+		sp.async = c.compileAsync(wp, s, sp, path)
 	}
 	sp.onSuccess = c.effectiveSuccess(wp, s, path)
 	sp.onFailure = c.effectiveFailure(wp, s, path)

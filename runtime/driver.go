@@ -26,6 +26,7 @@ type localEffects struct {
 	maxBody int64
 	auth    *authenticator
 	clock   Clock
+	msg     *messenger // the message requests of AsyncAPI steps (messaging.go)
 }
 
 // NewHTTPClient returns the client the local driver uses by default: connections
@@ -113,6 +114,7 @@ func newLocalEffects(cfg *config, secrets *Secrets) *localEffects {
 	}
 	l := &localEffects{client: client, timeout: cfg.timeout, maxBody: cfg.maxBody, clock: clock}
 	l.auth = &authenticator{creds: cfg.credentials, client: client, secrets: secrets, now: clock.Now}
+	l.msg = newMessenger(l.auth, cfg.memory)
 	return l
 }
 
@@ -128,6 +130,9 @@ func (l *localEffects) Sleep(ctx context.Context, d time.Duration) error {
 
 // Send implements Effects.
 func (l *localEffects) Send(ctx context.Context, req *Request) *Response {
+	if req.Message != nil {
+		return l.msg.send(ctx, req, l.clock)
+	}
 	resp, oauthKey := l.send(ctx, req)
 	if resp.Err == nil && resp.StatusCode == http.StatusUnauthorized && oauthKey != "" {
 		// A cached oauth2 token was rejected: fetch a fresh one and try once more.

@@ -43,6 +43,7 @@ type run struct {
 	result      *Result
 	fatalErr    error
 	dry         *dryState       // set by DryRun: values that come from responses are placeholders
+	subs        map[*stepPlan]map[string]*listening // receive steps' subscriptions by address (async.go)
 	used        map[string]bool // settings this run used ("server:api", "var:api.port"); see unused.go
 }
 
@@ -632,6 +633,10 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		if !r.send(ctx, f, sp, sc, at, res) {
 			return at
 		}
+	case stepAsync:
+		if !r.message(ctx, f, sp, sc, at, res) {
+			return at
+		}
 	default:
 		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: cannotRun(sp)}
 		return at
@@ -894,11 +899,8 @@ func (sp *stepPlan) outputPos(name string) arazzo.Pos {
 
 // cannotRun says why a step that compiled has nothing to execute.
 func cannotRun(sp *stepPlan) string {
-	if sp.step.ChannelPath != "" || sp.step.Action != "" {
-		return "AsyncAPI steps (channelPath, action) are validated but cannot run yet"
-	}
-	if sp.source != nil && sp.source.kind == "asyncapi" {
-		return fmt.Sprintf("operation %q belongs to AsyncAPI source %q; AsyncAPI steps cannot run yet", sp.step.OperationID, sp.source.name)
+	if sp.kind == stepAsync || sp.step.ChannelPath != "" {
+		return "the step's AsyncAPI operation or channel is not available (its source description was not loaded)"
 	}
 	return "the step's operation is not available (its source description was not loaded)"
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"github.com/arazzo-run/arazzo/transport"
 	"maps"
 	"net/http"
 	"net/url"
@@ -36,7 +37,8 @@ type config struct {
 	// sourceLocations maps source names to the locations they are read from instead.
 	sourceLocations map[string]string
 	wrapEffects     func(Effects) Effects
-	digest          *sourceDigest // set by Load and Compile
+	memory          *transport.Memory // the broker of memory:// servers (WithMessageBroker)
+	digest          *sourceDigest     // set by Load and Compile
 }
 
 func defaultConfig() config {
@@ -49,6 +51,10 @@ func defaultConfig() config {
 		validate:     true,
 	}
 }
+
+// WithMessageBroker gives the in-process broker that memory:// servers of
+// AsyncAPI sources reach (tests, and the CLI's --mock).
+func WithMessageBroker(m *transport.Memory) Option { return func(c *config) { c.memory = m } }
 
 // WithReadFunc sets how documents are read (default: DefaultReader).
 func WithReadFunc(f ReadFunc) Option { return func(c *config) { c.read = f } }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/asyncapi"
 	"github.com/arazzo-run/arazzo/expr"
 	"github.com/arazzo-run/arazzo/openapi"
 )
@@ -35,8 +36,9 @@ type source struct {
 	kind    string // openapi, arazzo, asyncapi
 	url     string // as written in the document
 	loc     string // absolute location
-	openapi *openapi.Document
-	arazzo  *arazzo.Document
+	openapi  *openapi.Document
+	arazzo   *arazzo.Document
+	asyncapi *asyncapi.Document
 }
 
 type workflowPlan struct {
@@ -62,6 +64,7 @@ type stepKind int
 const (
 	stepOperation stepKind = iota + 1
 	stepWorkflow
+	stepAsync // an AsyncAPI operation or channel (async.go)
 )
 
 type stepPlan struct {
@@ -83,6 +86,7 @@ type stepPlan struct {
 	onFailure []*actionPlan
 	timeoutMS int64
 	deps      []*stepDep // 1.1 step-level dependsOn
+	async     *asyncStep // stepAsync
 }
 
 type paramPlan struct {

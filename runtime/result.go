@@ -104,6 +104,8 @@ type Request struct {
 	// responses: a response with one of them is the step's to see, not a
 	// redirect to follow.
 	NoFollow []int `json:",omitempty"`
+	// Message is set for the message requests of AsyncAPI steps (see message.go).
+	Message *MessageOp `json:",omitempty"`
 
 	bodyValue   any
 	pathParams  map[string]any
@@ -123,6 +125,8 @@ type Response struct {
 	Duration time.Duration
 	// Sent is the request as it went on the wire, credentials included; observers must mask it.
 	Sent *http.Request `json:"-"`
+	// Message is set for the responses of message requests (see message.go).
+	Message *MessageMeta `json:",omitempty"`
 }
 
 // StepError is a problem a document or its inputs cause at run time: it names the

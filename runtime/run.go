@@ -20,6 +20,7 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 		cfg.secrets = secrets
 	}
 	fx := newLocalEffects(&cfg, secrets)
+	defer fx.msg.close() // the run's broker connections and subscriptions
 	if cfg.observer != nil {
 		obs := cfg.observer
 		fx.auth.obs = func(msg string) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg}) }

@@ -89,6 +89,11 @@ func (s *scope) Resolve(e *expr.Expression) (any, bool) {
 	case expr.KindResponseBody:
 		s.bodyPointer = s.bodyPointer || e.HasPointer
 		return s.responseBody()
+	case expr.KindMessageHeader:
+		return s.messageHeader(e.Name)
+	case expr.KindMessagePayload:
+		s.bodyPointer = s.bodyPointer || e.HasPointer
+		return s.messagePayload()
 	case expr.KindInputs:
 		v, ok := s.f.inputs[e.Name]
 		return v, ok

@@ -123,6 +123,11 @@ func (p *Plan) credentialKey(k string) (src, scheme string, qualified bool) {
 func (p *Plan) sourceSchemes(name string) []string {
 	var out []string
 	for _, srcs := range p.sources {
+		for _, n := range srcs[name].asyncSchemes() {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
 		if s := srcs[name]; s != nil && s.openapi != nil {
 			for n := range s.openapi.SecuritySchemes {
 				if !slices.Contains(out, n) {
@@ -140,6 +145,11 @@ func (p *Plan) serverVariables(src string) []string {
 	var out []string
 	for _, srcs := range p.sources {
 		s := srcs[src]
+		for _, n := range s.asyncServerVariables() {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
 		if s == nil || s.openapi == nil {
 			continue
 		}

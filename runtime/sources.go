@@ -18,7 +18,7 @@ func (s sourceIndex) src(name string) *source { return s.plan.sources[s.doc][nam
 // Kind implements arazzo.Sources.
 func (s sourceIndex) Kind(name string) (string, bool) {
 	src := s.src(name)
-	if src == nil || (src.openapi == nil && src.arazzo == nil) {
+	if src == nil || (src.openapi == nil && src.arazzo == nil && src.asyncapi == nil) {
 		return "", false
 	}
 	return src.kind, true

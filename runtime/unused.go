@@ -141,7 +141,8 @@ func (p *Plan) schemeSources(scheme string) []string {
 	var out []string
 	for _, srcs := range p.sources {
 		for name, s := range srcs {
-			if s.openapi != nil && s.openapi.SecurityScheme(scheme) != nil && !slices.Contains(out, name) {
+			declared := (s.openapi != nil && s.openapi.SecurityScheme(scheme) != nil) || slices.Contains(s.asyncSchemes(), scheme)
+			if declared && !slices.Contains(out, name) {
 				out = append(out, name)
 			}
 		}
@@ -155,6 +156,12 @@ func (p *Plan) schemeNames() []string {
 	var out []string
 	for _, srcs := range p.sources {
 		for _, s := range srcs {
+			for _, n := range s.asyncSchemes() {
+				if !seen[n] {
+					seen[n] = true
+					out = append(out, n)
+				}
+			}
 			if s.openapi == nil {
 				continue
 			}
@@ -201,6 +208,9 @@ func (p *Plan) sourceReason(name string) string {
 func (p *Plan) declaresServerVariable(src, name string) bool {
 	for _, srcs := range p.sources {
 		s := srcs[src]
+		if slices.Contains(s.asyncServerVariables(), name) {
+			return true
+		}
 		if s == nil || s.openapi == nil {
 			continue
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -137,30 +139,80 @@ func (c *kafkaConn) Publish(ctx context.Context, p *Publish) error {
 // before is not. A topic that does not exist yet is read from its start once
 // it appears (everything in it is then newer than the subscription).
 func (c *kafkaConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, error) {
-	ends, err := c.adm.ListEndOffsets(ctx, s.Channel)
-	if err == nil {
-		err = ends.Error()
-	}
 	opts := append([]kgo.Opt{}, c.opts...)
-	switch {
-	case errors.Is(err, kerr.UnknownTopicOrPartition) || (err == nil && len(ends[s.Channel]) == 0):
+	cursor := s.Cursor
+	parts, err := parseCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	if cursor == "" {
+		ends, err := c.adm.ListEndOffsets(ctx, s.Channel)
+		if err == nil {
+			err = ends.Error()
+		}
+		switch {
+		case errors.Is(err, kerr.UnknownTopicOrPartition) || (err == nil && len(ends[s.Channel]) == 0):
+			cursor = cursorStart
+		case err != nil:
+			return nil, fmt.Errorf("end offsets of %s: %w", s.Channel, err)
+		default:
+			parts = map[int32]int64{}
+			ends.Each(func(o kadm.ListedOffset) { parts[o.Partition] = o.Offset })
+			cursor = formatCursor(parts)
+		}
+	}
+	if cursor == cursorStart {
 		opts = append(opts, kgo.ConsumeTopics(s.Channel), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	case err != nil:
-		return nil, fmt.Errorf("end offsets of %s: %w", s.Channel, err)
-	default:
-		parts := map[int32]kgo.Offset{}
-		ends.Each(func(o kadm.ListedOffset) { parts[o.Partition] = kgo.NewOffset().At(o.Offset) })
-		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{s.Channel: parts}))
+	} else {
+		at := map[int32]kgo.Offset{}
+		for p, o := range parts {
+			at[p] = kgo.NewOffset().At(o)
+		}
+		opts = append(opts, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{s.Channel: at}))
 	}
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, err
 	}
-	sub := &kafkaSub{c: c, cl: cl}
+	sub := &kafkaSub{c: c, cl: cl, cursor: cursor}
 	c.mu.Lock()
 	c.subs[sub] = true
 	c.mu.Unlock()
 	return sub, nil
+}
+
+// A cursor is the offsets a subscription starts at, "partition:offset" joined
+// by commas, or "start" for a topic read from its beginning.
+const cursorStart = "start"
+
+func formatCursor(parts map[int32]int64) string {
+	keys := make([]int, 0, len(parts))
+	for p := range parts {
+		keys = append(keys, int(p))
+	}
+	sort.Ints(keys)
+	out := make([]string, len(keys))
+	for i, p := range keys {
+		out[i] = strconv.Itoa(p) + ":" + strconv.FormatInt(parts[int32(p)], 10)
+	}
+	return strings.Join(out, ",")
+}
+
+func parseCursor(s string) (map[int32]int64, error) {
+	if s == "" || s == cursorStart {
+		return nil, nil
+	}
+	out := map[int32]int64{}
+	for _, part := range strings.Split(s, ",") {
+		ps, os, ok := strings.Cut(part, ":")
+		p, err1 := strconv.ParseInt(ps, 10, 32)
+		o, err2 := strconv.ParseInt(os, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("kafka cursor %q is not partition:offset,...", s)
+		}
+		out[int32(p)] = o
+	}
+	return out, nil
 }
 
 func (c *kafkaConn) Close() error {
@@ -178,6 +230,7 @@ func (c *kafkaConn) Close() error {
 type kafkaSub struct {
 	c       *kafkaConn
 	cl      *kgo.Client
+	cursor  string
 	pending []*kgo.Record
 	once    sync.Once
 }
@@ -214,6 +267,9 @@ func (s *kafkaSub) Next(ctx context.Context) (*Message, error) {
 	}
 	return m, nil
 }
+
+// Cursor is where the subscription began (see Subscribe.Cursor).
+func (s *kafkaSub) Cursor() string { return s.cursor }
 
 func (s *kafkaSub) Close() error {
 	s.once.Do(func() {

@@ -168,3 +168,29 @@ func TestAMQPRouting(t *testing.T) {
 		t.Errorf("the skipped message did not go back to the queue: %s", m.Payload)
 	}
 }
+
+// TestKafkaCursor: a subscription made again from the cursor of an earlier one
+// reads what was produced in between (a resumed run's receive).
+func TestKafkaCursor(t *testing.T) {
+	c := dial(t, transport.Config{URL: mustURL("kafka://" + testbroker.Kafka(t, false))})
+	pub := func(body string) {
+		if err := c.Publish(ctx(t), &transport.Publish{Message: transport.Message{Channel: "replies", Key: []byte("k"), Payload: []byte(body)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub("before")
+	first, err := c.Subscribe(ctx(t), &transport.Subscribe{Channel: "replies"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cursor := transport.CursorOf(first)
+	first.Close()
+	pub("while away")
+	again, err := c.Subscribe(ctx(t), &transport.Subscribe{Channel: "replies", Cursor: cursor})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := next(t, again); string(m.Payload) != "while away" {
+		t.Errorf("got %q from cursor %q", m.Payload, cursor)
+	}
+}

@@ -58,6 +58,10 @@ type Subscribe struct {
 	Group string
 	// AMQP is the exchange binding or queue to consume from.
 	AMQP AMQP
+	// Cursor, when set, is where a subscription made before (CursorOf) began:
+	// a protocol that keeps messages (Kafka) starts there again, so that a
+	// resumed run reads what arrived while it was away. Others ignore it.
+	Cursor string
 }
 
 // AMQP is the AMQP 0-9-1 routing of a channel (the AsyncAPI amqp channel and
@@ -253,4 +257,13 @@ func Skip(s Subscription, m *Message) {
 	if sk, ok := s.(interface{ Skip(*Message) }); ok {
 		sk.Skip(m)
 	}
+}
+
+// CursorOf is where a subscription began, for Subscribe.Cursor ("" for a
+// protocol that keeps nothing for later subscribers).
+func CursorOf(s Subscription) string {
+	if c, ok := s.(interface{ Cursor() string }); ok {
+		return c.Cursor()
+	}
+	return ""
 }

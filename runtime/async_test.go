@@ -1,0 +1,206 @@
+package runtime
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arazzo-run/arazzo/internal/testbroker"
+	"github.com/arazzo-run/arazzo/transport"
+)
+
+// petstore answers the two operations of the pet example's OpenAPI source.
+func petstore(t *testing.T) *api {
+	return newAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/user/login":
+			w.Header().Set("X-Expires-After", "2026-12-31T00:00:00Z")
+			w.Header().Set("X-Rate-Limit", "100")
+			fmt.Fprint(w, `"session-`+r.URL.Query().Get("username")+`"`)
+		case "/pet/findByStatus":
+			if r.Header.Get("Authorization") != "session-alice" {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			fmt.Fprint(w, `[{"id":7,"name":"Rex"},{"id":8,"name":"Tom"}]`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	})
+}
+
+// responder is the order service of the pet example, on a real broker: it
+// takes each order from place-order and answers on confirm-order, first
+// with a confirmation of another order (which the workflow must pass over),
+// then with the order's own, carrying its orderRequestId header.
+func responder(t *testing.T, cfg transport.Config) (stop func() []string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := transport.Dial(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := conn.Subscribe(ctx, &transport.Subscribe{Channel: "place-order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []string)
+	go func() {
+		var seen []string
+		defer func() { done <- seen }()
+		for {
+			m, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			var order struct{ PetID int }
+			json.Unmarshal(m.Payload, &order)
+			id := m.Headers["orderRequestId"]
+			seen = append(seen, fmt.Sprintf("%s %s", id, m.Payload))
+			for _, reply := range []struct {
+				id    string
+				order int
+			}{{"someone-else", 1}, {id, 1000 + order.PetID}} {
+				p := &transport.Publish{Message: transport.Message{Channel: "confirm-order", Headers: map[string]string{"orderRequestId": reply.id},
+					Payload: fmt.Appendf(nil, `{"orderId":%d}`, reply.order), ContentType: "application/json"}, QoS: 1}
+				if err := conn.Publish(ctx, p); err != nil {
+					return
+				}
+			}
+		}
+	}()
+	return func() []string {
+		cancel()
+		seen := <-done
+		conn.Close()
+		return seen
+	}
+}
+
+// TestPetExampleOnKafka: the Arazzo 1.1 specification's pet purchase example
+// end to end — two HTTP steps, a send on Kafka, and a receive of the reply
+// that passes over a confirmation of another order and takes the one whose
+// orderRequestId header is the workflow's, its orderId an output.
+func TestPetExampleOnKafka(t *testing.T) {
+	kafka := "kafka://" + testbroker.Kafka(t, false)
+	store := petstore(t)
+	stop := responder(t, transport.Config{URL: mustParse(t, kafka)})
+	plan, _, err := Load(context.Background(), "testdata/async/pet/pet-purchase.arazzo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	obs := ObserverFunc(func(e *Event) {
+		if e.Kind == EventRequest {
+			events = append(events, e.StepID+" "+e.Request.Method+" "+e.Request.URL)
+		}
+	})
+	res, err := plan.Run(context.Background(), "", map[string]any{"username": "alice", "password": "pw", "orderCorrelationId": "order-42"},
+		WithServer("petStoreDescription", store.URL), WithServer("asyncOrderApiDescription", kafka), WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := stop()
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	if got := res.Outputs["orderId"]; fmt.Sprint(got) != "1007" {
+		t.Errorf("orderId %v, want 1007 (the reply correlated by orderRequestId)", got)
+	}
+	if len(seen) != 1 || seen[0] != `order-42 {"petId":7}` {
+		t.Errorf("the service received %q", seen)
+	}
+	want := []string{
+		"loginStep GET " + store.URL + "/user/login?username=alice&password=pw",
+		"getPetStep GET " + store.URL + "/pet/findByStatus?status=available",
+		"purchasePetStep SUBSCRIBE " + kafka + "/confirm-order",
+		"purchasePetStep PUBLISH " + kafka + "/place-order",
+		"confirmPetPurchaseStep RECEIVE " + kafka + "/confirm-order",
+	}
+	if strings.Join(events, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(events, "\n"), strings.Join(want, "\n"))
+	}
+	last := res.Steps[len(res.Steps)-1]
+	if last.StepID != "confirmPetPurchaseStep" || last.Status != StatusPassed {
+		t.Errorf("last step %+v", last)
+	}
+}
+
+// TestReceiveTimesOutAndRetries: no message correlates within the timeout:
+// the step fails, its retry action listens again, and a message that comes
+// meanwhile is received.
+func TestReceiveTimesOutAndRetries(t *testing.T) {
+	mem := transport.NewMemory()
+	// The reply comes only after the first receive has timed out.
+	mem.OnPublish(func(m *transport.Message) {
+		if m.Channel != "place-order" {
+			return
+		}
+		go func() {
+			time.Sleep(400 * time.Millisecond)
+			mem.Deliver(&transport.Message{Channel: "confirm-order", Headers: map[string]string{"orderRequestId": m.Headers["orderRequestId"]},
+				Payload: []byte(`{"orderId":5}`), ContentType: "application/json"})
+		}()
+	})
+	doc := strings.NewReplacer("timeout: 6000", "timeout: 150\n    onFailure:\n    - {name: again, type: retry, retryLimit: 5, retryAfter: 0}").Replace(readFile(t, "testdata/async/pet/pet-purchase.arazzo.yaml"))
+	plan := loadAsync(t, doc)
+	store := petstore(t)
+	res, err := plan.Run(context.Background(), "", map[string]any{"username": "alice", "password": "pw", "orderCorrelationId": "o-1"},
+		WithServer("petStoreDescription", store.URL), WithServer("asyncOrderApiDescription", "memory://broker"), WithMessageBroker(mem))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	last := res.Steps[len(res.Steps)-1]
+	if last.Attempts < 2 || fmt.Sprint(res.Outputs["orderId"]) != "5" {
+		t.Errorf("attempts %d, outputs %v", last.Attempts, res.Outputs)
+	}
+}
+
+// loadAsync compiles an Arazzo document written next to the pet example.
+func loadAsync(t *testing.T, doc string) *Plan {
+	t.Helper()
+	dir := t.TempDir()
+	for _, f := range []string{"pet-asyncapi.yaml", "petstore-openapi.yaml"} {
+		writeFile(t, dir+"/"+f, readFile(t, "testdata/async/pet/"+f))
+	}
+	writeFile(t, dir+"/w.arazzo.yaml", doc)
+	plan, diags, err := Load(context.Background(), dir+"/w.arazzo.yaml")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, diags)
+	}
+	return plan
+}
+
+func mustParse(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
