@@ -408,7 +408,9 @@ func (p *Plan) allWorkflows() []*workflowPlan {
 }
 
 // messageKinds are the expression kinds of $message.
-func isMessageExpr(k expr.Kind) bool { return k == expr.KindMessageHeader || k == expr.KindMessagePayload }
+func isMessageExpr(k expr.Kind) bool {
+	return k == expr.KindMessageHeader || k == expr.KindMessagePayload
+}
 
 // messageHeader reads $message.header.<name>: the step's message is the one
 // it sent (a send step) or received (a receive step); names compare without

@@ -42,9 +42,9 @@ type run struct {
 	timeoutStep *stepPlan
 	result      *Result
 	fatalErr    error
-	dry         *dryState       // set by DryRun: values that come from responses are placeholders
+	dry         *dryState                           // set by DryRun: values that come from responses are placeholders
 	subs        map[*stepPlan]map[string]*listening // receive steps' subscriptions by address (async.go)
-	used        map[string]bool // settings this run used ("server:api", "var:api.port"); see unused.go
+	used        map[string]bool                     // settings this run used ("server:api", "var:api.port"); see unused.go
 }
 
 // wfOutcome is how a workflow execution ended.

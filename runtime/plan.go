@@ -32,10 +32,10 @@ func (p *Plan) Workflows() []*WorkflowInfo {
 
 // source is a loaded source description.
 type source struct {
-	name    string
-	kind    string // openapi, arazzo, asyncapi
-	url     string // as written in the document
-	loc     string // absolute location
+	name     string
+	kind     string // openapi, arazzo, asyncapi
+	url      string // as written in the document
+	loc      string // absolute location
 	openapi  *openapi.Document
 	arazzo   *arazzo.Document
 	asyncapi *asyncapi.Document
