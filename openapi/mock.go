@@ -223,6 +223,9 @@ func (m *mock) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	status, resp := successResponse(rt.op)
+	if resp != nil {
+		responseHeaders(w.Header(), resp)
+	}
 	if resp == nil || status == http.StatusNoContent || status == http.StatusNotModified {
 		w.WriteHeader(status)
 		return
@@ -386,4 +389,44 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
+}
+
+// responseHeaders sets the headers the response declares: each one's example,
+// else a value made from its schema (Content-Type and Content-Length are the
+// body's).
+func responseHeaders(h http.Header, r *openapi3.Response) {
+	names := make([]string, 0, len(r.Headers))
+	for n := range r.Headers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		ref := r.Headers[n]
+		switch strings.ToLower(n) {
+		case "content-type", "content-length", "set-cookie":
+			continue
+		}
+		if ref == nil || ref.Value == nil {
+			continue
+		}
+		p := ref.Value.Parameter
+		var v any
+		switch {
+		case p.Example != nil:
+			v = normalize(p.Example)
+		case firstExample(p.Examples) != nil:
+			v = normalize(firstExample(p.Examples))
+		case p.Schema != nil:
+			v, _ = newGenerator().value(p.Schema, n, 0)
+		default:
+			continue
+		}
+		switch x := v.(type) {
+		case string:
+			h.Set(n, x)
+		case nil:
+		default:
+			h.Set(n, fmt.Sprint(x))
+		}
+	}
 }

@@ -308,3 +308,37 @@ func TestMockNoDocuments(t *testing.T) {
 		t.Errorf("status %d", r.status)
 	}
 }
+
+// TestMockResponseHeaders: the headers a response declares are sent, from
+// their example or their schema, so that a step's outputs that read them
+// have a value.
+func TestMockResponseHeaders(t *testing.T) {
+	src := `openapi: 3.1.0
+info: {title: H, version: "1"}
+paths:
+  /login:
+    get:
+      responses:
+        "200":
+          description: ok
+          headers:
+            X-Rate-Limit: {schema: {type: integer, minimum: 10}}
+            X-Expires-After: {schema: {type: string, format: date-time}}
+            X-Request-Id: {example: req-1, schema: {type: string}}
+          content:
+            application/json:
+              schema: {type: string}
+`
+	doc, err := Load(context.Background(), "/h.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(NewMock(doc))
+	defer srv.Close()
+	r := call(t, srv, "GET", "/login")
+	for name, want := range map[string]string{"X-Rate-Limit": "10", "X-Expires-After": "2024-01-15T09:30:00Z", "X-Request-Id": "req-1"} {
+		if got := r.header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}

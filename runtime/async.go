@@ -120,6 +120,9 @@ func (r *run) messageServer(as *asyncStep) (string, string, error) {
 	if len(servers) > 0 {
 		version = servers[0].ProtocolVersion
 	}
+	if r.cfg.mockMessages {
+		return mockServer, version, nil
+	}
 	if u, ok := r.cfg.servers[name]; ok {
 		r.markUsed("server:" + name)
 		return u, version, nil

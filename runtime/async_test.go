@@ -204,3 +204,31 @@ func writeFile(t *testing.T, p, s string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMessageMock: with WithMessageMock nothing is dialed; each receive step
+// is answered from its message's schema, its correlation id set where the
+// message's correlationId location says, so the correlated receive passes.
+func TestMessageMock(t *testing.T) {
+	plan, _, err := Load(context.Background(), "testdata/async/pet/pet-purchase.arazzo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := petstore(t)
+	var got *Response
+	obs := ObserverFunc(func(e *Event) {
+		if e.Kind == EventResponse && e.Request.Method == MethodReceive {
+			got = e.Response
+		}
+	})
+	res, err := plan.Run(context.Background(), "", map[string]any{"username": "alice", "password": "pw", "orderCorrelationId": "o-7"},
+		WithServer("petStoreDescription", store.URL), WithServer("asyncOrderApiDescription", "kafka://nowhere.invalid:9092"), WithMessageMock(), WithObserver(obs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	if got == nil || got.Header["orderRequestId"][0] != "o-7" || string(got.Body) != `{"orderId":1}` {
+		t.Errorf("mock reply %+v", got)
+	}
+}

@@ -841,6 +841,8 @@ func (sp *stepPlan) operation() string {
 		return sp.op.Method + " " + sp.op.Path
 	case sp.call != nil:
 		return "workflow " + sp.call.text
+	case sp.async != nil && sp.async.channel != nil:
+		return sp.async.action + " " + sp.async.channel.Address
 	}
 	return ""
 }

@@ -26,6 +26,9 @@ type messenger struct {
 	auth   *authenticator
 	memory *transport.Memory // the broker of memory:// servers (--mock)
 	dial   time.Duration
+	// mock, when set, makes the message that answers a RECEIVE; it is
+	// delivered through the memory broker (WithMessageMock).
+	mock func(*Request) *transport.Message
 
 	mu    sync.Mutex
 	conns map[string]transport.Conn
@@ -168,6 +171,11 @@ func (m *messenger) receive(ctx context.Context, conn transport.Conn, req *Reque
 			return
 		}
 		op.Subscription, s = key, fresh
+	}
+	if m.mock != nil && m.memory != nil {
+		if msg := m.mock(req); msg != nil {
+			m.memory.Deliver(msg)
+		}
 	}
 	timeout := req.Timeout
 	wait := ctx

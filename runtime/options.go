@@ -38,6 +38,7 @@ type config struct {
 	sourceLocations map[string]string
 	wrapEffects     func(Effects) Effects
 	memory          *transport.Memory // the broker of memory:// servers (WithMessageBroker)
+	mockMessages    bool              // WithMessageMock
 	digest          *sourceDigest     // set by Load and Compile
 }
 

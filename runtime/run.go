@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"sort"
+
+	"github.com/arazzo-run/arazzo/transport"
 )
 
 // Run executes a workflow of the entry document with the local driver: requests
@@ -19,8 +21,14 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 		secrets = &Secrets{}
 		cfg.secrets = secrets
 	}
+	if cfg.mockMessages && cfg.memory == nil {
+		cfg.memory = transport.NewMemory()
+	}
 	fx := newLocalEffects(&cfg, secrets)
 	defer fx.msg.close() // the run's broker connections and subscriptions
+	if cfg.mockMessages {
+		fx.msg.mock = p.mockMessage
+	}
 	if cfg.observer != nil {
 		obs := cfg.observer
 		fx.auth.obs = func(msg string) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg}) }

@@ -437,10 +437,11 @@ func maskAuthArg(p string) string {
 const mockBase = "http://mock.invalid/"
 
 // mockOptions answer every request of a run from the mock of its OpenAPI
-// sources, sent to mockBase.
+// sources, sent to mockBase, and every receive step of its AsyncAPI sources
+// from their messages' examples, on an in-process broker.
 func mockOptions(plan *runtime.Plan) []runtime.Option {
 	return []runtime.Option{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())),
-		runtime.WithServerBase(mockBase), runtime.WithServerOrigin(mockBase)}
+		runtime.WithServerBase(mockBase), runtime.WithServerOrigin(mockBase), runtime.WithMessageMock()}
 }
 
 // mockClient answers every request in-process from the mock of the OpenAPI sources.
