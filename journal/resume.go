@@ -33,6 +33,11 @@ func (e *ResumeError) Error() string { return "cannot resume run " + e.RunID + "
 //
 // settings are the new run's (nil: old's).
 func (st *Store) Resume(ctx context.Context, old *Run, digest string, settings any, opts SessionOptions) (*Session, error) {
+	return st.resume(ctx, old, digest, settings, "", opts)
+}
+
+// resume continues old as a new run, a line of batch when batch is set.
+func (st *Store) resume(ctx context.Context, old *Run, digest string, settings any, batch string, opts SessionOptions) (*Session, error) {
 	fail := func(format string, args ...any) error {
 		return &ResumeError{RunID: old.ID, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -63,6 +68,9 @@ func (st *Store) Resume(ctx context.Context, old *Run, digest string, settings a
 		}
 	}
 	nr := NewRun{WorkflowID: old.WorkflowID, Location: old.Location, Digest: old.Digest, Inputs: old.Inputs, SecretInputs: old.SecretInputs, Settings: settings}
+	if batch != "" {
+		nr.Batch, nr.Line = batch, old.Line
+	}
 	if settings == nil && len(old.Settings) > 0 {
 		nr.Settings = old.Settings
 	}

@@ -69,6 +69,29 @@ var migrations = []string{
 		SELECT run_id, seq, kind, workflow_id, step_id, attempt, depth, at, data, body, replayed FROM records;
 	DROP TABLE records;
 	ALTER TABLE records_v4 RENAME TO records;`,
+	// 5: batches (arazzo run --inputs-file): one row each, and its lines are
+	// runs that name it.
+	`CREATE TABLE batches (
+		id          TEXT PRIMARY KEY,
+		workflow_id TEXT NOT NULL,
+		location    TEXT NOT NULL,
+		digest      TEXT NOT NULL,
+		inputs      TEXT NOT NULL,
+		secret_inputs TEXT NOT NULL DEFAULT '[]',
+		settings    TEXT NOT NULL DEFAULT '{}',
+		inputs_file TEXT NOT NULL DEFAULT '',
+		status      TEXT NOT NULL,
+		started_at  INTEGER NOT NULL,
+		finished_at INTEGER NOT NULL DEFAULT 0,
+		pid         INTEGER NOT NULL DEFAULT 0,
+		host        TEXT NOT NULL DEFAULT '',
+		lines       INTEGER NOT NULL DEFAULT 0,
+		resumed_from TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX batches_started ON batches(started_at);
+	ALTER TABLE runs ADD COLUMN batch_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE runs ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
+	CREATE INDEX runs_batch ON runs(batch_id, line);`,
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -22,6 +22,9 @@ type NewRun struct {
 	SecretInputs []string
 	// Settings are stored as given and handed back by Run; never put credentials in them.
 	Settings any
+	// Batch and Line: the run is line Line of batch Batch (see BeginBatch).
+	Batch string
+	Line  int
 }
 
 // SessionOptions configure a journaled run.
@@ -114,13 +117,28 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 	host, _ := os.Hostname()
 	now := opts.Now()
 	r := &Run{WorkflowID: nr.WorkflowID, Location: nr.Location, Digest: nr.Digest, Inputs: nr.Inputs, SecretInputs: nr.SecretInputs,
-		Settings: settings, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host, ResumedFrom: resumedFrom}
+		Settings: settings, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host, ResumedFrom: resumedFrom,
+		BatchID: nr.Batch, Line: nr.Line}
+	const insert = `INSERT OR IGNORE INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from, batch_id, line)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	args := func() []any {
+		return []any{r.ID, r.WorkflowID, r.Location, r.Digest, string(inputsJSON), string(secretJSON), string(settings), string(r.Status), millis(now),
+			r.PID, r.Host, resumedFrom, r.BatchID, r.Line}
+	}
+	if nr.Batch != "" {
+		// A line of a batch: its ID is the batch's and the line's, which no
+		// other run has; its records follow it in the writer's queue.
+		r.ID = fmt.Sprintf("%s-%d", nr.Batch, nr.Line)
+		st.w.add(insert, args()...)
+		if err := st.w.failed(); err != nil {
+			return nil, err
+		}
+		return &Session{store: st, run: r, opts: opts, replay: replay}, nil
+	}
 	for i := 0; ; i++ {
 		r.ID = newRunID(now)
 		var n int64
-		n, err = st.w.wait(false, `INSERT OR IGNORE INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.WorkflowID, r.Location, r.Digest, string(inputsJSON), string(secretJSON), string(settings), string(r.Status), millis(now), r.PID, r.Host, resumedFrom)
+		n, err = st.w.wait(false, insert, args()...)
 		if err == nil && n == 0 {
 			err = fmt.Errorf("run ID %s exists already", r.ID) // drawn twice in one second: draw again
 		}
@@ -136,8 +154,20 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 
 // Finish records how the run ended: interrupted when ctx was cancelled by a
 // signal (a resumed run then replays everything recorded), else the result's
-// status. A run that did not start (err is a usage error) is removed.
+// status. A run that did not start (err is a usage error) is removed. It
+// returns once the end is on the disk: the outputs may be handed over.
 func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
+	return s.finish(res, runErr, interrupted, true)
+}
+
+// FinishQueued is Finish without waiting for the disk: the caller hands the
+// outputs over only after a Store.Sync that follows it (a batch syncs once
+// for all the lines it is about to print).
+func (s *Session) FinishQueued(res *runtime.Result, runErr error, interrupted bool) error {
+	return s.finish(res, runErr, interrupted, false)
+}
+
+func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable bool) error {
 	if res == nil && !interrupted {
 		var ue *runtime.UsageError
 		if errors.As(runErr, &ue) {
@@ -172,8 +202,13 @@ func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) er
 	msg = s.opts.Secrets.MaskCredentials(msg)
 	now := s.opts.Now()
 	// The end of a run is on the disk before its outputs are handed over.
-	_, err = s.store.w.wait(true, "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?",
-		string(st), millis(now), string(out), msg, s.run.ID)
+	const update = "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?"
+	if durable {
+		_, err = s.store.w.wait(true, update, string(st), millis(now), string(out), msg, s.run.ID)
+	} else {
+		s.store.w.add(update, string(st), millis(now), string(out), msg, s.run.ID)
+		err = s.store.w.failed()
+	}
 	if err != nil {
 		return fmt.Errorf("journal: recording the end of run %s: %w", s.run.ID, err)
 	}

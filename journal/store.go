@@ -146,6 +146,9 @@ type Run struct {
 	ResumedBy   []string
 	// Steps counts the finished step executions recorded.
 	Steps int
+	// BatchID and Line: the run is line Line of a batch (see BeginBatch).
+	BatchID string
+	Line    int
 }
 
 // Gone reports whether the run is marked running but its process no longer exists.
@@ -166,14 +169,15 @@ func (r *Run) EffectiveStatus() Status {
 }
 
 const runColumns = `id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, finished_at,
-	pid, host, outputs, error, resumed_from, delivered_at, (SELECT count(*) FROM records WHERE records.run_id = runs.id AND kind = 'step')`
+	pid, host, outputs, error, resumed_from, delivered_at, batch_id, line,
+	(SELECT count(*) FROM records WHERE records.run_id = runs.id AND kind = 'step')`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
 	var inputs, secretInputs, settings, outputs string
 	var started, finished, delivered int64
 	if err := sc.Scan(&r.ID, &r.WorkflowID, &r.Location, &r.Digest, &inputs, &secretInputs, &settings, &r.Status, &started, &finished,
-		&r.PID, &r.Host, &outputs, &r.Error, &r.ResumedFrom, &delivered, &r.Steps); err != nil {
+		&r.PID, &r.Host, &outputs, &r.Error, &r.ResumedFrom, &delivered, &r.BatchID, &r.Line, &r.Steps); err != nil {
 		return nil, err
 	}
 	r.Delivered = fromMillis(delivered)
@@ -190,9 +194,10 @@ func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	return &r, nil
 }
 
-// Runs lists the most recent runs first, at most limit (0: all).
+// Runs lists the most recent runs first, at most limit (0: all); the lines
+// of batches are not among them (see Batches and BatchLines).
 func (s *Store) Runs(ctx context.Context, limit int) ([]*Run, error) {
-	q := "SELECT " + runColumns + " FROM runs ORDER BY started_at DESC, id DESC"
+	q := "SELECT " + runColumns + " FROM runs WHERE batch_id = '' ORDER BY started_at DESC, id DESC"
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d", limit)
 	}
@@ -276,6 +281,12 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 		r.ResumedBy = append(r.ResumedBy, x)
 	}
 	return r, by.Err()
+}
+
+// Sync returns once everything written so far is on the disk.
+func (s *Store) Sync() error {
+	_, err := s.w.wait(true, "")
+	return err
 }
 
 // MarkDelivered records that the run's outputs were handed over (printed,

@@ -28,7 +28,10 @@ type RunView struct {
 	Error       string         `json:"error,omitempty"`
 	ResumedFrom string         `json:"resumedFrom,omitempty"`
 	ResumedBy   []string       `json:"resumedBy,omitempty"`
-	Masked      bool           `json:"masked"`
+	// Batch and Line: the run is a line of a journaled batch.
+	Batch  string `json:"batch,omitempty"`
+	Line   int    `json:"line,omitempty"`
+	Masked bool   `json:"masked"`
 	// NotHandedOver: the run passed but its process stopped before it printed
 	// or wrote its outputs.
 	NotHandedOver bool `json:"notHandedOver,omitempty"`
@@ -113,6 +116,9 @@ func (v *RunView) text(w io.Writer) {
 	ln("  document  %s", v.Location)
 	if v.Mock {
 		ln("  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers")
+	}
+	if v.Batch != "" {
+		ln("  batch     line %d of batch %s", v.Line, v.Batch)
 	}
 	when := v.Started.Local().Format(time.DateTime)
 	if v.Finished != nil {

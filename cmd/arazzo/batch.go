@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
@@ -67,7 +69,7 @@ func (b *batchFlags) check(f *runFlags) error {
 		flag string
 	}{
 		{f.dryRun, "--dry-run"}, {f.trace != "", "--trace"}, {f.har != "", "--har"}, {len(f.reports) > 0, "--report"},
-		{f.journal.resume != "", "--resume"}, {f.journal.outputFile != "", "--output-file"}, {f.verbose, "--verbose"},
+		{f.journal.outputFile != "", "--output-file"}, {f.verbose, "--verbose"},
 	} {
 		if c.set {
 			return usageErr("%s does not go with --inputs-file: batch mode prints one JSON line per run; run a single line without --inputs-file to use it", c.flag)
@@ -92,8 +94,9 @@ type batchResult struct {
 	DurationMS float64        `json:"durationMs"`
 
 	seq     int
-	ran     bool // the workflow ran (Unused is meaningful)
-	skipped bool // not run: the batch was stopped first; nothing is printed
+	runID   string // its journaled run (none with --no-journal)
+	ran     bool   // the workflow ran (Unused is meaningful)
+	skipped bool   // not run: the batch was stopped first; nothing is printed
 	unused  []runtime.Unused
 }
 
@@ -102,6 +105,8 @@ type batchJob struct {
 	seq, line int
 	inputs    map[string]any
 	err       error
+	// prev is the latest run of the line in the batch this one resumes.
+	prev *journal.Run
 }
 
 // batch is one batch execution.
@@ -124,6 +129,14 @@ type batch struct {
 
 	warnMu sync.Mutex
 	warned map[string]bool
+
+	// The journal of the batch (nil with --no-journal), and of the batch it
+	// resumes (nil unless --resume).
+	store    *journal.Store
+	journal  *journal.BatchSession
+	prev     *journal.LineCursor
+	sessOpts journal.SessionOptions
+	lines    int // lines read
 }
 
 type unusedCount struct {
@@ -139,6 +152,9 @@ func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, bas
 	wfID, err := batchWorkflow(plan, wfID)
 	if err != nil {
 		return err
+	}
+	if prev := f.journal.prevBatch; prev != nil {
+		base = prev.Inputs // laid under every line, as in the batch it resumes
 	}
 	// Each run masks with its own set of secrets, seeded with the credentials:
 	// one set shared by every run would collect each run's tokens for ever.
@@ -164,10 +180,30 @@ func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, bas
 		unused: map[string]*unusedCount{}, warned: map[string]bool{}}
 	b.credSecrets = b.secrets()
 	b.opts = append(opts, runtime.WithObserver(runtime.ObserverFunc(b.warning)))
+	if !f.journal.off {
+		st, err := openJournal(ctx, f.journal.state)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		b.store = st
+		if err := b.beginJournal(ctx, st, f); err != nil {
+			return err
+		}
+	}
 	prog := b.startProgress(total)
 	interrupted := b.execute(ctx, in)
 	prog.stop()
 	b.summary(interrupted)
+	if b.journal != nil {
+		id := b.journal.Batch().ID
+		if err := b.journal.Finish(b.lines, interrupted, b.passed.Load() == int64(b.lines)); err != nil {
+			fmt.Fprintln(a.stderr, "arazzo:", err)
+		}
+		if interrupted || b.passed.Load() != int64(b.lines) {
+			fmt.Fprintf(a.stderr, "arazzo: batch %s is journaled: 'arazzo runs show %s' lists its lines; 'arazzo run --resume %s' finishes those that did not complete\n", id, id, id)
+		}
+	}
 	if interrupted {
 		var sig *signalError
 		if cause := context.Cause(ctx); cause != nil && errors.As(cause, &sig) {
@@ -177,6 +213,48 @@ func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, bas
 	}
 	if b.failed.Load()+b.errored.Load() > 0 {
 		return exitWith(ExitFailed)
+	}
+	return nil
+}
+
+// beginJournal records the batch in the journal, or with --resume the batch
+// that continues the one it names.
+func (b *batch) beginJournal(ctx context.Context, st *journal.Store, f *runFlags) error {
+	b.sessOpts = journal.SessionOptions{MaxBody: f.maxBody}
+	var err error
+	if prev := f.journal.prevBatch; prev != nil {
+		if b.journal, err = st.ResumeBatch(ctx, prev, b.plan.SourceDigest(), f.settings()); err != nil {
+			var re *journal.ResumeError
+			if errors.As(err, &re) {
+				return usageErr("%v", err)
+			}
+			return &exitError{code: ExitIncomplete, err: err}
+		}
+		b.prev = b.journal.Previous()
+		fmt.Fprintf(b.a.stderr, "arazzo: resuming batch %s as batch %s: the lines it completed are handed over from the journal, the others continue where they stopped\n",
+			prev.ID, b.journal.Batch().ID)
+		return nil
+	}
+	var secretInputs []string
+	for _, w := range b.plan.Workflows() {
+		if w.ID == b.wfID {
+			for _, in := range w.Inputs {
+				if in.Secret {
+					secretInputs = append(secretInputs, in.Name)
+				}
+			}
+		}
+	}
+	file := ""
+	if f.batch.file != "-" {
+		if abs, err := filepath.Abs(f.batch.file); err == nil {
+			file = abs
+		}
+	}
+	b.journal, err = st.BeginBatch(ctx, journal.NewBatch{WorkflowID: b.wfID, Location: runLocation(f.journal.location), Digest: b.plan.SourceDigest(),
+		Inputs: b.base, SecretInputs: secretInputs, Settings: f.settings(), InputsFile: file})
+	if err != nil {
+		return &exitError{code: ExitIncomplete, err: err}
 	}
 	return nil
 }
@@ -292,6 +370,15 @@ func (b *batch) read(ctx context.Context, in io.Reader, jobs chan<- batchJob, sl
 			} else {
 				j.inputs, j.err = b.lineInputs(text)
 			}
+			if b.prev != nil {
+				prev, err := b.prev.Run(ctx, line)
+				if err != nil {
+					fmt.Fprintf(b.a.stderr, "arazzo: journal: line %d: %v\n", line, err)
+					return true
+				}
+				j.prev = prev
+			}
+			b.lines++
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
@@ -380,12 +467,48 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 		out.Status, out.Error = runtime.StatusError, j.err.Error()
 		return out
 	}
+	if p := j.prev; p != nil && p.EffectiveStatus() != journal.StatusInterrupted && p.EffectiveStatus() != journal.StatusRunning {
+		// It completed in the batch this one resumes: hand its result over again.
+		return b.handOver(out, j)
+	}
 	secrets := b.secrets()
 	// A slice of its own: appending to the shared b.opts from several runs at
 	// once would write into the same spare capacity.
-	opts := make([]runtime.Option, 0, len(b.opts)+1)
+	opts := make([]runtime.Option, 0, len(b.opts)+3)
 	opts = append(append(opts, b.opts...), runtime.WithSecrets(secrets))
-	res, err := b.plan.Run(ctx, b.wfID, j.inputs, opts...)
+	inputs := j.inputs
+	var sess *journal.Session
+	if b.journal != nil {
+		so := b.sessOpts
+		so.Secrets = secrets
+		so.Warn = func(msg string) { b.warnOnce(fmt.Sprintf("line %d: %s", j.line, secrets.Mask(msg))) }
+		var err error
+		if j.prev != nil {
+			if !sameInputs(j.prev.Inputs, j.inputs) {
+				out.Status, out.Error = runtime.StatusError, fmt.Sprintf("the line differs from the one run %s ran: the inputs file changed since; run it in a new batch", j.prev.ID)
+				return out
+			}
+			sess, err = b.journal.ResumeLine(ctx, j.prev, so)
+			if err == nil {
+				inputs, err = j.prev.PlanInputs(b.plan)
+			}
+		} else {
+			sess, err = b.journal.Line(ctx, j.line, j.inputs, so)
+		}
+		if err != nil {
+			out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())
+			return out
+		}
+		opts = append(opts, runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
+		out.runID = sess.Run().ID
+	}
+	res, err := b.plan.Run(ctx, b.wfID, inputs, opts...)
+	if sess != nil {
+		// On the disk before the result is printed: see write.
+		if ferr := sess.FinishQueued(res, err, interruptedBySignal(ctx)); ferr != nil && err == nil && res != nil && res.Err == nil {
+			res.Err = ferr
+		}
+	}
 	if err != nil {
 		out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())
 		return out
@@ -398,6 +521,31 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 		out.Error = secrets.Mask(res.Err.Error())
 	}
 	return out
+}
+
+// handOver is the result of a line that completed in the batch this one
+// resumes, as its run recorded it.
+func (b *batch) handOver(out *batchResult, j batchJob) *batchResult {
+	p := j.prev
+	if !sameInputs(p.Inputs, j.inputs) {
+		out.Status, out.Error = runtime.StatusError, fmt.Sprintf("the line differs from the one run %s ran: the inputs file changed since; run it in a new batch", p.ID)
+		return out
+	}
+	out.Status, out.Error = runtime.Status(p.Status), p.Error
+	if !p.Finished.IsZero() {
+		out.DurationMS = ms(p.Finished.Sub(p.Started))
+	}
+	if p.Outputs != nil {
+		out.Outputs = p.Outputs
+	}
+	return out
+}
+
+// sameInputs compares a line's inputs with those a journaled run recorded.
+func sameInputs(recorded, line map[string]any) bool {
+	x, err1 := json.Marshal(recorded)
+	y, err2 := json.Marshal(line)
+	return err1 == nil && err2 == nil && string(x) == string(y)
 }
 
 // secrets is a fresh set holding the credentials (and the password half of
@@ -416,18 +564,43 @@ func (b *batch) secrets() *runtime.Secrets {
 // write prints the results, in input order unless unordered, and frees a
 // slot for each one printed.
 func (b *batch) write(results <-chan *batchResult, slots <-chan struct{}) {
-	w := bufio.NewWriterSize(b.a.stdout, 64<<10)
-	enc := json.NewEncoder(w)
+	// Results are encoded into buf and printed by flush: when journaled, only
+	// once the ends of their runs are on the disk, one sync for all of them.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	pending := map[int]*batchResult{}
 	next := 0
+	var written []string // journaled runs whose results are in buf
+	flush := func() {
+		if buf.Len() == 0 {
+			return
+		}
+		if b.store != nil && len(written) > 0 {
+			if err := b.store.Sync(); err != nil {
+				fmt.Fprintln(b.a.stderr, "arazzo:", err)
+			}
+		}
+		if _, err := b.a.stdout.Write(buf.Bytes()); err == nil && b.store != nil {
+			// Handed over: the journal notes it, without waiting for the
+			// disk (a note lost makes a resumed batch hand it over again).
+			for _, id := range written {
+				_ = b.store.MarkDelivered(context.Background(), id)
+			}
+		}
+		buf.Reset()
+		written = written[:0]
+	}
 	emit := func(r *batchResult) {
 		if r.skipped {
 			<-slots
 			return
 		}
 		if err := enc.Encode(r); err != nil {
-			fmt.Fprintf(w, "{\"line\":%d,\"status\":\"error\",\"outputs\":{},\"error\":%q}\n", r.Line, "cannot print the outputs: "+err.Error())
+			fmt.Fprintf(&buf, "{\"line\":%d,\"status\":\"error\",\"outputs\":{},\"error\":%q}\n", r.Line, "cannot print the outputs: "+err.Error())
+		}
+		if r.runID != "" {
+			written = append(written, r.runID)
 		}
 		b.count(r)
 		<-slots
@@ -443,11 +616,11 @@ func (b *batch) write(results <-chan *batchResult, slots <-chan struct{}) {
 				next++
 			}
 		}
-		if len(results) == 0 {
-			_ = w.Flush() // nothing else ready: let the reader of stdout see these
+		if len(results) == 0 || buf.Len() >= 64<<10 {
+			flush() // nothing else ready: let the reader of stdout see these
 		}
 	}
-	_ = w.Flush()
+	flush()
 }
 
 const maxListedLines = 10
@@ -482,7 +655,11 @@ func (b *batch) warning(e *runtime.Event) {
 	if e.Kind != runtime.EventWarning {
 		return
 	}
-	msg := b.credSecrets.Mask(e.Message)
+	b.warnOnce(b.credSecrets.Mask(e.Message))
+}
+
+// warnOnce prints a warning unless it was printed already.
+func (b *batch) warnOnce(msg string) {
 	b.warnMu.Lock()
 	defer b.warnMu.Unlock()
 	if b.warned[msg] || len(b.warned) >= maxWarnings {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -324,24 +326,49 @@ func (k *killer) kill(r *http.Request) {
 	}
 }
 
-// crashAt arms api to kill the process in window w, for the server with handle.
+// crashAt arms api to kill the process in window w, for the server with
+// handle. Other runs of the process (a batch's lines) may be anywhere but in
+// the one window no client can close — the server renewed a token and the
+// response is not on the client's disk yet (see docs/reliability.md): before
+// the kill, new renewals are held before the server acts on them, and those
+// it acted on are waited for until the journal holds their responses.
 func crashAt(t *testing.T, api *testserver.Workato, k *killer, w, handle, state string) {
 	server := "/api/mcp/mcp_servers/" + handle
 	var gets sync.Map // GETs of the server seen: the first confirms it, the second checks it
+	var closing atomic.Bool
+	quiesce := func(except string) {
+		closing.Store(true)
+		deadline := time.Now().Add(10 * time.Second)
+		for !renewalsJournaled(state, api, except) && time.Now().Before(deadline) {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	api.BeforeRenew = func(r *http.Request) {
+		switch {
+		case w == windowAfterSend && strings.HasPrefix(r.URL.Path, server+"/"):
+			quiesce(handle)
+			k.kill(r)
+		case closing.Load():
+			<-r.Context().Done() // held until the kill: the server does not act on it
+		}
+	}
 	switch w {
 	case windowBeforeSend:
 		api.OnRequest = func(r *http.Request) {
 			if r.Method == http.MethodGet && r.URL.Path == server {
-				k.kill(r)
-			}
-		}
-	case windowAfterSend:
-		api.BeforeRenew = func(r *http.Request) {
-			if strings.HasPrefix(r.URL.Path, server+"/") {
+				quiesce("")
 				k.kill(r)
 			}
 		}
 	case windowAfterResponse, windowAfterStep:
+		if w == windowAfterResponse {
+			// Before the victim's answer goes out: the kill follows it closely.
+			api.AfterRenew = func(_ http.ResponseWriter, r *http.Request) {
+				if strings.HasPrefix(r.URL.Path, server+"/") {
+					quiesce(handle)
+				}
+			}
+		}
 		api.OnRequest = func(r *http.Request) {
 			if r.Method != http.MethodGet || r.URL.Path != server {
 				return
@@ -355,6 +382,7 @@ func crashAt(t *testing.T, api *testserver.Workato, k *killer, w, handle, state 
 				for !renewStepRecorded(state, handle) && time.Now().Before(deadline) {
 					time.Sleep(2 * time.Millisecond)
 				}
+				quiesce("")
 			}
 			// Else at once: the renewal's step record waits for the writer's
 			// next transaction, a few milliseconds away.
@@ -363,7 +391,42 @@ func crashAt(t *testing.T, api *testserver.Workato, k *killer, w, handle, state 
 	}
 }
 
-// renewStepRecorded reports whether some run's renewToken step for handle is in the journal.
+// renewalsJournaled reports whether the journal holds the response of every
+// renewal the server made, but for the server except's.
+func renewalsJournaled(state string, api *testserver.Workato, except string) bool {
+	ctx := context.Background()
+	st, err := journal.Open(ctx, state)
+	if err != nil {
+		return false
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx, 0)
+	if err != nil {
+		return false
+	}
+	if b, err := st.Batch(ctx, journal.Last); err == nil {
+		lines, _ := st.BatchLines(ctx, b.ID, 0, 1<<20)
+		runs = append(runs, lines...)
+	}
+	answered := map[string]bool{}
+	for _, r := range runs {
+		ex, _ := st.Exchanges(ctx, r.ID)
+		for _, e := range ex {
+			if e.StepID == "renewToken" && e.Answered {
+				answered[e.URL] = true
+			}
+		}
+	}
+	for h, n := range api.RenewalCounts() {
+		if n > 0 && h != except && !answered[api.URL+"/api/mcp/mcp_servers/"+h+"/token_renew"] {
+			return false
+		}
+	}
+	return true
+}
+
+// renewStepRecorded reports whether some run's renewToken step for handle is
+// in the journal (a run's, or a batch line's).
 func renewStepRecorded(state, handle string) bool {
 	ctx := context.Background()
 	st, err := journal.Open(ctx, state)
@@ -375,10 +438,11 @@ func renewStepRecorded(state, handle string) bool {
 	if err != nil {
 		return false
 	}
+	if b, err := st.Batch(ctx, journal.Last); err == nil {
+		lines, _ := st.BatchLines(ctx, b.ID, 0, 1<<20)
+		runs = append(runs, lines...)
+	}
 	for _, r := range runs {
-		if r.Inputs["search"] == nil {
-			continue
-		}
 		steps, _ := st.Steps(ctx, r.ID)
 		for _, s := range steps {
 			if s.StepID == "renewToken" && strings.Contains(s.URL, handle) {
@@ -448,7 +512,7 @@ func crashOnce(t *testing.T, bin, w string) string {
 	if ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() {
 		t.Fatalf("the process was not killed: %v\nstderr:\n%s", cmd.ProcessState, stderr.String())
 	}
-	api.OnRequest, api.BeforeRenew = nil, nil
+	api.OnRequest, api.BeforeRenew, api.AfterRenew = nil, nil, nil
 
 	st, err := journal.Open(context.Background(), state)
 	if err != nil {
@@ -639,4 +703,150 @@ func TestCrashChain(t *testing.T) {
 		t.Logf("kill %d: %d requests sent, %d kept in the journal, %d sent by --resume", i, killedSent, kept, resumed)
 	}
 	t.Logf("at most %d answered requests were lost to a kill and sent again", lostMost)
+}
+
+// TestCrashBatchWindows kills a journaled batch (SIGKILL) while one of its
+// lines is in each window around its renewal and the others are wherever
+// they are. Across the batch no renewed token is missing: each is in 'runs
+// show --reveal' of its line's run, and 'run --resume BATCH' hands every
+// line's over, renewing only the servers that were not renewed.
+func TestCrashBatchWindows(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildArazzo(t)
+	for _, w := range []string{windowBeforeSend, windowAfterSend, windowAfterResponse, windowAfterStep} {
+		t.Run(w, func(t *testing.T) {
+			for try := 1; ; try++ {
+				got := crashBatchOnce(t, bin, w)
+				if got == w {
+					return
+				}
+				if w != windowAfterResponse || try == 5 {
+					t.Fatalf("the kill landed %s, not %s", got, w)
+				}
+				t.Logf("try %d: the kill landed %s; again", try, got)
+			}
+		})
+	}
+}
+
+func crashBatchOnce(t *testing.T, bin, w string) string {
+	const n, victimLine = 12, 6
+	var servers []testserver.MCPServer
+	var lines strings.Builder
+	for i := 1; i <= n; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("team-%03d-mcp", i), Name: fmt.Sprintf("Team %03d Assistant", i), FolderID: i})
+		fmt.Fprintf(&lines, "{\"search\":\"Team %03d\"}\n", i)
+	}
+	handle := func(line int) string { return fmt.Sprintf("team-%03d-mcp", line) }
+	api := testserver.NewWorkato(apiToken, servers...)
+	defer api.Close()
+	dir := t.TempDir()
+	inputs := filepath.Join(dir, "lines.jsonl")
+	if err := os.WriteFile(inputs, []byte(lines.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(dir, "state")
+	k := newKiller()
+	crashAt(t, api, k, w, handle(victimLine), state)
+	env := append(os.Environ(), "WORKATO_TOKEN="+apiToken, "NO_COLOR=1")
+	cmd := exec.Command(bin, "run", rotateThenCheck, "--inputs-file", inputs, "--parallel", "3", "--auth", "bearerAuth=env:WORKATO_TOKEN",
+		"--server", "mcpServerApi="+api.URL, "--state", state)
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	k.mu.Lock()
+	k.cmd = cmd
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	k.mu.Unlock()
+	select {
+	case <-k.done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the victim line never reached the window\nstderr:\n%s", stderr.String())
+	}
+	_ = cmd.Wait()
+	api.OnRequest, api.BeforeRenew, api.AfterRenew = nil, nil, nil
+
+	ctx := context.Background()
+	st, err := journal.Open(ctx, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := st.Batch(ctx, journal.Last)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	runs, err := st.BatchLines(ctx, b.ID, 0, n)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed := windowBeforeSend // no run journaled for the victim line
+	lineRun := map[int]string{}
+	for _, r := range runs {
+		lineRun[r.Line] = r.ID
+		if r.Line == victimLine {
+			landed = renewalWindow(t, state, r.ID)
+		}
+	}
+
+	// runs list shows the batch, and its lines that did not pass.
+	var out, errb bytes.Buffer
+	if code := run(ctx, []string{"runs", "list", "--state", state}, strings.NewReader(""), &out, &errb); code != ExitOK ||
+		!strings.Contains(out.String(), b.ID+" ") || !strings.Contains(out.String(), "batch interrupted") {
+		t.Errorf("runs list: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	for _, r := range runs {
+		if r.EffectiveStatus() != journal.StatusPassed && !strings.Contains(out.String(), fmt.Sprintf("  %s  ", r.ID)) {
+			t.Errorf("runs list does not show line %d (%s):\n%s", r.Line, r.EffectiveStatus(), out.String())
+		}
+	}
+	// Every token the server renewed is in runs show --reveal of its line's run.
+	for i := 1; i <= n; i++ {
+		if api.Renewals(handle(i)) == 0 {
+			continue
+		}
+		out.Reset()
+		if code := run(ctx, []string{"runs", "show", lineRun[i], "--state", state, "--reveal"}, strings.NewReader(""), &out, &errb); code != ExitOK {
+			t.Fatalf("runs show %s: exit %d\n%s", lineRun[i], code, errb.String())
+		}
+		if !strings.Contains(out.String(), api.Token(handle(i))) {
+			t.Errorf("%s: line %d's server was renewed, and runs show --reveal does not show its token:\n%s", landed, i, out.String())
+		}
+	}
+
+	// --resume BATCH hands over every line's token; no server renewed twice.
+	res := exec.Command(bin, "run", "--resume", b.ID, "--auth", "bearerAuth=env:WORKATO_TOKEN", "--state", state)
+	res.Env = env
+	var rout, rerr bytes.Buffer
+	res.Stdout, res.Stderr = &rout, &rerr
+	if err := res.Run(); err != nil {
+		t.Fatalf("%s: resume: %v\nstdout:\n%s\nstderr:\n%s", landed, err, rout.String(), rerr.String())
+	}
+	got := map[int]batchLine{}
+	for _, l := range strings.Split(strings.TrimSpace(rout.String()), "\n") {
+		var r batchLine
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("resumed output %q: %v", l, err)
+		}
+		got[r.Line] = r
+	}
+	for i := 1; i <= n; i++ {
+		h := handle(i)
+		if r := got[i]; r.Status != "passed" || r.Outputs["token"] != api.Token(h) {
+			t.Errorf("%s: line %d: %s, token %v; the server holds %s", landed, i, r.Status, r.Outputs["token"], api.Token(h))
+		}
+		if c := api.Renewals(h); c != 1 {
+			t.Errorf("%s: %s renewed %d times", landed, h, c)
+		}
+	}
+	if landed == windowAfterSend && !strings.Contains(rerr.String(), fmt.Sprintf("line %d: sending POST", victimLine)) {
+		t.Errorf("%s: the resumed batch sent the renewal of line %d again without a warning:\n%s", landed, victimLine, rerr.String())
+	}
+	return landed
 }

@@ -25,8 +25,10 @@ type journalFlags struct {
 	resume     string
 	outputFile string
 
-	prev  *journal.Run // the run --resume continues
-	runID string       // this run, once journaled
+	prev      *journal.Run   // the run --resume continues
+	prevBatch *journal.Batch // or the batch
+	runID     string         // this run, once journaled
+	location  string         // the document argument, once known
 }
 
 func (j *journalFlags) register(fl *pflag.FlagSet) {
@@ -220,6 +222,7 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 		if *arg == "" {
 			return usageErr("run needs a FILE, URL or PROVIDER/WORKFLOW (or --resume ID)")
 		}
+		j.location = *arg
 		return nil
 	}
 	if j.off {
@@ -232,24 +235,37 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	if err != nil {
 		return err
 	}
-	prev, err := st.Run(ctx, j.resume)
+	prev, batch, err := findJournaled(ctx, st, j.resume)
 	st.Close()
 	if err != nil {
 		return usageErr("--resume: %v", err)
+	}
+	if batch != nil {
+		return a.prepareBatchResume(arg, f, batch)
+	}
+	if f.batch.file != "" {
+		return usageErr("--resume %s: run %s is not a batch; --inputs-file goes with --resume only to give a batch its lines again", j.resume, prev.ID)
 	}
 	j.prev = prev
 	if *arg == "" {
 		*arg = prev.Location
 	}
+	j.location = *arg
 	if f.workflow == "" {
 		f.workflow = prev.WorkflowID
 	}
 	var set runSettings
 	_ = json.Unmarshal(prev.Settings, &set)
+	return f.applyRecorded(prev.ID, set)
+}
+
+// applyRecorded takes the settings a journaled run or batch (id) ran with,
+// unless the command line gives them.
+func (f *runFlags) applyRecorded(id string, set runSettings) error {
 	if len(f.servers) == 0 {
 		for _, s := range set.Servers {
 			if name, masked := maskedServer(s); masked {
-				return usageErr("run %s was given credentials in --server %s=URL, and credentials are not journaled: give the same --server options again with --resume", prev.ID, name)
+				return usageErr("run %s was given credentials in --server %s=URL, and credentials are not journaled: give the same --server options again with --resume", id, name)
 			}
 		}
 		f.servers = set.Servers
@@ -262,6 +278,79 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	}
 	f.mock = f.mock || set.Mock
 	return nil
+}
+
+// prepareBatchResume makes the run a batch that continues batch b: its
+// document, workflow, settings and inputs file (unless --inputs-file gives
+// its lines again).
+func (a *app) prepareBatchResume(arg *string, f *runFlags, b *journal.Batch) error {
+	j := &f.journal
+	j.prevBatch = b
+	if *arg == "" {
+		*arg = b.Location
+	}
+	j.location = *arg
+	if f.workflow == "" {
+		f.workflow = b.WorkflowID
+	}
+	if f.batch.file == "" {
+		if b.InputsFile == "" {
+			return usageErr("batch %s read its lines from standard input: give them again with --inputs-file FILE (or - for standard input)", b.ID)
+		}
+		f.batch.file = b.InputsFile
+	}
+	var set runSettings
+	_ = json.Unmarshal(b.Settings, &set)
+	if err := f.applyRecorded(b.ID, set); err != nil {
+		return err
+	}
+	return f.batch.check(f) // batch mode now: its flags apply
+}
+
+// findJournaled finds what --resume or runs show names: a run or a batch, by
+// ID, unique prefix, or last (the most recent of either).
+func findJournaled(ctx context.Context, st *journal.Store, id string) (*journal.Run, *journal.Batch, error) {
+	if id == journal.Last {
+		// The most recent run that is not a batch's line, or batch.
+		runs, err := st.Runs(ctx, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		batches, err := st.Batches(ctx, 1)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case len(batches) == 1 && (len(runs) == 0 || !runs[0].Started.After(batches[0].Started)):
+			return nil, batches[0], nil
+		case len(runs) == 1:
+			r, err := st.Run(ctx, runs[0].ID) // with the runs that resumed it
+			return r, nil, err
+		}
+		return nil, nil, &journal.NotFoundError{ID: journal.Last}
+	}
+	r, rerr := st.Run(ctx, id)
+	b, berr := st.Batch(ctx, id)
+	var nf *journal.NotFoundError
+	switch {
+	case rerr == nil && berr == nil:
+		if r.ID == id {
+			return r, nil, nil
+		}
+		if b.ID == id {
+			return nil, b, nil
+		}
+		return nil, nil, &journal.NotFoundError{ID: id, Matches: []string{r.ID, b.ID}}
+	case berr == nil && errors.As(rerr, &nf):
+		return nil, b, nil // (a batch's ID is also a prefix of its lines')
+	case rerr == nil && errors.As(berr, &nf):
+		return r, nil, nil
+	case rerr != nil && !errors.As(rerr, &nf):
+		return nil, nil, rerr
+	case berr != nil && !errors.As(berr, &nf):
+		return nil, nil, berr
+	}
+	return nil, nil, rerr
 }
 
 // journaled runs the workflow, recorded in the journal unless --no-journal:

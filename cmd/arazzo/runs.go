@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -38,7 +40,10 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 	var cluster clusterFlags // --temporal: the runs submitted to a Temporal cluster (temporal.go)
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the journaled runs, newest first",
+		Short: "List the journaled runs and batches, newest first",
+		Long: `List the journaled runs and batches (arazzo run --inputs-file), newest first. A
+batch is one line with its lines counted by status, followed by the lines that
+did not pass; 'arazzo runs show BATCH' lists them all.`,
 		Example: `  arazzo runs list
   arazzo runs list --limit 0
   arazzo runs list --state ./ci-state`,
@@ -55,28 +60,7 @@ func (a *app) runsListCommand(state *string) *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			runs, err := st.Runs(cmd.Context(), limit)
-			if err != nil {
-				return &exitError{code: ExitIncomplete, err: err}
-			}
-			if len(runs) == 0 {
-				fmt.Fprintf(a.stdout, "no runs in %s\n", st.Path())
-				return nil
-			}
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
-			for _, r := range runs {
-				status := string(r.EffectiveStatus())
-				if r.ResumedFrom != "" {
-					status += " (resumes " + r.ResumedFrom + ")"
-				}
-				var set runSettings
-				if json.Unmarshal(r.Settings, &set) == nil && set.Mock {
-					status += " (mock)" // its outputs came from no real API
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.ID, r.Started.Local().Format(time.DateTime), status, r.Steps, r.WorkflowID)
-			}
-			return tw.Flush()
+			return a.listJournal(cmd.Context(), st, limit)
 		},
 	}
 	cmd.Flags().IntVarP(&limit, "limit", "n", 20, "show at most this many runs (0: all)")
@@ -90,9 +74,10 @@ func (a *app) runsShowCommand(state *string) *cobra.Command {
 	var cluster clusterFlags // --temporal: a run submitted to a Temporal cluster (temporal.go)
 	cmd := &cobra.Command{
 		Use:   "show ID|last",
-		Short: "Show a journaled run: its inputs, steps and outputs",
-		Long: `Show a run: its inputs, each step's status and outputs, and the workflow's outputs.
-ID may be any unique prefix of a run ID, or last for the most recent run. Secret values — inputs whose schema says
+		Short: "Show a journaled run (its inputs, steps and outputs) or batch (its lines)",
+		Long: `Show a run: its inputs, each step's status and outputs, and the workflow's outputs;
+or a batch: each of its lines, with its run and status.
+ID may be any unique prefix of a run or batch ID, or last for the most recent. Secret values — inputs whose schema says
 format: password or writeOnly: true, and inputs and outputs with secret-like names
 (token, access_token, password, api_key...) — are masked unless --reveal is given.
 Credentials given with --auth are never in the journal.`,
@@ -115,9 +100,12 @@ Credentials given with --auth are never in the journal.`,
 				return err
 			}
 			defer st.Close()
-			r, err := st.Run(cmd.Context(), args[0])
+			r, b, err := findJournaled(cmd.Context(), st, args[0])
 			if err != nil {
 				return usageErr("%v", err)
+			}
+			if b != nil {
+				return showBatch(cmd.Context(), a.stdout, st, b, output)
 			}
 			v, err := journalRunView(cmd.Context(), st, r, reveal)
 			if err != nil {
@@ -223,7 +211,7 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	}
 	v := &report.RunView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
 		Inputs: map[string]any{}, Steps: []report.RunStep{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
-		ResumedBy: r.ResumedBy, Masked: !reveal, Gone: r.Gone()}
+		ResumedBy: r.ResumedBy, Batch: r.BatchID, Line: r.Line, Masked: !reveal, Gone: r.Gone()}
 	var set runSettings // what a resume must be given again
 	if len(r.Settings) > 0 {
 		_ = json.Unmarshal(r.Settings, &set)
@@ -278,4 +266,174 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 		}
 	}
 	return v
+}
+
+// listJournal prints the runs and batches of the journal, newest first; under
+// each batch, the lines that did not pass.
+func (a *app) listJournal(ctx context.Context, st *journal.Store, limit int) error {
+	runs, err := st.Runs(ctx, limit)
+	if err != nil {
+		return &exitError{code: ExitIncomplete, err: err}
+	}
+	batches, err := st.Batches(ctx, limit)
+	if err != nil {
+		return &exitError{code: ExitIncomplete, err: err}
+	}
+	if len(runs) == 0 && len(batches) == 0 {
+		fmt.Fprintf(a.stdout, "no runs in %s\n", st.Path())
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
+	runRow := func(prefix string, r *journal.Run) {
+		status := string(r.EffectiveStatus())
+		if r.ResumedFrom != "" {
+			status += " (resumes " + r.ResumedFrom + ")"
+		}
+		var set runSettings
+		if json.Unmarshal(r.Settings, &set) == nil && set.Mock {
+			status += " (mock)" // its outputs came from no real API
+		}
+		if r.Line > 0 {
+			status = fmt.Sprintf("line %d: %s", r.Line, status)
+		}
+		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%s\n", prefix, r.ID, r.Started.Local().Format(time.DateTime), status, r.Steps, report.Line(r.WorkflowID))
+	}
+	for n := 0; (len(runs) > 0 || len(batches) > 0) && (limit <= 0 || n < limit); n++ {
+		if len(batches) == 0 || len(runs) > 0 && runs[0].Started.After(batches[0].Started) {
+			runRow("", runs[0])
+			runs = runs[1:]
+			continue
+		}
+		b := batches[0]
+		batches = batches[1:]
+		fmt.Fprintf(tw, "%s\t%s\t%s\t-\t%s\n", b.ID, b.Started.Local().Format(time.DateTime), batchStatus(b), report.Line(b.WorkflowID))
+		shown := 0
+		for after := 0; shown < maxListedLines; {
+			lines, err := st.BatchLines(ctx, b.ID, after, 256)
+			if err != nil {
+				return &exitError{code: ExitIncomplete, err: err}
+			}
+			for _, r := range lines {
+				if r.EffectiveStatus() != journal.StatusPassed && shown < maxListedLines {
+					runRow("  ", r)
+					shown++
+				}
+			}
+			if len(lines) < 256 {
+				break
+			}
+			after = lines[len(lines)-1].Line
+		}
+		if shown == maxListedLines {
+			fmt.Fprintf(tw, "  … 'arazzo runs show %s' lists every line\t\t\t\t\n", b.ID)
+		}
+	}
+	return tw.Flush()
+}
+
+// batchStatus is a batch's status with its journaled lines counted.
+func batchStatus(b *journal.Batch) string {
+	var parts []string
+	total := 0
+	for _, s := range []journal.Status{journal.StatusPassed, journal.StatusFailed, journal.StatusError, journal.StatusInterrupted, journal.StatusRunning} {
+		if n := b.Runs[s]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, s))
+			total += n
+		}
+	}
+	st := fmt.Sprintf("batch %s: ", b.EffectiveStatus())
+	if b.Lines > 0 {
+		st += fmt.Sprintf("%d line(s), ", b.Lines)
+	}
+	if len(parts) == 0 {
+		parts = []string{"no line journaled"}
+	}
+	st += strings.Join(parts, ", ")
+	if b.ResumedFrom != "" {
+		st += " (resumes " + b.ResumedFrom + ")"
+	}
+	return st
+}
+
+// batchView is a batch as 'runs show BATCH --output json' prints it.
+type batchView struct {
+	ID          string                 `json:"id"`
+	WorkflowID  string                 `json:"workflowId"`
+	Location    string                 `json:"document"`
+	InputsFile  string                 `json:"inputsFile,omitempty"`
+	Status      string                 `json:"status"`
+	Started     time.Time              `json:"started"`
+	Finished    *time.Time             `json:"finished,omitempty"`
+	Lines       int                    `json:"lines,omitempty"`
+	Runs        map[journal.Status]int `json:"runs"`
+	ResumedFrom string                 `json:"resumedFrom,omitempty"`
+	ResumedBy   []string               `json:"resumedBy,omitempty"`
+	LineRuns    []batchLineView        `json:"lineRuns"`
+}
+
+type batchLineView struct {
+	Line   int    `json:"line"`
+	Run    string `json:"run"`
+	Status string `json:"status"`
+	Steps  int    `json:"steps"`
+}
+
+// showBatch prints a batch and each of its lines, read a page at a time.
+func showBatch(ctx context.Context, w io.Writer, st *journal.Store, b *journal.Batch, output string) error {
+	v := &batchView{ID: b.ID, WorkflowID: b.WorkflowID, Location: b.Location, InputsFile: b.InputsFile, Status: string(b.EffectiveStatus()),
+		Started: b.Started, Lines: b.Lines, Runs: b.Runs, ResumedFrom: b.ResumedFrom, ResumedBy: b.ResumedBy, LineRuns: []batchLineView{}}
+	if !b.Finished.IsZero() {
+		v.Finished = &b.Finished
+	}
+	for after := 0; ; {
+		lines, err := st.BatchLines(ctx, b.ID, after, 256)
+		if err != nil {
+			return &exitError{code: ExitIncomplete, err: err}
+		}
+		for _, r := range lines {
+			v.LineRuns = append(v.LineRuns, batchLineView{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps})
+		}
+		if len(lines) < 256 {
+			break
+		}
+		after = lines[len(lines)-1].Line
+	}
+	if output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	fmt.Fprintf(w, "%s %s\n", v.ID, batchStatus(b))
+	fmt.Fprintf(w, "  workflow  %s\n", report.Line(v.WorkflowID))
+	fmt.Fprintf(w, "  document  %s\n", report.Line(v.Location))
+	in := v.InputsFile
+	if in == "" {
+		in = "standard input"
+	}
+	fmt.Fprintf(w, "  lines     %s\n", report.Line(in))
+	when := v.Started.Local().Format(time.DateTime)
+	if v.Finished != nil {
+		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
+	}
+	fmt.Fprintf(w, "  started   %s\n", when)
+	if v.ResumedFrom != "" {
+		fmt.Fprintf(w, "  resumes   batch %s\n", v.ResumedFrom)
+	}
+	if len(v.ResumedBy) > 0 {
+		fmt.Fprintf(w, "  resumed   as batch %s\n", strings.Join(v.ResumedBy, ", batch "))
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LINE\tRUN\tSTATUS\tSTEPS")
+	for _, l := range v.LineRuns {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\n", l.Line, l.Run, l.Status, l.Steps)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(v.ResumedBy) == 0 && v.Status != string(journal.StatusRunning) && v.Status != string(journal.StatusPassed) {
+		fmt.Fprintf(w, "\nfinish the lines that did not complete with: arazzo run --resume %s (and the same --auth)\n", v.ID)
+	}
+	return nil
 }

@@ -103,6 +103,17 @@ func (w *Workato) Renewals(handle string) int {
 	return w.renewals[handle]
 }
 
+// RenewalCounts is how many times each server was renewed, by handle.
+func (w *Workato) RenewalCounts() map[string]int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	m := make(map[string]int, len(w.renewals))
+	for h, n := range w.renewals {
+		m[h] = n
+	}
+	return m
+}
+
 // TotalRenewals counts every renewal.
 func (w *Workato) TotalRenewals() int {
 	w.mu.Lock()

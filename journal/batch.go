@@ -1,0 +1,400 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Batch is a journaled batch: one workflow run per line of an inputs file.
+// Each line's run is a Run with BatchID and Line set; see BatchLines.
+type Batch struct {
+	ID         string
+	WorkflowID string
+	Location   string
+	Digest     string
+	// Inputs are laid under every line's (the --input and --inputs values).
+	Inputs       map[string]any
+	SecretInputs []string
+	Settings     json.RawMessage
+	// InputsFile is the absolute path of the inputs file, "" for standard input.
+	InputsFile string
+	Status     Status // running; when it ended: passed (every line passed), failed, interrupted
+	Started    time.Time
+	Finished   time.Time
+	PID        int
+	Host       string
+	// Lines counts the lines it read, once it ended.
+	Lines int
+	// ResumedFrom is the batch this one continues; ResumedBy those that continue it.
+	ResumedFrom string
+	ResumedBy   []string
+	// Runs counts the lines journaled, by their runs' effective status.
+	Runs map[Status]int
+}
+
+// Gone reports whether the batch is marked running but its process no longer exists.
+func (b *Batch) Gone() bool {
+	if b.Status != StatusRunning {
+		return false
+	}
+	host, _ := os.Hostname()
+	return b.Host == host && !processAlive(b.PID)
+}
+
+// EffectiveStatus is Status, with a batch whose process died reported as interrupted.
+func (b *Batch) EffectiveStatus() Status {
+	if b.Gone() {
+		return StatusInterrupted
+	}
+	return b.Status
+}
+
+// NewBatch describes a batch about to start.
+type NewBatch struct {
+	WorkflowID   string
+	Location     string
+	Digest       string
+	Inputs       map[string]any
+	SecretInputs []string
+	Settings     any
+	InputsFile   string
+}
+
+// BatchSession journals a batch: Line begins the journaled run of one line.
+type BatchSession struct {
+	store *Store
+	batch *Batch
+	// prev is the batch it resumes; its lines' runs are looked up by Previous.
+	prev *Batch
+}
+
+// Batch is the journaled batch.
+func (b *BatchSession) Batch() *Batch { return b.batch }
+
+// BeginBatch records a new batch, marked running by this process.
+func (st *Store) BeginBatch(ctx context.Context, nb NewBatch) (*BatchSession, error) {
+	return st.beginBatch(ctx, nb, nil)
+}
+
+func (st *Store) beginBatch(ctx context.Context, nb NewBatch, prev *Batch) (*BatchSession, error) {
+	inputs, err := json.Marshal(nonNil(nb.Inputs))
+	if err != nil {
+		return nil, fmt.Errorf("journal: inputs: %w", err)
+	}
+	secret, _ := json.Marshal(nonNilSlice(nb.SecretInputs))
+	settings := []byte("{}")
+	if nb.Settings != nil {
+		if settings, err = json.Marshal(nb.Settings); err != nil {
+			return nil, fmt.Errorf("journal: settings: %w", err)
+		}
+	}
+	host, _ := os.Hostname()
+	now := time.Now()
+	b := &Batch{WorkflowID: nb.WorkflowID, Location: nb.Location, Digest: nb.Digest, Inputs: nb.Inputs, SecretInputs: nb.SecretInputs,
+		Settings: settings, InputsFile: nb.InputsFile, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host}
+	if prev != nil {
+		b.ResumedFrom = prev.ID
+	}
+	for i := 0; ; i++ {
+		b.ID = newRunID(now)
+		var n int64
+		n, err = st.w.wait(false, `INSERT OR IGNORE INTO batches (id, workflow_id, location, digest, inputs, secret_inputs, settings, inputs_file, status, started_at, pid, host, resumed_from)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			b.ID, b.WorkflowID, b.Location, b.Digest, string(inputs), string(secret), string(settings), b.InputsFile, string(b.Status), millis(now),
+			b.PID, b.Host, b.ResumedFrom)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("batch ID %s exists already", b.ID)
+		}
+		if err == nil || i == 3 {
+			break
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("journal: recording the batch: %w", err)
+	}
+	return &BatchSession{store: st, batch: b, prev: prev}, nil
+}
+
+// Line begins the journaled run of line n of the batch, with the line's
+// inputs (the batch's laid under). It does not wait for the disk.
+func (b *BatchSession) Line(ctx context.Context, n int, inputs map[string]any, opts SessionOptions) (*Session, error) {
+	bt := b.batch
+	return b.store.begin(ctx, NewRun{WorkflowID: bt.WorkflowID, Location: bt.Location, Digest: bt.Digest, Inputs: inputs,
+		SecretInputs: bt.SecretInputs, Settings: bt.Settings, Batch: bt.ID, Line: n}, "", nil, opts)
+}
+
+// ResumeLine continues old, the run of one line of the batch this one
+// resumes, as the run of the same line of this batch (see Store.Resume).
+func (b *BatchSession) ResumeLine(ctx context.Context, old *Run, opts SessionOptions) (*Session, error) {
+	return b.store.resume(ctx, old, b.batch.Digest, b.batch.Settings, b.batch.ID, opts)
+}
+
+// Finish records how the batch ended: lines read, and whether it was
+// interrupted (by a signal) or every line it ran passed. It waits for the disk.
+func (b *BatchSession) Finish(lines int, interrupted, allPassed bool) error {
+	st := StatusFailed
+	switch {
+	case interrupted:
+		st = StatusInterrupted
+	case allPassed:
+		st = StatusPassed
+	}
+	now := time.Now()
+	if _, err := b.store.w.wait(true, "UPDATE batches SET status = ?, finished_at = ?, lines = ? WHERE id = ?", string(st), millis(now), lines, b.batch.ID); err != nil {
+		return fmt.Errorf("journal: recording the end of batch %s: %w", b.batch.ID, err)
+	}
+	b.batch.Status, b.batch.Finished, b.batch.Lines = st, now, lines
+	return nil
+}
+
+const batchColumns = `id, workflow_id, location, digest, inputs, secret_inputs, settings, inputs_file, status, started_at, finished_at,
+	pid, host, lines, resumed_from`
+
+func scanBatch(sc interface{ Scan(...any) error }) (*Batch, error) {
+	var b Batch
+	var inputs, secret, settings string
+	var started, finished int64
+	if err := sc.Scan(&b.ID, &b.WorkflowID, &b.Location, &b.Digest, &inputs, &secret, &settings, &b.InputsFile, &b.Status, &started, &finished,
+		&b.PID, &b.Host, &b.Lines, &b.ResumedFrom); err != nil {
+		return nil, err
+	}
+	b.Started, b.Finished, b.Settings = fromMillis(started), fromMillis(finished), json.RawMessage(settings)
+	d := json.NewDecoder(strings.NewReader(inputs))
+	d.UseNumber()
+	if err := d.Decode(&b.Inputs); err != nil {
+		return nil, fmt.Errorf("journal: batch %s: inputs: %w", b.ID, err)
+	}
+	_ = json.Unmarshal([]byte(secret), &b.SecretInputs)
+	return &b, nil
+}
+
+// Batches lists the most recent batches first, at most limit (0: all), with
+// their lines counted by status.
+func (st *Store) Batches(ctx context.Context, limit int) ([]*Batch, error) {
+	q := "SELECT " + batchColumns + " FROM batches ORDER BY started_at DESC, id DESC"
+	if limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := st.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Batch
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, b := range out {
+		if err := st.completeBatch(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// completeBatch counts the batch's lines and finds the batches resuming it.
+func (st *Store) completeBatch(ctx context.Context, b *Batch) error {
+	b.Runs = map[Status]int{}
+	rows, err := st.db.QueryContext(ctx, "SELECT status, count(*) FROM runs WHERE batch_id = ? GROUP BY status", b.ID)
+	if err != nil {
+		return err
+	}
+	gone := b.Gone()
+	for rows.Next() {
+		var s Status
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		if s == StatusRunning && (gone || b.Status != StatusRunning) {
+			s = StatusInterrupted // its process is gone
+		}
+		b.Runs[s] += n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	by, err := st.db.QueryContext(ctx, "SELECT id FROM batches WHERE resumed_from = ? ORDER BY started_at", b.ID)
+	if err != nil {
+		return err
+	}
+	defer by.Close()
+	for by.Next() {
+		var x string
+		if err := by.Scan(&x); err != nil {
+			return err
+		}
+		b.ResumedBy = append(b.ResumedBy, x)
+	}
+	return by.Err()
+}
+
+// Batch finds a batch by its ID, a unique prefix of it, or Last (the most
+// recent batch). A NotFoundError says no batch matches.
+func (st *Store) Batch(ctx context.Context, id string) (*Batch, error) {
+	if id == Last {
+		if err := st.db.QueryRowContext(ctx, "SELECT id FROM batches ORDER BY started_at DESC, id DESC LIMIT 1").Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, &NotFoundError{ID: Last}
+			}
+			return nil, err
+		}
+	}
+	if id == "" || strings.ContainsAny(id, "%_\\") {
+		return nil, &NotFoundError{ID: id}
+	}
+	rows, err := st.db.QueryContext(ctx, "SELECT id FROM batches WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 4", id+"%")
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var x string
+		if err := rows.Scan(&x); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, x := range ids {
+		if x == id {
+			ids = []string{x}
+			break
+		}
+	}
+	if len(ids) != 1 {
+		return nil, &NotFoundError{ID: id, Matches: ids}
+	}
+	b, err := scanBatch(st.db.QueryRowContext(ctx, "SELECT "+batchColumns+" FROM batches WHERE id = ?", ids[0]))
+	if err != nil {
+		return nil, err
+	}
+	return b, st.completeBatch(ctx, b)
+}
+
+// BatchLines lists the runs of a batch's lines after line after, in line
+// order, at most limit of them.
+func (st *Store) BatchLines(ctx context.Context, batchID string, after, limit int) ([]*Run, error) {
+	rows, err := st.db.QueryContext(ctx, "SELECT "+runColumns+" FROM runs WHERE batch_id = ? AND line > ? ORDER BY line LIMIT ?", batchID, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ResumeBatch starts a new batch that continues old: the caller reads the
+// inputs again and, for each line, asks Previous what old did with it.
+func (st *Store) ResumeBatch(ctx context.Context, old *Batch, digest string, settings any) (*BatchSession, error) {
+	fail := func(format string, args ...any) error {
+		return &ResumeError{RunID: old.ID, Msg: fmt.Sprintf(format, args...)}
+	}
+	if old.EffectiveStatus() == StatusRunning {
+		return nil, fail("it is still running (process %d on %s); stop it first, or wait for it to end", old.PID, old.Host)
+	}
+	if len(old.ResumedBy) > 0 {
+		return nil, fail("it was resumed already as batch %s; resume that one instead", old.ResumedBy[len(old.ResumedBy)-1])
+	}
+	if digest != old.Digest {
+		return nil, fail("the document or one of its sources changed since it ran (%s, was %s); a resumed batch replays what the first one received, which is only right for the same document — start a new batch instead",
+			shortDigest(digest), shortDigest(old.Digest))
+	}
+	nb := NewBatch{WorkflowID: old.WorkflowID, Location: old.Location, Digest: old.Digest, Inputs: old.Inputs, SecretInputs: old.SecretInputs,
+		Settings: settings, InputsFile: old.InputsFile}
+	if settings == nil {
+		nb.Settings = old.Settings
+	}
+	return st.beginBatch(ctx, nb, old)
+}
+
+// LineCursor walks the lines of the batch a BatchSession resumes, in order,
+// reading their runs a page at a time.
+type LineCursor struct {
+	b    *BatchSession
+	page []*Run
+	last int
+	done bool
+}
+
+// Previous is a cursor over the lines of the batch this one resumes (nil
+// when it resumes none).
+func (b *BatchSession) Previous() *LineCursor {
+	if b.prev == nil {
+		return nil
+	}
+	return &LineCursor{b: b}
+}
+
+// Run is the latest run of line n in the resumed batch — following the runs
+// that resumed it one by one — or nil when it ran none. Lines are asked for in
+// increasing order.
+func (c *LineCursor) Run(ctx context.Context, n int) (*Run, error) {
+	for {
+		for len(c.page) > 0 && c.page[0].Line < n {
+			c.page = c.page[1:]
+		}
+		if len(c.page) > 0 {
+			if c.page[0].Line > n {
+				return nil, nil
+			}
+			return c.b.store.latest(ctx, c.page[0])
+		}
+		if c.done {
+			return nil, nil
+		}
+		page, err := c.b.store.BatchLines(ctx, c.b.prev.ID, c.last, 256)
+		if err != nil {
+			return nil, err
+		}
+		if len(page) < 256 {
+			c.done = true
+		}
+		if len(page) > 0 {
+			c.last = page[len(page)-1].Line
+		}
+		c.page = page
+	}
+}
+
+// latest follows the runs that resumed r to the newest.
+func (st *Store) latest(ctx context.Context, r *Run) (*Run, error) {
+	for i := 0; i < 1000; i++ {
+		full, err := st.Run(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(full.ResumedBy) == 0 {
+			return full, nil
+		}
+		r = &Run{ID: full.ResumedBy[len(full.ResumedBy)-1]}
+	}
+	return nil, fmt.Errorf("journal: run %s was resumed more than 1000 times", r.ID)
+}
