@@ -13,7 +13,8 @@ import (
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // FileName is the journal's database file inside its directory.
@@ -59,7 +60,10 @@ func open(ctx context.Context, dir string, version int) (*Store, error) {
 	}
 	// Two connections: the writer's (see writer), and one for reading.
 	db.SetMaxOpenConns(2)
-	if err := db.PingContext(ctx); err != nil {
+	// Opening a connection sets the journal mode, which another process
+	// creating or migrating the database can make fail at once with
+	// SQLITE_BUSY, without waiting for the busy timeout: try again.
+	if err := retryBusy(ctx, func() error { return db.PingContext(ctx) }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
 	}
@@ -73,12 +77,32 @@ func open(ctx context.Context, dir string, version int) (*Store, error) {
 			_ = os.Chmod(p, 0o600)
 		}
 	}
-	w, err := newWriter(ctx, db, path)
+	var w *writer
+	err = retryBusy(ctx, func() (err error) {
+		w, err = newWriter(ctx, db, path)
+		return err
+	})
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("journal: opening %s: %w", path, err)
 	}
 	return &Store{db: db, w: w, path: path}, nil
+}
+
+// retryBusy calls f until it does not fail with SQLITE_BUSY, for about 10 s.
+func retryBusy(ctx context.Context, f func() error) error {
+	for i := 0; ; i++ {
+		err := f()
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || i == 500 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // createPrivate creates an empty file readable by its owner only, unless it exists.
