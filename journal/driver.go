@@ -107,7 +107,7 @@ func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
 // more than MaxBody bytes (either way the content is left out, and a resumed
 // run sends the request again).
 func (s *Session) responseRecord(req *runtime.Request, resp *runtime.Response) *record {
-	d := responseData{StatusCode: resp.StatusCode, Header: resp.Header, ErrKind: resp.ErrKind, Duration: int64(resp.Duration)}
+	d := responseData{StatusCode: resp.StatusCode, Header: resp.Header, ErrKind: resp.ErrKind, Duration: int64(resp.Duration), Message: resp.Message}
 	if !resp.Started.IsZero() {
 		d.Started = resp.Started.UnixNano()
 	}

@@ -69,6 +69,10 @@ type responseData struct {
 	Started    int64       `json:"startedNs,omitempty"`
 	Duration   int64       `json:"durationNs,omitempty"`
 	Omitted    string      `json:"omitted,omitempty"`
+	// Message is what the response of a message request (an AsyncAPI step's
+	// SUBSCRIBE, PUBLISH or RECEIVE) says besides the message: the
+	// subscription and its cursor, where a message was.
+	Message *runtime.MessageMeta `json:"message,omitempty"`
 }
 
 type sleepData struct {

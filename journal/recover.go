@@ -172,6 +172,7 @@ func recordedResponse(got *record, rd *responseData) *runtime.Response {
 	if rd.Err != "" {
 		resp.Err = errors.New(rd.Err)
 	}
+	resp.Message = rd.Message
 	return resp
 }
 

@@ -13,7 +13,8 @@ import (
 // connection is flushed); a subscription is registered on the server before
 // Subscribe returns. Core NATS keeps nothing for a subscriber that comes later.
 type natsConn struct {
-	nc *nats.Conn
+	nc      *nats.Conn
+	timeout time.Duration
 }
 
 func dialNATS(ctx context.Context, cfg Config) (Conn, error) {
@@ -44,7 +45,7 @@ func dialNATS(ctx context.Context, cfg Config) (Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &natsConn{nc: nc}, nil
+	return &natsConn{nc: nc, timeout: cfg.DialTimeout}, nil
 }
 
 func clientName(cfg Config) string {
@@ -68,10 +69,21 @@ func (c *natsConn) Publish(ctx context.Context, p *Publish) error {
 	if err := c.nc.PublishMsg(m); err != nil {
 		return fmt.Errorf("publish to %s: %w", p.Channel, err)
 	}
-	if err := c.nc.FlushWithContext(ctx); err != nil {
+	if err := c.flush(ctx); err != nil {
 		return fmt.Errorf("publish to %s: %w", p.Channel, err)
 	}
 	return nil
+}
+
+// flush waits for the server's answer to a PING: it has everything sent
+// before. nats.go wants a deadline; without one the dial timeout bounds it.
+func (c *natsConn) flush(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+	return c.nc.FlushWithContext(ctx)
 }
 
 func (c *natsConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, error) {
@@ -86,7 +98,7 @@ func (c *natsConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, e
 		return nil, fmt.Errorf("subscribe to %s: %w", s.Channel, err)
 	}
 	// The server has the subscription once it answers the flush's PING.
-	if err := c.nc.FlushWithContext(ctx); err != nil {
+	if err := c.flush(ctx); err != nil {
 		sub.Unsubscribe()
 		return nil, fmt.Errorf("subscribe to %s: %w", s.Channel, err)
 	}

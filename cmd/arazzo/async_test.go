@@ -1,0 +1,308 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/arazzo-run/arazzo/internal/testbroker"
+	"github.com/arazzo-run/arazzo/transport"
+)
+
+// asyncBroker is a real broker on 127.0.0.1 with credentials, and how an
+// AsyncAPI document describes it.
+type asyncBroker struct {
+	name     string
+	protocol string
+	scheme   string // the security scheme's YAML
+	start    func(t *testing.T) (host string, cfg transport.Config)
+	headers  bool // messages carry headers (else the correlation id is in the payload)
+}
+
+func asyncBrokers() []asyncBroker {
+	userPass := func(u string) transport.Config {
+		return transport.Config{URL: mustURL(u), User: testbroker.User, Password: testbroker.Password}
+	}
+	return []asyncBroker{
+		{"kafka", "kafka", "{type: scramSha512}", func(t *testing.T) (string, transport.Config) {
+			h := testbroker.Kafka(t, true)
+			c := userPass("kafka://" + h)
+			c.Mechanism = "SCRAM-SHA-512"
+			return h, c
+		}, true},
+		{"nats", "nats", "{type: userPassword}", func(t *testing.T) (string, transport.Config) {
+			h := testbroker.NATS(t, true)
+			return h, userPass("nats://" + h)
+		}, true},
+		{"mqtt", "mqtt", "{type: userPassword}", func(t *testing.T) (string, transport.Config) {
+			h := testbroker.MQTT(t, true)
+			return h, userPass("mqtt://" + h)
+		}, true},
+		{"amqp", "amqp", "{type: userPassword}", func(t *testing.T) (string, transport.Config) {
+			h := testbroker.AMQP(t)
+			return h, userPass("amqp://" + h)
+		}, true},
+		{"ws", "ws", "{type: http, scheme: bearer}", func(t *testing.T) (string, transport.Config) {
+			hub := testbroker.WebSocket(t, testbroker.Password)
+			u := mustURL(hub.URL())
+			return u.Host, transport.Config{URL: u, Token: testbroker.Password}
+		}, false},
+	}
+}
+
+func mustURL(s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return u
+}
+
+// asyncDocs writes an AsyncAPI description of an order service on the
+// broker, and a workflow that places an order and waits for its
+// confirmation, correlated by requestId (a header, or a payload member where
+// the protocol has no headers). The receive times out after 400 ms and is
+// retried.
+func asyncDocs(t *testing.T, dir string, b asyncBroker, host, suffix string) string {
+	loc := "$message.header#/requestId"
+	header := "      headers:\n        type: object\n        required: [requestId]\n        properties:\n          requestId: {type: string}\n"
+	param := "        parameters:\n          - {name: requestId, in: header, value: $inputs.requestId}\n"
+	if !b.headers {
+		loc, header, param = "$message.payload#/requestId", "", ""
+	}
+	api := fmt.Sprintf(`asyncapi: 3.0.0
+info: {title: Orders, version: 1.0.0}
+servers:
+  broker:
+    host: %s
+    protocol: %s
+    security:
+      - $ref: '#/components/securitySchemes/brokerAuth'
+channels:
+  orders:
+    address: orders-%s
+    messages:
+      order: {$ref: '#/components/messages/Order'}
+  confirmations:
+    address: confirmations-%s
+    messages:
+      confirmation: {$ref: '#/components/messages/Confirmation'}
+operations:
+  placeOrder:
+    action: receive
+    channel: {$ref: '#/channels/orders'}
+    reply:
+      channel: {$ref: '#/channels/confirmations'}
+components:
+  securitySchemes:
+    brokerAuth: %s
+  messages:
+    Order:
+      contentType: application/json
+      correlationId: {location: '%s'}
+%s      payload:
+        type: object
+        required: [requestId, item]
+        properties:
+          requestId: {type: string}
+          item: {type: string}
+    Confirmation:
+      contentType: application/json
+      correlationId: {location: '%s'}
+%s      payload:
+        type: object
+        required: [requestId, orderId]
+        properties:
+          requestId: {type: string}
+          orderId: {type: integer}
+`, host, b.protocol, suffix, suffix, b.scheme, loc, header, loc, header)
+	wf := fmt.Sprintf(`arazzo: 1.1.0
+info: {title: Order over %s, version: 1.0.0}
+sourceDescriptions:
+  - {name: orders, url: ./orders.asyncapi.yaml, type: asyncapi}
+workflows:
+  - workflowId: placeOrder
+    inputs:
+      type: object
+      required: [requestId]
+      properties:
+        requestId: {type: string}
+    steps:
+      - stepId: place
+        operationId: placeOrder
+        action: send
+%s        requestBody:
+          payload:
+            requestId: $inputs.requestId
+            item: pen
+      - stepId: confirm
+        operationId: placeOrder
+        action: receive
+        correlationId: $inputs.requestId
+        timeout: 400
+        onFailure:
+          - {name: listenAgain, type: retry, retryAfter: 0, retryLimit: 10}
+        successCriteria:
+          - condition: $message.payload#/orderId > 0
+        outputs:
+          orderId: $message.payload#/orderId
+    outputs:
+      orderId: $steps.confirm.outputs.orderId
+`, b.name, param)
+	writeTestFile(t, filepath.Join(dir, "orders.asyncapi.yaml"), api)
+	writeTestFile(t, filepath.Join(dir, "order.arazzo.yaml"), wf)
+	return filepath.Join(dir, "order.arazzo.yaml")
+}
+
+func writeTestFile(t *testing.T, p, s string) {
+	t.Helper()
+	if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// orderService answers each order on the broker: at once with the
+// confirmation of another order (to be passed over), then, after the first
+// receive has timed out, with the order's own.
+func orderService(t *testing.T, cfg transport.Config, b asyncBroker, suffix string, delay time.Duration) (orders func() []string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, err := transport.Dial(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := conn.Subscribe(ctx, &transport.Subscribe{Channel: "orders-" + suffix, QoS: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var seen []string
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			m, err := sub.Next(ctx)
+			if err != nil {
+				return
+			}
+			var order struct{ RequestID, Item string }
+			json.Unmarshal(m.Payload, &order)
+			mu.Lock()
+			seen = append(seen, string(m.Payload))
+			mu.Unlock()
+			reply := func(id string, orderID int) {
+				p := &transport.Publish{Message: transport.Message{Channel: "confirmations-" + suffix, ContentType: "application/json",
+					Payload: fmt.Appendf(nil, `{"requestId":%q,"orderId":%d}`, id, orderID)}, QoS: 1}
+				if b.headers {
+					p.Headers = map[string]string{"requestId": id}
+				}
+				conn.Publish(ctx, p)
+			}
+			reply("another-request", 1)
+			select {
+			case <-time.After(delay):
+			case <-ctx.Done():
+				return
+			}
+			reply(order.RequestID, 4242)
+		}
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait(); conn.Close() })
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), seen...)
+	}
+}
+
+// TestAsyncBrokersCLI: for each broker, the real CLI sends an order, passes
+// over a confirmation of another order, times out once and listens again
+// (the retry action), and takes its own confirmation; the broker's password
+// shows in none of the outputs: text and verbose output, the trace, the HAR
+// file, the JUnit, JSON and HTML reports, the journal's view of the run.
+func TestAsyncBrokersCLI(t *testing.T) {
+	for _, b := range asyncBrokers() {
+		t.Run(b.name, func(t *testing.T) {
+			host, cfg := b.start(t)
+			dir := t.TempDir()
+			suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+			doc := asyncDocs(t, dir, b, host, suffix)
+			orders := orderService(t, cfg, b, suffix, 700*time.Millisecond)
+			t.Setenv("BROKER_CREDENTIAL", testbroker.User+":"+testbroker.Password)
+			if b.name == "ws" {
+				t.Setenv("BROKER_CREDENTIAL", testbroker.Password)
+			}
+			state := filepath.Join(dir, "state")
+			files := map[string]string{}
+			for _, f := range []string{"trace", "har", "junit", "json", "html"} {
+				files[f] = filepath.Join(dir, "out."+f)
+			}
+			args := []string{"run", doc, "--input", "requestId=req-" + suffix, "--auth", "brokerAuth=env:BROKER_CREDENTIAL",
+				"--state", state, "--verbose", "--trace", files["trace"], "--har", files["har"],
+				"--report", "junit=" + files["junit"], "--report", "json=" + files["json"], "--report", "html=" + files["html"]}
+			channels := map[string]string{}
+			exec := func(name string, args ...string) int {
+				var out, errb bytes.Buffer
+				code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+				channels[name+" stdout"], channels[name+" stderr"] = out.String(), errb.String()
+				return code
+			}
+			if code := exec("run", args...); code != ExitOK {
+				t.Fatalf("exit %d\n%s\n%s", code, channels["run stdout"], channels["run stderr"])
+			}
+			out := channels["run stdout"]
+			if os.Getenv("ASYNC_SHOW") != "" {
+				t.Log(out)
+			}
+			for _, want := range []string{"orderId: 4242", "PUBLISH " + b.protocol + "://", "RECEIVE " + b.protocol + "://", "retry listenAgain"} {
+				if !strings.Contains(out, want) {
+					t.Errorf("the output lacks %q:\n%s", want, out)
+				}
+			}
+			if got := orders(); len(got) != 1 || !strings.Contains(got[0], `"item":"pen"`) {
+				t.Errorf("the service received %q, want one order", got)
+			}
+			var trace struct {
+				Steps []struct {
+					StepID   string `json:"stepId"`
+					Attempts int    `json:"attempts"`
+				} `json:"steps"`
+			}
+			data, err := os.ReadFile(files["trace"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &trace); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range trace.Steps {
+				if s.StepID == "confirm" && s.Attempts < 2 {
+					t.Errorf("confirm: %d attempts, want a timeout and a retry", s.Attempts)
+				}
+			}
+			exec("runs show", "runs", "show", "last", "--state", state)
+			exec("runs show json", "runs", "show", "last", "--state", state, "--output", "json")
+			for k, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Errorf("%s: %v", k, err)
+				}
+				channels[k] = string(data)
+			}
+			for ch, text := range channels {
+				if strings.Contains(text, testbroker.Password) {
+					t.Errorf("%s shows the broker's password", ch)
+				}
+			}
+		})
+	}
+}
