@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -91,6 +93,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"workato":    cmdWorkato,
 			"freeport":   cmdFreePort,
 			"waitlisten": cmdWaitListen,
+			"servefiles": cmdServeFiles,
 		},
 	}
 }
@@ -431,4 +434,17 @@ func atoi(ts *testscript.TestScript, s string) int {
 		ts.Fatalf("%q is not a number", s)
 	}
 	return n
+}
+
+// cmdServeFiles serves the script's work directory over HTTP on 127.0.0.1
+// until the script ends, and sets $FILES_URL to it:
+//
+//	servefiles
+func cmdServeFiles(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: servefiles")
+	}
+	srv := httptest.NewServer(http.FileServer(http.Dir(ts.Getenv("WORK"))))
+	ts.Defer(srv.Close)
+	ts.Setenv("FILES_URL", srv.URL)
 }

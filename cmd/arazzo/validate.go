@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,10 +41,12 @@ func (a *app) validateCommand() *cobra.Command {
 		Short: "Validate Arazzo documents: every problem, with its position",
 		Long: `Validate Arazzo 1.0.x and 1.1.0 documents and the source descriptions they use.
 
-PATH is a file, a directory (searched recursively for *.arazzo.yaml, *.arazzo.yml,
-*.arazzo.json and any YAML or JSON file whose root has an "arazzo" key), or - for
-standard input. Every structural and semantic problem is reported at once, each
-with file:line:col and a rule id explained in docs/rules.md.
+PATH is a file, an http(s) URL, a directory (searched recursively for
+*.arazzo.yaml, *.arazzo.yml, *.arazzo.json and any YAML or JSON file whose root
+has an "arazzo" key; hidden directories, node_modules and vendor are not
+searched, and a note says which were skipped), or - for standard input. Every
+structural and semantic problem is reported at once, each with file:line:col
+and a rule id explained in docs/rules.md.
 
 Sources are read relative to each document, and only inside the document's
 repository (its directory, outside a repository) unless --allow-outside; URLs
@@ -58,6 +62,7 @@ Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 u
   arazzo validate --format sarif --offline api.arazzo.yaml > arazzo.sarif
   arazzo validate --source petstore=./openapi/petstore.yaml flow.arazzo.yaml
   arazzo validate --error step-output-unknown,step-ref-unknown --ignore id-pattern workflows/
+  arazzo validate https://example.com/flows/checkout.arazzo.yaml
   cat flow.arazzo.yaml | arazzo validate -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.validate(cmd.Context(), args, &f) },
@@ -95,13 +100,13 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 	// One reader for the whole invocation: a file read for one document is
 	// not read again for another, and the total read is bounded once.
 	docs := fetch.New(fetch.Options{Offline: f.offline})
-	files, err := collectDocuments(args, docs)
+	files, searchNotes, err := collectDocuments(args, docs, f.offline)
 	if err != nil {
 		return err
 	}
 	var all arazzo.Diagnostics
 	var names []string
-	var skipped []string
+	skipped := searchNotes
 	sources := map[string][]byte{}
 	for _, file := range files {
 		diags, skips := a.validateOne(ctx, docs, file, f, overrides, sources)
@@ -194,23 +199,38 @@ func sourceRoot(path string) string {
 // document is one file to validate.
 type document struct {
 	name string // as the user named it (or "-" for stdin)
-	path string // on disk; "" for stdin
+	path string // on disk; "" for stdin and URLs
+	url  string // an http(s) document
 	data []byte // stdin content
 }
 
-var arazzoRoot = regexp.MustCompile(`(?m)^(arazzo\s*:|\s*\{?\s*"arazzo"\s*:)`)
+// yamlArazzoRoot finds a root "arazzo" key in YAML: root keys start a line.
+var yamlArazzoRoot = regexp.MustCompile(`(?m)^(["']?arazzo["']?\s*:|\{\s*["']?arazzo["']?\s*:)`)
 
-// collectDocuments expands the arguments: files as given, directories searched
-// recursively, - for standard input.
-func collectDocuments(args []string, docs *fetch.Reader) ([]document, error) {
-	var out []document
+// skippedDirs are not searched in a directory: hidden ones (.git, .github...)
+// and dependencies. Named as a PATH, they are.
+func skippedDir(name string) bool {
+	return strings.HasPrefix(name, ".") || name == "node_modules" || name == "vendor"
+}
+
+// collectDocuments expands the arguments: files and http(s) URLs as given,
+// directories searched recursively, - for standard input. notes name the
+// directories a search skipped (but .git).
+func collectDocuments(args []string, docs *fetch.Reader, offline bool) (out []document, notes []string, err error) {
 	for _, arg := range args {
 		if arg == "-" {
 			continue // read below, once
 		}
+		if u, err := url.Parse(arg); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+			if offline {
+				return nil, nil, usageErr("%s: --offline fetches nothing, so a document given by URL cannot be validated", u.Redacted())
+			}
+			out = append(out, document{name: arg, url: arg})
+			continue
+		}
 		st, err := os.Stat(arg)
 		if err != nil {
-			return nil, usageErr("%s: no such file or directory", arg)
+			return nil, nil, usageErr("%s: no such file or directory", arg)
 		}
 		if !st.IsDir() {
 			out = append(out, document{name: arg, path: arg})
@@ -222,7 +242,10 @@ func collectDocuments(args []string, docs *fetch.Reader) ([]document, error) {
 				return err
 			}
 			if d.IsDir() {
-				if p != arg && (strings.HasPrefix(d.Name(), ".") || d.Name() == "node_modules" || d.Name() == "vendor") {
+				if p != arg && skippedDir(d.Name()) {
+					if d.Name() != ".git" {
+						notes = append(notes, p+string(filepath.Separator))
+					}
 					return filepath.SkipDir
 				}
 				return nil
@@ -233,7 +256,7 @@ func collectDocuments(args []string, docs *fetch.Reader) ([]document, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, usageErr("%s: %v", arg, err)
+			return nil, nil, usageErr("%s: %v", arg, err)
 		}
 		sort.Strings(found)
 		for _, p := range found {
@@ -244,16 +267,23 @@ func collectDocuments(args []string, docs *fetch.Reader) ([]document, error) {
 		if arg == "-" {
 			data, err := io.ReadAll(io.LimitReader(os.Stdin, int64(arazzo.DefaultLimits().MaxBytes)+1))
 			if err != nil {
-				return nil, usageErr("reading standard input: %v", err)
+				return nil, nil, usageErr("reading standard input: %v", err)
 			}
 			out = append(out, document{name: "-", data: data})
 			break
 		}
 	}
-	if len(out) == 0 {
-		return nil, usageErr("no Arazzo documents found in %s", strings.Join(args, ", "))
+	if len(notes) > 0 {
+		notes = []string{"not searched: " + strings.Join(notes, ", ") + " (hidden and dependency directories; give one as a PATH to validate it)"}
 	}
-	return out, nil
+	if len(out) == 0 {
+		msg := "no Arazzo documents found in " + strings.Join(args, ", ")
+		if len(notes) > 0 {
+			msg += "; " + notes[0]
+		}
+		return nil, nil, usageErr("%s", msg)
+	}
+	return out, notes, nil
 }
 
 // isArazzoFile tells an Arazzo document by its name, or by a root "arazzo" key.
@@ -267,8 +297,40 @@ func isArazzoFile(docs *fetch.Reader, p string) bool {
 	if !strings.HasSuffix(lower, ".yaml") && !strings.HasSuffix(lower, ".yml") && !strings.HasSuffix(lower, ".json") {
 		return false
 	}
+	if strings.HasSuffix(lower, ".json") {
+		head, err := docs.Head(fileURL(p), 64<<10)
+		return err == nil && jsonArazzoRoot(head)
+	}
 	head, err := docs.Head(fileURL(p), 8192)
-	return err == nil && arazzoRoot.Match(head)
+	return err == nil && yamlArazzoRoot.Match(head)
+}
+
+// jsonArazzoRoot reports whether the JSON object that data starts (perhaps
+// cut short) has an "arazzo" key at its root, wherever the key is written.
+func jsonArazzoRoot(data []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return false
+	}
+	for {
+		t, err := dec.Token() // a key, or the end of the object
+		key, ok := t.(string)
+		if err != nil || !ok {
+			return false // cut short, not JSON, or no such key
+		}
+		if key == "arazzo" {
+			return true
+		}
+		if !skipValue(dec) {
+			return false
+		}
+	}
+}
+
+// skipValue reads the next JSON value, whole.
+func skipValue(dec *json.Decoder) bool {
+	var v json.RawMessage
+	return dec.Decode(&v) == nil
 }
 
 // validateOne loads, validates and compiles one document; it returns its
@@ -276,10 +338,13 @@ func isArazzoFile(docs *fetch.Reader, p string) bool {
 func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
 	var root string
 	location := ""
-	if doc.path != "" {
+	switch {
+	case doc.url != "":
+		location = doc.url
+	case doc.path != "":
 		root = sourceRoot(doc.path)
 		location = arazzo.FileLocation(doc.path)
-	} else {
+	default:
 		cwd, _ := os.Getwd()
 		root = cwd
 		location = arazzo.FileLocation(filepath.Join(cwd, "stdin.arazzo.yaml"))
@@ -290,11 +355,22 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 	rooted := docs.WithRoot(root)
 	rec := &offlineRecorder{}
 	base := readerFunc(rooted)
+	given := map[string]bool{} // the --source locations
+	for _, loc := range overrides {
+		given[arazzo.FileLocation(loc)] = true
+	}
 	read := func(ctx context.Context, u *url.URL) ([]byte, error) {
 		if u.String() == location && doc.data != nil {
 			return doc.data, nil
 		}
+		if doc.url != "" && u.Scheme == "file" && !given[u.String()] {
+			// Whoever serves the document does not choose the files read here.
+			return nil, fmt.Errorf("%s: a document read over http(s) has no local files read for it; give the source with --source NAME=PATH", u.Redacted())
+		}
 		data, err := base(ctx, u)
+		if err == nil && doc.url != "" && u.String() == location {
+			sources[doc.name] = data // for the snippets of the text output
+		}
 		if errors.Is(err, runtime.ErrOffline) {
 			rec.add(u.Redacted())
 		}
@@ -305,12 +381,14 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 		opts = append(opts, runtime.WithSourceLocation(name, arazzo.FileLocation(loc)))
 	}
 	loadFrom := location
-	if doc.path != "" {
+	switch {
+	case doc.url != "": // read keeps what it fetches
+	case doc.path != "":
 		loadFrom = doc.path
 		if data, err := rooted.Read(ctx, fileURL(doc.path)); err == nil {
 			sources[doc.name] = data // read once: Load below gets the same bytes
 		}
-	} else {
+	default:
 		sources[doc.name] = doc.data
 	}
 	_, diags, err := runtime.Load(ctx, loadFrom, opts...)
