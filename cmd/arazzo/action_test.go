@@ -12,8 +12,9 @@ import (
 )
 
 // The composite action at the repository root installs this command and calls
-// validate: every flag its script passes must exist, and its inputs must be
-// the ones the README documents.
+// validate: every flag its scripts pass must exist, and its inputs must be
+// the ones the README documents. .ci/action-consumer runs it for real from
+// simulated consumer repositories.
 func TestActionUsesRealFlags(t *testing.T) {
 	data, err := os.ReadFile("../../action.yml")
 	if err != nil {
@@ -43,9 +44,30 @@ func TestActionUsesRealFlags(t *testing.T) {
 	if code := run(context.Background(), []string{"validate", "--help"}, strings.NewReader(""), &help, &help); code != 0 {
 		t.Fatalf("validate --help exited %d", code)
 	}
+	// The steps run the scripts under action/; their flags are what arazzo gets.
 	var script strings.Builder
 	for _, s := range action.Runs.Steps {
 		script.WriteString(s.Run)
+		for _, m := range regexp.MustCompile(`\$GITHUB_ACTION_PATH/(action/[a-z-]+\.sh)`).FindAllStringSubmatch(s.Run, -1) {
+			body, err := os.ReadFile("../../" + m[1])
+			if err != nil {
+				t.Fatalf("action.yml runs %s: %v", m[1], err)
+			}
+			script.Write(body)
+		}
+	}
+	if !strings.Contains(script.String(), "GOWORK=off") || !strings.Contains(script.String(), "-mod=readonly") {
+		t.Error("the action builds arazzo without GOWORK=off and -mod=readonly: a go.work in the workspace could replace its dependencies")
+	}
+	var offline struct {
+		Inputs struct {
+			Offline struct {
+				Default string `yaml:"default"`
+			} `yaml:"offline"`
+		} `yaml:"inputs"`
+	}
+	if err := yaml.Unmarshal(data, &offline); err != nil || offline.Inputs.Offline.Default != "true" {
+		t.Errorf("the action's offline input defaults to %q, want \"true\": a pull request must not make CI fetch URLs", offline.Inputs.Offline.Default)
 	}
 	flags := regexp.MustCompile(`--[a-z][a-z-]+`).FindAllString(script.String(), -1)
 	if len(flags) == 0 {
