@@ -31,6 +31,10 @@ type decoder struct {
 	// the offset of each line in src, computed on first use.
 	src   []byte
 	lines []int
+	// merged records the fields merge keys brought into each mapping
+	// (resolveMerges); mergeWarned is the first merge key, warned about.
+	merged      map[*yaml.Node][]mergedPair
+	mergeWarned *yaml.Node
 }
 
 // blockOf returns the text and content column of a block scalar (| or >), or nil

@@ -16,6 +16,8 @@ type Document struct {
 	Workflows          []*Workflow
 	Components         *Components
 	Extensions         map[string]any
+
+	reuses []reuse // the aliases and merge keys of the YAML (yamlalias.go)
 }
 
 // Version is the feature set the document declares: "1.0" or "1.1" (empty if unknown).

@@ -8,6 +8,7 @@ var ruleDescriptions = map[string]string{
 	// Loader (rules.go).
 	RuleYAMLSyntax:        "The document is valid YAML or JSON",
 	RuleYAMLDuplicateKey:  "A mapping has no duplicate keys",
+	RuleYAMLMergeKey:      "No YAML 1.1 merge key (<<); arazzo merges it, YAML 1.2 tools may not",
 	RuleDocumentLimits:    "The document stays within the size, depth and alias-expansion limits",
 	RuleRootNotObject:     "The document is an object",
 	RuleNotArazzo:         "The document is an Arazzo document, not an OpenAPI or AsyncAPI description",

@@ -77,8 +77,10 @@ func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostic
 	if doc.Location == "" {
 		doc.Location = FileLocation(file)
 	}
+	d.resolveMerges(root)
 	d.document(root, doc)
-	return doc, d.diags.Sort()
+	doc.reuses = reuses(root, d.merged)
+	return doc, placeReused(d.diags, doc.reuses).Sort()
 }
 
 // FileLocation turns a file name into an absolute file:// URL; a name that already is
@@ -100,6 +102,11 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, bool) {
 		d.errorf(Pos{Line: 1, Col: 1}, "", RuleRootNotObject, "document is empty; an Arazzo document is an object with arazzo, info, sourceDescriptions and workflows")
 		return nil, false
 	}
+	data, ok := d.yamlText(data)
+	if !ok {
+		return nil, false
+	}
+	d.src = data // the text positions refer to
 	var n yaml.Node
 	err := safeUnmarshal(data, &n)
 	if err != nil {
@@ -109,14 +116,15 @@ func (d *decoder) parseYAML(data []byte) (*yaml.Node, bool) {
 		if errors.As(err, &le) {
 			pos = Pos{Line: le.Mark.Line, Col: le.Mark.Column}
 			msg = le.Message
-			if le.ContextMsg != "" {
-				msg = le.ContextMsg + ": " + msg
-			}
 		}
 		msg = strings.TrimPrefix(msg, "yaml: ")
 		if strings.Contains(msg, "exceeded max depth") {
 			// The parser's own nesting limit (10,000) protects its stack.
 			d.errorf(pos, "", RuleDocumentLimits, "document nests too deep for the YAML parser (%s)", msg)
+			return nil, false
+		}
+		if le != nil {
+			d.yamlError(data, le)
 			return nil, false
 		}
 		d.errorf(pos, "", RuleYAMLSyntax, "invalid YAML: %s", msg)

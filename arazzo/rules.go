@@ -5,6 +5,7 @@ package arazzo
 const (
 	RuleYAMLSyntax        = "yaml-syntax"
 	RuleYAMLDuplicateKey  = "yaml-duplicate-key"
+	RuleYAMLMergeKey      = "yaml-merge-key"
 	RuleDocumentLimits    = "document-limits"
 	RuleRootNotObject     = "root-not-object"
 	RuleNotArazzo         = "not-arazzo"

@@ -202,7 +202,7 @@ func Check(doc *Document, opts ...ValidateOption) *Checked {
 	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(),
 		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}}}
 	v.run()
-	v.checked.Diagnostics = v.diags.Sort()
+	v.checked.Diagnostics = placeReused(v.diags, doc.reuses).Sort()
 	return v.checked
 }
 
