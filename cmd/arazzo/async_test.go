@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/arazzo-run/arazzo/internal/testbroker"
+	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/transport"
 )
 
@@ -305,4 +308,123 @@ func TestAsyncBrokersCLI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAsyncCrashAfterSend: the process is killed (SIGKILL) right after its
+// send is journaled, before the reply comes; the reply arrives while no
+// process runs. --resume does not send the order again and still receives
+// the reply: the journal kept where the receive's Kafka subscription began.
+func TestAsyncCrashAfterSend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildArazzo(t)
+	b := asyncBrokers()[0] // Kafka
+	host, cfg := b.start(t)
+	dir := t.TempDir()
+	suffix := fmt.Sprintf("%d", time.Now().UnixNano())
+	doc := asyncDocs(t, dir, b, host, suffix)
+	writeTestFile(t, doc, strings.Replace(readTestFile(t, doc), "timeout: 400", "timeout: 20000", 1))
+	state := filepath.Join(dir, "state")
+	env := append(os.Environ(), "BROKER_CREDENTIAL="+testbroker.User+":"+testbroker.Password, "NO_COLOR=1")
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := transport.Dial(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	sub, err := conn.Subscribe(ctx, &transport.Subscribe{Channel: "orders-" + suffix})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(bin, "run", doc, "--input", "requestId=r-crash", "--auth", "brokerAuth=env:BROKER_CREDENTIAL", "--state", state, "--output", "json")
+	cmd.Env = env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	order, err := sub.Next(ctx)
+	if err != nil {
+		t.Fatalf("no order came: %v\n%s", err, stderr.String())
+	}
+	id := waitForRunningStep(t, state, "place", 20*time.Second)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	// The service answers while the workflow's process is gone.
+	reply := &transport.Publish{Message: transport.Message{Channel: "confirmations-" + suffix, Headers: map[string]string{"requestId": "r-crash"},
+		Payload: []byte(`{"requestId":"r-crash","orderId":4242}`), ContentType: "application/json"}}
+	if err := conn.Publish(ctx, reply); err != nil {
+		t.Fatal(err)
+	}
+
+	res := exec.Command(bin, "run", "--resume", id, "--auth", "brokerAuth=env:BROKER_CREDENTIAL", "--state", state, "--output", "json")
+	res.Env = env
+	var rout, rerr bytes.Buffer
+	res.Stdout, res.Stderr = &rout, &rerr
+	if err := res.Run(); err != nil {
+		t.Fatalf("resume: %v\nstdout:\n%s\nstderr:\n%s", err, rout.String(), rerr.String())
+	}
+	var result struct {
+		Status  string         `json:"status"`
+		Outputs map[string]any `json:"outputs"`
+	}
+	if err := json.Unmarshal(rout.Bytes(), &result); err != nil {
+		t.Fatalf("resume output is not JSON: %v\n%s", err, rout.String())
+	}
+	if result.Status != "passed" || fmt.Sprint(result.Outputs["orderId"]) != "4242" {
+		t.Errorf("resumed run %s with outputs %v\n%s", result.Status, result.Outputs, rerr.String())
+	}
+	// The receive listens again (from where the first run subscribed); the
+	// send is not repeated.
+	if strings.Contains(rerr.String(), "sending PUBLISH") || !strings.Contains(rerr.String(), "sending RECEIVE") {
+		t.Errorf("the resumed run's warnings:\n%s", rerr.String())
+	}
+	// No second order: the send was replayed from the journal.
+	short, stop := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer stop()
+	if m, err := sub.Next(short); err == nil {
+		t.Errorf("the order was sent again: %s (first: %s)", m.Payload, order.Payload)
+	}
+}
+
+func readTestFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// waitForRunningStep polls the journal until the latest run, still running,
+// has recorded step as passed, and returns the run's ID.
+func waitForRunningStep(t *testing.T, state, step string, limit time.Duration) string {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if st, err := journal.Open(ctx, state); err == nil {
+			r, err := st.Run(ctx, journal.Last)
+			if err == nil {
+				steps, _ := st.Steps(ctx, r.ID)
+				for _, s := range steps {
+					if s.StepID == step && s.Status == "passed" {
+						st.Close()
+						return r.ID
+					}
+				}
+			}
+			st.Close()
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the journal in %s never recorded step %s", state, step)
+	return ""
 }
