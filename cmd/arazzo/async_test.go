@@ -428,3 +428,50 @@ func waitForRunningStep(t *testing.T, state, step string, limit time.Duration) s
 	t.Fatalf("the journal in %s never recorded step %s", state, step)
 	return ""
 }
+
+// TestAsyncFixturesMock: arazzo run --mock runs every AsyncAPI pass fixture
+// of the Arazzo 1.1 test suite (with the descriptions written for them in
+// testdata/async-fixtures, see its README) and the specification's pet
+// example, each workflow to a pass, with no broker and no network.
+func TestAsyncFixturesMock(t *testing.T) {
+	dir := filepath.Join("testdata", "async-fixtures")
+	inputs := filepath.Join(t.TempDir(), "inputs.json")
+	writeTestFile(t, inputs, `{"createOrderSend":{"requestId":"r-1"},"getUserLocation":{"userEmail":"ada@example.com"}}`)
+	runs := [][]string{
+		{filepath.Join(dir, "async-correlation-id-for-receive-action.arazzo.yaml")},
+		{filepath.Join(dir, "async-depends-on-across-document.arazzo.yaml")},
+		{filepath.Join(dir, "async-depends-on-cross-workflow.arazzo.yaml"), "--workflow", "producerWorkflow"},
+		{filepath.Join(dir, "async-depends-on-cross-workflow.arazzo.yaml"), "--workflow", "consumerWorkflow"},
+		{filepath.Join(dir, "async-depends-on.arazzo.yaml")},
+		{filepath.Join(dir, "async-parameter-reusable-reference.arazzo.yaml")},
+		{filepath.Join(dir, "async-parameter-with-in.arazzo.yaml")},
+		{filepath.Join(dir, "async-receive-without-correlation-id.arazzo.yaml")},
+		{filepath.Join(dir, "async-with-channel-path.arazzo.yaml")},
+		{filepath.Join(dir, "asyncapi-success-criteria.arazzo.yaml")},
+		{filepath.Join(dir, "openapi-and-asyncapi.arazzo.yaml"), "--inputs", inputs},
+		{filepath.Join("..", "..", "runtime", "testdata", "async", "pet", "pet-purchase.arazzo.yaml"),
+			"--input", "username=ada", "--input", "password=pw", "--input", "orderCorrelationId=o-1"},
+	}
+	for _, r := range runs {
+		t.Run(strings.Join(append([]string{filepath.Base(r[0])}, r[1:]...), " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"run", "--mock", "--no-journal", "--output", "json", r[0]}, r[1:]...)
+			code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+			var res struct {
+				Status string `json:"status"`
+				Steps  []struct {
+					StepID string `json:"stepId"`
+					Status string `json:"status"`
+				} `json:"steps"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil || code != ExitOK || res.Status != "passed" {
+				t.Fatalf("exit %d, status %q\n%s\n%s", code, res.Status, out.String(), errb.String())
+			}
+			for _, s := range res.Steps {
+				if s.Status != "passed" {
+					t.Errorf("step %s %s", s.StepID, s.Status)
+				}
+			}
+		})
+	}
+}
