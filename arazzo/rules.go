@@ -28,4 +28,8 @@ const (
 	RuleOperation          = "operation-unresolved"
 	RuleWorkflowUnresolved = "workflow-unresolved"
 	RuleComponentRef       = "component-unresolved"
+	// AsyncAPI steps, with their sources loaded.
+	RuleAsyncSource      = "asyncapi-source"
+	RuleAsyncCorrelation = "correlation-id-location"
+	RuleAsyncParameter   = "async-parameter"
 )

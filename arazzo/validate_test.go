@@ -25,6 +25,9 @@ var noFixture = map[string]string{
 	RuleOperation:          "compiler rule",
 	RuleWorkflowUnresolved: "compiler rule",
 	RuleComponentRef:       "compiler rule",
+	RuleAsyncSource:        "compiler rule",
+	RuleAsyncCorrelation:   "compiler rule",
+	RuleAsyncParameter:     "compiler rule",
 }
 
 // TestRules checks each testdata/rules/<rule>.arazzo.yaml against its golden

@@ -12,9 +12,9 @@ import (
 
 // Rule ids of the problems found while compiling AsyncAPI steps (docs/rules.md).
 const (
-	RuleAsyncSource      = "asyncapi-source"
-	RuleAsyncCorrelation = "correlation-id-location"
-	RuleAsyncParameter   = "async-parameter"
+	RuleAsyncSource      = arazzo.RuleAsyncSource
+	RuleAsyncCorrelation = arazzo.RuleAsyncCorrelation
+	RuleAsyncParameter   = arazzo.RuleAsyncParameter
 )
 
 // DefaultReceiveTimeout is how long a receive step without a timeout waits

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,64 @@ func TestMessageMock(t *testing.T) {
 	}
 	if got == nil || got.Header["orderRequestId"][0] != "o-7" || string(got.Body) != `{"orderId":1}` {
 		t.Errorf("mock reply %+v", got)
+	}
+}
+
+// TestAsyncCompileDiagnostics: what compiling AsyncAPI steps reports, each
+// problem with its rule, in the file it is in.
+func TestAsyncCompileDiagnostics(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/events.yaml", `asyncapi: 3.0.0
+channels:
+  users:
+    address: users/{id}
+    parameters:
+      id: {}
+    messages:
+      created: {payload: {type: object}}
+operations:
+  userCreated:
+    action: send
+    channel: {$ref: '#/channels/users'}
+`)
+	writeFile(t, dir+"/w.arazzo.yaml", `arazzo: 1.1.0
+info: {title: t, version: "1"}
+sourceDescriptions:
+  - {name: events, url: ./events.yaml, type: asyncapi}
+workflows:
+  - workflowId: w
+    steps:
+      - stepId: send
+        operationId: userCreated
+        action: send
+        parameters:
+          - {name: id, in: path, value: "7"}
+          - {name: page, in: query, value: 1}
+      - stepId: wait
+        operationId: $sourceDescriptions.events.userCreated
+        action: receive
+        correlationId: $inputs.id
+      - stepId: nope
+        operationId: $sourceDescriptions.events.userCreatd
+        action: receive
+`)
+	_, diags, err := Load(context.Background(), dir+"/w.arazzo.yaml")
+	if err == nil {
+		t.Fatal("no error")
+	}
+	var got []string
+	for _, d := range diags {
+		got = append(got, fmt.Sprintf("%s:%s: %s: %s [%s]", filepath.Base(d.File), d.Pos, d.Severity, d.Message, d.Rule))
+	}
+	want := []string{
+		`events.yaml:1:1: warning: source "events": the description has no info (REQUIRED: title and version) [asyncapi-source]`,
+		`w.arazzo.yaml:12:13: warning: parameter "id": in: path on an AsyncAPI step is read as in: channel, which fills the {id} of the channel address [async-parameter]`,
+		`w.arazzo.yaml:13:13: error: parameter "page": in: query does not apply to a message; an AsyncAPI step takes in: header (a message header) and in: channel (a {parameter} of the channel address) [async-parameter]`,
+		`w.arazzo.yaml:14:9: error: step "wait": the address "users/{id}" of channel "users" needs {id}: add a parameter {name: id, in: channel, value: ...} [async-parameter]`,
+		`w.arazzo.yaml:17:24: error: step "wait" has a correlationId, but no message it may receive (created) defines a correlationId location to compare it with [correlation-id-location]`,
+		`w.arazzo.yaml:19:22: error: operation "userCreatd" not found in AsyncAPI source "events"; did you mean "userCreated"? (operations: userCreated) [operation-unresolved]`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
