@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -449,4 +450,68 @@ func (s *scope) messagePayload() (any, bool) {
 		return nil, false
 	}
 	return s.responseBody()
+}
+
+// message plans an AsyncAPI step for a dry run: the message a send would
+// publish, or the subscription a receive would open and what it waits for.
+func (d *dryState) message(r *run, sc *scope, sp *stepPlan, ps *PlannedStep) {
+	method := MethodPublish
+	if sp.async != nil && sp.async.action == asyncapi.ActionReceive {
+		method = MethodSubscribe
+	}
+	req, err := r.buildMessage(sc, sp, method)
+	if err != nil {
+		ps.Err = d.restore(err)
+		return
+	}
+	ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
+	if ct := req.Message.ContentType; ct != "" && method == MethodPublish {
+		ps.Request.Header.Set("Content-Type", ct)
+	}
+	if method == MethodSubscribe {
+		as := sp.async
+		note := fmt.Sprintf("subscribes before the run's first send, then waits up to %s for a message", as.timeout)
+		if as.corr != nil {
+			want := "{" + strings.Join(exprTexts(as.corr), "") + "}"
+			if v, err := as.corr.Eval(sc); err == nil {
+				want = textOf(v)
+			}
+			locs := make([]string, len(as.locs))
+			for i, l := range as.locs {
+				locs[i] = l.Expr
+			}
+			note += fmt.Sprintf(" whose %s is %s", strings.Join(locs, " or "), want)
+		}
+		ps.Notes = append(ps.Notes, note)
+	}
+	unresolved := d.found(strings.Join(ps.Notes, "\n"))
+	for i, n := range ps.Notes {
+		ps.Notes[i] = d.replace(n, func(s string) string { return s })
+	}
+	for _, opt := range req.Security {
+		for _, ref := range opt {
+			if _, ok := credentialFor(r.cfg.credentials, ref); !ok {
+				ps.Notes = append(ps.Notes, fmt.Sprintf("no credentials for security scheme %s: the connection is made without", ref.Name))
+			}
+		}
+	}
+	ps.Unresolved = d.substitute(ps.Request)
+	for _, u := range unresolved {
+		if !slices.Contains(ps.Unresolved, u) {
+			ps.Unresolved = append(ps.Unresolved, u)
+		}
+	}
+	sort.Strings(ps.Unresolved)
+}
+
+// exprTexts lists the runtime expressions a value reads.
+func exprTexts(v *valueExpr) []string {
+	if v == nil || v.Value == nil || v.sel != nil || v.tree {
+		return nil
+	}
+	var out []string
+	for _, e := range v.Value.Refs() {
+		out = append(out, e.Text)
+	}
+	return out
 }

@@ -292,3 +292,44 @@ workflows:
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestAsyncDryRun: a dry run of the pet example lists the message the send
+// would publish, its payload's unknown value shown as the expression, and
+// the subscription the receive would open with the correlation id it waits
+// for; nothing is dialed (the broker's host does not resolve).
+func TestAsyncDryRun(t *testing.T) {
+	plan, _, err := Load(context.Background(), "testdata/async/pet/pet-purchase.arazzo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr, err := plan.DryRun(context.Background(), "", map[string]any{"username": "alice", "password": "pw", "orderCorrelationId": "o-9"},
+		WithServer("asyncOrderApiDescription", "kafka://nowhere.invalid:9092"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dr.Steps) != 4 {
+		t.Fatalf("%d steps", len(dr.Steps))
+	}
+	send, recv := dr.Steps[2], dr.Steps[3]
+	if send.Err != nil || send.Request == nil || recv.Err != nil || recv.Request == nil {
+		t.Fatalf("send %+v, receive %+v", send, recv)
+	}
+	if got := send.Request.Method + " " + send.Request.URL; got != "PUBLISH kafka://nowhere.invalid:9092/place-order" {
+		t.Errorf("send: %s", got)
+	}
+	if got := send.Request.Header["orderRequestId"]; len(got) != 1 || got[0] != "o-9" {
+		t.Errorf("send headers %v", send.Request.Header)
+	}
+	if got := string(send.Request.Body); got != `{"petId":"{$steps.getPetStep.outputs.petId}"}` {
+		t.Errorf("send payload %s", got)
+	}
+	if strings.Join(send.Unresolved, ",") != "$steps.getPetStep.outputs.petId" {
+		t.Errorf("send unresolved %q", send.Unresolved)
+	}
+	if got := recv.Request.Method + " " + recv.Request.URL; got != "SUBSCRIBE kafka://nowhere.invalid:9092/confirm-order" {
+		t.Errorf("receive: %s", got)
+	}
+	if len(recv.Notes) != 1 || !strings.Contains(recv.Notes[0], "waits up to 6s for a message whose $message.header#/orderRequestId is o-9") {
+		t.Errorf("receive notes %q", recv.Notes)
+	}
+}

@@ -30,17 +30,21 @@ type PlannedStep struct {
 	WorkflowID string
 	StepID     string
 	Depth      int
-	// Operation is "METHOD /path" for operation steps, "workflow <id>" for workflow steps.
+	// Operation is "METHOD /path" for operation steps, "send <address>" or
+	// "receive <address>" for AsyncAPI steps, "workflow <id>" for workflow steps.
 	Operation string
-	// Request is the request the step would send; nil for workflow steps and
-	// when it cannot be built (then Err says why).
+	// Request is the request the step would send (for an AsyncAPI send, the
+	// PUBLISH of its message; for a receive, the SUBSCRIBE a run opens before
+	// its first send); nil for workflow steps and when it cannot be built
+	// (then Err says why).
 	Request *PlannedRequest
 	Err     error
 	// Unresolved lists the expressions the request uses whose values only a
 	// real run can know (step outputs, responses); the request shows each as
 	// {$expression} where its value would be.
 	Unresolved []string
-	// Notes say what else a run would do: credentials that are missing.
+	// Notes say what else a run would do: credentials that are missing, what
+	// a receive waits for.
 	Notes []string
 }
 
@@ -139,6 +143,8 @@ func (d *dryState) workflow(ctx context.Context, r *run, wp *workflowPlan, input
 			ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
 			ps.Notes = dryCredentials(ps.Request, req.Security, r.cfg.credentials)
 			ps.Unresolved = d.substitute(ps.Request)
+		case stepAsync:
+			d.message(r, sc, sp, ps)
 		case stepWorkflow:
 			if sp.call == nil || sp.call.wf == nil {
 				ps.Err = fmt.Errorf("workflow %q is not resolved", sp.call.text)
