@@ -99,8 +99,9 @@ func MQTT(t testing.TB, withAuth bool) string {
 }
 
 // AMQP returns the address of the RabbitMQ server on 127.0.0.1:5672 (or
-// $ARAZZO_TEST_AMQP), skipping the test when none answers there (failing it
-// under CI). .ci/run installs and starts it, with User/Password as a user.
+// $ARAZZO_TEST_AMQP), skipping the test when none answers there — failing it
+// when $ARAZZO_AMQP is "require" or $CI is set. .ci/run installs and starts
+// it, with User/Password as a user, and requires it.
 func AMQP(t testing.TB) string {
 	t.Helper()
 	addr := os.Getenv("ARAZZO_TEST_AMQP")
@@ -109,7 +110,7 @@ func AMQP(t testing.TB) string {
 	}
 	c, err := net.DialTimeout("tcp", addr, time.Second)
 	if err != nil {
-		if os.Getenv("CI") != "" {
+		if os.Getenv("ARAZZO_AMQP") == "require" || os.Getenv("CI") != "" {
 			t.Fatalf("no RabbitMQ server at %s (.ci/run starts one): %v", addr, err)
 		}
 		t.Skipf("no RabbitMQ server at %s: install and start Debian's rabbitmq-server (as .ci/run does) to run this test", addr)
