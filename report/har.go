@@ -15,6 +15,8 @@ import (
 // of a run, for browser developer tools and HAR viewers. Built from the trace,
 // so it is masked the same way. A request that got no response (connection
 // refused, timeout) has status 0 and its error in _error, as browsers record it.
+// The messages of AsyncAPI steps are entries too: method SUBSCRIBE, PUBLISH or
+// RECEIVE, the channel's URL, and _message with the server and channel.
 
 type harDoc struct {
 	Log harLog `json:"log"`
@@ -49,6 +51,9 @@ type harEntry struct {
 	Timings         harTimings     `json:"timings"`
 	Comment         string         `json:"comment,omitempty"`
 	Error           string         `json:"_error,omitempty"`
+	// Message says where a message of an AsyncAPI step went (an entry's
+	// method is then SUBSCRIBE, PUBLISH or RECEIVE, its URL the channel's).
+	Message *Message `json:"_message,omitempty"`
 }
 
 type harNV struct {
@@ -114,8 +119,8 @@ func toHAR(t *Record) *harDoc {
 		Entries: []harEntry{}}}
 	for _, s := range t.Steps {
 		for _, x := range s.Exchanges {
-			if x.Kind != ExchangeHTTP || x.Request == nil {
-				continue // HAR holds HTTP exchanges only
+			if (x.Kind != ExchangeHTTP && x.Kind != ExchangeMessage) || x.Request == nil {
+				continue
 			}
 			e := harEntry{PageRef: page, StartedDateTime: x.StartedAt, Time: x.DurationMS, Cache: map[string]any{},
 				Timings: harTimings{Wait: x.DurationMS}, Comment: harComment(s, x), Error: x.Error,
@@ -123,6 +128,13 @@ func toHAR(t *Record) *harDoc {
 					Headers: harHeaders(x.Request.Headers), QueryString: harQuery(x.Request.URL), HeadersSize: -1, BodySize: 0},
 				Response: harResponse{HTTPVersion: "HTTP/1.1", Cookies: []harNV{}, Headers: []harNV{}, HeadersSize: -1, BodySize: -1,
 					Content: harContent{MimeType: "x-unknown"}}}
+			if m := x.Message; m != nil {
+				// A message: the protocol is the server's scheme, and the
+				// entry carries its channel.
+				e.Message = m
+				proto, _, _ := strings.Cut(m.Server, ":")
+				e.Request.HTTPVersion, e.Response.HTTPVersion = proto, proto
+			}
 			if b := x.Request.Body; b != nil {
 				e.Request.BodySize = b.Size
 				e.Request.PostData = &harPostData{MimeType: b.MimeType, Text: b.Text}
@@ -185,7 +197,7 @@ func harQuery(u string) []harNV {
 	return out
 }
 
-// WriteHAR writes the HTTP exchanges of the record as HAR 1.2.
+// WriteHAR writes the HTTP exchanges and messages of the record as HAR 1.2.
 func WriteHAR(w io.Writer, rec *Record) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

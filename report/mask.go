@@ -75,6 +75,11 @@ func maskExchange(x *Exchange, s *runtime.Secrets) *Exchange {
 	if p := x.Response; p != nil {
 		mx.Response = &Response{Status: p.Status, Headers: s.MaskHeader(p.Headers, x.security), Body: maskBody(p.Body, s)}
 	}
+	if m := x.Message; m != nil {
+		mm := *m
+		mm.Server, mm.Channel, mm.CorrelationID = s.MaskURL(m.Server, x.security), s.Mask(m.Channel), s.Mask(m.CorrelationID)
+		mx.Message = &mm
+	}
 	return &mx
 }
 

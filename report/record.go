@@ -90,8 +90,16 @@ type Step struct {
 	closed bool
 }
 
-// ExchangeHTTP is the kind of an HTTP request and its response.
-const ExchangeHTTP = "http"
+// Kinds of Exchange.
+const (
+	// ExchangeHTTP is an HTTP request and its response.
+	ExchangeHTTP = "http"
+	// ExchangeMessage is a message request of an AsyncAPI step: Request is
+	// the SUBSCRIBE, PUBLISH or RECEIVE (its URL the channel's, its headers
+	// and body the message published), Response the outcome (for a RECEIVE,
+	// the message received) and Message says where.
+	ExchangeMessage = "message"
+)
 
 // Exchange is one exchange of a step attempt with the outside: for Kind
 // "http", an HTTP request and its response (or the transport error that
@@ -108,8 +116,28 @@ type Exchange struct {
 	Error      string    `json:"error,omitempty"`
 	// ErrorKind classifies Error: "timeout", "connection", "tls"... (runtime.Response.ErrKind).
 	ErrorKind string `json:"errorKind,omitempty"`
+	// Message is set for Kind "message".
+	Message *Message `json:"message,omitempty"`
 
 	security []runtime.SecurityOption // how the request is authenticated: which names carry credentials
+}
+
+// Message says where a message request of an AsyncAPI step went.
+type Message struct {
+	// Operation is subscribe, publish or receive.
+	Operation string `json:"operation"`
+	// Server is the broker's URL (its scheme names the protocol), Channel the
+	// address: for a received message, the one it came on.
+	Server      string `json:"server"`
+	Channel     string `json:"channel"`
+	ContentType string `json:"contentType,omitempty"`
+	// CorrelationID is the correlation id a receive waited for.
+	CorrelationID string `json:"correlationId,omitempty"`
+	// Partition and Offset of a Kafka record published or received.
+	Partition *int32 `json:"partition,omitempty"`
+	Offset    *int64 `json:"offset,omitempty"`
+	// Skipped counts the messages a receive passed over: they did not correlate.
+	Skipped int `json:"skipped,omitempty"`
 }
 
 // Request is an HTTP request as it was sent, with the credentials the driver

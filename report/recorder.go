@@ -2,6 +2,7 @@ package report
 
 import (
 	"mime"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -163,7 +164,15 @@ func (r *Recorder) Event(e *runtime.Event) {
 		x := &Exchange{Kind: ExchangeHTTP, Attempt: e.Attempt, StartedAt: e.Time}
 		if req := e.Request; req != nil {
 			x.security = req.Security
-			x.Request = &Request{Method: req.Method, URL: req.URL, Headers: req.Header.Clone(), Body: r.body(req.Body, req.Header.Get("Content-Type"))}
+			ct := req.Header.Get("Content-Type")
+			if op := req.Message; op != nil {
+				x.Kind, ct = ExchangeMessage, op.ContentType
+				x.Message = &Message{Operation: strings.ToLower(req.Method), Server: op.Server, Channel: op.Channel, ContentType: op.ContentType}
+				if op.Correlation != nil {
+					x.Message.CorrelationID = op.Correlation.Value
+				}
+			}
+			x.Request = &Request{Method: req.Method, URL: req.URL, Headers: req.Header.Clone(), Body: r.body(req.Body, ct)}
 		}
 		s.Exchanges = append(s.Exchanges, x)
 	case runtime.EventResponse:
@@ -186,6 +195,16 @@ func (r *Recorder) Event(e *runtime.Event) {
 		}
 		if resp.StatusCode != 0 {
 			x.Response = &Response{Status: resp.StatusCode, Headers: resp.Header.Clone(), Body: r.body(resp.Body, resp.Header.Get("Content-Type"))}
+		}
+		if m, meta := x.Message, resp.Message; m != nil && meta != nil {
+			if meta.Channel != "" {
+				m.Channel = meta.Channel
+			}
+			m.Skipped = meta.Skipped
+			if resp.Err == nil && strings.HasPrefix(m.Server, "kafka") && m.Operation != "subscribe" {
+				p, o := meta.Partition, meta.Offset
+				m.Partition, m.Offset = &p, &o
+			}
 		}
 	case runtime.EventCriterion:
 		if c := e.Criterion; c != nil {

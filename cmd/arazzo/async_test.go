@@ -276,8 +276,17 @@ func TestAsyncBrokersCLI(t *testing.T) {
 			}
 			var trace struct {
 				Steps []struct {
-					StepID   string `json:"stepId"`
-					Attempts int    `json:"attempts"`
+					StepID    string `json:"stepId"`
+					Attempts  int    `json:"attempts"`
+					Exchanges []struct {
+						Kind      string `json:"kind"`
+						ErrorKind string `json:"errorKind"`
+						Request   struct{ Method string }
+						Message   struct {
+							Operation, Server, Channel, CorrelationID string
+							Skipped                                   int
+						}
+					} `json:"exchanges"`
 				} `json:"steps"`
 			}
 			data, err := os.ReadFile(files["trace"])
@@ -287,9 +296,51 @@ func TestAsyncBrokersCLI(t *testing.T) {
 			if err := json.Unmarshal(data, &trace); err != nil {
 				t.Fatal(err)
 			}
+			var tv any
+			json.Unmarshal(data, &tv)
+			if err := traceSchema(t.Fatalf, "../..").Validate(tv); err != nil {
+				t.Errorf("the trace does not follow docs/trace-schema.json: %v", err)
+			}
+			var ops []string
+			skipped := 0
 			for _, s := range trace.Steps {
 				if s.StepID == "confirm" && s.Attempts < 2 {
 					t.Errorf("confirm: %d attempts, want a timeout and a retry", s.Attempts)
+				}
+				for _, x := range s.Exchanges {
+					if x.Kind != "message" || !strings.EqualFold(x.Message.Operation, x.Request.Method) || !strings.HasPrefix(x.Message.Server, b.protocol+"://") {
+						t.Errorf("step %s: exchange %+v, want a message", s.StepID, x)
+					}
+					ops = append(ops, x.Message.Operation+" "+strings.TrimSuffix(x.Message.Channel, "-"+suffix)+" "+x.ErrorKind)
+					skipped += x.Message.Skipped
+					if x.Message.Operation == "receive" && x.Message.CorrelationID != "req-"+suffix {
+						t.Errorf("receive waited for %q", x.Message.CorrelationID)
+					}
+				}
+			}
+			if got, want := strings.Join(ops, ", "), "subscribe confirmations , publish orders , receive confirmations no-message, receive confirmations "; got != want {
+				t.Errorf("trace exchanges: %s\nwant %s", got, want)
+			}
+			if skipped < 1 {
+				t.Errorf("the trace counts no message passed over")
+			}
+			var har struct {
+				Log struct {
+					Entries []struct {
+						Request struct{ Method, URL string }
+						Message *struct{ Channel string } `json:"_message"`
+					}
+				}
+			}
+			if data, err := os.ReadFile(files["har"]); err != nil || json.Unmarshal(data, &har) != nil {
+				t.Fatalf("HAR: %v", err)
+			}
+			if n := len(har.Log.Entries); n != 4 {
+				t.Errorf("HAR: %d entries, want the 4 messages", n)
+			}
+			for _, e := range har.Log.Entries {
+				if e.Message == nil || !strings.HasSuffix(e.Request.URL, "/"+e.Message.Channel) {
+					t.Errorf("HAR entry %+v: no channel", e)
 				}
 			}
 			exec("runs show", "runs", "show", "last", "--state", state)
