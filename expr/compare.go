@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"encoding/json"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -56,8 +57,11 @@ func (c cval) value() any {
 	case cBool:
 		return c.b
 	case cNum:
-		if c.n.isInt {
+		switch {
+		case c.n.isInt:
 			return c.n.i
+		case c.n.text != "":
+			return json.Number(c.n.text) // as written: every digit
 		}
 		return c.n.f
 	case cStr:

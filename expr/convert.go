@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/big"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/arazzo-run/arazzo/internal/jsonnum"
@@ -31,11 +33,14 @@ func typeName(v any) string {
 }
 
 // number is a numeric value: an exact integer when isInt, else a float.
-// f is always set.
+// f is always set. text is the JSON text of a number that is not an int64
+// (12345678901234567890, 0.1): numbers compare by it exactly, and messages
+// show it as written.
 type number struct {
 	i     int64
 	f     float64
 	isInt bool
+	text  string
 }
 
 func intNumber(i int64) number { return number{i: i, f: float64(i), isInt: true} }
@@ -101,10 +106,17 @@ func parseNumber(s string) (number, bool) {
 	if err != nil && !math.IsInf(f, 0) {
 		return number{}, false
 	}
-	return floatNumber(f), true
+	n := floatNumber(f)
+	if !n.isInt {
+		n.text = s
+	}
+	return n, true
 }
 
 // cmpNumbers returns -1, 0 or 1, or 2 when the numbers are unordered (NaN).
+// Integers compare as integers; a number written in JSON that is not an
+// int64 compares by its exact value, not its nearest float64
+// (12345678901234567890 < 12345678901234567891, 0.1 < 0.10000000000000001).
 func cmpNumbers(a, b number) int {
 	if a.isInt && b.isInt {
 		switch {
@@ -115,6 +127,13 @@ func cmpNumbers(a, b number) int {
 		}
 		return 0
 	}
+	if a.text != "" || b.text != "" {
+		if x, ok := a.exact(); ok {
+			if y, ok := b.exact(); ok {
+				return x.Cmp(y)
+			}
+		}
+	}
 	switch {
 	case a.f < b.f:
 		return -1
@@ -124,6 +143,32 @@ func cmpNumbers(a, b number) int {
 		return 0
 	}
 	return 2
+}
+
+// maxExactExponent and maxExactDigits bound the numbers compared exactly:
+// beyond them (1e400, a thousand digits) their float64 values are compared,
+// so that no text makes a comparison costly.
+const (
+	maxExactExponent = 400
+	maxExactDigits   = 1000
+)
+
+// exact is the exact value of n, when it can be had cheaply.
+func (n number) exact() (*big.Rat, bool) {
+	switch {
+	case n.isInt:
+		return new(big.Rat).SetInt64(n.i), true
+	case n.text != "" && len(n.text) <= maxExactDigits:
+		if i := strings.IndexAny(n.text, "eE"); i >= 0 {
+			if e, err := strconv.Atoi(n.text[i+1:]); err != nil || e > maxExactExponent || e < -maxExactExponent {
+				return nil, false
+			}
+		}
+		return new(big.Rat).SetString(n.text)
+	case math.IsInf(n.f, 0) || math.IsNaN(n.f):
+		return nil, false
+	}
+	return new(big.Rat).SetFloat64(n.f), true
 }
 
 // appendFloat formats f like encoding/json does: no exponent for ordinary
@@ -169,8 +214,11 @@ func appendText(b []byte, v any) ([]byte, error) {
 		return appendJSON(b, v)
 	}
 	if n, ok := toNumber(v); ok {
-		if n.isInt {
+		switch {
+		case n.isInt:
 			return strconv.AppendInt(b, n.i, 10), nil
+		case n.text != "":
+			return append(b, n.text...), nil
 		}
 		return appendFloat(b, n.f), nil
 	}
