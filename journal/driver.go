@@ -66,7 +66,10 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 	// Its response too, before the executor derives anything from it: what
 	// the server did in answer cannot be had again.
 	s.mu.Lock()
-	_ = s.write(s.responseRecord(req, resp), durable)
+	rec := s.responseRecord(req, resp)
+	if s.write(rec, durable) == nil {
+		s.keepBody(rec)
+	}
 	s.mu.Unlock()
 	// Even if that record failed, the exchange happened: the executor gets its
 	// response (and its outputs are printed); the next effect stops the run.
@@ -119,7 +122,7 @@ func (s *Session) responseRecord(req *runtime.Request, resp *runtime.Response) *
 	switch {
 	case sec.HasCredential(body) || sec.HasCredential([]byte(d.Err)) || headerHasCredential(sec, resp.Header):
 		d.Omitted = omittedCredential
-	case int64(len(body)) > s.opts.MaxBody:
+	case int64(len(body)) > s.opts.MaxBody || int64(len(body)) > s.opts.MaxStepBody:
 		d.Omitted = omittedSize
 	}
 	if d.Omitted != "" {
@@ -138,7 +141,27 @@ func (s *Session) responseRecord(req *runtime.Request, resp *runtime.Response) *
 	if body == nil {
 		body = []byte{} // recorded and empty, unlike a response left out
 	}
-	return &record{kind: kindResponse, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, data: mustJSON(d), body: body}
+	return &record{kind: kindResponse, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, data: mustJSON(d), body: body, resp: &d}
+}
+
+// keepBody makes room for a response body of n bytes in the budget of the
+// step execution open now: the bodies of its earlier attempts are dropped,
+// oldest first, until the step's bodies fit in MaxStepBody. A dropped body's
+// record says so (omitted "superseded"); a resumed run stops replaying there.
+func (s *Session) keepBody(r *record) {
+	if len(s.open) == 0 || len(r.body) == 0 {
+		return
+	}
+	st := &s.open[len(s.open)-1]
+	for len(st.kept) > 0 && st.keptBytes+int64(len(r.body)) > s.opts.MaxStepBody {
+		k := st.kept[0]
+		st.kept, st.keptBytes = st.kept[1:], st.keptBytes-k.size
+		d := *k.resp
+		d.Omitted = omittedSuperseded
+		s.store.w.add("UPDATE records SET body = ?, data = ? WHERE run_id = ? AND seq = ?", []byte{}, string(mustJSON(d)), s.run.ID, k.seq)
+	}
+	st.kept = append(st.kept, keptBody{seq: r.seq, size: int64(len(r.body)), resp: r.resp})
+	st.keptBytes += int64(len(r.body))
 }
 
 func headerHasCredential(sec *runtime.Secrets, h http.Header) bool {
@@ -216,9 +239,12 @@ func (s *Session) replaySend(req *runtime.Request, fp string) (*runtime.Response
 	}
 	if rd.Omitted != "" {
 		s.replay = nil
-		why := "it held a credential, which is never journaled"
-		if rd.Omitted == omittedSize {
-			why = "its body was too large to journal"
+		why := omittedWhy[rd.Omitted]
+		if !Repeatable(req) {
+			// What the server did in answer is not in the journal, and asking
+			// again is not safe: the run stops here, saying so.
+			s.err = &NotKeptError{RunID: s.run.ResumedFrom, Request: req.Method + " " + sd.URL, StepID: req.StepID, Why: why}
+			return nil, false
 		}
 		s.warn("sending %s %s again: the interrupted run received an answer but did not keep it (%s)", req.Method, sd.URL, why)
 		return nil, false
@@ -271,6 +297,25 @@ func (s *Session) replaySleep(d time.Duration) (rest time.Duration, ok bool) {
 		return 0, true
 	}
 	return rest, true
+}
+
+// omittedWhy words the reasons a response was kept without its content.
+var omittedWhy = map[string]string{
+	omittedCredential: "it held a credential, which is never journaled",
+	omittedSize:       "its body was larger than the journal keeps",
+	omittedSuperseded: "its body was dropped for a later attempt's: the journal keeps a bounded amount per step",
+}
+
+// NotKeptError stops a resumed run at a request that is not safe to repeat
+// whose answer the interrupted run received but did not keep: nothing is
+// sent again.
+type NotKeptError struct {
+	RunID, Request, StepID, Why string
+}
+
+func (e *NotKeptError) Error() string {
+	return fmt.Sprintf("journal: run %s received an answer to %s (step %s) but did not keep it (%s), and sending it again is not safe: nothing was sent; see what the step gave with 'arazzo runs show %s --reveal'",
+		e.RunID, e.Request, e.StepID, e.Why, e.RunID)
 }
 
 // DivergedError reports a resumed run that asked for another request than the

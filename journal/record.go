@@ -37,6 +37,7 @@ type record struct {
 	replayed bool
 	data     []byte
 	body     []byte
+	resp     *responseData // a response record's data, while its session keeps it
 }
 
 func (r *record) isEffect() bool {
@@ -59,6 +60,7 @@ type sendData struct {
 const (
 	omittedCredential = "credential" // it contained a credential, which is never journaled
 	omittedSize       = "size"       // its body was larger than the journal keeps
+	omittedSuperseded = "superseded" // its body was dropped for a later attempt's of the same step
 )
 
 type responseData struct {

@@ -36,9 +36,16 @@ type SessionOptions struct {
 	// Warn receives what a person should know about a resumed run (a request
 	// sent again, a replay that ends early).
 	Warn func(msg string)
-	// MaxBody is the largest response body recorded (default 16 MiB); the
-	// request of a larger one is sent again by a resumed run.
+	// MaxBody is the largest response body recorded (default 16 MiB).
 	MaxBody int64
+	// MaxStepBody bounds the response bodies recorded for one step
+	// execution, all its attempts together (default MaxBody): a retried step
+	// keeps its latest attempts' bodies, however many attempts it makes.
+	//
+	// A resumed run replays a response recorded without its body only if its
+	// request is safe to send again (it then sends it: see Repeatable);
+	// otherwise it stops there with a NotKeptError, sending nothing.
+	MaxStepBody int64
 	// Now is the clock of the records (default time.Now).
 	Now func() time.Time
 }
@@ -65,6 +72,16 @@ type Session struct {
 // openStep is a step execution that started and has not finished.
 type openStep struct {
 	live bool // it did something live (not replayed)
+	// kept are the response bodies of its attempts in the journal, oldest
+	// first (see keepBody).
+	kept      []keptBody
+	keptBytes int64
+}
+
+type keptBody struct {
+	seq  int
+	size int64
+	resp *responseData
 }
 
 // Run is the journaled run.
@@ -98,6 +115,9 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 	}
 	if opts.MaxBody <= 0 {
 		opts.MaxBody = 16 << 20
+	}
+	if opts.MaxStepBody <= 0 {
+		opts.MaxStepBody = opts.MaxBody
 	}
 	inputs := maskCredentials(opts.Secrets, nr.Inputs)
 	inputsJSON, err := json.Marshal(nonNil(inputs))
