@@ -303,8 +303,14 @@ func (d *decoder) strField(dst *string, what string) fieldFunc {
 func (d *decoder) refField(dst *string, node *Node, what string) fieldFunc {
 	return func(k, v *yaml.Node, path string) {
 		*dst = d.str(v, path, what)
-		if strings.HasPrefix(*dst, "$") || k.Value == "reference" {
+		switch {
+		case strings.HasPrefix(*dst, "$") || k.Value == "reference":
 			node.setExpr(k.Value, parseExpr(*dst, 0))
+		case strings.HasPrefix(*dst, "{") && k.Value == "operationId":
+			// An operationPath written as the operationId: its source expression.
+			if end := strings.IndexByte(*dst, '}'); end > 0 {
+				node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
+			}
 		}
 	}
 }
@@ -564,7 +570,7 @@ func (d *decoder) step(n *yaml.Node, path string) *Step {
 		"timeout": d.only11("timeout", func(_, v *yaml.Node, p string) {
 			s.Timeout = d.integer(v, p, "step timeout")
 		}),
-		"correlationId": d.only11("correlationId", d.strField(&s.CorrelationID, "correlationId")),
+		"correlationId": d.only11("correlationId", d.refField(&s.CorrelationID, &s.Node, "correlationId")),
 		"action":        d.only11("action", d.enum(&s.Action, "step action", "send", "receive")),
 		"dependsOn":     d.only11("dependsOn", func(_, v *yaml.Node, p string) { s.DependsOn = d.refs(v, p, "dependsOn", false) }),
 	}, nil) {
@@ -839,7 +845,7 @@ func (d *decoder) outputs(v *yaml.Node, path string) []*Output {
 		}
 		seen[k.Value] = true
 		if !outputKey.MatchString(k.Value) {
-			d.errorf(posOf(k), p, RulePattern, "output name %q must match ^[a-zA-Z0-9.\\-_]+$", k.Value)
+			d.warnf(posOf(k), p, RulePattern, "output name %q should match ^[a-zA-Z0-9.\\-_]+$ (the specification says MUST); it is used as written, and expressions outside a condition can name it ($steps.<id>.outputs.%s)", k.Value, k.Value)
 		}
 		o := &Output{Name: k.Value, KeyPos: posOf(k)}
 		o.Value = d.exprValue(val, p)
@@ -868,7 +874,7 @@ func (d *decoder) components(n *yaml.Node, path string) *Components {
 			}
 			seen[k.Value] = true
 			if !componentKey.MatchString(k.Value) {
-				d.errorf(posOf(k), kp, RulePattern, "component name %q must match ^[a-zA-Z0-9.\\-_]+$", k.Value)
+				d.warnf(posOf(k), kp, RulePattern, "component name %q should match ^[a-zA-Z0-9.\\-_]+$ (the specification says MUST); it is used as written", k.Value)
 			}
 			c.Order[kind] = append(c.Order[kind], k.Value)
 			fn(k.Value, resolveAlias(v.Content[i+1]), kp)

@@ -83,4 +83,26 @@ func TestRulesDocumented(t *testing.T) {
 			t.Errorf("ruleDescriptions describes %q, which no constant declares", id)
 		}
 	}
+	// The index has a row per rule, with the severity of its entry.
+	index := text[strings.Index(text, "## Index"):strings.Index(text, "## Structure (loader)")]
+	for id := range ids {
+		entry := text[strings.Index(text, "\n### `"+id+"`\n"):]
+		sev, _, _ := strings.Cut(strings.TrimPrefix(entry[strings.Index(entry, "**Severity:** "):], "**Severity:** "), "\n")
+		want := strings.TrimRight(strings.Fields(sev)[0], ";,")
+		switch {
+		case strings.HasPrefix(sev, "error (") && strings.Contains(sev, ") or warning ("):
+			want = "error or warning"
+		case strings.HasPrefix(sev, "error (") && strings.Contains(sev, "warning"):
+			want = "error when used, else warning"
+		}
+		row := "| [`" + id + "`](#" + id + ") | "
+		i := strings.Index(index, row)
+		if i < 0 {
+			t.Errorf("docs/rules.md: the index has no row for %s", id)
+			continue
+		}
+		if got, _, _ := strings.Cut(index[i+len(row):], " |"); got != want {
+			t.Errorf("docs/rules.md: the index says %s is %q, its entry %q", id, got, sev)
+		}
+	}
 }

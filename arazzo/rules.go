@@ -21,14 +21,12 @@ const (
 	RuleReusableExtra     = "reusable-extra-field"
 	RuleExtensionReserved = "extension-reserved"
 
-	// Reported while compiling a document with its sources loaded (package runtime).
-	RuleSourceUnreadable   = "source-unreadable"
-	RuleSourceOutside      = "source-outside"
-	RuleSourceInvalid      = "source-invalid"
-	RuleOperation          = "operation-unresolved"
-	RuleWorkflowUnresolved = "workflow-unresolved"
-	RuleComponentRef       = "component-unresolved"
-	// AsyncAPI steps, with their sources loaded.
+	// Found loading the source descriptions (package runtime) and judged by
+	// Check: an error when the document uses the source, else a warning.
+	RuleSourceUnreadable = "source-unreadable"
+	RuleSourceOutside    = "source-outside"
+	RuleSourceInvalid    = "source-invalid"
+	// AsyncAPI steps, with their sources loaded (package runtime).
 	RuleAsyncSource      = "asyncapi-source"
 	RuleAsyncCorrelation = "correlation-id-location"
 	RuleAsyncParameter   = "async-parameter"

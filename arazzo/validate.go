@@ -108,6 +108,12 @@ const (
 
 	// Checks made only with the source descriptions loaded (WithSources).
 	RuleUnknownOperation       = "unknown-operation"
+	RuleOperationIDDotted      = "operation-id-dotted"
+	RuleOperationIDPath        = "operation-id-path"
+	RuleOperationPathMethod    = "operation-path-method"
+	RuleContentTypeUndeclared  = "content-type-undeclared"
+	RuleSourceDefect           = "source-defect"
+	RulePayloadJSON            = "payload-json"
 	RuleOperationIDCase        = "operation-id-case"
 	RuleOperationParamSpelling = "operation-parameter-spelling"
 	RuleAmbiguousOperation     = "ambiguous-operation"
@@ -129,8 +135,48 @@ type Sources interface {
 	FindOperation(source, operationID string) []OperationInfo
 	// OperationAt resolves an operationPath JSON pointer in a source.
 	OperationAt(source, pointer string) (OperationInfo, error)
+	// Operations lists the operations of a loaded OpenAPI source.
+	Operations(source string) []OperationInfo
 	// Workflow returns a workflow of an arazzo-type source.
 	Workflow(source, workflowID string) (*Workflow, bool)
+	// Problem says why a source description could not be loaded (or which
+	// parts of it are broken), nil when there is nothing to say. Check
+	// judges it: an error when a step uses the source, else a warning.
+	Problem(source string) *SourceProblem
+}
+
+// SourceProblem is what went wrong loading a source description.
+type SourceProblem struct {
+	// Rule is RuleSourceUnreadable, RuleSourceOutside or RuleSourceInvalid
+	// when the source could not be loaded at all; "" when it loaded but
+	// some of its parts are broken (Defects).
+	Rule    string
+	Message string
+	// Defects are the problems found in the parts of a loaded description,
+	// each with its place in it. The operations they break carry them too
+	// (OperationInfo.Defects), so that a step calling one is an error.
+	Defects []SourceDefect
+}
+
+// SourceDefect is one problem of a source description: where it is (a file,
+// a line and column when known, and the part: "components.schemas.Pet") and
+// what is wrong.
+type SourceDefect struct {
+	File      string
+	Line, Col int
+	Where     string
+	Message   string
+}
+
+func (d SourceDefect) String() string {
+	at := d.File
+	if d.Line > 0 {
+		at += ":" + strconv.Itoa(d.Line) + ":" + strconv.Itoa(d.Col)
+	}
+	if d.Where != "" {
+		at += " (" + d.Where + ")"
+	}
+	return at + ": " + d.Message
 }
 
 // OperationInfo describes an operation of a source description.
@@ -148,6 +194,13 @@ type OperationInfo struct {
 	// Handle is the Sources' own value for the operation, handed back to it
 	// when the document is compiled from its judgment.
 	Handle any
+	// MediaType picks the request body media type a step with that
+	// contentType sends ("" for none given); declared is false when the
+	// operation does not declare it. nil when unknown.
+	MediaType func(contentType string) (name string, declared bool)
+	// Defects are the problems of the description that make this operation
+	// impossible to build (a $ref of its parameters that does not resolve).
+	Defects []SourceDefect
 }
 
 // ParamInfo is one parameter of an operation.
@@ -187,6 +240,21 @@ type Checked struct {
 	Diagnostics Diagnostics
 	operations  map[*Step]OperationInfo
 	readings    map[*expr.Expression]*expr.Expression
+	payloads    map[*RequestBody]jsonPayload
+}
+
+type jsonPayload struct {
+	v   *expr.Value
+	err error
+}
+
+// Payload returns the payload of a request body read as JSON text with
+// embedded expressions (a string payload sent as JSON), or the error saying
+// why that text is not JSON (the step fails then); nil, nil when the payload
+// is used as written.
+func (c *Checked) Payload(rb *RequestBody) (*expr.Value, error) {
+	p := c.payloads[rb]
+	return p.v, p.err
 }
 
 // Check makes the checks of Validate and returns them with the decisions
@@ -199,8 +267,8 @@ func Check(doc *Document, opts ...ValidateOption) *Checked {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(),
-		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}}}
+	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(), user: "the document",
+		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}, payloads: map[*RequestBody]jsonPayload{}}}
 	v.run()
 	v.checked.Diagnostics = placeReused(v.diags, doc.reuses).Sort()
 	return v.checked
@@ -241,6 +309,13 @@ type validator struct {
 	stepIndex map[*Workflow]map[string]int
 	// flowCache holds the control-flow graph of each workflow, built once.
 	flowCache map[*Workflow]*flowGraph
+	// used names, for each source a step, action or dependency calls into,
+	// the first that does; user is the one being checked.
+	used map[string]string
+	user string
+	// defectUsed lists the source defects reported at a step whose operation
+	// they break.
+	defectUsed map[SourceDefect]bool
 	// stepOutputReads records, per workflow, what each step output reads of
 	// other steps' outputs (see checkStepRef).
 	stepOutputReads map[*Workflow]map[stepOutput]*outputReads
@@ -274,6 +349,50 @@ func (v *validator) run() {
 		v.checkWorkflow(i, w)
 	}
 	v.checkWorkflowDependsOn()
+	v.checkSourceProblems()
+}
+
+// use records that the document calls into a source.
+func (v *validator) use(source string) {
+	if v.used == nil {
+		v.used = map[string]string{}
+	}
+	if _, ok := v.used[source]; !ok {
+		v.used[source] = v.user
+	}
+}
+
+// checkSourceProblems judges what went wrong loading the sources: a source
+// that could not be loaded, or has broken parts, is an error when the
+// document uses it and a warning when nothing calls into it (the run never
+// needs it). A broken part that a step's operation needs is reported at the
+// step (checkOperation), not here.
+func (v *validator) checkSourceProblems() {
+	if v.src == nil {
+		return
+	}
+	for i, sd := range v.doc.SourceDescriptions {
+		pr := v.src.Problem(sd.Name)
+		if pr == nil || v.sources[sd.Name] != sd {
+			continue
+		}
+		path := indexPath("sourceDescriptions", i) + ".url"
+		pos := sd.ValuePos("url")
+		if pr.Rule != "" {
+			if user, ok := v.used[sd.Name]; ok {
+				v.errorf(pos, path, pr.Rule, "%s; %s uses it", pr.Message, user)
+			} else {
+				v.warnf(pos, path, pr.Rule, "%s; no step uses it, so the document runs without it", pr.Message)
+			}
+			continue
+		}
+		for _, d := range pr.Defects {
+			if v.defectUsed[d] {
+				continue
+			}
+			v.warnf(pos, path, RuleSourceDefect, "source %q: %s; no operation a step calls needs it", sd.Name, d)
+		}
+	}
 }
 
 // index builds the lookup tables used by every check (first occurrence wins).

@@ -272,6 +272,7 @@ func (v *validator) checkWorkflowRef(ref string, parsed *Parsed, pos Pos, path, 
 	if name == "" {
 		return
 	}
+	v.use(name)
 	kind, ok := v.sourceKind(name)
 	if ok && kind != SourceArazzo {
 		v.errorf(pos, path, RuleSourceType, "%s %q refers to source %q of type %s; workflows come from arazzo-type sources", what, ref, name, kind)

@@ -10,7 +10,7 @@ import (
 // checkOperation resolves a step's operation in the loaded sources and checks the
 // step's parameters and request body against it. It is called only WithSources.
 func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, ps, wps []param) {
-	field := t.kind
+	field := t.field
 	p := joinPath(path, field)
 	pos := s.ValuePos(field)
 	if t.source != "" {
@@ -19,14 +19,15 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 		}
 	}
 	var op OperationInfo
-	switch field {
+	switch t.kind {
 	case "operationId":
 		if t.source == "" {
 			return // several candidate sources: resolved and reported by checkOperationID
 		}
 		ops := v.src.FindOperation(t.source, t.id)
 		if len(ops) == 0 {
-			v.errorf(pos, p, RuleUnknownOperation, "operationId %q does not exist in source %q", t.id, t.source)
+			v.suggest(SeverityError, pos, p, RuleUnknownOperation, v.closestOperation(t.source, t.id),
+				"operationId %q does not exist in source %q", t.id, t.source)
 			return
 		}
 		op = ops[0]
@@ -41,9 +42,22 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 		var err error
 		op, err = v.src.OperationAt(t.source, t.pointer)
 		if err != nil {
-			v.errorf(pos, p, RuleUnknownOperation, "operationPath %q does not resolve to an operation: %v", s.OperationPath, err)
-			return
+			var ok bool
+			if op, ok = v.pathItemReading(s, p, pos, t, err); !ok {
+				return
+			}
 		}
+	}
+	v.checked.operations[s] = op
+	if len(op.Defects) > 0 {
+		for _, d := range op.Defects {
+			if v.defectUsed == nil {
+				v.defectUsed = map[SourceDefect]bool{}
+			}
+			v.defectUsed[d] = true
+		}
+		v.errorf(pos, p, RuleSourceDefect, "step %q calls %s of source %q, which cannot be built: %s",
+			s.StepID, operationName(op), t.source, op.Defects[0])
 	}
 	opName := strings.ToUpper(op.Method) + " " + op.Path
 	if op.ID != "" {
@@ -81,14 +95,72 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 			v.checkOptionalInput(w, sp, want, opName)
 			continue
 		}
-		v.suggest(SeverityError, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
+		v.suggest(SeverityWarning, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
 			"{name: "+want.Name+", in: "+want.In+", value: ...}",
-			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it", opName, want.In, want.Name)
+			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it, so the step fails when it runs (its request cannot be built)", opName, want.In, want.Name)
 	}
 	if s.RequestBody != nil && !op.HasRequestBody {
 		v.warnf(s.KeyPos("requestBody"), joinPath(path, "requestBody"), RuleOperationNoBody,
 			"operation %s takes no request body; the step's requestBody is sent anyway", opName)
 	}
+}
+
+// operationName names an operation in messages: "getPet (GET /pets/{id})".
+func operationName(op OperationInfo) string {
+	name := strings.ToUpper(op.Method) + " " + op.Path
+	if op.ID != "" {
+		name = op.ID + " (" + name + ")"
+	}
+	return name
+}
+
+// closestOperation suggests the operationId of a source nearest to a
+// misspelt one, as the standard form of the step's operationId.
+func (v *validator) closestOperation(source, id string) string {
+	var ids []string
+	for _, o := range v.src.Operations(source) {
+		if o.ID != "" {
+			ids = append(ids, o.ID)
+		}
+	}
+	if best := closestName(id, ids); best != "" {
+		return "$sourceDescriptions." + source + "." + best
+	}
+	return ""
+}
+
+// pathItemReading reads an operationPath that points at a path item instead
+// of one of its operations ("#/paths/~1pets"): it has one reading when the
+// path item has one operation, and several (an error) otherwise.
+func (v *validator) pathItemReading(s *Step, p string, pos Pos, t target, err error) (OperationInfo, bool) {
+	toks := strings.Split(t.pointer, "/")
+	if len(toks) != 3 || toks[0] != "" || toks[1] != "paths" {
+		v.errorf(pos, p, RuleUnknownOperation, "%s %q does not resolve to an operation: %v", t.field, s.OperationPath+s.OperationID, err)
+		return OperationInfo{}, false
+	}
+	itemPath := unescapePointerToken(toks[2])
+	var ops []OperationInfo
+	for _, o := range v.src.Operations(t.source) {
+		if o.Path == itemPath {
+			ops = append(ops, o)
+		}
+	}
+	switch len(ops) {
+	case 0:
+		v.errorf(pos, p, RuleUnknownOperation, "%s %q does not resolve to an operation: source %q has no path %q", t.field, t.pointer, t.source, itemPath)
+		return OperationInfo{}, false
+	case 1:
+		std := t.pointer + "/" + strings.ToLower(ops[0].Method)
+		v.suggest(SeverityWarning, pos, p, RuleOperationPathMethod, "{$sourceDescriptions."+t.source+".url}#"+std,
+			"%s points at path %q, not at one of its operations; the path has one operation, %s, and is read as it", t.field, itemPath, operationName(ops[0]))
+		return ops[0], true
+	}
+	forms := make([]string, len(ops))
+	for i, o := range ops {
+		forms[i] = t.pointer + "/" + strings.ToLower(o.Method)
+	}
+	v.errorf(pos, p, RuleAmbiguousOperation, "%s points at path %q, which has %d operations: %s; add the method to the pointer", t.field, itemPath, len(ops), strings.Join(forms, ", "))
+	return OperationInfo{}, false
 }
 
 // findParam returns the index of the operation parameter with that name and

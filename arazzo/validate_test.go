@@ -19,15 +19,12 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 var noFixture = map[string]string{
 	RuleExpressionCompat: "fallback for expr warnings without a rule of their own; every expr warning has one today",
 	// Reported by runtime.Compile, which loads the sources; tested there and in the CLI scripts.
-	RuleSourceUnreadable:   "compiler rule",
-	RuleSourceOutside:      "compiler rule",
-	RuleSourceInvalid:      "compiler rule",
-	RuleOperation:          "compiler rule",
-	RuleWorkflowUnresolved: "compiler rule",
-	RuleComponentRef:       "compiler rule",
-	RuleAsyncSource:        "compiler rule",
-	RuleAsyncCorrelation:   "compiler rule",
-	RuleAsyncParameter:     "compiler rule",
+	RuleSourceUnreadable: "compiler rule",
+	RuleSourceOutside:    "compiler rule",
+	RuleSourceInvalid:    "compiler rule",
+	RuleAsyncSource:      "compiler rule",
+	RuleAsyncCorrelation: "compiler rule",
+	RuleAsyncParameter:   "compiler rule",
 }
 
 // TestRules checks each testdata/rules/<rule>.arazzo.yaml against its golden
@@ -113,11 +110,21 @@ type fakeSources map[string]struct {
 			In       string `yaml:"in"`
 			Required bool   `yaml:"required"`
 		} `yaml:"params"`
+		// Media lists the request body media types; Defects what breaks the operation.
+		Media   []string `yaml:"media"`
+		Defects []string `yaml:"defects"`
 	} `yaml:"operations"`
+	// Defects are broken parts of the source no operation needs.
+	Defects   []string `yaml:"defects"`
 	Workflows []struct {
 		WorkflowID string   `yaml:"workflowId"`
 		Steps      []string `yaml:"steps"`
 	} `yaml:"workflows"`
+	// Problem is why the source could not be loaded: {rule, message}.
+	Problem *struct {
+		Rule    string `yaml:"rule"`
+		Message string `yaml:"message"`
+	} `yaml:"problem"`
 }
 
 func loadFakeSources(t testing.TB, file string) Sources {
@@ -137,7 +144,27 @@ func loadFakeSources(t testing.TB, file string) Sources {
 
 func (fs fakeSources) Kind(source string) (string, bool) {
 	s, ok := fs[source]
-	return s.Kind, ok
+	return s.Kind, ok && s.Problem == nil
+}
+
+func (fs fakeSources) Operations(source string) []OperationInfo { return fs.ops(source) }
+
+func (fs fakeSources) Problem(source string) *SourceProblem {
+	s := fs[source]
+	if p := s.Problem; p != nil {
+		return &SourceProblem{Rule: p.Rule, Message: p.Message}
+	}
+	if len(s.Defects) == 0 {
+		return nil
+	}
+	pr := &SourceProblem{}
+	for _, d := range s.Defects {
+		pr.Defects = append(pr.Defects, SourceDefect{File: source + ".yaml", Message: d})
+	}
+	for _, o := range fs.ops(source) {
+		pr.Defects = append(pr.Defects, o.Defects...)
+	}
+	return pr
 }
 
 func (fs fakeSources) ops(source string) []OperationInfo {
@@ -148,6 +175,17 @@ func (fs fakeSources) ops(source string) []OperationInfo {
 		}
 		for _, o := range s.Operations {
 			info := OperationInfo{Source: name, ID: o.ID, Method: o.Method, Path: o.Path, HasRequestBody: o.Body}
+			for _, d := range o.Defects {
+				info.Defects = append(info.Defects, SourceDefect{File: name + ".yaml", Message: d})
+			}
+			if media := o.Media; len(media) > 0 {
+				info.MediaType = func(ct string) (string, bool) {
+					if ct == "" {
+						return media[0], true
+					}
+					return ct, slices.Contains(media, ct)
+				}
+			}
 			for _, p := range o.Params {
 				info.Params = append(info.Params, ParamInfo{Name: p.Name, In: p.In, Required: p.Required})
 			}

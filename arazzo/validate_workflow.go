@@ -83,6 +83,7 @@ func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
 			if dep.Source = v.resolveSource(dep.Source, d.Pos, ip); dep.Source == "" {
 				continue
 			}
+			v.use(dep.Source)
 			if kind, known := v.sourceKind(dep.Source); known && kind != SourceArazzo {
 				v.errorf(d.Pos, ip, RuleSourceType, "dependsOn entry %q refers to source %q of type %s; steps of other documents come from arazzo-type sources", d.Value, dep.Source, kind)
 				continue

@@ -13,10 +13,11 @@
 //	ok, err := cond.Eval(resolver)            // resolver implements expr.Resolver
 //	out := cond.Explain(resolver)             // out.Reason: "$statusCode is 404, expected == 200"
 //
-// The package is pure: no I/O, no context, no package state. Everything
+// The package is pure: no I/O, no context, no package state (it counts the
+// expressions it parses, in internal/parsecount, for tests). Everything
 // compiled is immutable and safe for concurrent use; values come from a
 // [Resolver] that the runtime implements for the step being evaluated.
-// Parsing happens once, when a document is checked or a plan compiled;
+// Parsing happens once, when a document is loaded;
 // [Condition.Eval] does not allocate on pass or fail.
 //
 // Input that is not standard Arazzo but has a clear meaning is evaluated and

@@ -868,6 +868,14 @@ func (p *exprParser) parseComponents(e *Expression, start int) error {
 	if err != nil {
 		return err
 	}
+	if !p.cond && p.pos < p.end && p.src[p.pos] != '#' {
+		// A key outside the pattern (the 1.0.1 grammar's name allows it).
+		s := p.pos - len(name)
+		for p.pos < p.end && isNameChar(p.src[p.pos]) {
+			p.pos++
+		}
+		name = p.src[s:p.pos]
+	}
 	if !p.cond && p.pos < p.end {
 		return p.errAt(p.pos, "invalid character "+p.charAt(p.pos)+" in component name")
 	}

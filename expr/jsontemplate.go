@@ -89,7 +89,7 @@ func (t *Template) JSONValue() (*Value, error) {
 		if off == len(text) {
 			at = len(t.src)
 		}
-		return nil, syntaxErr(t.src, at, "the payload is not JSON with embedded expressions: "+err.Error())
+		return nil, syntaxErr(t.src, at, "not JSON text (embedded expressions aside): "+err.Error())
 	}
 	v := &Value{}
 	v.root = v.jsonNode(tree, "", t, bare)

@@ -304,6 +304,12 @@ func closestRoot(word string) string {
 	return suggest.Closest(word, roots)
 }
 
+// ExpressionValue is the value that is exactly the expression e, parsed
+// elsewhere: it evaluates to what e refers to, keeping its type.
+func ExpressionValue(e *Expression) *Value {
+	return &Value{root: vnode{kind: vExpr, expr: e}, refs: []*Expression{e}, parts: []Part{{Exprs: []*Expression{e}}}}
+}
+
 // Refs lists every expression inside the value in document order (object
 // members in key order, since decoded maps carry no order).
 func (c *Value) Refs() []*Expression { return append([]*Expression(nil), c.refs...) }

@@ -104,9 +104,9 @@ func TestJSONValue(t *testing.T) {
 		{src: `{"name": "{$inputs.name}", "age": {$inputs.age}}`, want: `{"age":3,"name":"Rex \"the\" dog\\"}`},
 		{src: `{"greeting": "hi {$inputs.name}!", "tags": {$inputs.tags}, "lit": "\"{x}\""}`, want: `{"greeting":"hi Rex \"the\" dog\\!","lit":"\"{x}\"","tags":["a"]}`},
 		{src: `[{$inputs.age}, "{$inputs.age}"]`, want: `[3,"3"]`},
-		{src: `{"name": {$inputs.name}`, err: `at offset 23: the payload is not JSON with embedded expressions: unexpected EOF`},
-		{src: `{"a": 1} {$inputs.age}`, err: `at offset 9: the payload is not JSON with embedded expressions: unexpected text after the JSON value`},
-		{src: `{"a": x{$inputs.age}}`, err: `at offset 6: the payload is not JSON with embedded expressions: invalid character 'x' looking for beginning of value`},
+		{src: `{"name": {$inputs.name}`, err: `at offset 23: not JSON text (embedded expressions aside): unexpected EOF`},
+		{src: `{"a": 1} {$inputs.age}`, err: `at offset 9: not JSON text (embedded expressions aside): unexpected text after the JSON value`},
+		{src: `{"a": x{$inputs.age}}`, err: `at offset 6: not JSON text (embedded expressions aside): invalid character 'x' looking for beginning of value`},
 	} {
 		tm, err := ParseTemplate(tt.src)
 		if err != nil {

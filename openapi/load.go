@@ -107,12 +107,28 @@ func Load(ctx context.Context, location string, data []byte, opts ...Option) (do
 		}
 	}()
 
-	loader := openapi3.NewLoader()
-	loader.Context = ctx
-	loader.IsExternalRefsAllowed = true
-	loader.IncludeOrigin = true
-	loader.ReadFromURIFunc = r.kin
-	t, kinErr := loader.LoadFromDataWithPath(data, u)
+	newLoader := func() *openapi3.Loader {
+		loader := openapi3.NewLoader()
+		loader.Context = ctx
+		loader.IsExternalRefsAllowed = true
+		loader.IncludeOrigin = true
+		loader.ReadFromURIFunc = r.kin
+		return loader
+	}
+	t, kinErr := newLoader().LoadFromDataWithPath(data, u)
+	var dangling []danglingRef
+	if kinErr != nil {
+		// Load what can be loaded: $refs that point at nothing are disabled in
+		// place and become defects (defects.go), unless the rest fails too.
+		if patched, refs := danglingRefs(u, data); patched != nil {
+			r.cache[u.String()] = patched
+			if t2, err := newLoader().LoadFromDataWithPath(patched, u); err == nil {
+				t, kinErr, dangling = t2, nil, refs
+			} else {
+				r.cache[u.String()] = data
+			}
+		}
+	}
 	// A valid OpenAPI 3 description needs no YAML tree of ours: kin-openapi has
 	// parsed it, and its origins give the order of the paths. Parsing it a second
 	// time was a third of the cost of loading; the tree is now parsed only to say
@@ -129,13 +145,19 @@ func Load(ctx context.Context, location string, data []byte, opts ...Option) (do
 			return nil, r.loadError(u, tree, kinErr)
 		}
 	}
-	if err := validate(ctx, t); err != nil {
-		if tree == nil {
-			tree, _ = parseTree(u, data) // for the position of the error
-		}
-		return nil, r.loadError(u, tree, err)
+	problems := validate(ctx, t)
+	if (len(problems) > 0 || dangling != nil) && tree == nil {
+		tree, _ = parseTree(u, data) // for the positions of the defects
 	}
-	return newDocument(u.String(), t, tree), nil
+	doc = newDocument(u.String(), t, tree)
+	for _, d := range dangling {
+		doc.Defects = append(doc.Defects, d.defect(u.String()))
+	}
+	if dangling != nil {
+		doc.markDanglingRefs(tree, dangling)
+	}
+	doc.validationDefects(r, u, tree, problems)
+	return doc, nil
 }
 
 // documentURL turns a file path or URL into the absolute URL of the document.
@@ -270,47 +292,31 @@ func checkVersion(u *url.URL, tree *yaml.Node) error {
 	return nil
 }
 
-// validate checks the document with kin-openapi, tolerating what does not matter to
-// a workflow runtime: examples and defaults that do not match their schema, regular
-// expressions Go cannot compile, unknown fields and 3.1 keywords in 3.0 documents.
-func validate(ctx context.Context, t *openapi3.T) error {
-	var allowed []string
-	seen := map[string]bool{}
-	for range 32 {
-		opts := []openapi3.ValidationOption{
-			openapi3.DisableExamplesValidation(),
-			openapi3.DisableSchemaDefaultsValidation(),
-			openapi3.DisableSchemaPatternValidation(),
-			openapi3.DisableSchemaFormatValidation(),
-		}
-		if len(allowed) > 0 {
-			opts = append(opts, openapi3.AllowExtraSiblingFields(allowed...))
-		}
-		err := t.Validate(ctx, opts...)
-		if err == nil {
-			return nil
-		}
-		var fields []string
+// validate checks the document with kin-openapi and returns every problem,
+// tolerating what does not matter to a workflow runtime: examples and defaults
+// that do not match their schema, regular expressions Go cannot compile,
+// unknown fields and 3.1 keywords in 3.0 documents.
+func validate(ctx context.Context, t *openapi3.T) []error {
+	err := t.Validate(ctx,
+		openapi3.EnableMultiError(),
+		openapi3.DisableExamplesValidation(),
+		openapi3.DisableSchemaDefaultsValidation(),
+		openapi3.DisableSchemaPatternValidation(),
+		openapi3.DisableSchemaFormatValidation(),
+	)
+	if err == nil {
+		return nil
+	}
+	var out []error
+	for _, e := range leaves(err) {
 		var extra *openapi3.ExtraSiblingFieldsError
 		var version *openapi3.FieldVersionMismatchError
-		switch {
-		case errors.As(err, &extra):
-			fields = extra.Fields
-		case errors.As(err, &version) && version.MinVersion != "":
-			fields = []string{version.Field}
+		if errors.As(e, &extra) || errors.As(e, &version) && version.MinVersion != "" {
+			continue
 		}
-		grew := false
-		for _, f := range fields {
-			if !seen[f] {
-				seen[f], grew = true, true
-				allowed = append(allowed, f)
-			}
-		}
-		if !grew {
-			return err
-		}
+		out = append(out, e)
 	}
-	return nil
+	return out
 }
 
 // loadError turns an error of kin-openapi into a *LoadError with the best position

@@ -170,12 +170,6 @@ func TestLoadErrors(t *testing.T) {
 			`file:///api/main.yaml:1:10: unsupported OpenAPI version "2.0.0" (want 3.0 or 3.1)`},
 		{"wrong type", "openapi: 3.0.3\ninfo: {title: T, version: 1}\npaths: {}\n",
 			`file:///api/main.yaml:2:7: invalid value: cannot unmarshal !!int into string field "version" in /info`},
-		{"missing path parameter", head + "paths:\n  /a/{id}:\n    get:\n      responses:\n        '200': {description: ok}\n",
-			"file:///api/main.yaml:4:3: invalid paths: operation GET /a/{id} must define exactly all path parameters (missing: [id])"},
-		{"bad schema type", head + "paths:\n  /a:\n    get:\n      parameters: [{name: x, in: query, schema: {type: strin}}]\n      responses:\n        '200': {description: ok}\n",
-			`file:///api/main.yaml:6:21: invalid paths: invalid path /a: invalid operation GET: parameter "x" schema is invalid: unsupported 'type' value "strin"`},
-		{"duplicate operationId", "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: same\n  /b:\n    get:\n      operationId: same\n",
-			`file:///api/main.yaml:8:5: invalid paths: operations "GET /a" and "GET /b" have the same operation id "same"`},
 		{"syntax error in a referenced file", head + "paths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: 'bad.yaml#/R'}\n",
 			"file:///api/bad.yaml:3:1: invalid YAML: did not find expected ',' or ']'"},
 		{"wrong type in a referenced file", head + "paths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: 'typ.yaml#/components/responses/R'}\n",
@@ -192,6 +186,67 @@ func TestLoadErrors(t *testing.T) {
 			}
 			if err.Error() != tt.want {
 				t.Errorf("err =\n%s\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// Load loads what can be loaded: a defect of one part of a description (a
+// $ref that points at nothing, a path parameter an operation does not
+// declare, a schema that does not validate) is recorded with its place, and
+// given to the operations whose requests it breaks; the rest is used.
+func TestLoadDefects(t *testing.T) {
+	const head = "openapi: 3.0.3\ninfo: {title: T, version: '1'}\n"
+	ok := "      responses:\n        '200': {description: ok}\n"
+	tests := []struct {
+		name, src string
+		defects   []string          // Defect.Error() of the document, in order
+		broken    map[string]string // operation "METHOD /path" → the Where of its first defect
+	}{
+		{"dangling $ref in an unused schema", head + "paths:\n  /a:\n    get:\n      operationId: a\n" + ok +
+			"components:\n  schemas:\n    Unused: {$ref: '#/components/schemas/Missing'}\n",
+			[]string{`file:///api/main.yaml:11:14: components.schemas.Unused: $ref "#/components/schemas/Missing" does not resolve: the description has nothing there`}, nil},
+		{"dangling $ref in a parameter", head + "paths:\n  /a:\n    get:\n      parameters: [{$ref: '#/components/parameters/Missing'}]\n" + ok +
+			"  /b:\n    get:\n" + ok,
+			[]string{`file:///api/main.yaml:6:21: paths./a.get.parameters[0]: $ref "#/components/parameters/Missing" does not resolve: the description has nothing there`},
+			map[string]string{"GET /a": "paths./a.get.parameters[0]"}},
+		{"dangling $ref reached through a component", head + "paths:\n  /a:\n    post:\n      requestBody: {$ref: '#/components/requestBodies/B'}\n" + ok +
+			"components:\n  requestBodies:\n    B:\n      content:\n        application/json:\n          schema: {$ref: '#/components/schemas/Gone'}\n",
+			[]string{`file:///api/main.yaml:14:20: components.requestBodies.B.content.application/json.schema: $ref "#/components/schemas/Gone" does not resolve: the description has nothing there`},
+			map[string]string{"POST /a": "components.requestBodies.B.content.application/json.schema"}},
+		{"missing path parameter", head + "paths:\n  /a/{id}:\n    get:\n" + ok + "  /b:\n    get:\n" + ok,
+			[]string{"file:///api/main.yaml:4:3: invalid paths: operation GET /a/{id} must define exactly all path parameters (missing: [id])"},
+			map[string]string{"GET /a/{id}": ""}},
+		{"bad schema type", head + "paths:\n  /a:\n    get:\n      parameters: [{name: x, in: query, schema: {type: strin}}]\n" + ok,
+			[]string{`file:///api/main.yaml:6:21: paths./a.get: invalid paths: invalid path /a: invalid operation GET: parameter "x" schema is invalid: unsupported 'type' value "strin"`},
+			map[string]string{"GET /a": "paths./a.get"}},
+		{"duplicate operationId", "openapi: 3.1.0\ninfo: {title: T, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: same\n  /b:\n    get:\n      operationId: same\n",
+			[]string{`file:///api/main.yaml:8:5: invalid paths: operations "GET /a" and "GET /b" have the same operation id "same"`},
+			map[string]string{"GET /a": "", "GET /b": ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := Load(context.Background(), "/api/main.yaml", []byte(tt.src), WithReadFunc((&memFS{}).read))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, def := range d.Defects {
+				got = append(got, def.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.defects, "\n") {
+				t.Errorf("defects\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.defects, "\n"))
+			}
+			for _, op := range d.Operations() {
+				where, broken := tt.broken[op.Method+" "+op.Path]
+				switch {
+				case broken && len(op.Defects) == 0:
+					t.Errorf("%s %s has no defect", op.Method, op.Path)
+				case !broken && len(op.Defects) > 0:
+					t.Errorf("%s %s has defects %v", op.Method, op.Path, op.Defects)
+				case broken && op.Defects[0].Where != where:
+					t.Errorf("%s %s: defect at %q, want %q", op.Method, op.Path, op.Defects[0].Where, where)
+				}
 			}
 		})
 	}

@@ -16,6 +16,12 @@ type Document struct {
 	// SecuritySchemes by name, as declared under components.securitySchemes.
 	SecuritySchemes map[string]*SecurityScheme
 
+	// Defects are the problems of parts of the description (a $ref that does
+	// not resolve, a schema that does not validate), in document order. The
+	// rest of the description is used; the operations they break carry them
+	// too (Operation.Defects).
+	Defects []Defect
+
 	operations []*Operation          // in document order: paths sorted as written, methods in spec order
 	byID       map[string]*Operation // operationId -> operation
 	impl       any                   // the underlying parsed document, private to this package
@@ -42,6 +48,9 @@ type Operation struct {
 	// Idempotent reports whether the method is idempotent per RFC 9110 (GET, HEAD, PUT, DELETE,
 	// OPTIONS, TRACE), unless the operation overrides it with the x-idempotent extension.
 	Idempotent bool
+	// Defects are the problems of the description that break this operation:
+	// its request cannot be built as described.
+	Defects []Defect
 
 	doc  *Document
 	impl any

@@ -294,7 +294,7 @@ func (r *run) listenAll(ctx context.Context, f *frame, current *stepPlan, res *S
 
 func constantArgs(as *asyncStep) bool {
 	for _, a := range as.args {
-		if a.value != nil && (a.value.sel != nil || a.value.tree || len(a.value.Value.Refs()) > 0) {
+		if a.value != nil && len(a.value.Refs()) > 0 {
 			return false
 		}
 	}
@@ -506,7 +506,7 @@ func (d *dryState) message(r *run, sc *scope, sp *stepPlan, ps *PlannedStep) {
 
 // exprTexts lists the runtime expressions a value reads.
 func exprTexts(v *valueExpr) []string {
-	if v == nil || v.Value == nil || v.sel != nil || v.tree {
+	if v == nil || v.Value == nil {
 		return nil
 	}
 	var out []string

@@ -51,14 +51,14 @@ func (c *compiler) asyncTarget(doc *arazzo.Document, s *arazzo.Step) bool {
 	case "channelPath":
 		return true
 	case "operationPath":
-		name, _, ok := splitOperationPath(s.OperationPath)
+		name, _, ok := sourcePath(s, "operationPath")
 		src := c.source(doc, name)
 		return ok && src != nil && src.kind == arazzo.SourceAsyncAPI
 	case "operationId":
 		id := s.OperationID
-		if strings.HasPrefix(id, "$sourceDescriptions.") {
-			e, err := expr.Parse(id)
-			if err != nil || e.Kind != expr.KindSourceDescription {
+		if p := s.Expr("operationId"); p != nil {
+			e := p.Expr
+			if e == nil || e.Kind != expr.KindSourceDescription {
 				return false
 			}
 			src := c.source(doc, e.ID)
@@ -92,12 +92,12 @@ func (c *compiler) compileAsync(wp *workflowPlan, s *arazzo.Step, sp *stepPlan, 
 	case "channelPath":
 		as.src, as.channel = c.resolveChannelPath(doc, s, path)
 	case "operationPath":
-		name, pointer, _ := splitOperationPath(s.OperationPath)
+		name, pointer, _ := sourcePath(s, "operationPath")
 		as.src = c.source(doc, name)
 		if as.src.asyncapi != nil {
 			op, err := as.src.asyncapi.OperationAt(pointer)
 			if err != nil {
-				c.errorf(doc, pos, path+".operationPath", RuleOperation, "operationPath %q: %v", s.OperationPath, err)
+				c.errorf(doc, pos, path+".operationPath", arazzo.RuleUnknownOperation, "operationPath %q: %v", s.OperationPath, err)
 			}
 			as.op = op
 		}
@@ -119,7 +119,7 @@ func (c *compiler) compileAsync(wp *workflowPlan, s *arazzo.Step, sp *stepPlan, 
 	switch {
 	case as.op != nil && as.op.Reply != nil && as.action == as.op.Action:
 		if as.op.Reply.Channel == nil {
-			c.errorf(doc, pos, path+"."+field, RuleOperation,
+			c.errorf(doc, pos, path+"."+field, arazzo.RuleUnknownOperation,
 				"the reply of operation %q has only a runtime address (%s), which this runtime cannot listen on before the request is sent; give the reply a channel", as.op.ID, as.op.Reply.Address.Expr)
 			return as
 		}
@@ -133,7 +133,7 @@ func (c *compiler) compileAsync(wp *workflowPlan, s *arazzo.Step, sp *stepPlan, 
 		return as
 	}
 	if !as.channel.HasAddress {
-		c.errorf(doc, pos, path+"."+field, RuleOperation, "channel %q has no address (null: unknown until run time), so there is nothing to %s on", as.channel.Key, as.action)
+		c.errorf(doc, pos, path+"."+field, arazzo.RuleUnknownOperation, "channel %q has no address (null: unknown until run time), so there is nothing to %s on", as.channel.Key, as.action)
 		return as
 	}
 	c.asyncParams(doc, as, sp, path)
@@ -152,7 +152,7 @@ func (c *compiler) compileAsync(wp *workflowPlan, s *arazzo.Step, sp *stepPlan, 
 		}
 	}
 	if s.Has("correlationId") && as.action == asyncapi.ActionReceive {
-		as.corr = c.compileValue(doc, &arazzo.Value{V: s.CorrelationID, Pos: s.ValuePos("correlationId")}, path+".correlationId")
+		as.corr = c.correlationValue(doc, s)
 		if len(as.locs) == 0 {
 			c.errorf(doc, s.ValuePos("correlationId"), path+".correlationId", RuleAsyncCorrelation,
 				"step %q has a correlationId, but no message it may receive (%s) defines a correlationId location to compare it with", s.StepID, messageNames(as.messages))
@@ -195,9 +195,8 @@ func contentTypeOf(ms []*asyncapi.Message) string {
 // resolveAsyncOperationID finds the AsyncAPI operation of an operationId step.
 func (c *compiler) resolveAsyncOperationID(doc *arazzo.Document, s *arazzo.Step, path string) (*source, *asyncapi.Operation) {
 	id, name := s.OperationID, ""
-	if strings.HasPrefix(id, "$sourceDescriptions.") {
-		e, _ := expr.Parse(id)
-		name, id = e.ID, e.Name
+	if p := s.Expr("operationId"); p != nil && p.Expr != nil {
+		name, id = p.Expr.ID, p.Expr.Name
 	}
 	var found *source
 	for _, sd := range doc.SourceDescriptions {
@@ -214,7 +213,7 @@ func (c *compiler) resolveAsyncOperationID(doc *arazzo.Document, s *arazzo.Step,
 		found = src
 	}
 	if found != nil {
-		c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operation %q not found in AsyncAPI source %q%s (operations: %s)",
+		c.errorf(doc, s.ValuePos("operationId"), path+".operationId", arazzo.RuleUnknownOperation, "operation %q not found in AsyncAPI source %q%s (operations: %s)",
 			id, found.name, Suggest(id, found.asyncapi.OperationIDs()), strings.Join(found.asyncapi.OperationIDs(), ", "))
 	}
 	return found, nil
@@ -224,7 +223,7 @@ func (c *compiler) resolveAsyncOperationID(doc *arazzo.Document, s *arazzo.Step,
 // or a bare channel name of the only AsyncAPI source (the validator warns).
 func (c *compiler) resolveChannelPath(doc *arazzo.Document, s *arazzo.Step, path string) (*source, *asyncapi.Channel) {
 	text := s.ChannelPath
-	name, pointer, ok := splitOperationPath(text)
+	name, pointer, ok := sourcePath(s, "channelPath")
 	var src *source
 	if ok {
 		src = c.source(doc, name)
@@ -244,7 +243,7 @@ func (c *compiler) resolveChannelPath(doc *arazzo.Document, s *arazzo.Step, path
 	}
 	ch, err := src.asyncapi.ChannelAt(pointer)
 	if err != nil {
-		c.errorf(doc, s.ValuePos("channelPath"), path+".channelPath", RuleOperation, "channelPath %q: %v", text, err)
+		c.errorf(doc, s.ValuePos("channelPath"), path+".channelPath", arazzo.RuleUnknownOperation, "channelPath %q: %v", text, err)
 	}
 	return src, ch
 }
@@ -429,4 +428,21 @@ func (s *source) asyncServerVariables() []string {
 		}
 	}
 	return out
+}
+
+// correlationValue is a receive step's correlationId as the loader parsed it:
+// a runtime expression, or literal text.
+func (c *compiler) correlationValue(doc *arazzo.Document, s *arazzo.Step) *valueExpr {
+	if p := s.Expr("correlationId"); p != nil {
+		if p.Expr == nil {
+			return nil // the checker reports it
+		}
+		e := c.checked[doc].Reading(p.Expr)
+		return &valueExpr{Value: expr.ExpressionValue(e)}
+	}
+	v, err := expr.CompileValue(s.CorrelationID) // literal text: nothing to parse
+	if err != nil {
+		return nil
+	}
+	return &valueExpr{Value: v}
 }

@@ -286,7 +286,7 @@ workflows:
 		`w.arazzo.yaml:13:13: error: parameter "page": in: query does not apply to a message; an AsyncAPI step takes in: header (a message header) and in: channel (a {parameter} of the channel address) [async-parameter]`,
 		`w.arazzo.yaml:14:9: error: step "wait": the address "users/{id}" of channel "users" needs {id}: add a parameter {name: id, in: channel, value: ...} [async-parameter]`,
 		`w.arazzo.yaml:17:24: error: step "wait" has a correlationId, but no message it may receive (created) defines a correlationId location to compare it with [correlation-id-location]`,
-		`w.arazzo.yaml:19:22: error: operation "userCreatd" not found in AsyncAPI source "events"; did you mean "userCreated"? (operations: userCreated) [operation-unresolved]`,
+		`w.arazzo.yaml:19:22: error: operation "userCreatd" not found in AsyncAPI source "events"; did you mean "userCreated"? (operations: userCreated) [unknown-operation]`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("diagnostics:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

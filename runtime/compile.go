@@ -13,23 +13,34 @@ import (
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
-// Rule ids of problems found while compiling (see docs/rules.md).
+// Rule ids of problems found loading the source descriptions (see docs/rules.md).
 const (
 	RuleSourceUnreadable = arazzo.RuleSourceUnreadable
 	RuleSourceOutside    = arazzo.RuleSourceOutside
 	RuleSourceInvalid    = arazzo.RuleSourceInvalid
-	RuleOperation        = arazzo.RuleOperation
-	RuleWorkflowRef      = arazzo.RuleWorkflowUnresolved
-	RuleExpression       = arazzo.RuleExpressionSyntax
-	RuleComponentRef     = arazzo.RuleComponentRef
-	RuleActionTarget     = arazzo.RuleActionTarget
 )
 
 // Load reads the Arazzo document at location (a file path or URL), loads its source
-// descriptions and compiles it. The diagnostics list every problem found, errors and
-// warnings; err is non-nil when the document cannot run (then it is an
-// *arazzo.DocumentError holding the errors).
+// descriptions, checks it and compiles it from what was checked. The diagnostics
+// list every problem found, errors and warnings, with the severities of
+// arazzo.Check: the same for every command and embedder. err is non-nil when the
+// document cannot run (then it is an *arazzo.DocumentError holding the errors) and
+// the plan is nil; Inspect returns the plan of such a document too.
 func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
+	plan, diags, err := Inspect(ctx, location, opts...)
+	if err != nil {
+		return nil, diags, err
+	}
+	return plan, diags, nil
+}
+
+// Inspect is Load for tools that show a document rather than run it (list,
+// describe, graph): it returns the plan of a document with errors too, as far
+// as it could be built (a step whose operation is not found has none), with
+// the same diagnostics and error as Load. Such a plan refuses to run: Run,
+// Execute and DryRun return its error. The plan is nil only when the
+// document could not be read or decoded.
+func Inspect(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
 	cfg := newConfig(opts)
 	loc := arazzo.FileLocation(location)
 	u, err := url.Parse(loc)
@@ -45,14 +56,19 @@ func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.D
 		return nil, diags, diags.Err()
 	}
 	// Structural errors do not stop the semantic checks: every problem is
-	// reported at once. compile builds no plan when any error was found.
+	// reported at once.
 	return compile(ctx, doc, cfg, diags)
 }
 
-// Compile compiles a parsed document; its source descriptions are read relative to
-// doc.Location.
+// Compile checks and compiles a parsed document; its source descriptions are read
+// relative to doc.Location. Like Load, it returns no plan when the document has
+// errors.
 func Compile(ctx context.Context, doc *arazzo.Document, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
-	return compile(ctx, doc, newConfig(opts), nil)
+	plan, diags, err := compile(ctx, doc, newConfig(opts), nil)
+	if err != nil {
+		return nil, diags, err
+	}
+	return plan, diags, nil
 }
 
 // ReadError reports a document that could not be read.
@@ -89,20 +105,23 @@ type compiler struct {
 	// openapis holds the OpenAPI descriptions loaded (or the error of
 	// loading one), by identity, for the same reason.
 	openapis map[string]openapiLoad
+	// checked is the judgment of each document, which the plan is compiled from.
+	checked map[*arazzo.Document]*arazzo.Checked
 }
 
+// compile loads the sources, checks every document once with them loaded, and
+// compiles the plan from what was checked: the operations the checker
+// resolved, the readings it chose. It reports nothing itself. The plan is
+// built even when the document has errors (for Inspect); it then carries them
+// and refuses to run.
 func compile(ctx context.Context, doc *arazzo.Document, cfg config, diags arazzo.Diagnostics) (*Plan, arazzo.Diagnostics, error) {
-	c := &compiler{ctx: ctx, cfg: cfg, diags: diags, byLoc: map[string]*arazzo.Document{}, openapis: map[string]openapiLoad{},
+	c := &compiler{ctx: ctx, cfg: cfg, diags: diags, byLoc: map[string]*arazzo.Document{}, openapis: map[string]openapiLoad{}, checked: map[*arazzo.Document]*arazzo.Checked{},
 		plan: &Plan{doc: doc, cfg: cfg, sources: map[*arazzo.Document]map[string]*source{}, workflows: map[*arazzo.Document]map[string]*workflowPlan{}}}
 	c.loadDocument(doc, 0)
-	if cfg.validate {
-		for _, d := range c.plan.docs {
-			c.diags = append(c.diags, arazzo.Validate(d, arazzo.WithSources(sourceIndex{c.plan, d}))...)
-		}
-	}
-	if c.diags.HasErrors() {
-		c.diags = c.diags.Sort()
-		return nil, c.diags, c.diags.Err()
+	for _, d := range c.plan.docs {
+		chk := arazzo.Check(d, arazzo.WithSources(sourceIndex{c.plan, d}))
+		c.checked[d] = chk
+		c.diags = append(c.diags, chk.Diagnostics...)
 	}
 	for _, d := range c.plan.docs {
 		c.compileWorkflows(d)
@@ -113,19 +132,13 @@ func compile(ctx context.Context, doc *arazzo.Document, cfg config, diags arazzo
 		}
 	}
 	c.diags = c.diags.Sort()
-	if c.diags.HasErrors() {
-		return nil, c.diags, c.diags.Err()
-	}
-	return c.plan, c.diags, nil
+	c.plan.err = c.diags.Err()
+	return c.plan, c.diags, c.plan.err
 }
 
-func (c *compiler) errorf(doc *arazzo.Document, pos arazzo.Pos, path, rule, format string, args ...any) {
-	c.diags = append(c.diags, arazzo.Diagnostic{Severity: arazzo.SeverityError, Rule: rule, File: doc.File, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
-}
-
-func (c *compiler) warnf(doc *arazzo.Document, pos arazzo.Pos, path, rule, format string, args ...any) {
-	c.diags = append(c.diags, arazzo.Diagnostic{Severity: arazzo.SeverityWarning, Rule: rule, File: doc.File, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
-}
+// Err returns the errors of the document the plan was built from (an
+// *arazzo.DocumentError), nil for a plan that can run.
+func (p *Plan) Err() error { return p.err }
 
 // loadDocument registers an Arazzo document and loads its sources, recursively.
 func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
@@ -140,8 +153,7 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 		srcs[sd.Name] = s
 		ref, err := url.Parse(sd.URL)
 		if err != nil {
-			c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q: url %q is not a URI reference: %v", sd.Name, sd.URL, err)
-			continue
+			continue // the checker reports it (source-url)
 		}
 		abs := ref
 		if base != nil {
@@ -160,10 +172,13 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 		}
 		if prev, ok := c.openapis[id]; ok && (s.kind == "" || s.kind == arazzo.SourceOpenAPI) {
 			if prev.err != nil {
-				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, prev.err)
+				s.problem = &arazzo.SourceProblem{Rule: RuleSourceInvalid, Message: fmt.Sprintf("source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, prev.err)}
 				continue
 			}
 			s.kind, s.openapi = arazzo.SourceOpenAPI, prev.doc
+			if len(prev.doc.Defects) > 0 {
+				s.problem = &arazzo.SourceProblem{Defects: sourceDefects(prev.doc.Defects)}
+			}
 			continue
 		}
 		data, err := c.cfg.read(c.ctx, abs)
@@ -181,7 +196,7 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			case errors.As(err, &limit), errors.As(err, &kind):
 				rule = RuleSourceInvalid // there, but not a document that can be read
 			}
-			c.errorf(doc, sd.ValuePos("url"), path+".url", rule, "cannot read source description %q at %s: %v", sd.Name, s.loc, err)
+			s.problem = &arazzo.SourceProblem{Rule: rule, Message: fmt.Sprintf("cannot read source description %q at %s: %v", sd.Name, s.loc, err)}
 			continue
 		}
 		if s.kind == "" {
@@ -190,7 +205,7 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 		switch s.kind {
 		case arazzo.SourceArazzo:
 			if depth > 16 {
-				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q: Arazzo sources nest more than 16 deep", sd.Name)
+				s.problem = &arazzo.SourceProblem{Rule: RuleSourceInvalid, Message: fmt.Sprintf("source %q: Arazzo sources nest more than 16 deep", sd.Name)}
 				continue
 			}
 			sub, ds := arazzo.Parse(displayName(doc, sd.URL, s.loc), data, arazzo.WithLocation(s.loc), arazzo.WithLimits(c.cfg.limits))
@@ -209,10 +224,13 @@ func (c *compiler) loadDocument(doc *arazzo.Document, depth int) {
 			od, err := openapi.Load(c.ctx, s.loc, data, openapi.WithReadFunc(c.cfg.read))
 			c.openapis[id] = openapiLoad{od, err}
 			if err != nil {
-				c.errorf(doc, sd.ValuePos("url"), path+".url", RuleSourceInvalid, "source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, err)
+				s.problem = &arazzo.SourceProblem{Rule: RuleSourceInvalid, Message: fmt.Sprintf("source %q (%s) is not a valid OpenAPI description: %v", sd.Name, s.loc, err)}
 				continue
 			}
 			s.kind, s.openapi = arazzo.SourceOpenAPI, od
+			if len(od.Defects) > 0 {
+				s.problem = &arazzo.SourceProblem{Defects: sourceDefects(od.Defects)}
+			}
 		}
 	}
 }

@@ -1,8 +1,9 @@
 package runtime
 
 import (
-	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/arazzo-run/arazzo/arazzo"
@@ -19,29 +20,35 @@ func (c *compiler) compileWorkflows(doc *arazzo.Document) {
 		if doc == c.plan.doc {
 			c.plan.order = append(c.plan.order, wp)
 		}
-		path := fmt.Sprintf("workflows[%d]", i)
-		wp.inputs = c.compileInputs(doc, w, path)
+		wp.inputs = c.compileInputs(doc, w)
 		for j, s := range w.Steps {
 			wp.stepIndex[s.StepID] = j
 		}
+		wpath := "workflows[" + strconv.Itoa(i) + "]"
+		wp.errors = errorsAt(c.diags, doc.File, wpath)
 		for j, s := range w.Steps {
-			wp.steps = append(wp.steps, c.compileStep(wp, s, j, fmt.Sprintf("%s.steps[%d]", path, j)))
+			spath := wpath + ".steps[" + strconv.Itoa(j) + "]"
+			sp := c.compileStep(wp, s, j, spath)
+			sp.errors = errorsAt(wp.errors, doc.File, spath)
+			wp.steps = append(wp.steps, sp)
 		}
+		wp.errors = slices.DeleteFunc(wp.errors, func(d arazzo.Diagnostic) bool { return underPath(d.Path, wpath+".steps[") })
 		for _, sp := range wp.steps {
 			compileStepDeps(wp, sp)
 		}
 		orderSteps(wp)
 		for _, o := range w.Outputs {
-			wp.outputs = append(wp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value, path+".outputs."+o.Name)})
+			wp.outputs = append(wp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value)})
 		}
 		for _, r := range w.DependsOn {
-			wp.dependsOn = append(wp.dependsOn, &workflowRef{text: r.Value, pos: r.Pos})
+			wp.dependsOn = append(wp.dependsOn, &workflowRef{text: r.Value, pos: r.Pos, parsed: r.Parsed})
 		}
 	}
 }
 
 func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path string) *stepPlan {
 	doc := wp.doc
+	chk := c.checked[doc]
 	sp := &stepPlan{wf: wp, step: s, id: s.StepID, index: index, timeoutMS: s.Timeout}
 	kind := s.Kind()
 	if c.asyncTarget(doc, s) {
@@ -50,149 +57,113 @@ func (c *compiler) compileStep(wp *workflowPlan, s *arazzo.Step, index int, path
 	switch kind {
 	case "async":
 		sp.kind = stepAsync // completed below, once its parameters are known
-	case "operationId":
+	case "operationId", "operationPath":
 		sp.kind = stepOperation
-		sp.source, sp.op = c.resolveOperationID(doc, s, path)
-	case "operationPath":
-		sp.kind = stepOperation
-		sp.source, sp.op = c.resolveOperationPath(doc, s, path)
+		if info, ok := chk.Operation(s); ok {
+			sp.source = c.source(doc, info.Source)
+			sp.op, _ = info.Handle.(*openapi.Operation)
+		} else {
+			sp.source = c.stepSource(doc, s)
+		}
 	case "workflowId":
 		sp.kind = stepWorkflow
-		sp.call = &workflowRef{text: s.WorkflowID, pos: s.ValuePos("workflowId")}
+		sp.call = &workflowRef{text: s.WorkflowID, pos: s.ValuePos("workflowId"), parsed: s.Expr("workflowId")}
 	case "channelPath":
 		// A channelPath that names no AsyncAPI source: the validator reports it.
-	default:
-		c.errorf(doc, s.Pos, path, RuleOperation, "step %q has none of operationId, operationPath or workflowId", s.StepID)
 	}
-	sp.params = c.effectiveParams(wp, s, sp, path)
+	sp.params = c.effectiveParams(wp, s, sp)
 	if s.RequestBody != nil {
-		sp.body = c.compileBody(doc, sp, s.RequestBody, path+".requestBody")
+		sp.body = c.compileBody(doc, sp, s.RequestBody)
 	}
-	for i, cr := range s.SuccessCriteria {
-		sp.success = append(sp.success, c.compileCriterion(doc, cr, fmt.Sprintf("%s.successCriteria[%d]", path, i)))
+	for _, cr := range s.SuccessCriteria {
+		if cp := c.compileCriterion(doc, cr); cp != nil {
+			sp.success = append(sp.success, cp)
+		}
 	}
 	for _, o := range s.Outputs {
-		sp.outputs = append(sp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value, path+".outputs."+o.Name)})
+		sp.outputs = append(sp.outputs, &outputPlan{name: o.Name, value: c.compileValue(doc, o.Value)})
 	}
 	if sp.kind == stepAsync {
 		sp.async = c.compileAsync(wp, s, sp, path)
 	}
-	sp.onSuccess = c.effectiveSuccess(wp, s, path)
-	sp.onFailure = c.effectiveFailure(wp, s, path)
+	sp.onSuccess = c.effectiveSuccess(wp, s)
+	sp.onFailure = c.effectiveFailure(wp, s)
 	return sp
 }
 
-// resolveOperationID finds the operation of an operationId step: a qualified
-// $sourceDescriptions.name.opId, or a bare id searched in every OpenAPI source.
-func (c *compiler) resolveOperationID(doc *arazzo.Document, s *arazzo.Step, path string) (*source, *openapi.Operation) {
-	srcs := c.plan.sources[doc]
-	id := s.OperationID
-	if strings.HasPrefix(id, "$sourceDescriptions.") {
-		e, err := expr.Parse(id)
-		if err != nil || e.Kind != expr.KindSourceDescription {
-			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operationId %q: expected $sourceDescriptions.<name>.<operationId>", id)
-			return nil, nil
-		}
-		src := c.source(doc, e.ID)
-		if src == nil {
-			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operationId %q: no source description named %q", id, e.ID)
-			return nil, nil
-		}
-		if src.openapi == nil {
-			return src, nil // offline or not an OpenAPI source: reported elsewhere
-		}
-		op := findOperation(src.openapi, e.Name)
-		if op == nil {
-			c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operation %q not found in source %q", e.Name, e.ID)
-		}
-		return src, op
-	}
-	var found []*source
-	var ops []*openapi.Operation
-	unloaded := false
-	for _, sd := range doc.SourceDescriptions {
-		src := srcs[sd.Name]
-		if src == nil || src.openapi == nil {
-			// Not loaded (offline), or AsyncAPI (its operations are not read):
-			// an operation not found elsewhere may be there.
-			unloaded = unloaded || src == nil || src.arazzo == nil
-			continue
-		}
-		if op := findOperation(src.openapi, id); op != nil {
-			found, ops = append(found, src), append(ops, op)
-		}
-	}
-	switch len(found) {
-	case 0:
-		if unloaded {
-			return nil, nil // a source was not loaded (offline): the operation cannot be checked
-		}
-		c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operation %q not found in any OpenAPI source description", id)
-		return nil, nil
-	case 1:
-		return found[0], ops[0]
-	}
-	names := make([]string, len(found))
-	for i, f := range found {
-		names[i] = f.name
-	}
-	c.errorf(doc, s.ValuePos("operationId"), path+".operationId", RuleOperation, "operationId %q is ambiguous: it exists in sources %s; write $sourceDescriptions.<name>.%s", id, strings.Join(names, " and "), id)
-	return nil, nil
-}
-
-// resolveOperationPath resolves "{$sourceDescriptions.name.url}#/paths/~1pets/get".
-func (c *compiler) resolveOperationPath(doc *arazzo.Document, s *arazzo.Step, path string) (*source, *openapi.Operation) {
+// sourcePath splits an operationPath or channelPath into its source name and
+// JSON pointer, from the expression the loader parsed (the standard form) or
+// the non-standard $sourceDescriptions.<name>#<pointer> the checker reads.
+func sourcePath(s *arazzo.Step, field string) (name, pointer string, ok bool) {
 	text := s.OperationPath
-	name, pointer, ok := splitOperationPath(text)
-	if !ok {
-		c.errorf(doc, s.ValuePos("operationPath"), path+".operationPath", RuleOperation, "operationPath %q: expected {$sourceDescriptions.<name>.url}#<JSON pointer>", text)
-		return nil, nil
+	if field == "channelPath" {
+		text = s.ChannelPath
 	}
-	src := c.source(doc, name)
-	if src == nil {
-		c.errorf(doc, s.ValuePos("operationPath"), path+".operationPath", RuleOperation, "operationPath %q: no source description named %q", text, name)
-		return nil, nil
-	}
-	if src.openapi == nil {
-		return src, nil
-	}
-	op, err := src.openapi.OperationAt(pointer)
-	if err != nil {
-		c.errorf(doc, s.ValuePos("operationPath"), path+".operationPath", RuleOperation, "operationPath %q: %v", text, err)
-		return src, nil
-	}
-	return src, op
-}
-
-// splitOperationPath splits an operationPath into its source name and JSON pointer.
-func splitOperationPath(text string) (name, pointer string, ok bool) {
-	before, after, found := strings.Cut(text, "#")
+	head, pointer, found := strings.Cut(text, "#")
 	if !found {
 		return "", "", false
 	}
-	before = strings.TrimSpace(before)
-	if strings.HasPrefix(before, "{") && strings.HasSuffix(before, "}") {
-		before = before[1 : len(before)-1]
+	if p := s.Expr(field); p != nil {
+		if p.Expr == nil || p.Expr.Kind != expr.KindSourceDescription {
+			return "", "", false
+		}
+		return p.Expr.ID, pointer, true
 	}
-	// $sourceDescriptions.<name> without .url has one reading too (the
-	// validator warns: operation-path-form).
-	if rest, ok := strings.CutPrefix(before, "$sourceDescriptions."); ok && rest != "" && !strings.Contains(rest, ".") {
-		return rest, after, true
+	if rest, ok := strings.CutPrefix(head, "$sourceDescriptions."); ok && rest != "" {
+		return strings.TrimSuffix(rest, ".url"), pointer, true
 	}
-	e, err := expr.Parse(before)
-	if err != nil || e.Kind != expr.KindSourceDescription {
-		return "", "", false
+	return head, pointer, head != "" // "<source>#<pointer>"
+}
+
+// errorf and warnf report what only compiling finds: the checks of AsyncAPI
+// steps (async_compile.go), which the checker does not see.
+func (c *compiler) errorf(doc *arazzo.Document, pos arazzo.Pos, path, rule, format string, args ...any) {
+	c.diags = append(c.diags, arazzo.Diagnostic{Severity: arazzo.SeverityError, Rule: rule, File: doc.File, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *compiler) warnf(doc *arazzo.Document, pos arazzo.Pos, path, rule, format string, args ...any) {
+	c.diags = append(c.diags, arazzo.Diagnostic{Severity: arazzo.SeverityWarning, Rule: rule, File: doc.File, Pos: pos, Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// errorsAt returns the errors of file at path or inside it.
+func errorsAt(ds arazzo.Diagnostics, file, path string) arazzo.Diagnostics {
+	var out arazzo.Diagnostics
+	for _, d := range ds {
+		if d.Severity == arazzo.SeverityError && d.File == file && (d.Path == path || underPath(d.Path, path+".") || underPath(d.Path, path+"[")) {
+			out = append(out, d)
+		}
 	}
-	return e.ID, after, true
+	return out
+}
+
+func underPath(p, prefix string) bool { return strings.HasPrefix(p, prefix) }
+
+// stepSource is the source an operation step names when the checker resolved
+// no operation for it (the source is not an OpenAPI one, or was not loaded).
+func (c *compiler) stepSource(doc *arazzo.Document, s *arazzo.Step) *source {
+	field := s.Kind()
+	if p := s.Expr(field); p != nil && p.Expr != nil && p.Expr.Kind == expr.KindSourceDescription {
+		return c.source(doc, p.Expr.ID)
+	}
+	var only *source
+	for _, sd := range doc.SourceDescriptions {
+		if src := c.plan.sources[doc][sd.Name]; src != nil && src.kind != arazzo.SourceArazzo {
+			if only != nil {
+				return nil
+			}
+			only = src
+		}
+	}
+	return only
 }
 
 // effectiveParams merges workflow-level parameters with the step's: a step parameter
 // with the same name and location overrides the workflow's, which cannot be removed.
-func (c *compiler) effectiveParams(wp *workflowPlan, s *arazzo.Step, sp *stepPlan, path string) []*paramPlan {
+func (c *compiler) effectiveParams(wp *workflowPlan, s *arazzo.Step, sp *stepPlan) []*paramPlan {
 	doc := wp.doc
 	var out []*paramPlan
-	add := func(p *arazzo.Parameter, ppath string) {
-		pp := c.compileParam(doc, p, ppath)
+	add := func(p *arazzo.Parameter) {
+		pp := c.compileParam(doc, p)
 		if pp == nil {
 			return
 		}
@@ -212,12 +183,11 @@ func (c *compiler) effectiveParams(wp *workflowPlan, s *arazzo.Step, sp *stepPla
 		}
 		out = append(out, pp)
 	}
-	wpath := strings.SplitN(path, ".steps", 2)[0]
-	for i, p := range wp.wf.Parameters {
-		add(p, fmt.Sprintf("%s.parameters[%d]", wpath, i))
+	for _, p := range wp.wf.Parameters {
+		add(p)
 	}
-	for i, p := range s.Parameters {
-		add(p, fmt.Sprintf("%s.parameters[%d]", path, i))
+	for _, p := range s.Parameters {
+		add(p)
 	}
 	if sp.op != nil {
 		respell(sp.op, out)
@@ -256,11 +226,12 @@ func respell(op *openapi.Operation, params []*paramPlan) {
 	}
 }
 
-// compileParam compiles a parameter, resolving a Reusable Object to its component.
-func (c *compiler) compileParam(doc *arazzo.Document, p *arazzo.Parameter, path string) *paramPlan {
+// compileParam compiles a parameter, resolving a Reusable Object to its
+// component (nil when it names none: the checker reported it).
+func (c *compiler) compileParam(doc *arazzo.Document, p *arazzo.Parameter) *paramPlan {
 	name, in, val, pos := p.Name, p.In, p.Value, p.Pos
 	if p.IsReference() {
-		cp := c.componentParam(doc, p, path)
+		cp := component(doc, p.Expr("reference"), "parameters", func(cs *arazzo.Components) map[string]*arazzo.Parameter { return cs.Parameters })
 		if cp == nil {
 			return nil
 		}
@@ -269,55 +240,36 @@ func (c *compiler) compileParam(doc *arazzo.Document, p *arazzo.Parameter, path 
 			val = cp.Value
 		}
 	}
-	return &paramPlan{name: name, in: in, value: c.compileValue(doc, val, path+".value"), pos: pos, src: val}
+	return &paramPlan{name: name, in: in, value: c.compileValue(doc, val), pos: pos, src: val}
 }
 
-func (c *compiler) componentParam(doc *arazzo.Document, p *arazzo.Parameter, path string) *arazzo.Parameter {
-	return resolveComponent(c, doc, &p.Node, p.Reference, "parameters", "a parameter", path,
-		func(cs *arazzo.Components) map[string]*arazzo.Parameter { return cs.Parameters })
-}
-
-// resolveComponent finds the component a Reusable Object's reference names
-// ("$components.<kind>.<key>") in the document's components of that kind, or
-// reports that it names none.
-func resolveComponent[T any](c *compiler, doc *arazzo.Document, node *arazzo.Node, ref, kind, what, path string, table func(*arazzo.Components) map[string]*T) *T {
-	if key, ok := componentKey(ref, kind); ok && doc.Components != nil {
-		if t := table(doc.Components)[key]; t != nil {
-			return t
-		}
+// component finds the component a Reusable Object's parsed reference
+// ("$components.<kind>.<key>") names, or nil.
+func component[T any](doc *arazzo.Document, ref *arazzo.Parsed, kind string, table func(*arazzo.Components) map[string]*T) *T {
+	if ref == nil || ref.Expr == nil || ref.Expr.Kind != expr.KindComponent || ref.Expr.ID != kind || doc.Components == nil {
+		return nil
 	}
-	c.errorf(doc, node.ValuePos("reference"), path+".reference", RuleComponentRef, "reference %q does not name %s in components.%s", ref, what, kind)
-	return nil
+	return table(doc.Components)[ref.Expr.Name]
 }
 
-// componentKey extracts the key of "$components.<kind>.<key>".
-func componentKey(ref, kind string) (string, bool) {
-	e, err := expr.Parse(ref)
-	if err != nil || e.Kind != expr.KindComponent || e.ID != kind {
-		return "", false
-	}
-	return e.Name, true
-}
-
-func (c *compiler) compileBody(doc *arazzo.Document, sp *stepPlan, rb *arazzo.RequestBody, path string) *bodyPlan {
+func (c *compiler) compileBody(doc *arazzo.Document, sp *stepPlan, rb *arazzo.RequestBody) *bodyPlan {
 	bp := &bodyPlan{contentType: rb.ContentType}
-	if rb.Payload != nil {
-		bp.payload = c.compileValue(doc, rb.Payload, path+".payload")
+	if jv, err := c.checked[doc].Payload(rb); jv != nil || err != nil {
+		// A string payload sent as JSON: its JSON text, read once by the checker.
+		bp.payload, bp.payloadErr = &valueExpr{Value: jv}, err
+	} else if rb.Payload != nil {
+		bp.payload = c.compileValue(doc, rb.Payload)
 	}
-	for i, r := range rb.Replacements {
+	for _, r := range rb.Replacements {
 		bp.replacements = append(bp.replacements, &replacementPlan{target: r.Target, selectorType: r.TargetSelectorType,
-			value: c.compileValue(doc, r.Value, fmt.Sprintf("%s.replacements[%d].value", path, i))})
+			value: c.compileValue(doc, r.Value)})
 	}
 	var declared *openapi.RequestBody
 	if sp.op != nil {
 		declared = sp.op.RequestBody
 	}
 	if declared != nil {
-		mt, ok := declared.SelectMediaType(rb.ContentType)
-		if !ok && rb.ContentType != "" {
-			c.warnf(doc, rb.ValuePos("contentType"), path+".contentType", RuleOperation, "contentType %q is not declared by operation %s %s; sending it anyway", rb.ContentType, sp.op.Method, sp.op.Path)
-		}
-		bp.media = mt
+		bp.media, _ = declared.SelectMediaType(rb.ContentType)
 	} else {
 		ct := rb.ContentType
 		if ct == "" {
@@ -328,16 +280,15 @@ func (c *compiler) compileBody(doc *arazzo.Document, sp *stepPlan, rb *arazzo.Re
 	return bp
 }
 
-func (c *compiler) compileCriterion(doc *arazzo.Document, cr *arazzo.Criterion, path string) *criterionPlan {
-	ec, err := expr.CompileCriterion(expr.CriterionSpec{Condition: cr.Condition, Context: cr.Context, Type: cr.Type, Version: cr.Version})
-	if err != nil {
-		pos := cr.ValuePos("condition")
-		var se *expr.SyntaxError
-		if asSyntax(err, &se) {
-			pos = cr.TextPos("condition", se.Offset)
-		}
-		c.errorf(doc, pos, path+".condition", RuleExpression, "%v", err)
+// compileCriterion takes the criterion the loader compiled, with the
+// readings the checker chose (nil when it does not compile: reported).
+func (c *compiler) compileCriterion(doc *arazzo.Document, cr *arazzo.Criterion) *criterionPlan {
+	ec, err := cr.Compiled()
+	if err != nil || ec == nil {
 		return nil
+	}
+	if chk := c.checked[doc]; chk.HasReadings() {
+		ec = ec.Rewrite(chk.Reading)
 	}
 	return &criterionPlan{c: cr, text: cr.Condition, crit: ec}
 }
@@ -345,58 +296,54 @@ func (c *compiler) compileCriterion(doc *arazzo.Document, cr *arazzo.Criterion, 
 // effectiveSuccess is the step's onSuccess list followed by the workflow's
 // successActions whose names the step does not override (spec: workflow actions
 // "can be overridden at the step level but cannot be removed there").
-func (c *compiler) effectiveSuccess(wp *workflowPlan, s *arazzo.Step, path string) []*actionPlan {
+func (c *compiler) effectiveSuccess(wp *workflowPlan, s *arazzo.Step) []*actionPlan {
 	var out []*actionPlan
 	names := map[string]bool{}
-	for i, a := range s.OnSuccess {
-		if ap := c.successAction(wp, a, fmt.Sprintf("%s.onSuccess[%d]", path, i)); ap != nil {
+	for _, a := range s.OnSuccess {
+		if ap := c.successAction(wp, a); ap != nil {
 			names[ap.name] = true
 			out = append(out, ap)
 		}
 	}
-	for i, a := range wp.wf.SuccessActions {
-		if ap := c.successAction(wp, a, fmt.Sprintf("workflows.successActions[%d]", i)); ap != nil && !names[ap.name] {
+	for _, a := range wp.wf.SuccessActions {
+		if ap := c.successAction(wp, a); ap != nil && !names[ap.name] {
 			out = append(out, ap)
 		}
 	}
 	return out
 }
 
-func (c *compiler) effectiveFailure(wp *workflowPlan, s *arazzo.Step, path string) []*actionPlan {
+func (c *compiler) effectiveFailure(wp *workflowPlan, s *arazzo.Step) []*actionPlan {
 	var out []*actionPlan
 	names := map[string]bool{}
-	for i, a := range s.OnFailure {
-		if ap := c.failureAction(wp, a, fmt.Sprintf("%s.onFailure[%d]", path, i)); ap != nil {
+	for _, a := range s.OnFailure {
+		if ap := c.failureAction(wp, a); ap != nil {
 			names[ap.name] = true
 			out = append(out, ap)
 		}
 	}
-	for i, a := range wp.wf.FailureActions {
-		if ap := c.failureAction(wp, a, fmt.Sprintf("workflows.failureActions[%d]", i)); ap != nil && !names[ap.name] {
+	for _, a := range wp.wf.FailureActions {
+		if ap := c.failureAction(wp, a); ap != nil && !names[ap.name] {
 			out = append(out, ap)
 		}
 	}
 	return out
 }
 
-func (c *compiler) successAction(wp *workflowPlan, a *arazzo.SuccessAction, path string) *actionPlan {
-	doc := wp.doc
+func (c *compiler) successAction(wp *workflowPlan, a *arazzo.SuccessAction) *actionPlan {
 	if a.IsReference() {
-		if a = resolveComponent(c, doc, &a.Node, a.Reference, "successActions", "a success action", path,
-			func(cs *arazzo.Components) map[string]*arazzo.SuccessAction { return cs.SuccessActions }); a == nil {
+		if a = component(wp.doc, a.Expr("reference"), "successActions", func(cs *arazzo.Components) map[string]*arazzo.SuccessAction { return cs.SuccessActions }); a == nil {
 			return nil
 		}
 	}
 	ap := &actionPlan{name: a.Name, kind: a.Type, stepID: a.StepID, stepIndex: -1, pos: a.Pos}
-	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node, path)
+	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node)
 	return ap
 }
 
-func (c *compiler) failureAction(wp *workflowPlan, a *arazzo.FailureAction, path string) *actionPlan {
-	doc := wp.doc
+func (c *compiler) failureAction(wp *workflowPlan, a *arazzo.FailureAction) *actionPlan {
 	if a.IsReference() {
-		if a = resolveComponent(c, doc, &a.Node, a.Reference, "failureActions", "a failure action", path,
-			func(cs *arazzo.Components) map[string]*arazzo.FailureAction { return cs.FailureActions }); a == nil {
+		if a = component(wp.doc, a.Expr("reference"), "failureActions", func(cs *arazzo.Components) map[string]*arazzo.FailureAction { return cs.FailureActions }); a == nil {
 			return nil
 		}
 	}
@@ -405,30 +352,30 @@ func (c *compiler) failureAction(wp *workflowPlan, a *arazzo.FailureAction, path
 		// Failure Action Object: "If not specified then a single retry SHALL be attempted."
 		ap.retryLimit = a.RetryLimit
 	}
-	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node, path)
+	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node)
 	return ap
 }
 
-func (c *compiler) actionCommon(wp *workflowPlan, ap *actionPlan, stepID, workflowID string, params []*arazzo.Parameter, criteria []*arazzo.Criterion, node *arazzo.Node, path string) {
+func (c *compiler) actionCommon(wp *workflowPlan, ap *actionPlan, stepID, workflowID string, params []*arazzo.Parameter, criteria []*arazzo.Criterion, node *arazzo.Node) {
 	doc := wp.doc
 	if stepID != "" {
-		idx, ok := wp.stepIndex[stepID]
-		if !ok {
-			c.errorf(doc, node.ValuePos("stepId"), path+".stepId", RuleActionTarget, "action %q: no step %q in workflow %q", ap.name, stepID, wp.id)
+		if idx, ok := wp.stepIndex[stepID]; ok {
+			ap.stepIndex = idx
 		}
-		ap.stepIndex = idx
 	}
 	if workflowID != "" {
-		ap.workflow = &workflowRef{text: workflowID, pos: node.ValuePos("workflowId")}
+		ap.workflow = &workflowRef{text: workflowID, pos: node.ValuePos("workflowId"), parsed: node.Expr("workflowId")}
 	}
-	for i, p := range params {
-		if pp := c.compileParam(doc, p, fmt.Sprintf("%s.parameters[%d]", path, i)); pp != nil {
+	for _, p := range params {
+		if pp := c.compileParam(doc, p); pp != nil {
 			pp.in = ""
 			ap.params = append(ap.params, pp)
 		}
 	}
-	for i, cr := range criteria {
-		ap.criteria = append(ap.criteria, c.compileCriterion(doc, cr, fmt.Sprintf("%s.criteria[%d]", path, i)))
+	for _, cr := range criteria {
+		if cp := c.compileCriterion(doc, cr); cp != nil {
+			ap.criteria = append(ap.criteria, cp)
+		}
 	}
 }
 
@@ -438,49 +385,43 @@ func (c *compiler) bindWorkflow(wp *workflowPlan) {
 		return
 	}
 	for _, r := range wp.dependsOn {
-		c.bindRef(wp.doc, r, "dependsOn")
+		c.bindRef(wp.doc, r)
 	}
 	for _, sp := range wp.steps {
 		if sp.call != nil {
-			c.bindRef(wp.doc, sp.call, "step "+sp.id)
+			c.bindRef(wp.doc, sp.call)
 		}
 		for _, d := range sp.deps {
 			c.bindStepDep(wp.doc, d)
 		}
 		for _, a := range append(append([]*actionPlan{}, sp.onSuccess...), sp.onFailure...) {
 			if a.workflow != nil && a.workflow.wf == nil {
-				c.bindRef(wp.doc, a.workflow, "action "+a.name)
+				c.bindRef(wp.doc, a.workflow)
 			}
 		}
 	}
 }
 
 // bindRef resolves a workflowId: a bare id names a workflow of the same document;
-// $sourceDescriptions.<name>.<workflowId> names one of an Arazzo source.
-func (c *compiler) bindRef(doc *arazzo.Document, r *workflowRef, what string) {
+// $sourceDescriptions.<name>.<workflowId> names one of an Arazzo source. A
+// reference that names nothing stays unbound: the checker reported it.
+func (c *compiler) bindRef(doc *arazzo.Document, r *workflowRef) {
 	if r.wf != nil {
 		return
 	}
 	target, id := doc, r.text
-	if strings.HasPrefix(r.text, "$sourceDescriptions.") {
-		e, err := expr.Parse(r.text)
-		if err != nil || e.Kind != expr.KindSourceDescription {
-			c.errorf(doc, r.pos, "", RuleWorkflowRef, "%s: %q is not $sourceDescriptions.<name>.<workflowId>", what, r.text)
+	if r.parsed != nil {
+		e := r.parsed.Expr
+		if e == nil || e.Kind != expr.KindSourceDescription {
 			return
 		}
 		src := c.source(doc, e.ID)
 		if src == nil || src.arazzo == nil {
-			c.errorf(doc, r.pos, "", RuleWorkflowRef, "%s: %q: source %q is not a loaded Arazzo description", what, r.text, e.ID)
 			return
 		}
 		target, id = src.arazzo, e.Name
 	}
-	wp := c.plan.workflows[target][id]
-	if wp == nil {
-		c.errorf(doc, r.pos, "", RuleWorkflowRef, "%s: no workflow %q", what, r.text)
-		return
-	}
-	r.wf = wp
+	r.wf = c.plan.workflows[target][id]
 }
 
 // bindStepDep finds the step of another workflow that a step-level dependsOn
@@ -504,8 +445,6 @@ func (c *compiler) bindStepDep(doc *arazzo.Document, d *stepDep) {
 		}
 	}
 }
-
-func asSyntax(err error, target **expr.SyntaxError) bool { return errors.As(err, target) }
 
 // source finds a source description of doc by name; a name that differs only in
 // case from exactly one source is read as that source (the validator warns:

@@ -22,6 +22,9 @@ type WorkflowView struct {
 	DependsOn []WorkflowLink
 	Steps     []*StepView
 	Outputs   []NamedValue
+	// Errors are the document's errors in the workflow outside its steps (a
+	// plan from Inspect).
+	Errors arazzo.Diagnostics
 }
 
 // WorkflowLink is a reference to another workflow: as written, and the id and
@@ -55,6 +58,8 @@ type StepView struct {
 	// Transitions lists every way control can leave the step, in the order the
 	// executor considers them (see Transition).
 	Transitions []Transition
+	// Errors are the document's errors in this step (a plan from Inspect).
+	Errors arazzo.Diagnostics
 }
 
 // OperationView is the operation a step calls.
@@ -176,7 +181,7 @@ func (p *Plan) DescribeLink(l *WorkflowLink) (*WorkflowView, bool) {
 }
 
 func (w *workflowPlan) view() *WorkflowView {
-	v := &WorkflowView{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, File: w.doc.File, Pos: w.wf.Pos, Inputs: w.inputs.Inputs()}
+	v := &WorkflowView{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, File: w.doc.File, Pos: w.wf.Pos, Inputs: w.inputs.Inputs(), Errors: w.errors}
 	for _, d := range w.dependsOn {
 		v.DependsOn = append(v.DependsOn, link(d))
 	}
@@ -214,7 +219,7 @@ func rawValue(v *arazzo.Value) any {
 
 func (sp *stepPlan) view() *StepView {
 	s := sp.step
-	v := &StepView{ID: sp.id, Description: s.Description, Pos: s.Pos, Timeout: time.Duration(sp.timeoutMS) * time.Millisecond}
+	v := &StepView{ID: sp.id, Description: s.Description, Pos: s.Pos, Timeout: time.Duration(sp.timeoutMS) * time.Millisecond, Errors: sp.errors}
 	for _, d := range sp.deps {
 		v.DependsOn = append(v.DependsOn, d.text)
 	}

@@ -24,7 +24,7 @@ type inputSchema struct {
 	doc  *arazzo.Document
 }
 
-func (c *compiler) compileInputs(doc *arazzo.Document, w *arazzo.Workflow, path string) *inputSchema {
+func (c *compiler) compileInputs(doc *arazzo.Document, w *arazzo.Workflow) *inputSchema {
 	if w.Inputs == nil {
 		return nil
 	}

@@ -851,22 +851,7 @@ func (sp *stepPlan) operation() string {
 // ran: not when it reads the outputs of a step that did not run, or another
 // workflow output that did not apply.
 func applicable(v *valueExpr, f *frame, skipped map[string]bool) bool {
-	var refs []*expr.Expression
-	var walk func(v *valueExpr)
-	walk = func(v *valueExpr) {
-		switch {
-		case v.sel != nil:
-			refs = append(refs, v.sel.Context())
-		case !v.tree:
-			refs = append(refs, v.Value.Refs()...)
-		default:
-			for _, e := range v.elems {
-				walk(e)
-			}
-		}
-	}
-	walk(v)
-	for _, e := range refs {
+	for _, e := range v.Refs() {
 		switch e.Kind {
 		case expr.KindStepOutputs:
 			if _, ran := f.stepOutputs[e.ID]; !ran {

@@ -16,6 +16,7 @@ type Plan struct {
 	workflows map[*arazzo.Document]map[string]*workflowPlan
 	order     []*workflowPlan // workflows of the entry document, in document order
 	cfg       config
+	err       error // the document's errors (a plan from Inspect); it does not run
 }
 
 // Document returns the entry document.
@@ -39,6 +40,7 @@ type source struct {
 	openapi  *openapi.Document
 	arazzo   *arazzo.Document
 	asyncapi *asyncapi.Document
+	problem  *arazzo.SourceProblem // why it could not be loaded; judged by the checker
 }
 
 type workflowPlan struct {
@@ -51,12 +53,16 @@ type workflowPlan struct {
 	dependsOn  []*workflowRef
 	inputs     *inputSchema
 	components *componentsPlan
+	// errors are the document's errors in this workflow outside its steps
+	// (a plan from Inspect), shown by list and describe.
+	errors arazzo.Diagnostics
 }
 
 type workflowRef struct {
-	text string
-	pos  arazzo.Pos
-	wf   *workflowPlan // bound after all workflows are compiled
+	text   string
+	pos    arazzo.Pos
+	parsed *arazzo.Parsed // the $sourceDescriptions expression, as the loader parsed it
+	wf     *workflowPlan  // bound after all workflows are compiled
 }
 
 type stepKind int
@@ -85,8 +91,9 @@ type stepPlan struct {
 	onSuccess []*actionPlan // effective list: step actions then workflow ones not overridden by name
 	onFailure []*actionPlan
 	timeoutMS int64
-	deps      []*stepDep // 1.1 step-level dependsOn
-	async     *asyncStep // stepAsync
+	deps      []*stepDep         // 1.1 step-level dependsOn
+	async     *asyncStep         // stepAsync
+	errors    arazzo.Diagnostics // the document's errors in this step (a plan from Inspect)
 }
 
 type paramPlan struct {
@@ -99,9 +106,12 @@ type paramPlan struct {
 }
 
 type bodyPlan struct {
-	contentType  string
-	media        openapi.MediaType
-	payload      *valueExpr // nil when no payload
+	contentType string
+	media       openapi.MediaType
+	payload     *valueExpr // nil when no payload
+	// payloadErr says why a string payload sent as JSON is not JSON text:
+	// the step fails with it (the checker warned: payload-json).
+	payloadErr   error
 	replacements []*replacementPlan
 }
 
@@ -147,6 +157,9 @@ type WorkflowInfo struct {
 	Inputs      []InputInfo
 	Outputs     []string
 	Steps       []string
+	// Errors are the document's errors in this workflow and its steps; a
+	// workflow with errors does not run (see Inspect).
+	Errors arazzo.Diagnostics
 }
 
 func (w *workflowPlan) info() *WorkflowInfo {
@@ -158,8 +171,11 @@ func (w *workflowPlan) info() *WorkflowInfo {
 	for _, o := range w.outputs {
 		wi.Outputs = append(wi.Outputs, o.name)
 	}
+	wi.Errors = append(wi.Errors, w.errors...)
 	for _, s := range w.steps {
 		wi.Steps = append(wi.Steps, s.id)
+		wi.Errors = append(wi.Errors, s.errors...)
 	}
+	wi.Errors = wi.Errors.Sort()
 	return wi
 }

@@ -199,6 +199,9 @@ func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
 	f := sc.f
 	rb := sp.step.RequestBody
 	var v any
+	if sp.body.payloadErr != nil {
+		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.ValuePos("payload"), Msg: "requestBody payload: the string is sent as " + sp.body.media.Name + " but is not JSON", Err: sp.body.payloadErr}
+	}
 	if sp.body.payload != nil {
 		var err error
 		v, err = sp.body.payload.Eval(sc)

@@ -88,6 +88,9 @@ func (p *Plan) execute(ctx context.Context, workflowID string, inputs map[string
 // start finds the workflow a run runs and checks its inputs (defaults applied);
 // secret inputs are registered for masking.
 func (p *Plan) start(workflowID string, inputs map[string]any, cfg *config) (*workflowPlan, map[string]any, error) {
+	if p.err != nil {
+		return nil, nil, p.err // a plan of a document with errors (Inspect) does not run
+	}
 	if err := p.checkSettings(cfg); err != nil {
 		return nil, nil, err // before anything is sent (settings.go)
 	}

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/arazzo-run/arazzo/expr"
@@ -154,7 +155,7 @@ const maxInference = 16
 // after step sp when it is a step's output.
 func valueSchema(v *valueExpr, wp *workflowPlan, sp *stepPlan, depth int) map[string]any {
 	free := map[string]any{}
-	if v == nil || v.sel != nil || v.tree || v.Value == nil || depth > maxInference {
+	if v == nil || v.Value == nil || depth > maxInference || slices.ContainsFunc(v.Parts(), func(p expr.Part) bool { return p.Selector != nil }) {
 		return free
 	}
 	if e := v.Expr(); e != nil {

@@ -1,6 +1,8 @@
 package runtime
 
 import (
+	"net/url"
+
 	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/openapi"
 )
@@ -55,6 +57,27 @@ func (s sourceIndex) OperationAt(name, pointer string) (arazzo.OperationInfo, er
 	return operationInfo(name, op), nil
 }
 
+// Operations implements arazzo.Sources.
+func (s sourceIndex) Operations(name string) []arazzo.OperationInfo {
+	src := s.src(name)
+	if src == nil || src.openapi == nil {
+		return nil
+	}
+	var out []arazzo.OperationInfo
+	for _, op := range src.openapi.Operations() {
+		out = append(out, operationInfo(name, op))
+	}
+	return out
+}
+
+// Problem implements arazzo.Sources.
+func (s sourceIndex) Problem(name string) *arazzo.SourceProblem {
+	if src := s.src(name); src != nil {
+		return src.problem
+	}
+	return nil
+}
+
 // Workflow implements arazzo.Sources.
 func (s sourceIndex) Workflow(name, id string) (*arazzo.Workflow, bool) {
 	src := s.src(name)
@@ -72,9 +95,30 @@ func (notLoaded) Error() string { return "source not loaded" }
 var errNotLoaded error = notLoaded{}
 
 func operationInfo(source string, op *openapi.Operation) arazzo.OperationInfo {
-	info := arazzo.OperationInfo{Source: source, ID: op.ID, Method: op.Method, Path: op.Path, HasRequestBody: op.RequestBody != nil}
+	info := arazzo.OperationInfo{Source: source, ID: op.ID, Method: op.Method, Path: op.Path, HasRequestBody: op.RequestBody != nil, Handle: op}
+	if rb := op.RequestBody; rb != nil {
+		info.MediaType = func(contentType string) (string, bool) {
+			mt, ok := rb.SelectMediaType(contentType)
+			return mt.Name, ok
+		}
+	}
 	for _, p := range op.Parameters {
 		info.Params = append(info.Params, arazzo.ParamInfo{Name: p.Name, In: p.In, Required: p.Required})
 	}
+	info.Defects = sourceDefects(op.Defects)
 	return info
+}
+
+// sourceDefects shows the defects of a description for the checker, each
+// file named by its path when it is a local one.
+func sourceDefects(ds []openapi.Defect) []arazzo.SourceDefect {
+	out := make([]arazzo.SourceDefect, len(ds))
+	for i, d := range ds {
+		file := d.Location
+		if u, err := url.Parse(d.Location); err == nil && u.Scheme == "file" {
+			file = u.Path
+		}
+		out[i] = arazzo.SourceDefect{File: file, Line: d.Line, Col: d.Col, Where: d.Where, Message: d.Msg}
+	}
+	return out
 }

@@ -7,12 +7,15 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
 func (a *app) describeCommand() *cobra.Command {
 	var workflow string
+	var allowOutside bool
 	cmd := &cobra.Command{
 		Use:   "describe FILE|URL|PROVIDER/WORKFLOW",
 		Short: "Show a workflow's steps: operations, parameters, criteria, actions, outputs",
@@ -22,13 +25,15 @@ comes from), its parameters and request body as written, its success criteria,
 where control goes on success and on failure (actions and the defaults), and
 its outputs.
 
-Without --workflow every workflow of the document is described.`,
+Without --workflow every workflow of the document is described. A document
+with errors is described as far as it can be, each error under the step or
+workflow it is in (run refuses such a document; validate lists every problem).`,
 		Example: `  arazzo describe workato/rotate-mcp-server-token
   arazzo describe flow.arazzo.yaml --workflow checkout`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: completeTargets,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			plan, id, err := a.loadForView(cmd, args[0], workflow)
+			plan, id, err := a.loadForView(cmd, args[0], workflow, allowOutside)
 			if err != nil {
 				return err
 			}
@@ -58,20 +63,22 @@ Without --workflow every workflow of the document is described.`,
 		},
 	}
 	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to describe (default: every workflow of the document)")
+	cmd.Flags().BoolVar(&allowOutside, "allow-outside", false, "read sources outside the document's repository (or its directory outside a repository)")
 	completeFlag(cmd, "workflow", completeWorkflowIDs)
 	return cmd
 }
 
 // loadForView loads a document for describe and graph; the workflow is the
-// flag's, else the one a bundled name implies ("" for all).
-func (a *app) loadForView(cmd *cobra.Command, arg, workflow string) (*runtime.Plan, string, error) {
+// flag's, else the one a bundled name implies ("" for all). A document with
+// errors is shown as far as it was built, its errors marked where they are.
+func (a *app) loadForView(cmd *cobra.Command, arg, workflow string, allowOutside bool) (*runtime.Plan, string, error) {
 	tgt, err := resolveTarget(arg)
 	if err != nil {
 		return nil, "", err
 	}
-	plan, diags, err := runtime.Load(cmd.Context(), tgt.location, runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})))
+	plan, err := a.inspect(cmd, tgt.location, allowOutside)
 	if err != nil {
-		return nil, "", a.loadFailure(diags, err)
+		return nil, "", err
 	}
 	if workflow == "" {
 		workflow = tgt.workflowID
@@ -84,6 +91,32 @@ func (a *app) loadForView(cmd *cobra.Command, arg, workflow string) (*runtime.Pl
 	return plan, workflow, nil
 }
 
+// inspect loads a document for list, describe and graph: a document with
+// errors is loaded as far as it can be, and a note on stderr says how many
+// errors it has (they are marked where they are).
+func (a *app) inspect(cmd *cobra.Command, location string, allowOutside bool) (*runtime.Plan, error) {
+	plan, diags, err := runtime.Inspect(cmd.Context(), location, runtime.WithReadFunc(documentReader(fetch.New(fetch.Options{}), location, allowOutside)))
+	if plan == nil {
+		return nil, a.loadFailure(diags, err)
+	}
+	if n := len(diags.Errors()); n > 0 {
+		fmt.Fprintf(a.stderr, "arazzo: %s has %d error(s), shown where they are; it cannot run ('arazzo validate %s' lists every problem)\n", location, n, location)
+		for _, d := range diags.Errors() {
+			if d.File != plan.Document().File || !strings.HasPrefix(d.Path, "workflows[") {
+				fmt.Fprintln(a.stderr, d.Error()) // not inside a workflow: nowhere to show it
+			}
+		}
+	}
+	return plan, nil
+}
+
+// writeErrors prints the document's errors at one place of a description.
+func writeErrors(w io.Writer, pad string, ds arazzo.Diagnostics) {
+	for _, d := range ds {
+		fmt.Fprintf(w, "%s✗ error at %s: %s [%s]\n", pad, d.Pos, d.Message, d.Rule)
+	}
+}
+
 func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 	head := "workflow " + v.ID
 	if v.Summary != "" {
@@ -91,6 +124,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  file: %s:%d:%d\n", v.File, v.Pos.Line, v.Pos.Col)
+	writeErrors(w, "  ", v.Errors)
 	if len(v.DependsOn) > 0 {
 		var deps []string
 		for _, d := range v.DependsOn {
@@ -118,6 +152,7 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 		}
 		fmt.Fprintln(w, head)
 		const pad = "     "
+		writeErrors(w, pad, s.Errors)
 		switch {
 		case s.Operation != nil:
 			op := s.Operation

@@ -14,6 +14,7 @@ import (
 
 func (a *app) graphCommand() *cobra.Command {
 	var workflow, format string
+	var allowOutside bool
 	cmd := &cobra.Command{
 		Use:   "graph FILE|URL|PROVIDER/WORKFLOW",
 		Short: "Draw a workflow's control flow as Mermaid or Graphviz DOT",
@@ -34,7 +35,7 @@ block; DOT renders with Graphviz (dot -Tsvg).`,
 			if format != "mermaid" && format != "dot" {
 				return usageErr("--format must be mermaid or dot, got %q", format)
 			}
-			plan, id, err := a.loadForView(cmd, args[0], workflow)
+			plan, id, err := a.loadForView(cmd, args[0], workflow, allowOutside)
 			if err != nil {
 				return err
 			}
@@ -65,6 +66,7 @@ block; DOT renders with Graphviz (dot -Tsvg).`,
 	}
 	cmd.Flags().StringVarP(&workflow, "workflow", "w", "", "workflowId to draw, with the workflows it reaches (default: every workflow of the document)")
 	cmd.Flags().StringVarP(&format, "format", "f", "mermaid", "mermaid or dot")
+	cmd.Flags().BoolVar(&allowOutside, "allow-outside", false, "read sources outside the document's repository (or its directory outside a repository)")
 	completeFlag(cmd, "workflow", completeWorkflowIDs)
 	completeFlag(cmd, "format", cobra.FixedCompletions([]string{"mermaid", "dot"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -147,6 +149,9 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 		for _, s := range v.Steps {
 			n := stepNode(w, v, s.ID)
 			label := []string{s.ID}
+			if len(s.Errors) > 0 {
+				label[0] += fmt.Sprintf(" ✗ %d error(s)", len(s.Errors))
+			}
 			switch {
 			case s.Operation != nil:
 				label = append(label, s.Operation.Method+" "+s.Operation.Path)

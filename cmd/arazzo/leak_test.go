@@ -21,13 +21,18 @@ func leakDocument(t *testing.T, dir string, failing bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api, err := filepath.Abs(filepath.Join("..", "..", "workflows", "workato", "openapi", "workato-mcp-server-openapi.yml"))
+	// The description goes beside the document: sources are read only inside
+	// the document's directory tree (source-outside).
+	api, err := os.ReadFile(filepath.Join("..", "..", "workflows", "workato", "openapi", "workato-mcp-server-openapi.yml"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "workato-mcp-server-openapi.yml"), api, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	doc := string(data)
 	edits := [][2]string{
-		{"url: ../openapi/workato-mcp-server-openapi.yml", "url: " + api},
+		{"url: ../openapi/workato-mcp-server-openapi.yml", "url: workato-mcp-server-openapi.yml"},
 		{"    properties:\n      search:\n", "    properties:\n      note:\n        type: string\n        format: password\n      search:\n"},
 		{"    - name: per_page\n      in: query\n      value: 100\n", "    - name: per_page\n      in: query\n      value: 100\n    - name: X-Audit-Note\n      in: header\n      value: $inputs.note\n"},
 	}

@@ -7,15 +7,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/arazzo-run/arazzo/report"
-	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/workflows"
 )
 
 func (a *app) listCommand() *cobra.Command {
-	return &cobra.Command{
+	var allowOutside bool
+	cmd := &cobra.Command{
 		Use:   "list [FILE|URL...]",
 		Short: "List workflows: their summary, inputs and outputs",
-		Long:  "List the workflows of the given documents, or the bundled workflows when none is given.",
+		Long: `List the workflows of the given documents, or the bundled workflows when none is given.
+A document with errors is listed as far as it can be, each workflow with errors marked.`,
 		Example: `  arazzo list
   arazzo list workflow.arazzo.yaml`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -27,7 +28,7 @@ func (a *app) listCommand() *cobra.Command {
 				fmt.Fprintln(a.stdout, "Bundled workflows (run one with: arazzo run NAME --mock --input ...):")
 				for _, b := range all {
 					fmt.Fprintf(a.stdout, "\n%s\n", b.Name)
-					if err := a.describeWorkflows(cmd, b.Location, b.WorkflowID); err != nil {
+					if err := a.describeWorkflows(cmd, b.Location, b.WorkflowID, false); err != nil {
 						return err
 					}
 				}
@@ -39,20 +40,22 @@ func (a *app) listCommand() *cobra.Command {
 					return err
 				}
 				fmt.Fprintf(a.stdout, "%s\n", arg)
-				if err := a.describeWorkflows(cmd, tgt.location, tgt.workflowID); err != nil {
+				if err := a.describeWorkflows(cmd, tgt.location, tgt.workflowID, allowOutside); err != nil {
 					return err
 				}
 			}
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&allowOutside, "allow-outside", false, "read sources outside the document's repository (or its directory outside a repository)")
+	return cmd
 }
 
 // describeWorkflows prints the workflows of a document (only id when set).
-func (a *app) describeWorkflows(cmd *cobra.Command, location, id string) error {
-	plan, diags, err := runtime.Load(cmd.Context(), location, runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})))
+func (a *app) describeWorkflows(cmd *cobra.Command, location, id string, allowOutside bool) error {
+	plan, err := a.inspect(cmd, location, allowOutside)
 	if err != nil {
-		return a.loadFailure(diags, err)
+		return err
 	}
 	for _, w := range plan.Workflows() {
 		if id != "" && w.ID != id {
@@ -63,6 +66,9 @@ func (a *app) describeWorkflows(cmd *cobra.Command, location, id string) error {
 			fmt.Fprintf(a.stdout, " — %s", w.Summary)
 		}
 		fmt.Fprintln(a.stdout)
+		if n := len(w.Errors); n > 0 {
+			fmt.Fprintf(a.stdout, "    ✗ %d error(s), it cannot run; the first: %s: %s [%s]\n", n, w.Errors[0].Pos, w.Errors[0].Message, w.Errors[0].Rule)
+		}
 		if len(w.Inputs) > 0 {
 			fmt.Fprintln(a.stdout, "    inputs:")
 			for _, in := range w.Inputs {

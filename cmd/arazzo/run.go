@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/fetch"
 	"github.com/arazzo-run/arazzo/openapi"
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
@@ -26,6 +27,7 @@ type runFlags struct {
 	servers      []string
 	serverVars   []string
 	sources      []string
+	allowOutside bool
 	auth         []string
 	mock         bool
 	output       string
@@ -100,6 +102,7 @@ func (f *runFlags) registerShared(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.serverVars, "server-var", nil, "set a server variable: SOURCE.NAME=VALUE (repeatable)")
 	fl.StringArrayVar(&f.sources, "source", nil, "read a source description from another location: NAME=PATH|URL (repeatable)")
 	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
+	fl.BoolVar(&f.allowOutside, "allow-outside", false, "read sources outside the document's repository (or its directory outside a repository)")
 	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
 	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
 	fl.DurationVar(&f.runTimeout, "run-timeout", 0, "timeout of the whole run (0: none)")
@@ -233,7 +236,6 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		return nil, err
 	}
 	opts := []runtime.Option{
-		runtime.WithReadFunc(readFunc(runtime.ReaderOptions{})),
 		runtime.WithTimeout(f.timeout), runtime.WithRunTimeout(f.runTimeout), runtime.WithMaxSteps(f.maxSteps),
 		runtime.WithMaxRetryWait(f.maxRetryWait), runtime.WithMaxBodySize(f.maxBody),
 		runtime.WithCredentials(creds), runtime.WithSecrets(secrets),
@@ -263,7 +265,14 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		}
 		opts = append(opts, runtime.WithServerVariable(src, name, val))
 	}
-	opts = f.temporal.record(opts) // --temporal: the documents read travel with the run
+	var named []string
+	for _, s := range f.sources {
+		_, loc, _ := strings.Cut(s, "=")
+		named = append(named, loc)
+	}
+	read := documentReader(fetch.New(fetch.Options{}), location, f.allowOutside, named...)
+	opts = append(opts, runtime.WithReadFunc(read))
+	opts = f.temporal.record(opts, read) // --temporal: the documents read travel with the run
 	plan, diags, err := runtime.Load(ctx, location, opts...)
 	if err != nil {
 		return nil, a.loadFailure(diags, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -62,3 +63,28 @@ func fileURL(p string) *url.URL {
 
 // absLocation turns a file name into an absolute file:// URL (URLs pass through).
 func absLocation(p string) string { return arazzo.FileLocation(p) }
+
+// documentReader reads a document named on the command line and what it
+// refers to, through docs, with the limit of source-outside: the files the
+// user named (--source) are read wherever they are; every other file (the
+// document too, when it is a link to elsewhere) only inside the document's
+// repository, or its directory outside a repository, unless allowOutside. validate, run, list, describe
+// and graph read through it, so that they judge a document alike.
+func documentReader(docs *fetch.Reader, location string, allowOutside bool, named ...string) runtime.ReadFunc {
+	free := readerFunc(docs)
+	u, err := url.Parse(arazzo.FileLocation(location))
+	if allowOutside || err != nil || u.Scheme != "file" {
+		return free
+	}
+	confined := readerFunc(docs.WithRoot(sourceRoot(filepath.FromSlash(u.Path))))
+	allowed := map[string]bool{}
+	for _, n := range named {
+		allowed[arazzo.FileLocation(n)] = true
+	}
+	return func(ctx context.Context, u *url.URL) ([]byte, error) {
+		if allowed[u.String()] {
+			return free(ctx, u)
+		}
+		return confined(ctx, u)
+	}
+}

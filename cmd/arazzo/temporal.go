@@ -69,12 +69,12 @@ func (t *temporalRunFlags) check(f *runFlags) error {
 }
 
 // record makes the load keep every document it reads.
-func (t *temporalRunFlags) record(opts []runtime.Option) []runtime.Option {
+func (t *temporalRunFlags) record(opts []runtime.Option, read runtime.ReadFunc) []runtime.Option {
 	if t.cluster.addr == "" {
 		return opts
 	}
 	t.rec = &temporal.Recorder{}
-	return append(opts, runtime.WithReadFunc(t.rec.Wrap(readFunc(runtime.ReaderOptions{}))))
+	return append(opts, runtime.WithReadFunc(t.rec.Wrap(read)))
 }
 
 // pollInterval is how often a waiting run command asks for progress.

@@ -87,7 +87,9 @@ func (t *temporalRunFlags) check(*runFlags) error {
 	return nil
 }
 
-func (t *temporalRunFlags) record(opts []runtime.Option) []runtime.Option { return opts }
+func (t *temporalRunFlags) record(opts []runtime.Option, _ runtime.ReadFunc) []runtime.Option {
+	return opts
+}
 
 func (a *app) runOnTemporal(context.Context, string, *runtime.Plan, string, map[string]any, *runFlags, *runtime.Secrets) error {
 	return errNoTemporal

@@ -336,27 +336,24 @@ func skipValue(dec *json.Decoder) bool {
 // validateOne loads, validates and compiles one document; it returns its
 // diagnostics and a note per source that was not fetched.
 func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
-	var root string
 	location := ""
 	switch {
 	case doc.url != "":
 		location = doc.url
 	case doc.path != "":
-		root = sourceRoot(doc.path)
 		location = arazzo.FileLocation(doc.path)
 	default:
 		cwd, _ := os.Getwd()
-		root = cwd
 		location = arazzo.FileLocation(filepath.Join(cwd, "stdin.arazzo.yaml"))
 	}
-	if f.allowOutside {
-		root = ""
-	}
-	rooted := docs.WithRoot(root)
-	rec := &offlineRecorder{}
-	base := readerFunc(rooted)
-	given := map[string]bool{} // the --source locations
+	var named []string
 	for _, loc := range overrides {
+		named = append(named, loc)
+	}
+	rec := &offlineRecorder{}
+	base := documentReader(docs, location, f.allowOutside, named...)
+	given := map[string]bool{} // the --source locations
+	for _, loc := range named {
 		given[arazzo.FileLocation(loc)] = true
 	}
 	read := func(ctx context.Context, u *url.URL) ([]byte, error) {
@@ -385,7 +382,7 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 	case doc.url != "": // read keeps what it fetches
 	case doc.path != "":
 		loadFrom = doc.path
-		if data, err := rooted.Read(ctx, fileURL(doc.path)); err == nil {
+		if data, err := base(ctx, fileURL(doc.path)); err == nil {
 			sources[doc.name] = data // read once: Load below gets the same bytes
 		}
 	default:
@@ -407,15 +404,8 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 		if diags[i].File == loadFrom || diags[i].File == "" {
 			diags[i].File = doc.name
 		}
-		// A source that cannot be read is a problem of where the document is
-		// checked as much as of the document: like an offline source, the checks
-		// that need it are skipped; the warning says why (--strict fails on it).
 		if diags[i].Rule == runtime.RuleSourceOutside {
 			diags[i].Message += " (--allow-outside lifts this)"
-		}
-		if diags[i].Rule == runtime.RuleSourceUnreadable && diags[i].Pos.IsValid() {
-			diags[i].Severity = arazzo.SeverityWarning
-			diags[i].Message += "; the checks of its operations were skipped"
 		}
 	}
 	var notes []string
