@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/arazzo-run/arazzo/asyncapi"
 	"github.com/arazzo-run/arazzo/expr"
 )
 
@@ -28,10 +29,11 @@ type Signature struct {
 	SecretInputs []string
 	// ReadOnly: every request the workflow can send (the workflows it calls
 	// or transfers to included) uses a safe method (GET, HEAD, OPTIONS, TRACE,
-	// QUERY), so running it changes nothing.
+	// QUERY), and it sends no AsyncAPI message, so running it changes nothing.
 	ReadOnly bool
 	// Idempotent: every such request may be repeated with no further effect
-	// (RFC 9110 idempotent methods, or as the operation's x-idempotent says).
+	// (RFC 9110 idempotent methods, or as the operation's x-idempotent says),
+	// and it sends or receives no AsyncAPI message.
 	Idempotent bool
 	// Steps counts the workflow's own steps.
 	Steps int
@@ -302,6 +304,12 @@ func effectsOf(wp *workflowPlan) (readOnly, idempotent bool) {
 			if sp.op != nil {
 				readOnly = readOnly && safeMethods[sp.op.Method]
 				idempotent = idempotent && sp.op.Idempotent
+			}
+			if sp.async != nil {
+				// A message sent cannot be taken back; one received (from
+				// a queue) is not there for the next call.
+				readOnly = readOnly && sp.async.action != asyncapi.ActionSend
+				idempotent = false
 			}
 			if sp.call != nil {
 				walk(sp.call.wf)

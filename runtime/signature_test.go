@@ -70,3 +70,19 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// A workflow that sends an AsyncAPI message changes something, whatever the
+// methods of its HTTP steps.
+func TestSignatureAsyncSend(t *testing.T) {
+	plan, _, err := runtime.Load(context.Background(), "testdata/async/pet/pet-purchase.arazzo.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := plan.Signature("loginUserAndRetrievePet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sig.ReadOnly || sig.Idempotent {
+		t.Errorf("readOnly %v idempotent %v: a send is neither", sig.ReadOnly, sig.Idempotent)
+	}
+}
