@@ -29,5 +29,10 @@ respect=""
 if [ "${PEER:-1}" != 0 ] && [ -x bench/.peer/node_modules/.bin/redocly ]; then
   respect=bench/.peer/node_modules/.bin/redocly
 fi
+# The validate target in process: `arazzo validate` of the generated
+# 1,000-step chain inside a Go benchmark (no process start-up).
+ARAZZO_BENCH_VALIDATE="$PWD/$out/wf/chain-1000.arazzo.yaml" \
+  go test ./cmd/arazzo -run '^$' -bench '^BenchmarkValidateFile$' -benchtime 20x -count "${REPS:-15}" >"$out/validate-bench.txt"
 go build -o "$out/bin/e2e" ./bench/e2e
-"$out/bin/e2e" -bin "$out/bin" -wf "$out/wf" -reps "${REPS:-15}" -batch "${BATCH:-10000,100000}" -respect "$respect" "$@" | tee "$out/results.md"
+"$out/bin/e2e" -bin "$out/bin" -wf "$out/wf" -reps "${REPS:-15}" -batch "${BATCH:-10000,100000}" -respect "$respect" \
+  -validate-bench "$out/validate-bench.txt" "$@" | tee "$out/results.md"

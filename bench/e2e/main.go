@@ -34,6 +34,9 @@ type options struct {
 	batch            []int
 	only             string
 	stateDir         string
+	// validateBench is the output of `go test -bench ValidateFile` on the
+	// 1,000-step chain: the in-process figure of the validate target.
+	validateBench string
 }
 
 func main() {
@@ -47,6 +50,7 @@ func main() {
 	flag.IntVar(&o.parallel, "parallel", 32, "--parallel of the batch scenarios")
 	flag.StringVar(&batch, "batch", "10000,100000", "batch sizes (lines of runs-N.jsonl), comma-separated; empty: none")
 	flag.StringVar(&o.only, "only", "", "run only the scenarios whose name contains this")
+	flag.StringVar(&o.validateBench, "validate-bench", "", "output of 'go test ./cmd/arazzo -bench ValidateFile' on chain-1000 (the in-process validate target); empty: not measured")
 	flag.Parse()
 	for _, f := range strings.Split(batch, ",") {
 		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil && n > 0 {
@@ -121,7 +125,7 @@ func run(o options) error {
 		report(sc)
 	}
 	perStep(scenarios)
-	targets(scenarios)
+	targets(scenarios, o)
 	fmt.Printf("\n- load average after: %s\n", loadavg())
 	return nil
 }
@@ -579,7 +583,7 @@ func goVersion(bin string) string {
 // targets checks the figures the runtime promises, from the scenarios
 // measured (journal on, the default): each is a ratio of processes measured
 // in the same rounds.
-func targets(all []*scenario) {
+func targets(all []*scenario, o options) {
 	find := func(scenario, tool string) *tool {
 		for _, sc := range all {
 			if sc.name != scenario && !strings.HasPrefix(sc.name, scenario) {
@@ -658,6 +662,19 @@ func targets(all []*scenario) {
 		w := stats(t.walls())
 		add(sc.name+", journal on: ≥ 2,000 runs/s", true, float64(sc.runs)/(w.med/1000) >= 2000, "%.0f runs/s, peak RSS %.1f MiB", float64(sc.runs)/(w.med/1000), stats(t.rss()).med)
 	}
+	// Validate: absolute figures, not ratios (the target is a time).
+	if t := find("validate the 1,000-step chain", "arazzo validate"); t != nil {
+		w := stats(t.walls())
+		add("validate the 1,000-step chain, whole process < 70 ms", true, w.med < 70, "%s ms", fmtStat(w, 1))
+	} else {
+		add("validate the 1,000-step chain, whole process < 70 ms", false, false, "")
+	}
+	if per, err := benchMillis(o.validateBench, "BenchmarkValidateFile"); err == nil && len(per) > 0 {
+		st := stats(per)
+		add("validate the 1,000-step chain, in process (go test -bench ValidateFile) < 50 ms", true, st.med < 50, "%s ms (%d runs)", fmtStat(st, 1), len(per))
+	} else {
+		add("validate the 1,000-step chain, in process (go test -bench ValidateFile) < 50 ms", false, false, "")
+	}
 	fmt.Printf("\n## targets (journal on, the default)\n\n| target | measured | |\n|---|---|---|\n")
 	for _, r := range rows {
 		switch {
@@ -669,4 +686,32 @@ func targets(all []*scenario) {
 			fmt.Printf("| %s | %s | **not met** |\n", r.what, r.got)
 		}
 	}
+}
+
+// benchMillis reads the ns/op of benchmark name from the output of go test
+// -bench (one figure per -count), in milliseconds.
+func benchMillis(file, name string) ([]float64, error) {
+	if file == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var out []float64
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) < 4 || !strings.HasPrefix(f[0], name) {
+			continue
+		}
+		for i := 2; i+1 < len(f); i++ {
+			if f[i+1] == "ns/op" {
+				if ns, err := strconv.ParseFloat(f[i], 64); err == nil {
+					out = append(out, ns/1e6)
+				}
+				break
+			}
+		}
+	}
+	return out, nil
 }

@@ -48,6 +48,19 @@ func BenchmarkRunCommand(b *testing.B) {
 	})
 }
 
+// BenchmarkValidateFile runs `arazzo validate` in process on the document
+// ARAZZO_BENCH_VALIDATE names (bench/run.sh gives it the generated 1,000-step
+// chain): the in-process figure of the validate target in BENCHMARKS.md.
+//
+//	ARAZZO_BENCH_VALIDATE=$PWD/bench/out/wf/chain-1000.arazzo.yaml go test ./cmd/arazzo -run '^$' -bench ValidateFile
+func BenchmarkValidateFile(b *testing.B) {
+	doc := os.Getenv("ARAZZO_BENCH_VALIDATE")
+	if doc == "" {
+		b.Skip("ARAZZO_BENCH_VALIDATE names no document")
+	}
+	benchRun(b, 1, "validate", doc)
+}
+
 func benchRun(b *testing.B, steps int, args ...string) {
 	b.ReportAllocs()
 	for b.Loop() {
