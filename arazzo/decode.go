@@ -35,6 +35,8 @@ type decoder struct {
 	// (resolveMerges); mergeWarned is the first merge key, warned about.
 	merged      map[*yaml.Node][]mergedPair
 	mergeWarned *yaml.Node
+	// aliases: the tree holds an alias (resolveMerges saw it).
+	aliases bool
 }
 
 // blockOf returns the text and content column of a block scalar (| or >), or nil

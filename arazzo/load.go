@@ -79,7 +79,12 @@ func Parse(file string, data []byte, opts ...ParseOption) (*Document, Diagnostic
 	}
 	d.resolveMerges(root)
 	d.document(root, doc)
-	doc.reuses = reuses(root, d.merged)
+	if d.aliases || d.merged != nil {
+		// Only a tree that reuses content has reuses to place: the walk that
+		// finds them names the path of every node, which costs as much as
+		// resolving the merges.
+		doc.reuses = reuses(root, d.merged)
+	}
 	return doc, placeReused(d.diags, doc.reuses).Sort()
 }
 

@@ -144,65 +144,70 @@ func (d *decoder) resolveMerges(root *yaml.Node) {
 	budget := d.limits.MaxNodes
 	var resolve func(m *yaml.Node)
 	resolve = func(m *yaml.Node) {
-		if state[m] != 0 {
-			return // resolved, or a merge of itself (YAML refuses such aliases)
+		merges := false
+		for i := 0; i+1 < len(m.Content) && !merges; i += 2 {
+			merges = isMergeKey(m.Content[i])
+		}
+		if !merges || state[m] != 0 {
+			// Nothing to merge (a mapping without merge keys is left as it
+			// is, so it needs no state), resolved, or a merge of itself (YAML
+			// refuses such aliases).
+			return
 		}
 		state[m] = 1
 		has := map[string]bool{}
-		merges := false
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			if isMergeKey(m.Content[i]) {
-				merges = true
-			} else {
+			if !isMergeKey(m.Content[i]) {
 				has[m.Content[i].Value] = true
 			}
 		}
-		if merges {
-			var content []*yaml.Node
-			for i := 0; i+1 < len(m.Content); i += 2 {
-				k, v := m.Content[i], m.Content[i+1]
-				if !isMergeKey(k) {
-					content = append(content, k, v)
+		var content []*yaml.Node
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if !isMergeKey(k) {
+				content = append(content, k, v)
+				continue
+			}
+			if d.mergeWarned == nil {
+				d.mergeWarned = k
+				d.warnf(posOf(k), "", RuleYAMLMergeKey, "merge keys (<<) are YAML 1.1, not YAML 1.2: arazzo merges the fields as YAML 1.1 did, other tools may read a field named \"<<\"; write the fields out to be read the same everywhere")
+			}
+			for _, src := range mergeSources(v) {
+				if src.Kind != yaml.MappingNode {
+					d.errorf(posOf(src), "", RuleType, "a merge key (<<) merges an object or a list of objects, got %s", kindName(src))
 					continue
 				}
-				if d.mergeWarned == nil {
-					d.mergeWarned = k
-					d.warnf(posOf(k), "", RuleYAMLMergeKey, "merge keys (<<) are YAML 1.1, not YAML 1.2: arazzo merges the fields as YAML 1.1 did, other tools may read a field named \"<<\"; write the fields out to be read the same everywhere")
-				}
-				for _, src := range mergeSources(v) {
-					if src.Kind != yaml.MappingNode {
-						d.errorf(posOf(src), "", RuleType, "a merge key (<<) merges an object or a list of objects, got %s", kindName(src))
+				resolve(src)
+				for j := 0; j+1 < len(src.Content); j += 2 {
+					sk := src.Content[j]
+					if has[sk.Value] {
 						continue
 					}
-					resolve(src)
-					for j := 0; j+1 < len(src.Content); j += 2 {
-						sk := src.Content[j]
-						if has[sk.Value] {
-							continue
-						}
-						if budget--; budget < 0 {
-							d.errorf(posOf(k), "", RuleDocumentLimits, "merge keys (<<) expand to more than %d fields", d.limits.MaxNodes)
-							m.Content = content
-							state[m] = 2
-							return
-						}
-						has[sk.Value] = true
-						content = append(content, sk, src.Content[j+1])
-						if d.merged == nil {
-							d.merged = map[*yaml.Node][]mergedPair{}
-						}
-						d.merged[m] = append(d.merged[m], mergedPair{key: sk, val: src.Content[j+1], site: k})
+					if budget--; budget < 0 {
+						d.errorf(posOf(k), "", RuleDocumentLimits, "merge keys (<<) expand to more than %d fields", d.limits.MaxNodes)
+						m.Content = content
+						state[m] = 2
+						return
 					}
+					has[sk.Value] = true
+					content = append(content, sk, src.Content[j+1])
+					if d.merged == nil {
+						d.merged = map[*yaml.Node][]mergedPair{}
+					}
+					d.merged[m] = append(d.merged[m], mergedPair{key: sk, val: src.Content[j+1], site: k})
 				}
 			}
-			m.Content = content
 		}
+		m.Content = content
 		state[m] = 2
 	}
 	var walk func(n *yaml.Node)
 	walk = func(n *yaml.Node) {
-		if n.Kind == yaml.MappingNode {
+		switch n.Kind {
+		case yaml.MappingNode:
 			resolve(n)
+		case yaml.AliasNode:
+			d.aliases = true
 		}
 		if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode || n.Kind == yaml.DocumentNode {
 			for _, c := range n.Content {
