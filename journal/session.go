@@ -258,7 +258,7 @@ func (s *Session) write(r *record, durable bool) error {
 		s.store.w.addRow(insertRecord, args...)
 		return nil
 	}
-	if _, err := s.store.w.wait(true, insertRecord, args...); err != nil {
+	if err := s.store.w.waitRow(true, insertRecord, args...); err != nil {
 		s.err = err
 	}
 	return s.err

@@ -313,14 +313,26 @@ func (s *Store) Sync() error {
 	return err
 }
 
-// MarkDelivered records that the run's outputs were handed over (printed,
+// MarkDelivered records that the runs' outputs were handed over (printed,
 // written to a file). A run that passed without it died before it could: a
 // resumed run replays everything and hands them over.
 //
 // The mark is not waited for: lost in a crash, it makes a resumed run hand
-// the outputs over once more, never less.
-func (s *Store) MarkDelivered(ctx context.Context, id string) error {
-	s.w.add("UPDATE runs SET delivered_at = ? WHERE id = ?", time.Now().UnixMilli(), id)
+// the outputs over once more, never less. The runs of a batch printed
+// together are marked in one statement.
+func (s *Store) MarkDelivered(ctx context.Context, ids ...string) error {
+	const most = 500 // runs in one statement
+	now := time.Now().UnixMilli()
+	for len(ids) > 0 {
+		n := min(len(ids), most)
+		args := make([]any, 0, n+1)
+		args = append(args, now)
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		s.w.add("UPDATE runs SET delivered_at = ? WHERE id IN (?"+strings.Repeat(", ?", n-1)+")", args...)
+		ids = ids[n:]
+	}
 	return s.w.failed()
 }
 

@@ -57,7 +57,8 @@ type op struct {
 	done     chan error
 	affected int64
 	// rows: query is an INSERT of one row, VALUES (...) at its end, which
-	// the writer may join with the next ones into one statement.
+	// the writer may join with the next ones into one statement (affected
+	// is then not set).
 	rows bool
 }
 
@@ -137,7 +138,17 @@ func (w *writer) addOp(o *op) {
 // holding it committed — and, when durable, until it is on the disk. It
 // returns the rows the statement changed.
 func (w *writer) wait(durable bool, query string, args ...any) (int64, error) {
-	o := &op{query: query, args: args, done: make(chan error, 1)}
+	return w.waitOp(durable, &op{query: query, args: args, done: make(chan error, 1)})
+}
+
+// waitRow is wait for an INSERT of one row (see op.rows), which the writer
+// may join with the rows queued beside it; it reports no rows changed.
+func (w *writer) waitRow(durable bool, query string, args ...any) error {
+	_, err := w.waitOp(durable, &op{query: query, args: args, done: make(chan error, 1), rows: true})
+	return err
+}
+
+func (w *writer) waitOp(durable bool, o *op) (int64, error) {
 	w.mu.Lock()
 	if w.err != nil || w.closed {
 		err := w.err
@@ -294,8 +305,8 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		// Consecutive rows of one INSERT go in one statement: each statement
 		// costs about as much as the rows it inserts.
 		n := 1
-		if o.rows && o.done == nil {
-			for n < maxRows && i+n < len(batch) && batch[i+n].rows && batch[i+n].done == nil && batch[i+n].query == o.query {
+		if o.rows {
+			for n < maxRows && i+n < len(batch) && batch[i+n].rows && batch[i+n].query == o.query {
 				n++
 			}
 		}
@@ -312,7 +323,7 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 			_ = tx.Rollback()
 			return err
 		}
-		if o.done != nil {
+		if o.done != nil && !o.rows {
 			o.affected, _ = res.RowsAffected()
 		}
 		i += n

@@ -584,9 +584,7 @@ func (b *batch) write(results <-chan *batchResult, slots <-chan struct{}) {
 		if _, err := b.a.stdout.Write(buf.Bytes()); err == nil && b.store != nil {
 			// Handed over: the journal notes it, without waiting for the
 			// disk (a note lost makes a resumed batch hand it over again).
-			for _, id := range written {
-				_ = b.store.MarkDelivered(context.Background(), id)
-			}
+			_ = b.store.MarkDelivered(context.Background(), written...)
 		}
 		buf.Reset()
 		written = written[:0]
