@@ -29,6 +29,19 @@ type journalFlags struct {
 	prevBatch *journal.Batch // or the batch
 	runID     string         // this run, once journaled
 	location  string         // the document argument, once known
+
+	// keepStore: the journal stays open after the run (in store), so that
+	// noting the outputs handed over does not open it again; closeStore
+	// closes it.
+	keepStore bool
+	store     *journal.Store
+}
+
+func (j *journalFlags) closeStore() {
+	if j.store != nil {
+		_ = j.store.Close()
+		j.store = nil
+	}
 }
 
 func (j *journalFlags) register(fl *pflag.FlagSet) {
@@ -382,7 +395,12 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 	if err != nil {
 		return nil, err
 	}
-	defer st.Close()
+	if j.keepStore {
+		j.closeStore()
+		j.store = st
+	} else {
+		defer st.Close()
+	}
 	if wfID == "" {
 		if wfs := plan.Workflows(); len(wfs) == 1 {
 			wfID = wfs[0].ID
@@ -445,8 +463,10 @@ func (a *app) delivered(ctx context.Context, f *runFlags) {
 	if f.journal.runID == "" {
 		return
 	}
-	st, err := openJournal(context.WithoutCancel(ctx), f.journal.state)
-	if err == nil {
+	var err error
+	if st := f.journal.store; st != nil {
+		err = st.MarkDelivered(context.WithoutCancel(ctx), f.journal.runID)
+	} else if st, err = openJournal(context.WithoutCancel(ctx), f.journal.state); err == nil {
 		err = st.MarkDelivered(context.WithoutCancel(ctx), f.journal.runID)
 		st.Close()
 	}

@@ -180,6 +180,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 		opts = append(opts, runtime.WithObserver(obs))
 	}
+	// The journal stays open until the outputs are out, to note it.
+	f.journal.keepStore = true
+	defer f.journal.closeStore()
 	res, err := a.journaled(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if err != nil {
 		if ue := settingsUsage(err); ue != err {
