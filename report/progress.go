@@ -96,6 +96,10 @@ func (p *Progress) Event(e *runtime.Event) {
 			return
 		}
 		for _, c := range st.Criteria {
+			if !p.opts.Verbose && c.Attempt != st.Attempts && st.Attempts > 0 {
+				// An earlier attempt's: the retry lines said it failed.
+				continue
+			}
 			if !p.opts.Verbose && (c.Pass || c.Action != "") {
 				continue
 			}

@@ -337,6 +337,10 @@ func (r *run) unmetDependency(f *frame, sp *stepPlan) error {
 
 // step executes one step, with its retries, and decides what comes next.
 func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
+	if err := r.budgetSpent(f, sp); err != nil {
+		// The run ends before this step starts: no execution of it is reported.
+		return stepFlow{flow: flowFatal, err: err, status: StatusError}
+	}
 	res := &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}
 	r.result.Steps = append(r.result.Steps, res)
 	res.started = r.fx.Now()
@@ -350,14 +354,8 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 		if err := ctx.Err(); err != nil {
 			return r.fatal(res, f, sp, StatusError, fmt.Errorf("%s: %w", stopped(err), err))
 		}
-		if r.fatalErr != nil {
-			// The step budget ran out in a workflow this one called: the run ends.
-			return r.fatal(res, f, sp, StatusError, r.fatalErr)
-		}
-		if r.steps >= r.cfg.maxSteps {
-			r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
-				Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
-			return r.fatal(res, f, sp, StatusError, r.fatalErr)
+		if err := r.budgetSpent(f, sp); err != nil {
+			return r.fatal(res, f, sp, StatusError, err)
 		}
 		if err := r.timedOut(); err != nil {
 			res.Attempts++
@@ -440,6 +438,20 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 			}
 		}
 	}
+}
+
+// budgetSpent returns the error that ends the run when the step budget is
+// used up (here, or in a workflow this one called) before sp executes again.
+func (r *run) budgetSpent(f *frame, sp *stepPlan) error {
+	if r.fatalErr != nil {
+		return r.fatalErr
+	}
+	if r.steps >= r.cfg.maxSteps {
+		r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
+			Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
+		return r.fatalErr
+	}
+	return nil
 }
 
 // stopped words why the run's context ended.
@@ -624,6 +636,9 @@ func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, 
 func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResult) *attempt {
 	sc := &scope{run: r, f: f, sp: sp, done: ctx.Done()}
 	at := &attempt{sc: sc}
+	// The step's criteria are those of its latest attempt: a failure after
+	// retries names each unmet criterion once.
+	res.Criteria = nil
 	switch sp.kind {
 	case stepWorkflow:
 		if !r.callWorkflow(ctx, f, sp, sc, at) {
