@@ -209,6 +209,13 @@ func setHeader(hr *http.Request, name, value string) bool {
 	return true
 }
 
+// apiKeyQuery is the query pair of an apiKey credential, encoded by the
+// encoder of the step's own query parameters (RFC 3986, a space as %20).
+func apiKeyQuery(name, value string) (string, error) {
+	p := &openapi.Parameter{Name: name, In: "query", Style: "form", Explode: true, Type: "string"}
+	return p.EncodeQuery(value)
+}
+
 func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref SchemeRef, value string) (header, oauthKey string, err error) {
 	s := ref.Scheme
 	a.secrets.Add(value)
@@ -222,7 +229,10 @@ func (a *authenticator) applyOne(ctx context.Context, hr *http.Request, ref Sche
 			return s.ParamName, "", nil
 		case "query":
 			// Appended, so that the parameters already serialized keep their encoding.
-			pair := url.QueryEscape(s.ParamName) + "=" + url.QueryEscape(value)
+			pair, err := apiKeyQuery(s.ParamName, value)
+			if err != nil {
+				return "", "", fmt.Errorf("security scheme %q: %w", ref.Name, err)
+			}
 			if hr.URL.RawQuery == "" {
 				hr.URL.RawQuery = pair
 			} else {

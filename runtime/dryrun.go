@@ -313,7 +313,9 @@ func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credential
 					if strings.Contains(req.URL, "?") {
 						sep = "&"
 					}
-					req.URL += sep + url.QueryEscape(s.ParamName) + "=" + mask
+					if pair, err := apiKeyQuery(s.ParamName, ""); err == nil { // "name=": a string always encodes
+						req.URL += sep + pair + mask
+					}
 				case "cookie":
 					c := s.ParamName + "=" + mask
 					if prev := req.Header.Get("Cookie"); prev != "" {

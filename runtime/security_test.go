@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -300,5 +301,51 @@ workflows:
 	}
 	if o.apiCalls != 0 {
 		t.Errorf("the API was called without a token")
+	}
+}
+
+// TestAPIKeyQueryEncoding: an apiKey credential in the query is encoded as the
+// step's own query parameters are (a space as %20, not +), in the request sent
+// and in the dry run's URL.
+func TestAPIKeyQueryEncoding(t *testing.T) {
+	srv := newAPI(t, nil)
+	plan := loadFiles(t, srv.URL, map[string]string{
+		"api.yaml": `openapi: 3.1.0
+info: {title: key in query, version: '1'}
+servers: [{url: $URL}]
+components:
+  securitySchemes:
+    key: {type: apiKey, in: query, name: api key}
+paths:
+  /search:
+    get:
+      operationId: search
+      security: [{key: []}]
+      parameters: [{name: q, in: query, schema: {type: string}}]
+      responses: {'200': {description: ok}}
+`,
+		"arazzo.yaml": `arazzo: 1.0.1
+info: {title: key in query, version: '1'}
+sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
+workflows:
+  - workflowId: w
+    steps:
+      - {stepId: find, operationId: search, parameters: [{name: q, in: query, value: 'a b*c'}]}
+`,
+	})
+	creds := CredentialMap{"key": "k y*+~"}
+	res := mustRun(t, plan, "w", nil, WithCredentials(creds))
+	if res.Status != StatusPassed {
+		t.Fatalf("status %s: %v", res.Status, res.Err)
+	}
+	if got, want := srv.requests()[0].RawQuery, "q=a%20b%2Ac&api%20key=k%20y%2A%2B~"; got != want {
+		t.Errorf("query %q, want %q", got, want)
+	}
+	dr, err := plan.DryRun(context.Background(), "w", nil, WithCredentials(creds))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dr.Steps[0].Request.URL, srv.URL+"/search?q=a%20b%2Ac&api%20key=***"; got != want {
+		t.Errorf("dry run URL %q, want %q", got, want)
 	}
 }
