@@ -39,6 +39,8 @@ func TestExitCodes(t *testing.T) {
 		{"bad output format", []string{"run", rotate, "--output", "xml"}, ExitUsage},
 		{"invalid document", []string{"run", broken}, ExitInvalid},
 		{"missing document", []string{"run", filepath.Join(t.TempDir(), "missing.arazzo.yaml")}, ExitInvalid},
+		{"validate: a PATH that does not exist", []string{"validate", filepath.Join(t.TempDir(), "missing.arazzo.yaml")}, ExitUsage},
+		{"validate: errors found", []string{"validate", broken}, ExitFailed},
 		{"unreachable document", []string{"run", closedURL(t) + "/flow.arazzo.yaml"}, ExitInvalid},
 		{"transport error", []string{"run", rotate, "--input", "search=sales", "--auth", "bearerAuth=x", "--server", "mcpServerApi=" + closedURL(t)}, ExitIncomplete},
 		{"timeout", []string{"run", rotate, "--input", "search=sales", "--auth", "bearerAuth=x", "--server", "mcpServerApi=" + stallingURL(t), "--timeout", "200ms"}, ExitIncomplete},
