@@ -336,7 +336,7 @@ func (c *compiler) successAction(wp *workflowPlan, a *arazzo.SuccessAction) *act
 			return nil
 		}
 	}
-	ap := &actionPlan{name: a.Name, kind: a.Type, stepID: a.StepID, stepIndex: -1, pos: a.Pos}
+	ap := &actionPlan{name: a.Name, kind: actionKindOf(a.Type), stepID: a.StepID, stepIndex: -1, pos: a.Pos}
 	c.actionCommon(wp, ap, a.StepID, a.WorkflowID, a.Parameters, a.Criteria, &a.Node)
 	return ap
 }
@@ -347,7 +347,7 @@ func (c *compiler) failureAction(wp *workflowPlan, a *arazzo.FailureAction) *act
 			return nil
 		}
 	}
-	ap := &actionPlan{name: a.Name, kind: a.Type, stepID: a.StepID, stepIndex: -1, pos: a.Pos, retryAfter: a.RetryAfter, retryLimit: 1}
+	ap := &actionPlan{name: a.Name, kind: actionKindOf(a.Type), stepID: a.StepID, stepIndex: -1, pos: a.Pos, retryAfter: a.RetryAfter, retryLimit: 1}
 	if a.HasRetryLimit {
 		// Failure Action Object: "If not specified then a single retry SHALL be attempted."
 		ap.retryLimit = a.RetryLimit

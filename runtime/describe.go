@@ -268,8 +268,8 @@ func criterionView(c *arazzo.Criterion) CriterionView {
 }
 
 func (a *actionPlan) view() ActionView {
-	v := ActionView{Name: a.name, Type: a.kind, StepID: a.stepID, Workflow: linkPtr(a.workflow), RetryAfter: a.retryAfter}
-	if a.kind == "retry" {
+	v := ActionView{Name: a.name, Type: a.kind.String(), StepID: a.stepID, Workflow: linkPtr(a.workflow), RetryAfter: a.retryAfter}
+	if a.kind == actionRetry {
 		v.RetryLimit = a.retryLimit
 	}
 	for _, c := range a.criteria {
@@ -295,17 +295,17 @@ func (sp *stepPlan) transitions() []Transition {
 	}
 	add := func(success bool, actions []*actionPlan) {
 		for _, a := range actions {
-			t := Transition{OnSuccess: success, Kind: TransitionKind(a.kind), Action: a.name, Step: a.stepID, Workflow: linkPtr(a.workflow)}
+			t := Transition{OnSuccess: success, Kind: TransitionKind(a.kind.String()), Action: a.name, Step: a.stepID, Workflow: linkPtr(a.workflow)}
 			for _, c := range a.criteria {
 				if c != nil {
 					t.Criteria = append(t.Criteria, c.text)
 				}
 			}
-			if a.kind == "retry" {
+			if a.kind == actionRetry {
 				t.RetryLimit, t.RetryAfter = a.retryLimit, a.retryAfter
 			}
 			out = append(out, t)
-			if len(t.Criteria) == 0 && a.kind != "retry" {
+			if len(t.Criteria) == 0 && a.kind != actionRetry {
 				return
 			}
 		}

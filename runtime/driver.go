@@ -205,7 +205,7 @@ func (l *localEffects) send(ctx context.Context, req *Request) (*Response, strin
 		return res, oauthKey
 	}
 	if int64(len(data)) > l.maxBody {
-		res.Err, res.ErrKind = fmt.Errorf("response body is larger than %d bytes (raise it with --max-body)", l.maxBody), "body-too-large"
+		res.Err, res.ErrKind = &LimitError{Kind: LimitBody, Max: l.maxBody}, "body-too-large"
 		return res, oauthKey
 	}
 	res.Body = data

@@ -158,15 +158,19 @@ func TestInfiniteLoopStopsAtMaxSteps(t *testing.T) {
 	if n := len(srv.requests()); n != 25 {
 		t.Errorf("%d requests, want 25", n)
 	}
-	want := "workflow forever, step spin: step budget of 25 executions used up; a goto loop with no exit? (raise it with --max-steps)"
+	want := "workflow forever, step spin: step budget of 25 executions used up; a goto loop with no exit?"
 	if !strings.HasSuffix(res.Err.Error(), want) || !strings.Contains(res.Err.Error(), "arazzo.yaml:7:9: ") {
 		t.Errorf("error %q", res.Err)
+	}
+	var le *LimitError
+	if !errors.As(res.Err, &le) || le.Kind != LimitSteps || le.Max != 25 {
+		t.Errorf("error %#v does not wrap the step limit", res.Err)
 	}
 }
 
 // goto a workflow is a tail call: the current workflow does not continue, the
-// target's outcome is the run's, and the target's outputs come back together
-// with the current workflow's own.
+// target runs in its place (at the same depth), its outcome is the run's, and
+// its outputs come back together with the current workflow's own.
 func TestGotoWorkflow(t *testing.T) {
 	res, srv := runFlow(t, "1.0.1", `workflows:
   - workflowId: main
@@ -192,7 +196,7 @@ func TestGotoWorkflow(t *testing.T) {
 `, "main", map[string]any{"tag": "t"})
 	wantStatus(t, res, StatusPassed)
 	wantTrail(t, res, "a:passed:goto handoff → workflow other", "b:passed")
-	if res.Steps[1].Depth != 1 || res.Steps[1].WorkflowID != "other" {
+	if res.Steps[1].Depth != 0 || res.Steps[1].WorkflowID != "other" {
 		t.Errorf("b: depth %d workflow %s", res.Steps[1].Depth, res.Steps[1].WorkflowID)
 	}
 	if jsonText(res.Outputs) != `{"code":200,"tag":"t-d"}` {
@@ -479,8 +483,12 @@ func TestNestingDepthBound(t *testing.T) {
       - {stepId: again, workflowId: rec}
 `, "rec", nil, WithMaxDepth(3), WithoutValidation())
 	wantStatus(t, res, StatusError)
-	if !strings.HasSuffix(res.Err.Error(), "arazzo.yaml:5:5: workflow rec: workflows nest deeper than 3 (a workflow calling itself?)") {
+	if !strings.HasSuffix(res.Err.Error(), "arazzo.yaml:5:5: workflow rec: workflows nest deeper than 3; a workflow calling itself?") {
 		t.Errorf("error %v", res.Err)
+	}
+	var le *LimitError
+	if !errors.As(res.Err, &le) || le.Kind != LimitDepth || le.Max != 3 {
+		t.Errorf("error %#v does not wrap the depth limit", res.Err)
 	}
 	if len(res.Steps) != 4 {
 		t.Errorf("%d step results", len(res.Steps))

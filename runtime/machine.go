@@ -18,6 +18,17 @@ import (
 // deterministic: given the same effect results it makes the same decisions, so a
 // driver may record results and replay them (journal) or run the executor as
 // durable workflow code (Temporal).
+//
+// Cancellation: the executor passes the run's context to every Send and
+// Sleep, and learns that the run was cancelled or timed out only from
+// ctx.Err(). A driver therefore returns promptly once ctx is done: Send with
+// Response.Err set, Sleep with a non-nil error. The executor then ends the
+// run with status error and an error that wraps ctx.Err(), so errors.Is(err,
+// context.DeadlineExceeded) and errors.Is(err, context.Canceled) hold for the
+// caller. An error a driver returns while ctx is still live is a failure of
+// that exchange only: the document's actions decide what follows (a retry, a
+// goto, the end). A driver never ends a run any other way, and Now never
+// blocks.
 type Effects interface {
 	// Send sends a request and returns its response, or the transport error in Response.Err.
 	Send(ctx context.Context, req *Request) *Response
@@ -88,6 +99,40 @@ type stepFlow struct {
 	status   Status // for flowEndFailure: failed or error
 }
 
+// actionKind is the type of a success or failure action.
+type actionKind int
+
+const (
+	actionUnknown actionKind = iota // a type the document validator reports; the action does nothing
+	actionEnd
+	actionGoto
+	actionRetry
+)
+
+func actionKindOf(typ string) actionKind {
+	switch typ {
+	case "end":
+		return actionEnd
+	case "goto":
+		return actionGoto
+	case "retry":
+		return actionRetry
+	}
+	return actionUnknown
+}
+
+func (k actionKind) String() string {
+	switch k {
+	case actionEnd:
+		return "end"
+	case actionGoto:
+		return "goto"
+	case actionRetry:
+		return "retry"
+	}
+	return ""
+}
+
 // execute runs a workflow to its end.
 func (r *run) execute(ctx context.Context, wp *workflowPlan, inputs map[string]any) *Result {
 	start := r.fx.Now()
@@ -110,17 +155,63 @@ func (r *run) emit(e *Event) {
 	r.obs.Event(e)
 }
 
-// workflow executes wp with inputs, its dependencies first.
+// workflow executes wp with inputs, its dependencies first, at nesting depth
+// depth. A goto to a workflow (Success/Failure Action Object, type goto with
+// workflowId) is a one-way transfer: the current workflow does not continue
+// and the target runs in its place, at the same depth, so that two workflows
+// handing over to each other are a loop that the step budget ends, like a
+// goto-step loop, not a nesting. The target's outcome is the outcome of every
+// workflow that handed over to it; each returns its own outputs over the
+// target's (its own win on a name clash).
 func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]any, depth int) *wfOutcome {
 	if depth > r.cfg.maxDepth {
 		// The run cannot go on: every caller ends with this error.
-		r.fatalErr = &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: wp.wf.Pos,
-			Msg: fmt.Sprintf("workflows nest deeper than %d (a workflow calling itself?)", r.cfg.maxDepth)}
+		r.fatalErr = (&frame{wp: wp}).errorf(nil, wp.wf.Pos, &LimitError{Kind: LimitDepth, Max: int64(r.cfg.maxDepth), Hint: "a workflow calling itself?"}, "")
 		return &wfOutcome{wp: wp, status: StatusError, err: r.fatalErr}
 	}
-	// Workflow Object, dependsOn: the listed workflows "MUST be completed before this
-	// workflow can be processed". Each runs once per run, in order, with the inputs
-	// of this workflow that its own schema declares.
+	var handedOver []*frame // the workflows that transferred to the next, in order
+	var out *wfOutcome
+	for {
+		if out = r.dependencies(ctx, wp, inputs, depth); out != nil {
+			break
+		}
+		f := &frame{wp: wp, inputs: inputs, stepOutputs: map[string]map[string]any{}, depth: depth}
+		r.emit(&Event{Kind: EventWorkflowStarted, WorkflowID: wp.id, Depth: depth, File: wp.doc.File})
+		var next *stepFlow
+		if out, next = r.steps_(ctx, f); next == nil {
+			r.finished(f, out)
+			break
+		}
+		handedOver = append(handedOver, f)
+		wp, inputs = next.workflow, next.params
+	}
+	for i := len(handedOver) - 1; i >= 0; i-- {
+		f := handedOver[i]
+		res := &wfOutcome{wp: f.wp, status: out.status, inputs: f.inputs, err: out.err, lastCode: out.lastCode}
+		var err error
+		res.outputs, err = r.evalOutputs(f, out.outputs)
+		if err != nil && res.status == StatusPassed {
+			res.status, res.err = StatusError, err
+		}
+		out = res
+		r.finished(f, out)
+	}
+	return out
+}
+
+// finished records how a workflow execution ended.
+func (r *run) finished(f *frame, out *wfOutcome) {
+	r.done[f.wp] = out
+	r.emit(&Event{Kind: EventWorkflowFinished, WorkflowID: f.wp.id, Depth: f.depth,
+		Result: &Result{WorkflowID: f.wp.id, Status: out.status, Outputs: out.outputs, Err: out.err}})
+}
+
+// dependencies runs the workflows wp depends on that have not run yet; it
+// returns wp's outcome when one of them did not pass, nil when wp can run.
+// Workflow Object, dependsOn: the listed workflows "MUST be completed before
+// this workflow can be processed". Each runs once per run, in order, with the
+// inputs of this workflow that its own schema declares.
+func (r *run) dependencies(ctx context.Context, wp *workflowPlan, inputs map[string]any, depth int) *wfOutcome {
 	for _, dep := range wp.dependsOn {
 		if dep.wf == nil {
 			continue
@@ -141,13 +232,7 @@ func (r *run) workflow(ctx context.Context, wp *workflowPlan, inputs map[string]
 			return r.dependencyFailed(wp, dep, out)
 		}
 	}
-	f := &frame{wp: wp, inputs: inputs, stepOutputs: map[string]map[string]any{}, depth: depth}
-	r.emit(&Event{Kind: EventWorkflowStarted, WorkflowID: wp.id, Depth: depth, File: wp.doc.File})
-	out := r.steps_(ctx, f)
-	r.done[wp] = out
-	r.emit(&Event{Kind: EventWorkflowFinished, WorkflowID: wp.id, Depth: depth,
-		Result: &Result{WorkflowID: wp.id, Status: out.status, Outputs: out.outputs, Err: out.err}})
-	return out
+	return nil
 }
 
 func (r *run) dependencyFailed(wp *workflowPlan, dep *workflowRef, out *wfOutcome) *wfOutcome {
@@ -155,8 +240,7 @@ func (r *run) dependencyFailed(wp *workflowPlan, dep *workflowRef, out *wfOutcom
 	if st == StatusPassed {
 		st = StatusFailed
 	}
-	return &wfOutcome{wp: wp, status: st, inputs: nil, err: &StepError{WorkflowID: wp.id, File: wp.doc.File, Pos: dep.pos,
-		Msg: fmt.Sprintf("dependency %q did not pass", dep.text), Err: out.err}}
+	return &wfOutcome{wp: wp, status: st, err: (&frame{wp: wp}).errorf(nil, dep.pos, out.err, "dependency %q did not pass", dep.text)}
 }
 
 // filterInputs passes a dependency the caller's inputs that its schema declares
@@ -174,8 +258,9 @@ func filterInputs(wp *workflowPlan, in map[string]any) map[string]any {
 	return out
 }
 
-// steps_ runs the steps of a frame, following actions, until the workflow ends.
-func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
+// steps_ runs the steps of a frame, following actions, until the workflow
+// ends; or until a goto transfers to another workflow, which it returns.
+func (r *run) steps_(ctx context.Context, f *frame) (*wfOutcome, *stepFlow) {
 	wp := f.wp
 	pc := 0
 	for pc < len(wp.steps) {
@@ -186,34 +271,23 @@ func (r *run) steps_(ctx context.Context, f *frame) *wfOutcome {
 		case flowGotoStep:
 			pc = sf.target
 		case flowGotoWorkflow:
-			// Success/Failure Action Object, type goto with workflowId: a one-way
-			// transfer (a tail call): the current workflow does not continue, and
-			// the target's outcome is this workflow's outcome; its outputs are
-			// returned with this workflow's own (which win on a name clash).
-			out := r.workflow(ctx, sf.workflow, sf.params, f.depth+1)
-			res := &wfOutcome{wp: wp, status: out.status, inputs: f.inputs, err: out.err, lastCode: out.lastCode}
-			var err error
-			res.outputs, err = r.evalOutputs(f, out.outputs)
-			if err != nil && res.status == StatusPassed {
-				res.status, res.err = StatusError, err
-			}
-			return res
+			return nil, &sf
 		case flowEndSuccess:
 			// Success Action Object, type end: "The workflow ends, and context
 			// returns to the caller with applicable outputs."
-			return r.passed(f)
+			return r.passed(f), nil
 		case flowEndFailure, flowFatal:
 			st := sf.status
 			if st == "" {
 				st = StatusFailed
 			}
-			return &wfOutcome{wp: wp, status: st, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), err: sf.err, lastCode: f.lastCode}
+			return &wfOutcome{wp: wp, status: st, inputs: f.inputs, outputs: r.workflowOutputs(f, nil), err: sf.err, lastCode: f.lastCode}, nil
 		}
 	}
 	// Past the last step: the workflow completed successfully (Step Object,
 	// onSuccess: "If not specified, then the next sequential step SHALL be
 	// executed"; there is none).
-	return r.passed(f)
+	return r.passed(f), nil
 }
 
 // passed ends a workflow whose steps passed. Its outputs are what the caller
@@ -265,8 +339,9 @@ func (r *run) evalOutputs(f *frame, carried map[string]any) (map[string]any, err
 				continue
 			}
 			if _, given := carried[o.name]; !given && first == nil {
-				first = &StepError{WorkflowID: f.wp.id, Output: o.name, File: f.wp.doc.File, Pos: f.wp.outputPos(o.name),
-					Msg: fmt.Sprintf("output %q", o.name), Err: err}
+				se := f.errorf(nil, f.wp.outputPos(o.name), err, "output %q", o.name)
+				se.Output = o.name
+				first = se
 			}
 			continue
 		}
@@ -302,8 +377,12 @@ func (r *run) timedOut() error {
 		return nil
 	}
 	sp := r.timeoutStep
-	return &StepError{WorkflowID: sp.wf.id, StepID: sp.id, File: sp.wf.doc.File, Pos: sp.step.ValuePos("timeout"),
-		Msg: fmt.Sprintf("timeout of %d ms expired before workflow %q finished", sp.timeoutMS, sp.call.text)}
+	return sp.errorf(sp.step.ValuePos("timeout"), nil, "timeout of %d ms expired before workflow %q finished", sp.timeoutMS, sp.call.text)
+}
+
+// errorf is frame.errorf for a step of the workflow sp belongs to.
+func (sp *stepPlan) errorf(pos arazzo.Pos, cause error, format string, args ...any) *StepError {
+	return (&frame{wp: sp.wf}).errorf(sp, pos, cause, format, args...)
 }
 
 // unmetDependency checks the 1.1 step-level dependsOn of a step: every step it
@@ -322,135 +401,181 @@ func (r *run) unmetDependency(f *frame, sp *stepPlan) error {
 			if _, ok := f.stepOutputs[d.local.id]; ok {
 				continue
 			}
-			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: d.pos,
-				Msg: fmt.Sprintf("dependsOn %q: step %q has not run (an action skipped it, or dependsOn entries and output references form a cycle); dependsOn does not run it", d.text, d.local.id)}
+			return f.errorf(sp, d.pos, nil, "dependsOn %q: step %q has not run (an action skipped it, or dependsOn entries and output references form a cycle); dependsOn does not run it", d.text, d.local.id)
 		case d.step != nil:
 			if r.ran[d.step] {
 				continue
 			}
-			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: d.pos,
-				Msg: fmt.Sprintf("dependsOn %q: step %q of workflow %q has not run earlier in this run; dependsOn does not run it (run that workflow first, e.g. with a workflow-level dependsOn)", d.text, d.step.id, d.step.wf.id)}
+			return f.errorf(sp, d.pos, nil, "dependsOn %q: step %q of workflow %q has not run earlier in this run; dependsOn does not run it (run that workflow first, e.g. with a workflow-level dependsOn)", d.text, d.step.id, d.step.wf.id)
 		}
 	}
 	return nil
 }
 
+// stepState is the state of one execution of a step: its result so far and
+// the retries each failure action has made.
+type stepState struct {
+	r       *run
+	f       *frame
+	sp      *stepPlan
+	res     *StepResult
+	retries map[*actionPlan]int
+}
+
+// errorf builds an error of this step (see frame.errorf).
+func (s *stepState) errorf(pos arazzo.Pos, cause error, format string, args ...any) *StepError {
+	return s.f.errorf(s.sp, pos, cause, format, args...)
+}
+
+// event is an event of this step's current attempt.
+func (s *stepState) event(kind EventKind) *Event {
+	return &Event{Kind: kind, WorkflowID: s.f.wp.id, StepID: s.sp.id, Attempt: s.res.Attempts, Depth: s.f.depth}
+}
+
 // step executes one step, with its retries, and decides what comes next.
 func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
-	if err := r.budgetSpent(f, sp); err != nil {
+	if err := r.budgetSpent(f, sp, "a goto loop with no exit?"); err != nil {
 		// The run ends before this step starts: no execution of it is reported.
 		return stepFlow{flow: flowFatal, err: err, status: StatusError}
 	}
-	res := &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}
-	r.result.Steps = append(r.result.Steps, res)
-	res.started = r.fx.Now()
+	s := &stepState{r: r, f: f, sp: sp, retries: map[*actionPlan]int{},
+		res: &StepResult{WorkflowID: f.wp.id, StepID: sp.id, Depth: f.depth, Operation: sp.operation()}}
+	r.result.Steps = append(r.result.Steps, s.res)
+	s.res.started = r.fx.Now()
 	if err := r.unmetDependency(f, sp); err != nil {
-		r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: 1, Depth: f.depth})
-		res.Attempts = 1
-		return r.fatal(res, f, sp, StatusError, err)
+		s.res.Attempts = 1
+		r.emit(s.event(EventStepStarted))
+		return s.fatal(err)
 	}
-	retries := map[*actionPlan]int{}
 	for {
-		if err := ctx.Err(); err != nil {
-			return r.fatal(res, f, sp, StatusError, fmt.Errorf("%s: %w", stopped(err), err))
+		if err := s.begin(ctx); err != nil {
+			return s.fatal(err)
 		}
-		if err := r.budgetSpent(f, sp); err != nil {
-			return r.fatal(res, f, sp, StatusError, err)
-		}
-		if err := r.timedOut(); err != nil {
-			res.Attempts++
-			r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth})
-			return r.fatal(res, f, sp, StatusError, err)
-		}
-		r.steps++
-		res.Attempts++
-		r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth})
-		at := r.attempt(ctx, f, sp, res)
+		at := r.attempt(ctx, f, sp, s.res)
 		if at.fatal {
-			return r.fatal(res, f, sp, StatusError, at.err)
+			return s.fatal(at.err)
 		}
 		if at.success {
 			// Step Object, successCriteria: "all assertions MUST be satisfied for
 			// the step to be deemed successful" (none given: the exchange completed).
-			res.Status, res.Err = StatusPassed, ""
-			a := r.choose(at.sc, sp.onSuccess, nil, res.Attempts)
-			return r.after(f, sp, res, a, at, true)
+			s.res.Status, s.res.Err = StatusPassed, ""
+			return s.after(r.choose(at.sc, sp.onSuccess, nil, s.res.Attempts), at, true)
 		}
-		res.Status = at.status
+		s.res.Status = at.status
 		if at.err != nil {
-			res.Err = at.err.Error()
+			s.res.Err = at.err.Error()
 		}
-		a := r.choose(at.sc, sp.onFailure, retries, res.Attempts)
-		if a == nil || a.kind != "retry" {
-			return r.after(f, sp, res, a, at, false)
+		a := r.choose(at.sc, sp.onFailure, s.retries, s.res.Attempts)
+		if a == nil || a.kind != actionRetry {
+			return s.after(a, at, false)
 		}
-		// Failure Action Object, retry: wait retryAfter seconds (a Retry-After
-		// header overrules it), run the referenced step or workflow if any, then
-		// retry the current step; retryLimit retries at most.
-		retries[a]++
-		wait := r.retryWait(a, at.sc.resp)
-		res.Action = fmt.Sprintf("retry %s (%d/%d)", a.name, retries[a], a.retryLimit)
-		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action, Wait: wait})
-		if left, ok := r.timeLeft(); ok && wait > left {
-			wait = left // the next attempt then finds the timeout expired
-		}
-		if wait > 0 {
-			r.emit(&Event{Kind: EventRetryWait, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Wait: wait})
-			if err := r.fx.Sleep(ctx, wait); err != nil {
-				return r.fatal(res, f, sp, StatusError, fmt.Errorf("%s while waiting to retry: %w", stopped(err), err))
-			}
-		}
-		// The referenced step or workflow runs once before the retry; its own
-		// actions are not followed and its failure does not stop the retry (the
-		// spec says nothing; a retry that fails again counts against retryLimit).
-		if a.stepIndex >= 0 {
-			other := f.wp.steps[a.stepIndex]
-			if r.steps >= r.cfg.maxSteps {
-				r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: other.id, File: f.wp.doc.File, Pos: other.step.Pos,
-					Msg: fmt.Sprintf("step budget of %d executions used up; a retry loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
-				return r.fatal(res, f, sp, StatusError, r.fatalErr)
-			}
-			pre := &StepResult{WorkflowID: f.wp.id, StepID: other.id, Depth: f.depth, Operation: other.operation(), Attempts: 1}
-			r.result.Steps = append(r.result.Steps, pre)
-			r.steps++
-			preStart := r.fx.Now()
-			r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth})
-			pat := r.attempt(ctx, f, other, pre)
-			pre.Duration = r.fx.Now().Sub(preStart)
-			if pat.fatal {
-				return r.fatal(res, f, sp, StatusError, pat.err)
-			}
-			pre.Status = StatusPassed
-			if !pat.success {
-				pre.Status = pat.status
-				if pat.err != nil {
-					pre.Err = pat.err.Error()
-				}
-			}
-			r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth, Step: pre})
-		} else if a.workflow != nil && a.workflow.wf != nil {
-			in, err := r.targetInputs(f, at.sc, a)
-			if err != nil {
-				return r.fatal(res, f, sp, StatusError, err)
-			}
-			if out := r.workflow(ctx, a.workflow.wf, in, f.depth+1); out.status == StatusError && (ctx.Err() != nil || r.fatalErr != nil) {
-				return r.fatal(res, f, sp, StatusError, out.err)
-			}
+		if err := s.retry(ctx, a, at); err != nil {
+			return s.fatal(err)
 		}
 	}
 }
 
+// begin starts an attempt of the step, or says why none can start: the run
+// was cancelled, its step budget is used up, or the timeout of the workflow
+// step whose callee this is has expired.
+func (s *stepState) begin(ctx context.Context) error {
+	r := s.r
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", stopped(err), err)
+	}
+	if err := r.budgetSpent(s.f, s.sp, "a goto loop with no exit?"); err != nil {
+		return err
+	}
+	s.res.Attempts++
+	if err := r.timedOut(); err != nil {
+		r.emit(s.event(EventStepStarted))
+		return err
+	}
+	r.steps++
+	r.emit(s.event(EventStepStarted))
+	return nil
+}
+
 // budgetSpent returns the error that ends the run when the step budget is
-// used up (here, or in a workflow this one called) before sp executes again.
-func (r *run) budgetSpent(f *frame, sp *stepPlan) error {
+// used up (here, or in a workflow this one called) before sp executes again:
+// a *LimitError.
+func (r *run) budgetSpent(f *frame, sp *stepPlan, hint string) error {
 	if r.fatalErr != nil {
 		return r.fatalErr
 	}
-	if r.steps >= r.cfg.maxSteps {
-		r.fatalErr = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
-			Msg: fmt.Sprintf("step budget of %d executions used up; a goto loop with no exit? (raise it with --max-steps)", r.cfg.maxSteps)}
-		return r.fatalErr
+	if r.steps < r.cfg.maxSteps {
+		return nil
 	}
+	r.fatalErr = f.errorf(sp, sp.step.Pos, &LimitError{Kind: LimitSteps, Max: int64(r.cfg.maxSteps), Hint: hint}, "")
+	return r.fatalErr
+}
+
+// retry carries out a retry action after a failed attempt. Failure Action
+// Object, retry: wait retryAfter seconds (a Retry-After header overrules it),
+// run the referenced step or workflow if any, then retry the current step;
+// retryLimit retries at most (choose passes over an action whose retries are
+// used up). An error ends the run.
+func (s *stepState) retry(ctx context.Context, a *actionPlan, at *attempt) error {
+	r, f := s.r, s.f
+	s.retries[a]++
+	wait := r.retryWait(a, at.sc.resp)
+	s.res.Action = fmt.Sprintf("retry %s (%d/%d)", a.name, s.retries[a], a.retryLimit)
+	ev := s.event(EventAction)
+	ev.Action, ev.Wait = s.res.Action, wait
+	r.emit(ev)
+	if left, ok := r.timeLeft(); ok && wait > left {
+		wait = left // the next attempt then finds the timeout expired
+	}
+	if wait > 0 {
+		ev := s.event(EventRetryWait)
+		ev.Wait = wait
+		r.emit(ev)
+		if err := r.fx.Sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%s while waiting to retry: %w", stopped(err), err)
+		}
+	}
+	// The referenced step or workflow runs once before the retry; its own
+	// actions are not followed and its failure does not stop the retry (the
+	// spec says nothing; a retry that fails again counts against retryLimit).
+	switch {
+	case a.stepIndex >= 0:
+		return s.runFirst(ctx, f.wp.steps[a.stepIndex])
+	case a.workflow != nil && a.workflow.wf != nil:
+		in, err := r.targetInputs(f, at.sc, a)
+		if err != nil {
+			return err
+		}
+		if out := r.workflow(ctx, a.workflow.wf, in, f.depth+1); out.status == StatusError && (ctx.Err() != nil || r.fatalErr != nil) {
+			return out.err
+		}
+	}
+	return nil
+}
+
+// runFirst executes the step a retry action names once, before the retry.
+func (s *stepState) runFirst(ctx context.Context, other *stepPlan) error {
+	r, f := s.r, s.f
+	if err := r.budgetSpent(f, other, "a retry loop with no exit?"); err != nil {
+		return err
+	}
+	pre := &StepResult{WorkflowID: f.wp.id, StepID: other.id, Depth: f.depth, Operation: other.operation(), Attempts: 1}
+	r.result.Steps = append(r.result.Steps, pre)
+	r.steps++
+	preStart := r.fx.Now()
+	r.emit(&Event{Kind: EventStepStarted, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth})
+	pat := r.attempt(ctx, f, other, pre)
+	pre.Duration = r.fx.Now().Sub(preStart)
+	if pat.fatal {
+		return pat.err
+	}
+	pre.Status = StatusPassed
+	if !pat.success {
+		pre.Status = pat.status
+		if pat.err != nil {
+			pre.Err = pat.err.Error()
+		}
+	}
+	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: other.id, Attempt: 1, Depth: f.depth, Step: pre})
 	return nil
 }
 
@@ -462,33 +587,49 @@ func stopped(err error) string {
 	return "run cancelled"
 }
 
-func (r *run) fatal(res *StepResult, f *frame, sp *stepPlan, st Status, err error) stepFlow {
-	res.Status = st
-	res.Err = err.Error()
-	res.Duration = r.fx.Now().Sub(res.started)
-	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
-	return stepFlow{flow: flowFatal, err: err, status: st}
+// fatal ends the step, and the run, in error.
+func (s *stepState) fatal(err error) stepFlow {
+	s.res.Status = StatusError
+	s.res.Err = err.Error()
+	s.res.Duration = s.r.fx.Now().Sub(s.res.started)
+	ev := s.event(EventStepFinished)
+	ev.Step = s.res
+	s.r.emit(ev)
+	return stepFlow{flow: flowFatal, err: err, status: StatusError}
+}
+
+// label names an action taken, for StepResult.Action and EventAction.
+func (a *actionPlan) label() string {
+	switch a.kind {
+	case actionEnd:
+		return "end " + a.name
+	case actionGoto:
+		if a.stepIndex >= 0 {
+			return "goto " + a.name + " → step " + a.stepID
+		}
+		return "goto " + a.name + " → workflow " + a.workflow.text
+	}
+	return ""
 }
 
 // after applies the chosen action (nil: the default) once a step has succeeded or failed for good.
-func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *attempt, success bool) stepFlow {
+func (s *stepState) after(a *actionPlan, at *attempt, success bool) stepFlow {
+	r, res := s.r, s.res
 	if a != nil {
-		switch a.kind {
-		case "end":
-			res.Action = "end " + a.name
-		case "goto":
-			if a.stepIndex >= 0 {
-				res.Action = "goto " + a.name + " → step " + a.stepID
-			} else {
-				res.Action = "goto " + a.name + " → workflow " + a.workflow.text
-			}
+		if l := a.label(); l != "" {
+			res.Action = l
 		}
-		r.emit(&Event{Kind: EventAction, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Action: res.Action})
+		ev := s.event(EventAction)
+		ev.Action = res.Action
+		r.emit(ev)
 	}
 	// The duration covers every attempt and retry wait; it is set before the
 	// step is reported finished, so observers see it.
 	res.Duration = r.fx.Now().Sub(res.started)
-	r.emit(&Event{Kind: EventStepFinished, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Step: res})
+	ev := s.event(EventStepFinished)
+	ev.Step = res
+	r.emit(ev)
+	failed := func() stepFlow { return stepFlow{flow: flowEndFailure, status: at.status, err: s.failure(at)} }
 	if a == nil {
 		if success {
 			// Step Object, onSuccess: "If not specified, then the next sequential
@@ -497,24 +638,24 @@ func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *
 		}
 		// Step Object, onFailure: "If not specified, then the default behavior is
 		// to break and return." The same when actions exist but none matches.
-		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
+		return failed()
 	}
 	switch a.kind {
-	case "end":
+	case actionEnd:
 		// end after a success ends the workflow successfully; after a failure
 		// (Failure Action Object, type end) it ends failed.
 		if success {
 			return stepFlow{flow: flowEndSuccess}
 		}
-		return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
-	case "goto":
+		return failed()
+	case actionGoto:
 		// goto stepId: "the stepId to transfer to" — within the current
 		// workflow, backwards too (loops are bounded by the step budget).
 		if a.stepIndex >= 0 {
 			return stepFlow{flow: flowGotoStep, target: a.stepIndex}
 		}
 		if a.workflow != nil && a.workflow.wf != nil {
-			in, err := r.targetInputs(f, at.sc, a)
+			in, err := r.targetInputs(s.f, at.sc, a)
 			if err != nil {
 				return stepFlow{flow: flowEndFailure, status: StatusError, err: err}
 			}
@@ -524,14 +665,15 @@ func (r *run) after(f *frame, sp *stepPlan, res *StepResult, a *actionPlan, at *
 	if success {
 		return stepFlow{flow: flowNext}
 	}
-	return stepFlow{flow: flowEndFailure, status: at.status, err: r.stepFailure(f, sp, at)}
+	return failed()
 }
 
-func (r *run) stepFailure(f *frame, sp *stepPlan, at *attempt) error {
+// failure is the error a failed step ends its workflow with.
+func (s *stepState) failure(at *attempt) error {
 	if at.err != nil {
 		return at.err
 	}
-	return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: "step failed"}
+	return s.errorf(s.sp.step.Pos, nil, "step failed")
 }
 
 // choose returns the first action whose criteria all pass (an action without
@@ -547,7 +689,7 @@ func (r *run) stepFailure(f *frame, sp *stepPlan, at *attempt) error {
 // reported as an EventCriterion naming its action.
 func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int, attempt int) *actionPlan {
 	for _, a := range actions {
-		if a.kind == "retry" && retries != nil && retries[a] >= a.retryLimit {
+		if a.kind == actionRetry && retries != nil && retries[a] >= a.retryLimit {
 			continue
 		}
 		ok := true
@@ -618,15 +760,13 @@ func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, 
 		}
 		v, err := p.value.Eval(sc)
 		if err != nil {
-			return nil, &StepError{WorkflowID: f.wp.id, StepID: sc.sp.id, File: f.wp.doc.File, Pos: p.pos,
-				Msg: fmt.Sprintf("action %q: parameter %q", a.name, p.name), Err: err}
+			return nil, f.errorf(sc.sp, p.pos, err, "action %q: parameter %q", a.name, p.name)
 		}
 		in[p.name] = v
 	}
 	in, probs := target.inputs.Check(in)
 	if len(probs) > 0 {
-		return nil, &StepError{WorkflowID: f.wp.id, StepID: sc.sp.id, File: f.wp.doc.File, Pos: a.pos,
-			Msg: fmt.Sprintf("action %q: inputs of workflow %q: %s", a.name, target.id, strings.Join(probs, "; "))}
+		return nil, f.errorf(sc.sp, a.pos, nil, "action %q: inputs of workflow %q: %s", a.name, target.id, strings.Join(probs, "; "))
 	}
 	return in, nil
 }
@@ -653,7 +793,7 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 			return at
 		}
 	default:
-		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: cannotRun(sp)}
+		at.status, at.err = StatusError, f.errorf(sp, sp.step.Pos, nil, "%s", cannotRun(sp))
 		return at
 	}
 	// Success criteria: all must be satisfied.
@@ -684,8 +824,7 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		if err != nil {
 			if pass {
 				at.status = StatusFailed
-				at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.outputPos(o.name),
-					Msg: fmt.Sprintf("output %q", o.name), Err: err}
+				at.err = f.errorf(sp, sp.outputPos(o.name), err, "output %q", o.name)
 				pass = false
 			}
 			continue
@@ -705,16 +844,15 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		if fc := failedCriteria(res); fc != "step failed" {
 			p += "; " + fc
 		}
-		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: p}
+		at.status, at.err = StatusError, f.errorf(sp, sp.step.Pos, nil, "%s", p)
 	}
 	if at.status == "" {
 		at.status = StatusFailed
 		if transportFailed {
 			at.status = StatusError
-			at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
-				Msg: fmt.Sprintf("%s %s", sc.req.Method, sc.req.URL), Err: sc.resp.Err}
+			at.err = f.errorf(sp, sp.step.Pos, sc.resp.Err, "%s %s", sc.req.Method, sc.req.URL)
 		} else if at.err == nil {
-			at.err = &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos, Msg: failedCriteria(res)}
+			at.err = f.errorf(sp, sp.step.Pos, nil, "%s", failedCriteria(res))
 		}
 	}
 	return at
@@ -753,10 +891,6 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 	req, err := r.buildRequest(sc, sp)
 	if err != nil {
 		at.status, at.err = StatusError, err
-		var se *StepError
-		if errors.As(err, &se) && se.Msg != "" && strings.HasPrefix(se.Msg, "cannot") {
-			at.status = StatusError
-		}
 		return false
 	}
 	req.WorkflowID, req.StepID, req.Attempt = f.wp.id, sp.id, res.Attempts
@@ -799,7 +933,7 @@ func (r *run) send(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *a
 // callee's outputs as $outputs.<name> (the spec's pet-coupons example).
 func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scope, at *attempt) bool {
 	if sp.call == nil || sp.call.wf == nil {
-		at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"), Msg: "workflow not resolved"}
+		at.status, at.err = StatusError, f.errorf(sp, sp.step.ValuePos("workflowId"), nil, "workflow not resolved")
 		return false
 	}
 	inputs := map[string]any{}
@@ -809,15 +943,14 @@ func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scop
 		}
 		v, err := p.value.Eval(sc)
 		if err != nil {
-			at.status, at.err = StatusError, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
+			at.status, at.err = StatusError, f.errorf(sp, p.pos, err, "parameter %q", p.name)
 			return false
 		}
 		inputs[p.name] = v
 	}
 	inputs, probs := sp.call.wf.inputs.Check(inputs)
 	if len(probs) > 0 {
-		at.status, at.err = StatusFailed, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.Pos,
-			Msg: fmt.Sprintf("inputs of workflow %q: %s", sp.call.wf.id, strings.Join(probs, "; "))}
+		at.status, at.err = StatusFailed, f.errorf(sp, sp.step.Pos, nil, "inputs of workflow %q: %s", sp.call.wf.id, strings.Join(probs, "; "))
 		return false
 	}
 	if sp.timeoutMS > 0 {
@@ -842,8 +975,7 @@ func (r *run) callWorkflow(ctx context.Context, f *frame, sp *stepPlan, sc *scop
 		if st == StatusError {
 			what = "could not complete"
 		}
-		at.status, at.err = st, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: sp.step.ValuePos("workflowId"),
-			Msg: fmt.Sprintf("workflow %q %s", sp.call.wf.id, what), Err: out.err}
+		at.status, at.err = st, f.errorf(sp, sp.step.ValuePos("workflowId"), out.err, "workflow %q %s", sp.call.wf.id, what)
 		// The callee's outputs are still visible to this step's outputs and actions.
 		return true
 	}

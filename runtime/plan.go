@@ -134,7 +134,7 @@ type outputPlan struct {
 
 type actionPlan struct {
 	name       string
-	kind       string // end, goto, retry
+	kind       actionKind
 	stepID     string
 	stepIndex  int // -1 unless stepID is set
 	workflow   *workflowRef

@@ -213,7 +213,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 	}
 	if res.Err != nil {
-		fmt.Fprintln(a.stderr, "arazzo:", report.Lines(secrets.Mask(res.Err.Error())))
+		fmt.Fprintln(a.stderr, "arazzo:", report.Lines(secrets.Mask(res.Err.Error()))+flagHint(res.Err))
 		a.outputHint(res.Err, f)
 	}
 	a.resumeHint(res, f)

@@ -1,0 +1,44 @@
+package runtime
+
+import "fmt"
+
+// Limit names a bound of a run (see WithMaxSteps, WithMaxDepth, WithMaxBodySize).
+type Limit int
+
+const (
+	// LimitSteps: the run's step executions (WithMaxSteps).
+	LimitSteps Limit = iota + 1
+	// LimitDepth: the nesting of workflows calling workflows (WithMaxDepth).
+	LimitDepth
+	// LimitBody: the bytes of one response body (WithMaxBodySize).
+	LimitBody
+)
+
+// LimitError says that a run reached one of its bounds. It is the cause of
+// the *StepError that names where; errors.As finds it, so that a caller can
+// say how to raise the bound.
+type LimitError struct {
+	Kind Limit
+	Max  int64
+	// Hint says what usually makes a run reach the bound ("a goto loop with
+	// no exit?"); "" for none.
+	Hint string
+}
+
+func (e *LimitError) Error() string {
+	var s string
+	switch e.Kind {
+	case LimitSteps:
+		s = fmt.Sprintf("step budget of %d executions used up", e.Max)
+	case LimitDepth:
+		s = fmt.Sprintf("workflows nest deeper than %d", e.Max)
+	case LimitBody:
+		s = fmt.Sprintf("response body is larger than %d bytes", e.Max)
+	default:
+		s = fmt.Sprintf("limit %d of %d reached", e.Kind, e.Max)
+	}
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
+}
