@@ -1,10 +1,19 @@
 // Package runtime compiles Arazzo documents into immutable plans and runs them.
 //
-//	plan, diags, err := runtime.Load(ctx, "workflow.arazzo.yaml")
-//	if err != nil { ... }                  // diags lists every problem, with positions
+//	plan, _, err := runtime.Load(ctx, "workflow.arazzo.yaml")
+//	if err != nil {
+//		return err // every error of the document, with file:line:col
+//	}
 //	res, err := plan.Run(ctx, "rotate-mcp-server-token", map[string]any{"search": "sales"},
-//		runtime.WithCredentials(runtime.StaticCredentials{"bearerAuth": token}))
+//		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": token}))
+//	if err != nil {
+//		return err
+//	}
 //	fmt.Println(res.Status, res.Outputs["token"])
+//
+// The package's Example runs this against a local API; its other examples
+// observe a run's events, and package report's writes a JUnit report from
+// Plan.Run.
 //
 // The executor is a deterministic state machine (machine.go): given the run state
 // and the result of the last effect it decides the next effect — send this HTTP
