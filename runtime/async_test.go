@@ -333,3 +333,53 @@ func TestAsyncDryRun(t *testing.T) {
 		t.Errorf("receive notes %q", recv.Notes)
 	}
 }
+
+// TestReceiveCriteriaFail: the first message that correlates fails the
+// step's successCriteria. It is taken (not left for a later receive): the
+// step fails with the criteria's failure, and its onFailure actions decide;
+// a retry listens again on the same subscription and takes the next
+// correlated message. Without a retry the workflow fails.
+func TestReceiveCriteriaFail(t *testing.T) {
+	for _, retry := range []bool{true, false} {
+		t.Run(fmt.Sprintf("retry=%v", retry), func(t *testing.T) {
+			mem := transport.NewMemory()
+			mem.OnPublish(func(m *transport.Message) {
+				if m.Channel != "place-order" {
+					return
+				}
+				h := map[string]string{"orderRequestId": m.Headers["orderRequestId"]}
+				go func() {
+					for _, p := range []string{`{"orderId":0}`, `{"orderId":9}`} {
+						mem.Deliver(&transport.Message{Channel: "confirm-order", Headers: h, Payload: []byte(p), ContentType: "application/json"})
+					}
+				}()
+			})
+			step := "timeout: 6000\n    successCriteria:\n    - condition: $message.payload#/orderId > 0"
+			if retry {
+				step += "\n    onFailure:\n    - {name: again, type: retry, retryLimit: 1, retryAfter: 0}"
+			}
+			plan := loadAsync(t, strings.Replace(readFile(t, "testdata/async/pet/pet-purchase.arazzo.yaml"), "timeout: 6000", step, 1))
+			res, err := plan.Run(context.Background(), "", map[string]any{"username": "alice", "password": "pw", "orderCorrelationId": "o-2"},
+				WithServer("petStoreDescription", petstore(t).URL), WithServer("asyncOrderApiDescription", "memory://broker"), WithMessageBroker(mem))
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := res.Steps[len(res.Steps)-1]
+			if last.StepID != "confirmPetPurchaseStep" {
+				t.Fatalf("last step %s", last.StepID)
+			}
+			if retry {
+				if res.Status != StatusPassed || last.Attempts != 2 || fmt.Sprint(res.Outputs["orderId"]) != "9" {
+					t.Errorf("status %s, attempts %d, outputs %v: want the second correlated message after a retry", res.Status, last.Attempts, res.Outputs)
+				}
+				return
+			}
+			if res.Status != StatusFailed || last.Status != StatusFailed || last.Attempts != 1 {
+				t.Errorf("status %s, step %s after %d attempts: want the workflow failed by the criteria", res.Status, last.Status, last.Attempts)
+			}
+			if res.Err == nil || !strings.Contains(res.Err.Error(), "orderId") {
+				t.Errorf("error %v: want the failed criterion", res.Err)
+			}
+		})
+	}
+}
