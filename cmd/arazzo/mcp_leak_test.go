@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -33,8 +34,9 @@ func (t teeWriteCloser) Close() error { return t.c.Close() }
 
 // TestMCPLeak: the credential (--auth) and the secret input (format:
 // password) appear in no message the server sends — results, errors,
-// progress, list_runs, get_run — even where the API echoes both back, and
-// the credential in no message at all. Every byte both ways is recorded.
+// progress, confirmation questions, list_runs, get_run, resume_run — even
+// where the API echoes both back, and the credential in no message at all.
+// Every byte both ways is recorded, over stdio and over streamable HTTP.
 func TestMCPLeak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -61,25 +63,69 @@ func TestMCPLeak(t *testing.T) {
 	}))
 	defer api.Close()
 	bin := buildArazzo(t)
-	state := filepath.Join(t.TempDir(), "state")
-	cmd := exec.Command(bin, "mcp", filepath.Join("testdata", "mcp", "login.arazzo.yaml"), "--auth", "apiKey=env:SESSION_KEY",
-		"--server", "sessions="+api.URL, "--state", state)
-	cmd.Env = append(cmd.Environ(), "SESSION_KEY="+key)
-	var fromServer, toServer, stderr syncBuffer
-	stdin, stdout := startPiped(t, cmd, &stderr)
-	defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+	server := func(extra ...string) *exec.Cmd {
+		args := append([]string{"mcp", filepath.Join("testdata", "mcp", "login.arazzo.yaml"), "--auth", "apiKey=env:SESSION_KEY",
+			"--server", "sessions=" + api.URL, "--state", filepath.Join(t.TempDir(), "state")}, extra...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(cmd.Environ(), "SESSION_KEY="+key, "MCP_TOKEN="+mcpToken)
+		return cmd
+	}
+	// The confirmation question names the inputs: it is asked (and recorded)
+	// before each run of the destructive sign-in.
+	confirming := func() (*mcp.ClientOptions, *syncBuffer) {
+		var asked syncBuffer
+		opts, _ := progressRecorder()
+		opts.ElicitationHandler = func(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			asked.Write([]byte(req.Params.Message + "\n"))
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"confirm": true}}, nil
+		}
+		return opts, &asked
+	}
+
+	t.Run("stdio", func(t *testing.T) {
+		opts, asked := confirming()
+		cmd := server("--confirm")
+		var fromServer, toServer, stderr syncBuffer
+		stdin, stdout := startPiped(t, cmd, &stderr)
+		defer func() { stdin.Close(); cmd.Process.Kill(); cmd.Wait() }()
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, opts).Connect(ctx, &mcp.IOTransport{
+			Reader: teeReadCloser{io.TeeReader(stdout, &fromServer), stdout},
+			Writer: teeWriteCloser{io.MultiWriter(stdin, &toServer), stdin},
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leakCalls(t, cs, password)
+		checkNoLeak(t, key, password, &fromServer, &toServer, &stderr, asked)
+	})
+
+	t.Run("http", func(t *testing.T) {
+		opts, asked := confirming()
+		var stderr syncBuffer
+		endpoint := startHTTPServer(t, server("--http", "127.0.0.1:0", "--http-token", "env:MCP_TOKEN"), &stderr)
+		var fromServer, toServer syncBuffer
+		hc := &http.Client{Transport: bearer{token: mcpToken, next: recorder{next: http.DefaultTransport, sent: &toServer, received: &fromServer}}}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, opts).Connect(ctx, &mcp.StreamableClientTransport{Endpoint: endpoint, HTTPClient: hc}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		leakCalls(t, cs, password)
+		checkNoLeak(t, key, password, &fromServer, &toServer, &stderr, asked)
+	})
+}
+
+// leakCalls makes every kind of call that could carry a secret back: a run
+// whose outputs echo the secrets, one whose error does, a schema error, the
+// run tools on each run, and a resume of the failed run.
+func leakCalls(t *testing.T, cs *mcp.ClientSession, password string) {
+	t.Helper()
+	defer cs.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	opts, _ := progressRecorder()
-	cs, err := mcp.NewClient(&mcp.Implementation{Name: "test", Version: "1"}, opts).Connect(ctx, &mcp.IOTransport{
-		Reader: teeReadCloser{io.TeeReader(stdout, &fromServer), stdout},
-		Writer: teeWriteCloser{io.MultiWriter(stdin, &toServer), stdin},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cs.Close()
-
 	tool := findTool(t, cs, "sign-in")
 	if got := jsonOf(t, tool.InputSchema); !strings.Contains(got, `"password":{"format":"password","type":"string","writeOnly":true}`) {
 		t.Errorf("the password input is not writeOnly: %s", got)
@@ -105,14 +151,31 @@ func TestMCPLeak(t *testing.T) {
 	}
 	progressCall(map[string]any{"user": 5, "password": password}) // a schema error
 	list := call(t, cs, toolListRuns, nil)
-	for _, r := range structured(t, list)["runs"].([]any) {
+	runs, _ := structured(t, list)["runs"].([]any)
+	if len(runs) != 2 {
+		t.Fatalf("list_runs: %s", text(list))
+	}
+	for _, r := range runs {
 		call(t, cs, toolGetRun, map[string]any{"runId": r.(map[string]any)["runId"]})
 	}
 	call(t, cs, toolGetRun, map[string]any{"runId": "no-such-run"})
-	cs.Close()
+	// The failed run, resumed: its inputs come back from the journal and the
+	// failing step is sent again.
+	failed, _ := bad.Meta["arazzo/runId"].(string)
+	if res := call(t, cs, toolResumeRun, map[string]any{"runId": failed}); !res.IsError || !strings.Contains(text(res), "step open") {
+		t.Errorf("resume_run of the failed run: %s", text(res))
+	}
+}
 
+// checkNoLeak looks for every form of the secrets in what the server sent and
+// logged, and for the credential in what the client sent too.
+func checkNoLeak(t *testing.T, key, password string, fromServer, toServer, stderr, asked *syncBuffer) {
+	t.Helper()
 	if !strings.Contains(fromServer.String(), "s-0a1b2c3d4e") || !strings.Contains(fromServer.String(), "notifications/progress") {
 		t.Fatal("the recording misses the results")
+	}
+	if q := asked.String(); !strings.Contains(q, "password=***") || !strings.Contains(fromServer.String(), "password=***") {
+		t.Errorf("the confirmation question was not asked, or not recorded, with the password masked: %q", q)
 	}
 	for name, secret := range map[string]string{"the credential": key, "the secret input": password} {
 		for _, form := range encodings(secret) {
@@ -129,6 +192,36 @@ func TestMCPLeak(t *testing.T) {
 			t.Errorf("the credential (as %q) is in a message the client sent", form)
 		}
 	}
+}
+
+// recorder records every HTTP request (headers and body) and response
+// (headers and body, an event stream as it is read) of a client.
+type recorder struct {
+	next           http.RoundTripper
+	sent, received io.Writer
+}
+
+func (rt recorder) RoundTrip(r *http.Request) (*http.Response, error) {
+	fmt.Fprintf(rt.sent, "%s %s\n", r.Method, r.URL)
+	r.Header.Write(rt.sent)
+	if r.Body != nil {
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		rt.sent.Write(body)
+		r = r.Clone(r.Context())
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	resp, err := rt.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(rt.received, "%s\n", resp.Status)
+	resp.Header.Write(rt.received)
+	resp.Body = teeReadCloser{io.TeeReader(resp.Body, rt.received), resp.Body}
+	return resp, nil
 }
 
 // encodings are the forms a secret can leak in: as is, JSON-escaped (the

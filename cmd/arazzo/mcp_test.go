@@ -75,6 +75,13 @@ func (e *mcpEnv) serveHTTP(t *testing.T, extra ...string) string {
 	t.Helper()
 	cmd := exec.Command(e.bin, e.args(append([]string{"--http", "127.0.0.1:0"}, extra...)...)...)
 	cmd.Env = e.env
+	return startHTTPServer(t, cmd, nil)
+}
+
+// startHTTPServer starts cmd, an 'arazzo mcp --http' command, and returns the
+// endpoint it prints; what it logs is copied to log when log is not nil.
+func startHTTPServer(t *testing.T, cmd *exec.Cmd, log io.Writer) string {
+	t.Helper()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -86,11 +93,15 @@ func (e *mcpEnv) serveHTTP(t *testing.T, extra ...string) string {
 	pw.Close()
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait(); pr.Close() })
 	urls := make(chan string, 1)
-	var log syncBuffer
+	var printed syncBuffer
+	if log == nil {
+		log = io.Discard
+	}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			line := sc.Text()
+			printed.Write([]byte(line + "\n"))
 			log.Write([]byte(line + "\n"))
 			if i := strings.Index(line, "http://"); i >= 0 && strings.Contains(line, "streamable HTTP") {
 				urls <- strings.Fields(line[i:])[0]
@@ -101,7 +112,7 @@ func (e *mcpEnv) serveHTTP(t *testing.T, extra ...string) string {
 	case u := <-urls:
 		return strings.TrimSuffix(u, ",")
 	case <-time.After(30 * time.Second):
-		t.Fatalf("the server printed no address\n%s", log.String())
+		t.Fatalf("the server printed no address\n%s", printed.String())
 	}
 	return ""
 }
