@@ -212,7 +212,9 @@ func (l *localEffects) send(ctx context.Context, req *Request) (*Response, strin
 	return res, oauthKey
 }
 
-// describeTransportError classifies a client error and words it for a person.
+// describeTransportError classifies a client error and words it for a
+// person; the error it returns wraps the client's, so that errors.Is(err,
+// context.DeadlineExceeded) holds for a request that timed out.
 func describeTransportError(err error, timeout time.Duration) (error, string) {
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -220,27 +222,36 @@ func describeTransportError(err error, timeout time.Duration) (error, string) {
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return errors.New("cancelled"), "canceled"
+		return &transportError{"cancelled", err}, "canceled"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return fmt.Errorf("timed out after %s", timeout), "timeout"
+		return &transportError{fmt.Sprintf("timed out after %s", timeout), err}, "timeout"
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) {
-		return fmt.Errorf("cannot resolve host %s: %v", dnsErr.Name, dnsErr.Err), "dns"
+		return &transportError{fmt.Sprintf("cannot resolve host %s: %v", dnsErr.Name, dnsErr.Err), err}, "dns"
 	}
 	var tlsErr *tls.CertificateVerificationError
 	if errors.As(err, &tlsErr) || strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:") {
-		return fmt.Errorf("TLS error: %v", err), "tls"
+		return &transportError{fmt.Sprintf("TLS error: %v", err), err}, "tls"
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
-		return fmt.Errorf("connection failed: %v", opErr.Err), "connection"
+		return &transportError{fmt.Sprintf("connection failed: %v", opErr.Err), err}, "connection"
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("connection closed before the response was complete"), "connection"
+		return &transportError{"connection closed before the response was complete", err}, "connection"
 	}
 	return err, "protocol"
 }
+
+// transportError is a client error worded for a person; it wraps the error.
+type transportError struct {
+	msg   string
+	cause error
+}
+
+func (e *transportError) Error() string { return e.msg }
+func (e *transportError) Unwrap() error { return e.cause }
 
 func isTimeout(err error) bool {
 	var ne net.Error
