@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/activity"
+	sdktemporal "go.temporal.io/sdk/temporal"
 
 	"github.com/arazzo-run/arazzo/runtime"
 )
@@ -78,16 +80,112 @@ func (o *SendOutput) response() *runtime.Response {
 // and returns the response. A transport error is a result, not an activity
 // failure — the executor decides what it means, as in a local run — so
 // Temporal attempts a request again only when the activity itself did not
-// complete (its worker died or stalled past the heartbeat timeout), and then
-// only an idempotent one (see activityOptions).
+// complete (its worker died or stalled past the heartbeat timeout). An
+// idempotent request is then simply sent again; one that is not goes through
+// sendOnce, which never sends it twice.
 func (w *Worker) Send(ctx context.Context, in *SendInput) (*SendOutput, error) {
-	stop := heartbeat(ctx)
+	if !resendable(in.Method, in.Idempotent) {
+		return w.sendOnce(ctx, in)
+	}
+	stop := heartbeat(ctx, func(ctx context.Context) error { activity.RecordHeartbeat(ctx); return nil })
 	resp := w.sender.Send(ctx, in.request())
 	stop()
 	if err := ctx.Err(); err != nil {
 		return nil, err // the run was cancelled or timed out; nobody reads the response
 	}
 	return w.sendOutput(resp, in.MaxBody), nil
+}
+
+// sendRecord is what the send activity of a request that must not be sent
+// twice keeps in its heartbeat details, where an attempt of the activity that
+// follows a lost worker finds it. The details are payloads like any other:
+// with a payload key, they are encrypted.
+type sendRecord struct {
+	// Sending: the request may have left (recorded before it is sent).
+	Sending bool `json:"sending"`
+	// Output is the response, recorded the moment it arrived.
+	Output *SendOutput `json:"output,omitempty"`
+}
+
+// sendOnce sends a request that must not be sent twice. Before sending, it
+// records in the heartbeat details that the request is leaving; when the
+// response arrives, it records the response there before anything else.
+// Both records are synchronous heartbeats: once recorded, the cluster holds
+// them whatever happens to this worker. An attempt that follows a lost
+// worker reads them: a recorded response is returned as it was received (a
+// renewed token is handed over, not renewed again); a request that left
+// without a recorded response is reported lost (the server may or may not
+// have acted on it); a request that never left is sent.
+func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, error) {
+	if activity.HasHeartbeatDetails(ctx) {
+		var rec sendRecord
+		err := activity.GetHeartbeatDetails(ctx, &rec)
+		switch {
+		case err == nil && rec.Output != nil:
+			activity.GetLogger(ctx).Info("response recorded before its worker was lost", "method", in.Method, "url", in.URL)
+			return rec.Output, nil
+		case err != nil || rec.Sending:
+			return lostOutput(in), nil
+		}
+	}
+	if err := w.record(ctx, &sendRecord{Sending: true}); err != nil {
+		return nil, err // not sent: the next attempt sends it
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := heartbeat(rctx, func(hctx context.Context) error {
+		err := w.record(hctx, &sendRecord{Sending: true})
+		var canceled *sdktemporal.CanceledError
+		if errors.As(err, &canceled) {
+			cancel() // the run was cancelled: so is its request
+		}
+		return err
+	})
+	resp := w.sender.Send(rctx, in.request())
+	stop()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if rctx.Err() != nil {
+		return nil, sdktemporal.NewCanceledError()
+	}
+	out := w.sendOutput(resp, in.MaxBody)
+	// Should this fail (the cluster unreachable), the activity's result
+	// still carries the response if this worker lives to report it.
+	if err := w.record(ctx, &sendRecord{Sending: true, Output: out}); err != nil {
+		activity.GetLogger(ctx).Warn("could not record the response in the heartbeat details", "error", err)
+	}
+	return out, nil
+}
+
+// recordSend records rec as the activity's heartbeat details and returns
+// once the cluster has them. activity.RecordHeartbeat would not do: it holds
+// details back for up to 80% of the heartbeat timeout after the previous
+// heartbeat, and a worker killed meanwhile loses them. The details are
+// encoded with the worker's data converter (WithDataConverter), so a payload
+// key encrypts them.
+func (w *Worker) recordSend(ctx context.Context, rec *sendRecord) error {
+	details, err := w.dc.ToPayloads(rec)
+	if err != nil {
+		return err
+	}
+	info := activity.GetInfo(ctx)
+	resp, err := activity.GetClient(ctx).WorkflowService().RecordActivityTaskHeartbeat(ctx, &workflowservice.RecordActivityTaskHeartbeatRequest{
+		TaskToken: info.TaskToken, Details: details, Namespace: info.WorkflowNamespace, Identity: w.identity})
+	if err != nil {
+		return err
+	}
+	if resp.GetCancelRequested() {
+		return sdktemporal.NewCanceledError()
+	}
+	return nil
+}
+
+// lostOutput is the result of a request whose worker was lost after it was
+// sent and before its response was recorded.
+func lostOutput(in *SendInput) *SendOutput {
+	return &SendOutput{ErrKind: "lost", Err: fmt.Sprintf("its worker was lost after sending it and before the response was recorded: "+
+		"the server may or may not have acted on it, and a %s is not sent again behind the workflow's back", in.Method)}
 }
 
 // sendOutput copies the response, capped by the run's MaxBody, with the
@@ -124,7 +222,7 @@ func (w *Worker) sendOutput(resp *runtime.Response, maxBody int64) *SendOutput {
 // heartbeat records heartbeats while a request is in flight, so that the loss
 // of this worker is noticed within heartbeatTimeout rather than at the end of
 // the activity's start-to-close timeout.
-func heartbeat(ctx context.Context) (stop func()) {
+func heartbeat(ctx context.Context, beat func(context.Context) error) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -138,7 +236,7 @@ func heartbeat(ctx context.Context) (stop func()) {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				activity.RecordHeartbeat(ctx)
+				_ = beat(ctx)
 			}
 		}
 	}()

@@ -1,9 +1,13 @@
 package temporal
 
 import (
+	"context"
+	"fmt"
 	"net/http"
+	"os"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/arazzo-run/arazzo/runtime"
@@ -17,6 +21,10 @@ type Worker struct {
 	plans   plans
 	sender  *runtime.Sender
 	secrets *runtime.Secrets
+	// record records a send activity's heartbeat details (recordSend).
+	record   func(context.Context, *sendRecord) error
+	dc       converter.DataConverter
+	identity string
 }
 
 // DefaultMaxBody is a worker's default cap on a response body. Responses are
@@ -35,6 +43,7 @@ type config struct {
 	maxBody int64
 	secrets *runtime.Secrets
 	warn    func(msg string)
+	dc      converter.DataConverter
 }
 
 // WithCredentials supplies the credentials of security schemes, as
@@ -55,6 +64,12 @@ func WithSecrets(s *runtime.Secrets) Option { return func(o *config) { o.secrets
 // WithWarnings receives warnings about requests, such as an operation whose
 // credentials the worker does not have.
 func WithWarnings(f func(msg string)) Option { return func(o *config) { o.warn = f } }
+
+// WithDataConverter sets the data converter of the worker's client
+// (client.Options.DataConverter; with a payload key, Codec.DataConverter()).
+// The send activity encodes with it the heartbeat details it records
+// itself; the default is the SDK's default converter.
+func WithDataConverter(dc converter.DataConverter) Option { return func(o *config) { o.dc = dc } }
 
 // NewWorker returns a Worker.
 func NewWorker(opts ...Option) *Worker {
@@ -81,7 +96,13 @@ func NewWorker(opts ...Option) *Worker {
 			}
 		})))
 	}
-	return &Worker{sender: runtime.NewSender(sopts...), secrets: cfg.secrets}
+	if cfg.dc == nil {
+		cfg.dc = converter.GetDefaultDataConverter()
+	}
+	host, _ := os.Hostname()
+	w := &Worker{sender: runtime.NewSender(sopts...), secrets: cfg.secrets, dc: cfg.dc, identity: fmt.Sprintf("%d@%s", os.Getpid(), host)}
+	w.record = w.recordSend
+	return w
 }
 
 // Registry is what a Worker registers on: a Temporal worker.Worker, or the

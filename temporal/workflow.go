@@ -179,12 +179,13 @@ func (e *effects) Send(_ context.Context, req *runtime.Request) *runtime.Respons
 	return out.response()
 }
 
-// Retries of the send activity. A request that is not idempotent is
-// attempted once: if its worker dies mid-request, nobody knows whether the
-// server acted on it, so it is not sent again behind the workflow's back —
-// the step fails with ErrKind "lost" and only the step's own retry actions
-// may send it again. An idempotent request is attempted again on another
-// worker; a DELETE is not (see resendable).
+// Retries of the send activity. When a worker dies mid-request, Temporal
+// attempts the activity again on another worker. An idempotent request is
+// sent again; one that is not never is (see Worker.sendOnce): the attempt
+// returns the response the lost worker recorded, or reports the request
+// lost (ErrKind "lost") when it left without a recorded response, and only
+// the step's own retry actions may send it again. A DELETE counts as not
+// idempotent (see resendable).
 const (
 	idempotentAttempts = 5
 	// sendGrace is added to the request timeout for the activity's
@@ -195,17 +196,13 @@ const (
 )
 
 func activityOptions(in *SendInput) workflow.ActivityOptions {
-	ao := workflow.ActivityOptions{
+	return workflow.ActivityOptions{
 		StartToCloseTimeout: in.Timeout + sendGrace,
 		HeartbeatTimeout:    heartbeatTimeout,
-		RetryPolicy:         &sdktemporal.RetryPolicy{MaximumAttempts: 1},
-		Summary:             in.Method + " " + in.URL,
+		RetryPolicy: &sdktemporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
+			MaximumInterval: 30 * time.Second, MaximumAttempts: idempotentAttempts},
+		Summary: in.Method + " " + in.URL,
 	}
-	if resendable(in.Method, in.Idempotent) {
-		ao.RetryPolicy = &sdktemporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2,
-			MaximumInterval: 30 * time.Second, MaximumAttempts: idempotentAttempts}
-	}
-	return ao
 }
 
 // resendable reports whether Temporal may send a request again when its

@@ -179,6 +179,7 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 		WorkerStopTimeout:                      f.stopTimeout,
 	})
 	temporal.NewWorker(temporal.WithCredentials(creds), temporal.WithSecrets(secrets), temporal.WithMaxBody(f.maxBody),
+		temporal.WithDataConverter(f.cluster.dataConverter()),
 		temporal.WithWarnings(func(msg string) { fmt.Fprintln(a.stderr, "arazzo: worker: "+secrets.Mask(msg)) })).Register(w)
 	if err := w.Start(); err != nil {
 		return &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot start the worker: %v", err)}
