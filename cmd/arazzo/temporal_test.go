@@ -547,6 +547,10 @@ var durationRE = regexp.MustCompile(`\s+\d+(\.\d+)?(ms|s)\b`)
 // The flags of a run on Temporal, checked before anything is sent.
 func TestTemporalFlags(t *testing.T) {
 	closed := "127.0.0.1:" + freePort(t)
+	lines := filepath.Join(t.TempDir(), "lines.jsonl")
+	if err := os.WriteFile(lines, []byte("{\"search\": \"a\"}\n{\"search\": \"b\"}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -560,8 +564,17 @@ func TestTemporalFlags(t *testing.T) {
 		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed}, ExitIncomplete, "cannot reach the Temporal cluster at " + closed},
 		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--server", "mcpServrApi=http://127.0.0.1:1"}, ExitUsage,
 			`--server mcpServrApi: no source description is named "mcpServrApi"; did you mean "mcpServerApi"?`},
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--server-var", "mcpServrApi.region=eu"}, ExitUsage,
+			`--server-var mcpServrApi.region: no source description is named "mcpServrApi"; did you mean "mcpServerApi"?`},
+		{[]string{"run", rotateFile, "--input", "search=x", "--temporal", closed, "--server-var", "mcpServerApi.region=eu"}, ExitUsage,
+			`--server-var mcpServerApi.region: no server of source "mcpServerApi" has a variable {region}`},
+		{[]string{"run", rotateFile, "--inputs-file", lines, "--temporal", closed, "--server", "mcpServrApi=http://127.0.0.1:1"}, ExitUsage,
+			`--server mcpServrApi: no source description is named "mcpServrApi"; did you mean "mcpServerApi"?`},
+		{[]string{"run", rotateFile, "--inputs-file", lines, "--temporal", closed, "--server-var", "mcpServerApi.region=eu"}, ExitUsage,
+			`--server-var mcpServerApi.region: no server of source "mcpServerApi" has a variable {region}`},
 		{[]string{"runs", "show", "x", "--namespace", "n"}, ExitUsage, "--namespace applies to a Temporal cluster"},
 		{[]string{"worker"}, ExitUsage, "worker needs --temporal HOST:PORT"},
+		{[]string{"worker", "--temporal", closed, "--auth", "bearerAuth"}, ExitUsage, `--auth "***": expected SCHEME=VALUE`},
 		{[]string{"worker", "--temporal", closed, "--max-body", "3000000"}, ExitUsage, "--max-body must be between 1 and 1572864"},
 		{[]string{"worker", "--temporal", closed}, ExitIncomplete, "cannot reach the Temporal cluster"},
 	} {
