@@ -43,7 +43,9 @@ type StepView struct {
 	// Operation is set for operationId/operationPath steps.
 	Operation *OperationView
 	// Workflow is set for workflowId steps: the workflow it runs.
-	Workflow        *WorkflowLink
+	Workflow *WorkflowLink
+	// Message is set for AsyncAPI steps: what the step sends or receives.
+	Message         *MessageView
 	Parameters      []ParamView
 	RequestBody     *BodyView
 	SuccessCriteria []CriterionView
@@ -73,6 +75,29 @@ type OperationView struct {
 	SourceURL string
 	// Ref is the step's operationId or operationPath as written.
 	Ref string
+}
+
+// MessageView is what an AsyncAPI step sends or receives, and where.
+type MessageView struct {
+	// Action is send or receive (the step's, which is authoritative).
+	Action string
+	// Channel is the channel's key in the AsyncAPI document, Address its
+	// address as written ({parameters} unresolved); Reply tells that the
+	// channel is the reply of the operation.
+	Channel string
+	Address string
+	Reply   bool
+	// Operation is the AsyncAPI operation's id ("" for a channelPath step).
+	Operation string
+	// Source is the source description's name, SourceURL its url as written.
+	Source    string
+	SourceURL string
+	// Messages names the messages the channel may carry.
+	Messages []string
+	// CorrelationID is a receive's correlationId as written; Locations the
+	// messages' correlationId locations it is compared with.
+	CorrelationID string
+	Locations     []string
 }
 
 // ParamView is one effective parameter of a step: workflow-level parameters not
@@ -233,6 +258,24 @@ func (sp *stepPlan) view() *StepView {
 		}
 	}
 	v.Workflow = linkPtr(sp.call)
+	if as := sp.async; as != nil && as.channel != nil {
+		m := &MessageView{Action: as.action, Channel: as.channel.Key, Address: as.channel.Address, Reply: as.reply, CorrelationID: s.CorrelationID}
+		if as.op != nil {
+			m.Operation = as.op.ID
+		}
+		if as.src != nil {
+			m.Source, m.SourceURL = as.src.name, as.src.url
+		}
+		for _, msg := range as.messages {
+			m.Messages = append(m.Messages, msg.ID)
+		}
+		if m.CorrelationID != "" {
+			for _, l := range as.locs {
+				m.Locations = append(m.Locations, l.Expr)
+			}
+		}
+		v.Message = m
+	}
 	for _, p := range sp.params {
 		v.Parameters = append(v.Parameters, p.view())
 	}

@@ -172,6 +172,8 @@ func writeDescription(w io.Writer, v *runtime.WorkflowView) {
 			fmt.Fprintln(w, line)
 		case s.Workflow != nil:
 			fmt.Fprintf(w, "%sruns workflow: %s\n", pad, s.Workflow.Ref)
+		case s.Message != nil:
+			writeMessage(w, pad, s.Message)
 		}
 		if len(s.DependsOn) > 0 {
 			fmt.Fprintf(w, "%sdepends on: %s\n", pad, strings.Join(s.DependsOn, ", "))
@@ -313,4 +315,37 @@ func transitionTarget(t runtime.Transition) string {
 		return "workflow " + t.Workflow.Ref
 	}
 	return ""
+}
+
+// writeMessage describes what an AsyncAPI step sends or receives: the
+// channel, the operation it belongs to, and what a receive correlates by.
+func writeMessage(w io.Writer, pad string, m *runtime.MessageView) {
+	line := fmt.Sprintf("%s%s: %s", pad, m.Action, m.Address)
+	if m.Channel != m.Address {
+		line += " (channel " + m.Channel + ")"
+	}
+	var from []string
+	switch {
+	case m.Operation != "" && m.Reply:
+		from = append(from, "the reply of "+m.Operation)
+	case m.Operation != "":
+		from = append(from, m.Operation)
+	}
+	if m.Source != "" {
+		from = append(from, "in "+m.Source+" ("+m.SourceURL+")")
+	}
+	if len(from) > 0 {
+		line += "  — " + strings.Join(from, " ")
+	}
+	fmt.Fprintln(w, line)
+	if len(m.Messages) > 0 {
+		fmt.Fprintf(w, "%smessages: %s\n", pad, strings.Join(m.Messages, ", "))
+	}
+	if m.CorrelationID != "" {
+		at := "no correlationId location"
+		if len(m.Locations) > 0 {
+			at = strings.Join(m.Locations, " or ")
+		}
+		fmt.Fprintf(w, "%scorrelation: the message whose %s is %s\n", pad, at, m.CorrelationID)
+	}
 }

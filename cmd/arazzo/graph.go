@@ -25,7 +25,10 @@ goto and retry targets, dependsOn) as subgraphs, and step-level dependsOn as
 dotted edges. Without --workflow every workflow of the document is drawn.
 
 Solid edges are taken on success, dashed ones on failure; thick (Mermaid) or
-dotted (DOT) ones lead to another workflow. Mermaid pastes into GitHub Markdown inside a mermaid code
+dotted (DOT) ones lead to another workflow. Steps that send or receive AsyncAPI
+messages have their own shapes (a flag for a send, a parallelogram for a
+receive), and a message edge ending in a circle goes from the step that sends
+to the step that receives on the channel or receives the operation's reply. Mermaid pastes into GitHub Markdown inside a mermaid code
 block; DOT renders with Graphviz (dot -Tsvg).`,
 		Example: `  arazzo graph workato/rotate-mcp-server-token
   arazzo graph flow.arazzo.yaml --workflow checkout --format dot | dot -Tsvg > flow.svg`,
@@ -77,12 +80,13 @@ const (
 	edgeSuccess = iota // solid
 	edgeFailure        // dashed
 	edgeCall           // dotted
+	edgeMessage        // a message: from the step that sends it to the one that receives it
 )
 
 type graphNode struct {
 	id    string
 	label []string // lines
-	kind  string   // start, step, passed, failed
+	kind  string   // start, step, send, receive, passed, failed
 }
 
 type graphEdge struct {
@@ -129,6 +133,11 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 	for _, r := range roots {
 		add(r)
 	}
+	type messageStep struct {
+		node string
+		m    *runtime.MessageView
+	}
+	var sends, receives []messageStep
 	for i := 0; i < len(views); i++ {
 		v := views[i]
 		w := "w" + strconv.Itoa(i)
@@ -161,7 +170,17 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 					g.edge(n, callee+"_start", "runs", edgeCall)
 				}
 			}
-			c.nodes = append(c.nodes, &graphNode{id: n, label: label, kind: "step"})
+			kind := "step"
+			if m := s.Message; m != nil {
+				kind = m.Action
+				label = append(label, m.Action+" "+m.Address)
+				if m.Action == "receive" {
+					receives = append(receives, messageStep{n, m})
+				} else {
+					sends = append(sends, messageStep{n, m})
+				}
+			}
+			c.nodes = append(c.nodes, &graphNode{id: n, label: label, kind: kind})
 			for _, d := range s.DependsOn {
 				dep, _ := arazzo.ParseStepDependency(d)
 				if local, ok := dep.LocalTo(v.ID); ok {
@@ -220,6 +239,16 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 			}
 		}
 	}
+	// A message edge goes from each step that sends to a channel to each step
+	// that receives on it, or receives the reply of the operation it sends.
+	for _, r := range receives {
+		for _, snd := range sends {
+			same := snd.m.Source == r.m.Source && snd.m.SourceURL == r.m.SourceURL
+			if same && (snd.m.Channel == r.m.Channel || (r.m.Reply && !snd.m.Reply && snd.m.Operation != "" && snd.m.Operation == r.m.Operation)) {
+				g.edge(snd.node, r.node, "message on "+r.m.Address, edgeMessage)
+			}
+		}
+	}
 	return g
 }
 
@@ -265,6 +294,10 @@ func (g *graph) writeMermaid(w io.Writer) {
 				fmt.Fprintf(w, "    %s([\"%s\"])\n", n.id, label)
 			case "passed", "failed":
 				fmt.Fprintf(w, "    %s([\"%s\"])\n", n.id, label)
+			case "send":
+				fmt.Fprintf(w, "    %s>\"%s\"]\n", n.id, label)
+			case "receive":
+				fmt.Fprintf(w, "    %s[/\"%s\"/]\n", n.id, label)
 			default:
 				fmt.Fprintf(w, "    %s[\"%s\"]\n", n.id, label)
 			}
@@ -278,6 +311,8 @@ func (g *graph) writeMermaid(w io.Writer) {
 			arrow = "-.->"
 		case edgeCall:
 			arrow = "==>"
+		case edgeMessage:
+			arrow = "--o"
 		}
 		if e.label == "" {
 			fmt.Fprintf(w, "  %s %s %s\n", e.from, arrow, e.to)
@@ -340,6 +375,10 @@ func (g *graph) writeDOT(w io.Writer) {
 				attrs += `, shape=oval, style=filled, fillcolor="#dafbe1", color="#1a7f37"`
 			case "failed":
 				attrs += `, shape=oval, style=filled, fillcolor="#ffebe9", color="#cf222e"`
+			case "send":
+				attrs += `, shape=cds, style=""`
+			case "receive":
+				attrs += `, shape=parallelogram, style=""`
 			}
 			fmt.Fprintf(w, "    %s [%s];\n", n.id, attrs)
 		}
@@ -355,6 +394,8 @@ func (g *graph) writeDOT(w io.Writer) {
 			attrs = append(attrs, "style=dashed", `color="#cf222e"`)
 		case edgeCall:
 			attrs = append(attrs, "style=dotted")
+		case edgeMessage:
+			attrs = append(attrs, "style=dashed", `color="#0969da"`, "arrowhead=odot", "constraint=false")
 		}
 		if len(attrs) == 0 {
 			fmt.Fprintf(w, "  %s -> %s;\n", e.from, e.to)
