@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
@@ -19,4 +22,30 @@ func TestEveryCommandHasExample(t *testing.T) {
 		}
 	}
 	walk((&app{}).rootCommand())
+}
+
+// TestEveryCommandDocumented: the README's list of commands and the command
+// table of docs/cli.md name every command the binary has.
+func TestEveryCommandDocumented(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := os.ReadFile(filepath.Join("..", "..", "docs", "cli.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, list, _ := strings.Cut(string(readme), "Other commands:")
+	list, _, _ = strings.Cut(list, "\n\n")
+	for _, c := range (&app{}).rootCommand().Commands() {
+		if c.Hidden || c.Name() == "help" {
+			continue
+		}
+		if c.Name() != "run" && !strings.Contains(list, "`"+c.Name()) && !strings.Contains(list, "`arazzo "+c.Name()) {
+			t.Errorf("the README's list of other commands does not name %q", c.Name())
+		}
+		if !strings.Contains(string(cli), "\n| `arazzo "+c.Name()+" ") && !strings.Contains(string(cli), "\n| `arazzo "+c.Name()+"`") {
+			t.Errorf("docs/cli.md's command table has no row for %q", c.Name())
+		}
+	}
 }
