@@ -33,10 +33,9 @@ type Document struct {
 	// used: a 2.x document, fields the specification says SHOULD be otherwise.
 	Warnings []Problem
 
-	byID       map[string]*Operation
-	byPointer  map[string]any // "/channels/x", "/operations/y", "/components/messages/z" → object
-	schemas    *schemaSet
-	components map[string]map[string]any // components.<kind> by name, for lookups by pointer
+	byID      map[string]*Operation
+	byPointer map[string]any // "/channels/x", "/operations/y", "/components/messages/z" → object
+	schemas   *schemaSet
 }
 
 // Major is the major version of the specification the document follows (2 or 3).

@@ -204,8 +204,6 @@ func isStrictIdentChar(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_'
 }
 
-func isIdentChar(c byte) bool { return isStrictIdentChar(c) || c == '.' }
-
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 func isSpace(c byte) bool {

@@ -49,9 +49,11 @@ func TestMigrateFromVersion1(t *testing.T) {
 	}
 	// Opening again is a no-op.
 	st.Close()
-	if st, err = Open(ctx, dir); err != nil {
+	again, err := Open(ctx, dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	again.Close()
 }
 
 // A journal from a newer arazzo is refused, untouched.

@@ -166,14 +166,6 @@ func (v encView) typeName() string {
 	return "string"
 }
 
-// empty reports whether RFC 6570 considers the value undefined: null, or an
-// array or object without members.
-func (v encView) empty() bool {
-	return v.kind == valNull ||
-		v.kind == valArray && len(v.items) == 0 ||
-		v.kind == valObject && len(v.members) == 0
-}
-
 // inspectValue classifies v. Unsupported Go types (structs, channels, functions,
 // complex numbers, maps with non-string keys) are an error.
 func inspectValue(v any) (encView, error) {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/arazzo-run/arazzo/asyncapi"
-	"github.com/arazzo-run/arazzo/expr"
 )
 
 // listening is a subscription a run opened for a receive step, by address.
@@ -409,11 +408,6 @@ func (p *Plan) allWorkflows() []*workflowPlan {
 		}
 	}
 	return out
-}
-
-// messageKinds are the expression kinds of $message.
-func isMessageExpr(k expr.Kind) bool {
-	return k == expr.KindMessageHeader || k == expr.KindMessagePayload
 }
 
 // messageHeader reads $message.header.<name>: the step's message is the one

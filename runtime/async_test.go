@@ -229,6 +229,7 @@ func TestMessageMock(t *testing.T) {
 	if res.Status != StatusPassed {
 		t.Fatalf("status %s: %v", res.Status, res.Err)
 	}
+	//lint:ignore SA1008 message headers keep the case they were sent with
 	if got == nil || got.Header["orderRequestId"][0] != "o-7" || string(got.Body) != `{"orderId":1}` {
 		t.Errorf("mock reply %+v", got)
 	}
@@ -317,6 +318,7 @@ func TestAsyncDryRun(t *testing.T) {
 	if got := send.Request.Method + " " + send.Request.URL; got != "PUBLISH kafka://nowhere.invalid:9092/place-order" {
 		t.Errorf("send: %s", got)
 	}
+	//lint:ignore SA1008 message headers keep the case they were sent with
 	if got := send.Request.Header["orderRequestId"]; len(got) != 1 || got[0] != "o-9" {
 		t.Errorf("send headers %v", send.Request.Header)
 	}

@@ -215,6 +215,8 @@ func (l *localEffects) send(ctx context.Context, req *Request) (*Response, strin
 // describeTransportError classifies a client error and words it for a
 // person; the error it returns wraps the client's, so that errors.Is(err,
 // context.DeadlineExceeded) holds for a request that timed out.
+//
+//lint:ignore ST1008 it returns a Response's Err and ErrKind, in the order of the fields it fills
 func describeTransportError(err error, timeout time.Duration) (error, string) {
 	var ue *url.Error
 	if errors.As(err, &ue) {

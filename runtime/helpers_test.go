@@ -115,10 +115,9 @@ func mustRun(t *testing.T, plan *Plan, wf string, inputs map[string]any, opts ..
 
 // fakeClock is a Clock whose Sleep returns at once and advances Now.
 type fakeClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	slept  []time.Duration
-	onWait func(d time.Duration)
+	mu    sync.Mutex
+	now   time.Time
+	slept []time.Duration
 }
 
 func newFakeClock() *fakeClock {

@@ -93,6 +93,7 @@ func (m *messenger) send(ctx context.Context, req *Request, clock Clock) *Respon
 	return res
 }
 
+//lint:ignore ST1008 it returns a Response's Err and ErrKind, in the order of the fields it fills
 func describeMessageError(ctx context.Context, err error) (error, string) {
 	switch {
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):

@@ -44,15 +44,14 @@ type source struct {
 }
 
 type workflowPlan struct {
-	doc        *arazzo.Document
-	wf         *arazzo.Workflow
-	id         string
-	steps      []*stepPlan
-	stepIndex  map[string]int
-	outputs    []*outputPlan
-	dependsOn  []*workflowRef
-	inputs     *inputSchema
-	components *componentsPlan
+	doc       *arazzo.Document
+	wf        *arazzo.Workflow
+	id        string
+	steps     []*stepPlan
+	stepIndex map[string]int
+	outputs   []*outputPlan
+	dependsOn []*workflowRef
+	inputs    *inputSchema
 	// errors are the document's errors in this workflow outside its steps
 	// (a plan from Inspect), shown by list and describe.
 	errors arazzo.Diagnostics
@@ -143,10 +142,6 @@ type actionPlan struct {
 	retryAfter float64
 	retryLimit int
 	pos        arazzo.Pos
-}
-
-type componentsPlan struct {
-	doc *arazzo.Document
 }
 
 // WorkflowInfo describes a workflow for listings.

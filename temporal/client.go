@@ -164,10 +164,11 @@ func Describe(ctx context.Context, c client.Client, id string, dc converter.Data
 	if dc == nil {
 		dc = converter.GetDefaultDataConverter()
 	}
-	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	desc, err := c.DescribeWorkflow(ctx, id, "")
 	if err != nil {
 		return nil, err
 	}
+	d := desc.RawResponse
 	ex := d.GetWorkflowExecutionInfo()
 	if ex.GetType().GetName() != WorkflowName {
 		return nil, fmt.Errorf("workflow %s is a %s, not an Arazzo run", id, ex.GetType().GetName())

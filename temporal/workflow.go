@@ -216,6 +216,8 @@ func resendable(method string, idempotent bool) bool {
 
 // activityFailure words an activity that did not complete as a transport
 // error (the executor prefixes it with the request's method and URL).
+//
+//lint:ignore ST1008 it returns a Response's Err and ErrKind, in the order of the fields it fills
 func activityFailure(req *runtime.Request, err error) (error, string) {
 	var canceled *sdktemporal.CanceledError
 	if errors.As(err, &canceled) {

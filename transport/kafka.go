@@ -208,7 +208,7 @@ func parseCursor(s string) (map[int32]int64, error) {
 		p, err1 := strconv.ParseInt(ps, 10, 32)
 		o, err2 := strconv.ParseInt(os, 10, 64)
 		if !ok || err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("kafka cursor %q is not partition:offset,...", s)
+			return nil, fmt.Errorf("kafka cursor %q: want partition:offset pairs separated by commas", s)
 		}
 		out[int32(p)] = o
 	}

@@ -376,13 +376,6 @@ func (t *tailBuffer) Bytes() []byte {
 	return t.b
 }
 
-func tail(s string, n int) string {
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
-}
-
 type stat struct{ med, lo, hi float64 }
 
 func stats(xs []float64) stat {

@@ -113,8 +113,7 @@ func buildGraph(plan *runtime.Plan, roots ...*runtime.WorkflowView) *graph {
 	g := &graph{title: roots[0].ID, used: map[string]bool{}}
 	ids := map[string]string{} // file + "\x00" + workflow id → cluster id
 	var views []*runtime.WorkflowView
-	var add func(v *runtime.WorkflowView) string
-	add = func(v *runtime.WorkflowView) string {
+	add := func(v *runtime.WorkflowView) string {
 		key := v.File + "\x00" + v.ID
 		if id, ok := ids[key]; ok {
 			return id

@@ -263,7 +263,9 @@ func nameTools(tools []*workflowTool, reserved []string) {
 func (s *mcpServer) server() *mcp.Server {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "arazzo", Title: "Arazzo workflows", Version: versionString()}, &mcp.ServerOptions{
 		Instructions: s.instructions(),
-		HasTools:     true,
+		// Tools, even before the first is added; no logging: the server
+		// sends no log messages.
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{ListChanged: true}},
 	})
 	for _, t := range s.tools {
 		srv.AddTool(t.tool(s.f.run.journal.off), s.guard(t.name, func(ctx context.Context, req *mcp.CallToolRequest) *mcp.CallToolResult {

@@ -104,5 +104,6 @@ func flagError(cmd *cobra.Command, err error) error {
 		})
 		hint = runtime.Suggest("--"+ne.GetSpecifiedName(), names)
 	}
+	//lint:ignore ST1005 this is the whole message the user reads, a sentence of its own on the last line
 	return &exitError{code: ExitUsage, err: fmt.Errorf("%w%s\nRun '%s --help' for usage.", err, hint, cmd.CommandPath())}
 }
