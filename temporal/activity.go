@@ -171,7 +171,7 @@ func (w *Worker) recordSend(ctx context.Context, rec *sendRecord) error {
 	}
 	info := activity.GetInfo(ctx)
 	resp, err := activity.GetClient(ctx).WorkflowService().RecordActivityTaskHeartbeat(ctx, &workflowservice.RecordActivityTaskHeartbeatRequest{
-		TaskToken: info.TaskToken, Details: details, Namespace: info.WorkflowNamespace, Identity: w.identity})
+		TaskToken: info.TaskToken, Details: details, Namespace: info.Namespace, Identity: w.identity})
 	if err != nil {
 		return err
 	}
