@@ -235,7 +235,7 @@ func TestRunView(t *testing.T) {
 		},
 		InFlight: []report.InFlight{{Request: "POST http://orders.test/orders", MayHaveActed: true}},
 		Outputs:  map[string]any{"session": "***"}, Error: "step buy failed", Masked: true,
-		ResumeHint: "arazzo run --resume 20260504-030201-abcdef"}
+		ResumeHint: "arazzo run --resume 20260504-030201-abcdef", RevealHint: "--reveal shows them"}
 	var text, js bytes.Buffer
 	if err := v.Write(&text, "text"); err != nil {
 		t.Fatal(err)

@@ -51,6 +51,8 @@ type RunView struct {
 	// over, or continue the run, printed after the view; "" for none.
 	HandOverHint string `json:"-"`
 	ResumeHint   string `json:"-"`
+	// RevealHint says how to see the masked values, when Masked.
+	RevealHint string `json:"-"`
 }
 
 // RunStep is a step execution of a RunView.
@@ -115,7 +117,7 @@ func (v *RunView) text(w io.Writer) {
 	ln("  workflow  %s", v.WorkflowID)
 	ln("  document  %s", v.Location)
 	if v.Mock {
-		ln("  mock      answered by the mock of its OpenAPI sources (--mock), not by their servers")
+		ln("  mock      answered by the mock of its OpenAPI sources, not by their servers")
 	}
 	if v.Batch != "" {
 		ln("  batch     line %d of batch %s", v.Line, v.Batch)
@@ -186,7 +188,11 @@ func (v *RunView) text(w io.Writer) {
 		}
 	}
 	if v.Masked {
-		fmt.Fprintln(w, "\nsecret values are shown as ***; --reveal shows them")
+		if v.RevealHint != "" {
+			fmt.Fprintln(w, "\nsecret values are shown as ***; "+Line(v.RevealHint))
+		} else {
+			fmt.Fprintln(w, "\nsecret values are shown as ***")
+		}
 	}
 	switch {
 	case v.NotHandedOver && v.HandOverHint != "":

@@ -59,7 +59,7 @@ func (a *authenticator) messageCredentials(opts []SecurityOption, cfg *transport
 		a.warned[key] = true
 		a.mu.Unlock()
 		if first && a.obs != nil && len(names) > 0 {
-			a.obs(fmt.Sprintf("no credentials for security scheme %s; connecting without", strings.Join(names, " or ")))
+			a.obs(fmt.Sprintf("no credentials for security scheme %s; connecting without", strings.Join(names, " or ")), nil)
 		}
 	}
 	return "", nil

@@ -98,7 +98,7 @@ type authenticator struct {
 	creds   Credentials
 	client  *http.Client
 	secrets *Secrets
-	obs     func(msg string)
+	obs     func(msg string, err error)
 	now     func() time.Time
 
 	mu     sync.Mutex
@@ -186,7 +186,8 @@ func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []Secu
 	a.warned[key] = true
 	a.mu.Unlock()
 	if first && a.obs != nil && len(names) > 0 {
-		a.obs(fmt.Sprintf("no credentials for security scheme %s; sending without (pass --auth %s=VALUE)", strings.Join(names, " + "), names[0]))
+		e := &CredentialsError{Schemes: names}
+		a.obs(e.Error()+"; sending without", e)
 	}
 	return nil, "", nil
 }

@@ -46,6 +46,9 @@ type PlannedStep struct {
 	// Notes say what else a run would do: credentials that are missing, what
 	// a receive waits for.
 	Notes []string
+	// MissingCredentials names the security schemes whose credentials the
+	// request would go without; when set, Notes[0] is the note that says so.
+	MissingCredentials []string
 }
 
 // PlannedRequest is a request as it would be sent. Credentials appear as ***.
@@ -141,7 +144,7 @@ func (d *dryState) workflow(ctx context.Context, r *run, wp *workflowPlan, input
 				continue
 			}
 			ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
-			ps.Notes = dryCredentials(ps.Request, req.Security, r.cfg.credentials)
+			ps.Notes, ps.MissingCredentials = dryCredentials(ps.Request, req.Security, r.cfg.credentials)
 			ps.Unresolved = d.substitute(ps.Request)
 		case stepAsync:
 			d.message(r, sc, sp, ps)
@@ -283,12 +286,11 @@ func tokenNote(ref SchemeRef, creds Credentials, apiURL string) string {
 	return fmt.Sprintf("oauth2 scheme %q: the token is first requested from POST %s with the client credentials", ref.Name, endpoint)
 }
 
-func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credentials) []string {
+func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credentials) (notes []string, missing []string) {
 	if len(opts) == 0 {
-		return nil
+		return nil, nil
 	}
 	const mask = "***"
-	var notes []string
 	for _, opt := range opts {
 		ok := true
 		for _, ref := range opt {
@@ -343,14 +345,14 @@ func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credential
 				notes = append(notes, note)
 			}
 		}
-		return notes
+		return notes, nil
 	}
 	var names []string
 	for _, ref := range opts[0] {
 		names = append(names, ref.Name)
 	}
 	if len(names) == 0 {
-		return nil
+		return nil, nil
 	}
-	return []string{fmt.Sprintf("no credentials for security scheme %s: the request would go without (pass --auth %s=VALUE)", strings.Join(names, " + "), names[0])}
+	return []string{(&CredentialsError{Schemes: names}).Error() + ": the request would go without"}, names
 }

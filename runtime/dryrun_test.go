@@ -131,8 +131,11 @@ func TestDryRunMissingCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := dr.Steps[1].Notes; len(got) != 1 || !strings.Contains(got[0], "pass --auth key=VALUE") {
+	if got := dr.Steps[1].Notes; len(got) != 1 || got[0] != "no credentials for security scheme key: the request would go without" {
 		t.Errorf("notes %v", got)
+	}
+	if got := dr.Steps[1].MissingCredentials; len(got) != 1 || got[0] != "key" {
+		t.Errorf("missing credentials %v", got)
 	}
 	if len(dr.Steps[0].Notes) != 0 {
 		t.Errorf("an operation without security has notes: %v", dr.Steps[0].Notes)

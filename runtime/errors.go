@@ -1,6 +1,9 @@
 package runtime
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Limit names a bound of a run (see WithMaxSteps, WithMaxDepth, WithMaxBodySize).
 type Limit int
@@ -42,3 +45,26 @@ func (e *LimitError) Error() string {
 	}
 	return s
 }
+
+// CredentialsError says that a request needs credentials of security
+// schemes the run was not given (Credentials); the request goes without. It
+// is the Err of the EventWarning that says so.
+type CredentialsError struct {
+	// Schemes is one acceptable combination of schemes, by name.
+	Schemes []string
+}
+
+func (e *CredentialsError) Error() string {
+	return "no credentials for security scheme " + strings.Join(e.Schemes, " + ")
+}
+
+// ServerError says that a request of a source description has no server
+// URL it can be sent to; a server given for the source (WithServer) is used
+// instead of the description's.
+type ServerError struct {
+	Source string
+	Err    error
+}
+
+func (e *ServerError) Error() string { return e.Err.Error() }
+func (e *ServerError) Unwrap() error { return e.Err }

@@ -37,7 +37,10 @@ type Event struct {
 	Result  *Result
 	Action  string
 	Message string
-	Wait    time.Duration
+	// Err is the typed problem an EventWarning words in Message, when there
+	// is one (a *CredentialsError).
+	Err  error
+	Wait time.Duration
 }
 
 // Observer receives the events of a run. It must not retain Request/Response

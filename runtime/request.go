@@ -26,7 +26,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	op := sp.op
 	base, err := r.serverURL(sp.source, op)
 	if err != nil {
-		return nil, fail(sp.step.Pos, "%v", err)
+		return nil, f.errorf(sp, sp.step.Pos, err, "")
 	}
 	if o := r.cfg.serverOrigin; o != nil {
 		if u, err := url.Parse(base); err == nil {
@@ -249,7 +249,7 @@ func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
 		return u, nil
 	}
 	if len(op.Servers) == 0 {
-		return "", fmt.Errorf("source %q declares no server; pass --server %s=URL", src.name, src.name)
+		return "", &ServerError{Source: src.name, Err: fmt.Errorf("source %q declares no server", src.name)}
 	}
 	// OpenAPI: the operation's servers, else its path item's, else the document's
 	// (op.Servers is already that list); the first one, its variables substituted.
@@ -261,7 +261,7 @@ func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
 	}
 	u, err := srv.ResolveWithBase(r.cfg.serverVars[src.name], r.cfg.serverBase)
 	if err != nil {
-		return "", fmt.Errorf("source %q: %v (--server %s=URL)", src.name, err, src.name)
+		return "", &ServerError{Source: src.name, Err: fmt.Errorf("source %q: %w", src.name, err)}
 	}
 	pu, err := url.Parse(u)
 	if err != nil {
@@ -271,7 +271,7 @@ func (r *run) serverURL(src *source, op *openapi.Operation) (string, error) {
 		if base, err := url.Parse(src.loc); err == nil && (base.Scheme == "http" || base.Scheme == "https") {
 			return base.ResolveReference(pu).String(), nil
 		}
-		return "", fmt.Errorf("source %q: server URL %q is not an absolute http(s) URL; pass --server %s=URL", src.name, u, src.name)
+		return "", &ServerError{Source: src.name, Err: fmt.Errorf("source %q: server URL %q is not an absolute http(s) URL", src.name, u)}
 	}
 	return u, nil
 }

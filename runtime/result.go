@@ -171,6 +171,9 @@ func (e *StepError) Unwrap() error { return e.Err }
 type UsageError struct {
 	Msg      string
 	Problems []string
+	// Workflows lists the workflows to choose from when none was named and
+	// the document has several.
+	Workflows []string
 }
 
 func (e *UsageError) Error() string {

@@ -31,7 +31,7 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 	}
 	if cfg.observer != nil {
 		obs := cfg.observer
-		fx.auth.obs = func(msg string) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg}) }
+		fx.auth.obs = func(msg string, err error) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg, Err: err}) }
 	}
 	var eff Effects = fx
 	if cfg.wrapEffects != nil {
@@ -117,7 +117,7 @@ func (p *Plan) lookup(id string) (*workflowPlan, error) {
 		if len(p.order) == 1 {
 			return p.order[0], nil
 		}
-		return nil, &UsageError{Msg: fmt.Sprintf("the document has %d workflows; choose one with --workflow: %s", len(p.order), p.workflowIDs())}
+		return nil, &UsageError{Msg: fmt.Sprintf("the document has %d workflows; choose one: %s", len(p.order), p.workflowIDs()), Workflows: p.ids()}
 	}
 	for _, wp := range p.order {
 		if wp.id == id {

@@ -653,7 +653,7 @@ func (b *batch) warning(e *runtime.Event) {
 	if e.Kind != runtime.EventWarning {
 		return
 	}
-	b.warnOnce(b.credSecrets.Mask(e.Message))
+	b.warnOnce(b.credSecrets.Mask(e.Message) + flagHint(e.Err))
 }
 
 // warnOnce prints a warning unless it was printed already.

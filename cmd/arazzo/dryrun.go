@@ -22,7 +22,7 @@ func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, input
 	if err != nil {
 		var ue *runtime.UsageError
 		if errors.As(err, &ue) {
-			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()))}
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()) + flagHint(ue))}
 		}
 		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()))}
 	}
@@ -34,14 +34,17 @@ func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, input
 		if js.Unresolved == nil {
 			js.Unresolved = []string{}
 		}
-		for _, n := range s.Notes {
+		for i, n := range s.Notes {
+			if i == 0 && len(s.MissingCredentials) > 0 {
+				n += flagHint(&runtime.CredentialsError{Schemes: s.MissingCredentials})
+			}
 			// The mock enforces no security: missing credentials do not matter.
 			if !f.mock || !strings.HasPrefix(n, "no credentials") {
 				js.Notes = append(js.Notes, secrets.Mask(n))
 			}
 		}
 		if s.Err != nil {
-			js.Error = secrets.Mask(s.Err.Error())
+			js.Error = secrets.Mask(s.Err.Error()) + flagHint(s.Err)
 			failed++
 		}
 		if r := s.Request; r != nil {

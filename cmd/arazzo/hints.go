@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/arazzo-run/arazzo/runtime"
 )
@@ -10,14 +11,26 @@ import (
 // the library's typed errors (the library's messages name no option: an
 // embedder has none); "" when none applies.
 func flagHint(err error) string {
-	var le *runtime.LimitError
-	if errors.As(err, &le) {
+	var (
+		le *runtime.LimitError
+		ce *runtime.CredentialsError
+		se *runtime.ServerError
+		ue *runtime.UsageError
+	)
+	switch {
+	case errors.As(err, &le):
 		switch le.Kind {
 		case runtime.LimitSteps:
 			return " (raise it with --max-steps)"
 		case runtime.LimitBody:
 			return " (raise it with --max-body)"
 		}
+	case errors.As(err, &ce) && len(ce.Schemes) > 0:
+		return fmt.Sprintf(" (pass --auth %s=VALUE)", ce.Schemes[0])
+	case errors.As(err, &se):
+		return fmt.Sprintf(" (pass --server %s=URL)", se.Source)
+	case errors.As(err, &ue) && len(ue.Workflows) > 0:
+		return " (pass --workflow ID)"
 	}
 	return ""
 }

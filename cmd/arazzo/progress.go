@@ -67,7 +67,7 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 		}
 	}
 	if e.Kind == runtime.EventWarning && !p.mock {
-		p.warn(e.Message)
+		p.warn(e.Message + flagHint(e.Err))
 	}
 	p.progress.Event(e)
 }
@@ -115,6 +115,6 @@ type warningPrinter struct {
 
 func (p *warningPrinter) Event(e *runtime.Event) {
 	if e.Kind == runtime.EventWarning && !p.mock {
-		fmt.Fprintln(p.w, warningLine(p.secrets.Mask(e.Message)))
+		fmt.Fprintln(p.w, warningLine(p.secrets.Mask(e.Message)+flagHint(e.Err)))
 	}
 }

@@ -190,9 +190,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		}
 		var ue *runtime.UsageError
 		if errors.As(err, &ue) {
-			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()))}
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()) + flagHint(ue))}
 		}
-		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()))}
+		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()) + flagHint(err))}
 	}
 	rec := rep.rec.Finish(res)
 	if f.output == "json" {

@@ -211,7 +211,7 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	}
 	v := &report.RunView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
 		Inputs: map[string]any{}, Steps: []report.RunStep{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
-		ResumedBy: r.ResumedBy, Batch: r.BatchID, Line: r.Line, Masked: !reveal, Gone: r.Gone()}
+		ResumedBy: r.ResumedBy, Batch: r.BatchID, Line: r.Line, Masked: !reveal, Gone: r.Gone(), RevealHint: "--reveal shows them"}
 	var set runSettings // what a resume must be given again
 	if len(r.Settings) > 0 {
 		_ = json.Unmarshal(r.Settings, &set)

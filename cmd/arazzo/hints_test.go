@@ -1,0 +1,29 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/arazzo-run/arazzo/runtime"
+)
+
+// The CLI names its flags for the library's typed errors, however wrapped.
+func TestFlagHint(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{&runtime.StepError{Err: &runtime.LimitError{Kind: runtime.LimitSteps, Max: 3}}, " (raise it with --max-steps)"},
+		{fmt.Errorf("GET x: %w", &runtime.LimitError{Kind: runtime.LimitBody, Max: 3}), " (raise it with --max-body)"},
+		{&runtime.LimitError{Kind: runtime.LimitDepth, Max: 3}, ""},
+		{&runtime.CredentialsError{Schemes: []string{"bearer", "key"}}, " (pass --auth bearer=VALUE)"},
+		{&runtime.StepError{Err: &runtime.ServerError{Source: "api", Err: fmt.Errorf(`source "api" declares no server`)}}, " (pass --server api=URL)"},
+		{&runtime.UsageError{Msg: "the document has 2 workflows", Workflows: []string{"a", "b"}}, " (pass --workflow ID)"},
+		{&runtime.UsageError{Msg: "inputs"}, ""},
+		{nil, ""},
+	} {
+		if got := flagHint(tt.err); got != tt.want {
+			t.Errorf("flagHint(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
