@@ -31,7 +31,9 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 	}
 	if cfg.observer != nil {
 		obs := cfg.observer
-		fx.auth.obs = func(msg string, err error) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg, Err: err}) }
+		fx.auth.obs = func(msg string, err error) {
+			obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg, Err: err})
+		}
 	}
 	var eff Effects = fx
 	if cfg.wrapEffects != nil {

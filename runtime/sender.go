@@ -26,7 +26,9 @@ func NewSender(opts ...Option) *Sender {
 	}
 	fx := newLocalEffects(&cfg, cfg.secrets)
 	if obs := cfg.observer; obs != nil {
-		fx.auth.obs = func(msg string, err error) { obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg, Err: err}) }
+		fx.auth.obs = func(msg string, err error) {
+			obs.Event(&Event{Kind: EventWarning, Time: fx.Now(), Message: msg, Err: err})
+		}
 	}
 	return &Sender{fx: fx}
 }
