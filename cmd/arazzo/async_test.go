@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -231,7 +232,8 @@ func orderService(t *testing.T, cfg transport.Config, b asyncBroker, suffix stri
 // over a confirmation of another order, times out once and listens again
 // (the retry action), and takes its own confirmation; the broker's password
 // shows in none of the outputs: text and verbose output, the trace, the HAR
-// file, the JUnit, JSON and HTML reports, the journal's view of the run.
+// file, the JUnit, JSON and HTML reports, the journal's view of the run and
+// the journal's files byte for byte; nor does its base64 form.
 func TestAsyncBrokersCLI(t *testing.T) {
 	for _, b := range asyncBrokers() {
 		t.Run(b.name, func(t *testing.T) {
@@ -352,9 +354,23 @@ func TestAsyncBrokersCLI(t *testing.T) {
 				}
 				channels[k] = string(data)
 			}
+			// The journal's files, byte for byte (the database and its WAL).
+			journalFiles, _ := filepath.Glob(filepath.Join(state, "*"))
+			for _, f := range journalFiles {
+				if data, err := os.ReadFile(f); err == nil {
+					channels["journal "+filepath.Base(f)] = string(data)
+				}
+			}
+			if len(journalFiles) == 0 {
+				t.Errorf("no journal in %s", state)
+			}
+			secret := []string{testbroker.Password, base64.StdEncoding.EncodeToString([]byte(testbroker.Password)),
+				base64.StdEncoding.EncodeToString([]byte(testbroker.User + ":" + testbroker.Password))}
 			for ch, text := range channels {
-				if strings.Contains(text, testbroker.Password) {
-					t.Errorf("%s shows the broker's password", ch)
+				for _, form := range secret {
+					if strings.Contains(text, form) {
+						t.Errorf("%s shows the broker's password (as %q)", ch, form)
+					}
 				}
 			}
 		})
