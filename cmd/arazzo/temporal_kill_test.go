@@ -170,6 +170,9 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 		// A slow renewal: the renewal's completion is the next one the
 		// worker reports.
 		f.api.BeforeRenew = func(*http.Request) { proxy.arm(); time.Sleep(time.Second) }
+		var committed time.Time
+		var mu sync.Mutex
+		f.api.AfterRenew = func(http.ResponseWriter, *http.Request) { mu.Lock(); committed = time.Now(); mu.Unlock() }
 		victim, logs := startWorker(t, proxy.addr, queue)
 		done := run1(t, f, queue)
 		select {
@@ -179,6 +182,12 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 		case <-time.After(2 * time.Minute):
 			t.Fatalf("no renewal after 2 minutes\nworker:\n%s", logs)
 		}
+		mu.Lock()
+		// What is left of the window a kill loses a token in: from the
+		// server's commit to the completion, which follows the record of
+		// the response (a figure, not a check).
+		t.Logf("the response was recorded within %s of the server's commit", time.Since(committed).Round(100*time.Microsecond))
+		mu.Unlock()
 		kill(t, victim)
 		if got := f.api.Renewals(handle); got != 1 {
 			t.Fatalf("renewed %d times before the kill, want 1", got)
