@@ -24,8 +24,9 @@ const (
 // descriptions, checks it and compiles it from what was checked. The diagnostics
 // list every problem found, errors and warnings, with the severities of
 // arazzo.Check: the same for every command and embedder. err is non-nil when the
-// document cannot run (then it is an *arazzo.DocumentError holding the errors) and
-// the plan is nil; Inspect returns the plan of such a document too.
+// document cannot run (a *LoadError wrapping an *arazzo.DocumentError that holds
+// the errors, or a *ReadError) and the plan is nil; Inspect returns the plan of
+// such a document too.
 func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
 	plan, diags, err := Inspect(ctx, location, opts...)
 	if err != nil {
@@ -41,6 +42,14 @@ func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.D
 // Execute and DryRun return its error. The plan is nil only when the
 // document could not be read or decoded.
 func Inspect(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
+	plan, diags, err := inspect(ctx, location, opts)
+	if err != nil {
+		err = &LoadError{Location: location, Err: err}
+	}
+	return plan, diags, err
+}
+
+func inspect(ctx context.Context, location string, opts []Option) (*Plan, arazzo.Diagnostics, error) {
 	cfg := newConfig(opts)
 	loc := arazzo.FileLocation(location)
 	u, err := url.Parse(loc)
@@ -66,7 +75,7 @@ func Inspect(ctx context.Context, location string, opts ...Option) (*Plan, arazz
 func Compile(ctx context.Context, doc *arazzo.Document, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
 	plan, diags, err := compile(ctx, doc, newConfig(opts), nil)
 	if err != nil {
-		return nil, diags, err
+		return nil, diags, &LoadError{Location: doc.Location, Err: err}
 	}
 	return plan, diags, nil
 }

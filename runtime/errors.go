@@ -68,3 +68,14 @@ type ServerError struct {
 
 func (e *ServerError) Error() string { return e.Err.Error() }
 func (e *ServerError) Unwrap() error { return e.Err }
+
+// LoadError is the error of Load, Inspect and Compile: the document at
+// Location cannot run. Err is an *arazzo.DocumentError holding the
+// document's errors, or a *ReadError; its text is the error's.
+type LoadError struct {
+	Location string
+	Err      error
+}
+
+func (e *LoadError) Error() string { return e.Err.Error() }
+func (e *LoadError) Unwrap() error { return e.Err }
