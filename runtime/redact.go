@@ -41,7 +41,8 @@ func apiKeys(sec []SecurityOption) (headers, query []string) {
 	return headers, query
 }
 
-// MaskHeader returns a masked copy of h, with canonical names: the
+// MaskHeader returns a masked copy of h, its names as given (message
+// headers keep their case on every broker; HTTP ones are canonical already): the
 // Authorization and Proxy-Authorization values keep their scheme only
 // ("Bearer ***"), every cookie of Cookie and Set-Cookie keeps its name only,
 // the headers with secret-like names (X-Api-Key, X-Subject-Token) and the
@@ -53,7 +54,7 @@ func (s *Secrets) MaskHeader(h http.Header, sec []SecurityOption) http.Header {
 	for k, vs := range h {
 		ck := http.CanonicalHeaderKey(k)
 		for _, v := range vs {
-			out[ck] = append(out[ck], s.headerValue(ck, v, keyHeaders))
+			out[k] = append(out[k], s.headerValue(ck, v, keyHeaders))
 		}
 	}
 	return out

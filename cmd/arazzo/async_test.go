@@ -542,3 +542,22 @@ func TestAsyncFixturesMock(t *testing.T) {
 		})
 	}
 }
+
+// TestAsyncHeaderNames: a message header is shown with its name as the
+// workflow writes it (brokers keep the case of header names), in the dry run
+// and in the verbose output of a run.
+func TestAsyncHeaderNames(t *testing.T) {
+	doc := filepath.Join("..", "..", "runtime", "testdata", "async", "pet", "pet-purchase.arazzo.yaml")
+	in := []string{"--input", "username=ada", "--input", "password=pw", "--input", "orderCorrelationId=o-1"}
+	for _, mode := range [][]string{{"--dry-run"}, {"--mock", "--no-journal", "--verbose"}} {
+		var out, errb bytes.Buffer
+		args := append(append([]string{"run", doc}, mode...), in...)
+		if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s\n%s", mode, code, out.String(), errb.String())
+		}
+		text := out.String() + errb.String()
+		if !strings.Contains(text, "orderRequestId: o-1") || strings.Contains(text, "Orderrequestid") {
+			t.Errorf("%v: the header is not shown as orderRequestId:\n%s", mode, text)
+		}
+	}
+}
