@@ -29,10 +29,12 @@
 // what it returns.
 //
 // Exactly once: an HTTP transport error is a result, handled by the step's
-// failure actions as in a local run. Temporal attempts a request again only
-// when its activity did not complete (the worker died or stalled), and only a
-// request that may be repeated: not a POST, PATCH or DELETE. Such a request
-// whose worker died mid-request is not sent again — nobody knows whether the
-// server acted on it — and the step fails with a transport error of kind
-// "lost" that its failure actions may handle. See docs/temporal.md.
+// failure actions as in a local run. Temporal attempts a request's activity
+// again only when it did not complete (the worker died or stalled). A
+// request that may be repeated is sent again; one that may not (a POST,
+// PATCH or DELETE) never is: its activity records in its heartbeat details
+// that it is leaving, then its response the moment it arrives, and the
+// attempt after a lost worker returns that response, or — when the request
+// left without one — fails the step with a transport error of kind "lost"
+// that its failure actions may handle. See docs/temporal.md.
 package temporal

@@ -166,6 +166,12 @@ func (e *effects) Sleep(_ context.Context, d time.Duration) error {
 // its worker was lost, every attempt failed — is a transport error of the
 // step, which the step's failure actions handle as they would locally.
 func (e *effects) Send(_ context.Context, req *runtime.Request) *runtime.Response {
+	if req.Message != nil {
+		// A subscription lives in the process that opened it, and a
+		// workflow's activities may run on any worker.
+		return &runtime.Response{Started: workflow.Now(e.rc.wctx), ErrKind: "unsupported",
+			Err: errors.New("steps that send or receive AsyncAPI messages do not run on Temporal; run this workflow without --temporal")}
+	}
 	in := newSendInput(req, e.set)
 	actx := workflow.WithActivityOptions(e.rc.actx, activityOptions(in))
 	start := workflow.Now(e.rc.wctx)

@@ -432,3 +432,44 @@ func TestResendable(t *testing.T) {
 		}
 	}
 }
+
+// An AsyncAPI step does not run on Temporal: the run ends in error saying
+// so, before any message is sent or subscription opened.
+func TestMessagesDoNotRunOnTemporal(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Expires-After", "2030-01-01T00:00:00Z")
+		w.Header().Set("X-Rate-Limit", "100")
+		if strings.HasSuffix(r.URL.Path, "/login") {
+			_, _ = io.WriteString(w, `"session-1"`)
+			return
+		}
+		_, _ = io.WriteString(w, `[{"id": 7}]`)
+	}))
+	t.Cleanup(api.Close)
+	var rec Recorder
+	name := filepath.Join("..", "runtime", "testdata", "async", "pet", "pet-purchase.arazzo.yaml")
+	plan, diags, err := runtime.Load(context.Background(), name, runtime.WithReadFunc(rec.Wrap(runtime.DefaultReader(runtime.ReaderOptions{}))))
+	if err != nil {
+		t.Fatalf("load: %v\n%v", err, diags)
+	}
+	docs, err := rec.Documents(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	sent := 0
+	e.OnActivity(SendActivityName, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in *SendInput) (*SendOutput, error) {
+			sent++
+			return NewWorker().Send(ctx, in)
+		})
+	out := e.run(t, plan, docs, "loginUserAndRetrievePet", map[string]any{"username": "u", "password": "p", "orderCorrelationId": "c-1"},
+		Settings{Servers: map[string]string{"petStoreDescription": api.URL}})
+	if out.Status != runtime.StatusError || !strings.Contains(out.Error, "do not run on Temporal") {
+		t.Errorf("status %s, error %q", out.Status, out.Error)
+	}
+	if sent != 2 {
+		t.Errorf("%d send activities, want 2 (the HTTP steps)", sent)
+	}
+}
