@@ -18,7 +18,7 @@ import (
 func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 	f := sc.f
 	fail := func(pos arazzo.Pos, format string, args ...any) error {
-		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: pos, Msg: fmt.Sprintf(format, args...)}
+		return f.errorf(sp, pos, nil, format, args...)
 	}
 	if sp.op == nil || sp.source == nil {
 		return nil, fail(sp.step.Pos, "the operation of this step is not available (source %s not loaded)", sp.source.displayName())
@@ -61,7 +61,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 				omitted[paramKey(p.in, p.name)] = p
 				continue // an optional input not given: the parameter is not sent
 			}
-			return nil, &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: p.pos, Msg: fmt.Sprintf("parameter %q", p.name), Err: err}
+			return nil, f.errorf(sp, p.pos, err, "parameter %q", p.name)
 		}
 		spec := p.spec
 		if spec == nil {
@@ -72,7 +72,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		case arazzo.InPath:
 			enc, err := spec.EncodePath(v)
 			if err != nil {
-				return nil, fail(p.pos, "%v", err)
+				return nil, f.errorf(sp, p.pos, err, "")
 			}
 			placeholder := "{" + p.name + "}"
 			if !strings.Contains(path, placeholder) {
@@ -83,7 +83,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		case arazzo.InQuery:
 			enc, err := spec.EncodeQuery(v)
 			if err != nil {
-				return nil, fail(p.pos, "%v", err)
+				return nil, f.errorf(sp, p.pos, err, "")
 			}
 			if enc != "" {
 				query = append(query, enc)
@@ -98,7 +98,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		case arazzo.InHeader:
 			enc, err := spec.EncodeHeader(v)
 			if err != nil {
-				return nil, fail(p.pos, "%v", err)
+				return nil, f.errorf(sp, p.pos, err, "")
 			}
 			switch strings.ToLower(p.name) {
 			case "authorization", "proxy-authorization", "cookie":
@@ -109,7 +109,7 @@ func (r *run) buildRequest(sc *scope, sp *stepPlan) (*Request, error) {
 		case arazzo.InCookie:
 			enc, err := spec.EncodeCookie(v)
 			if err != nil {
-				return nil, fail(p.pos, "%v", err)
+				return nil, f.errorf(sp, p.pos, err, "")
 			}
 			cookies = append(cookies, enc)
 		default:
@@ -200,13 +200,13 @@ func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
 	rb := sp.step.RequestBody
 	var v any
 	if sp.body.payloadErr != nil {
-		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.ValuePos("payload"), Msg: "requestBody payload: the string is sent as " + sp.body.media.Name + " but is not JSON", Err: sp.body.payloadErr}
+		return f.errorf(sp, rb.ValuePos("payload"), sp.body.payloadErr, "requestBody payload: the string is sent as %s but is not JSON", sp.body.media.Name)
 	}
 	if sp.body.payload != nil {
 		var err error
 		v, err = sp.body.payload.Eval(sc)
 		if err != nil {
-			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.ValuePos("payload"), Msg: "requestBody payload", Err: err}
+			return f.errorf(sp, rb.ValuePos("payload"), err, "requestBody payload")
 		}
 	}
 	for i, rp := range sp.body.replacements {
@@ -215,11 +215,11 @@ func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
 		}
 		val, err := rp.value.Eval(sc)
 		if err != nil {
-			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Replacements[i].Pos, Msg: fmt.Sprintf("replacement %q", rp.target), Err: err}
+			return f.errorf(sp, rb.Replacements[i].Pos, err, "replacement %q", rp.target)
 		}
 		v, err = applyReplacement(v, rp, val)
 		if err != nil {
-			return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Replacements[i].ValuePos("target"), Msg: fmt.Sprintf("replacement %q", rp.target), Err: err}
+			return f.errorf(sp, rb.Replacements[i].ValuePos("target"), err, "replacement %q", rp.target)
 		}
 	}
 	if v == nil && sp.body.payload == nil {
@@ -231,7 +231,7 @@ func (r *run) buildBody(sc *scope, sp *stepPlan, req *Request) error {
 	}
 	body, ct, err := openapi.EncodeBody(&mt, v)
 	if err != nil {
-		return &StepError{WorkflowID: f.wp.id, StepID: sp.id, File: f.wp.doc.File, Pos: rb.Pos, Msg: "requestBody", Err: err}
+		return f.errorf(sp, rb.Pos, err, "requestBody")
 	}
 	req.Body = body
 	req.bodyValue = v
