@@ -115,7 +115,7 @@ func TestRunsShowMasksLikeLive(t *testing.T) {
 // sensitive value, as the other reports.
 func TestReportFilesPrivate(t *testing.T) {
 	srv := echoServer(t)
-	dir := t.TempDir()
+	dir, links := t.TempDir(), t.TempDir()
 	files := map[string]string{}
 	args := []string{"run", secretsDoc(t), "--workflow", "session", "--server", "echo=" + srv.URL, "--no-journal"}
 	for _, f := range []struct{ flag, kind string }{{"--trace", ""}, {"--har", ""}, {"--report", "junit"}, {"--report", "json"}, {"--report", "html"}} {
@@ -124,6 +124,11 @@ func TestReportFilesPrivate(t *testing.T) {
 		files[name] = p
 		// An earlier report, readable by all, is replaced.
 		if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// A hard link to it keeps the old content only if the report is a new
+		// file renamed into place, not the old one rewritten.
+		if err := os.Link(p, filepath.Join(links, name)); err != nil {
 			t.Fatal(err)
 		}
 		if f.kind != "" {
@@ -149,6 +154,9 @@ func TestReportFilesPrivate(t *testing.T) {
 		}
 		if string(data) == "old" {
 			t.Errorf("%s was not replaced", name)
+		}
+		if old, _ := os.ReadFile(filepath.Join(links, name)); string(old) != "old" {
+			t.Errorf("%s was rewritten in place, not replaced by a rename", name)
 		}
 	}
 	entries, _ := os.ReadDir(dir)
