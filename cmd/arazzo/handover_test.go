@@ -177,14 +177,29 @@ func TestTerminalInjection(t *testing.T) {
 	srv := echoServer(t)
 	dir := t.TempDir()
 	junit := filepath.Join(dir, "junit.xml")
-	base := []string{"run", secretsDoc(t), "--workflow", "hostile", "--server", "echo=" + srv.URL, "--no-journal"}
+	state := filepath.Join(dir, "state")
+	base := []string{"run", secretsDoc(t), "--workflow", "hostile", "--server", "echo=" + srv.URL, "--state", state}
 	code, text, textErr := execCLI(append(base, "--verbose", "--report", "junit="+junit)...)
 	if code != ExitFailed { // its criterion, written with ESC in the document, fails
 		t.Fatalf("exit %d\n%s%s", code, text, textErr)
 	}
 	_, js, jsErr := execCLI(append(base, "--output", "json", "--verbose")...)
+	// The journal's views of the same runs, as text.
+	_, list, listErr := execCLI("runs", "list", "--state", state)
+	ids := runIDs(t, list)
+	if len(ids) != 2 {
+		t.Fatalf("runs list: %v\n%s%s", ids, list, listErr)
+	}
+	outs := map[string]string{"text stdout": text, "text stderr": textErr, "json stderr": jsErr, "runs list": list + listErr}
+	for _, id := range ids {
+		_, show, showErr := execCLI("runs", "show", id, "--state", state, "--reveal")
+		outs["runs show --reveal "+id] = show + showErr
+		if !strings.Contains(show, `\x1b]0;owned\x07`) {
+			t.Errorf("runs show %s does not show the value escaped:\n%s", id, show)
+		}
+	}
 	commandLine := regexp.MustCompile(`(?m)^\s*::`)
-	for name, out := range map[string]string{"text stdout": text, "text stderr": textErr, "json stderr": jsErr} {
+	for name, out := range outs {
 		if i := strings.IndexFunc(out, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }); i >= 0 {
 			t.Errorf("%s holds control character %q at %d:\n%q", name, out[i], i, out)
 		}
