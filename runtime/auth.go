@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/arazzo-run/arazzo/asyncapi"
+	closest "github.com/arazzo-run/arazzo/internal/suggest"
 	"github.com/arazzo-run/arazzo/openapi"
 )
 
@@ -187,9 +188,37 @@ func (a *authenticator) apply(ctx context.Context, hr *http.Request, opts []Secu
 	a.mu.Unlock()
 	if first && a.obs != nil && len(names) > 0 {
 		e := &CredentialsError{Schemes: names}
-		a.obs(e.Error()+"; sending without", e)
+		a.obs(e.Error()+"; sending without"+a.misspelt(names), e)
 	}
 	return nil, "", nil
+}
+
+// misspelt names the credential that looks like a misspelling of one of the
+// missing schemes: a driver that serves any document (a Temporal worker)
+// cannot refuse it before a run, so the warning says it.
+func (a *authenticator) misspelt(schemes []string) string {
+	lister, ok := a.creds.(CredentialLister)
+	if !ok {
+		return ""
+	}
+	byScheme := map[string]string{} // the scheme part of each key → the key
+	var names []string
+	for _, k := range lister.CredentialKeys() {
+		name := k
+		if _, rest, ok := strings.Cut(k, "."); ok {
+			name = rest
+		}
+		if _, dup := byScheme[name]; !dup {
+			byScheme[name] = k
+			names = append(names, name)
+		}
+	}
+	for _, s := range schemes {
+		if best := closest.Closest(s, names); best != "" && best != s {
+			return fmt.Sprintf("; a credential is given for %q, which names no scheme of this request: did you mean %q?", byScheme[best], s)
+		}
+	}
+	return ""
 }
 
 // wasUsed reports whether the credential of a scheme was applied to a request.

@@ -595,3 +595,42 @@ workflows:
 }
 
 func fileURL(p string) *url.URL { return &url.URL{Scheme: "file", Path: filepath.ToSlash(p)} }
+
+// A driver that serves any document (a Temporal worker's Sender) cannot
+// refuse a misspelt credential name before a run; the warning it gives when
+// a request goes without credentials names the credential that looks like
+// the missing scheme.
+func TestSenderNamesMisspeltCredential(t *testing.T) {
+	srv := newAPI(t, nil)
+	scheme := &openapi.SecurityScheme{Type: "http", Scheme: "bearer"}
+	send := func(creds CredentialMap) []string {
+		var warnings []string
+		s := NewSender(WithCredentials(creds), WithObserver(ObserverFunc(func(e *Event) {
+			if e.Kind == EventWarning {
+				warnings = append(warnings, e.Message)
+			}
+		})))
+		resp := s.Send(context.Background(), &Request{Method: "GET", URL: srv.URL + "/items",
+			Security: []SecurityOption{{{Source: "api", Name: "bearerAuth", Scheme: scheme}}}})
+		if resp.Err != nil {
+			t.Fatal(resp.Err)
+		}
+		if got := srv.requests()[len(srv.requests())-1].Header.Get("Authorization"); got != "" {
+			t.Errorf("sent Authorization %q", got)
+		}
+		return warnings
+	}
+	for _, key := range []string{"baererAuth", "api.baererAuth"} {
+		w := send(CredentialMap{key: "s3cret", "other": "x"})
+		want := `a credential is given for "` + key + `", which names no scheme of this request: did you mean "bearerAuth"?`
+		if len(w) != 1 || !strings.Contains(w[0], "no credentials for security scheme bearerAuth") || !strings.Contains(w[0], want) {
+			t.Errorf("%s: warnings %q, want one with %q", key, w, want)
+		}
+		if strings.Contains(strings.Join(w, "\n"), "s3cret") {
+			t.Error("the warning holds the credential")
+		}
+	}
+	if w := send(CredentialMap{"unrelated": "s3cret"}); len(w) != 1 || strings.Contains(w[0], "did you mean") {
+		t.Errorf("no near name: warnings %q", w)
+	}
+}
