@@ -196,7 +196,9 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 		return false
 	}
 	node.Pos = posOf(n)
-	seen := make(map[string]bool, len(n.Content)/2)
+	if node.fields == nil {
+		node.fields = make([]field, 0, len(n.Content)/2)
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
 		key := k.Value
@@ -205,14 +207,13 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 			d.errorf(posOf(k), path, RuleType, "keys of %s must be strings", what)
 			continue
 		}
-		if seen[key] {
+		if node.Has(key) {
 			d.errorf(posOf(k), fpath, RuleYAMLDuplicateKey, "duplicate key %q in %s", key, what)
 			continue
 		}
-		seen[key] = true
-		node.setField(key, posOf(k), posOf(v), v.Kind == yaml.ScalarNode && (v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle)) != 0)
+		fl := node.setField(key, posOf(k), posOf(v), v.Kind == yaml.ScalarNode && (v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle)) != 0)
 		if b := d.blockOf(v); b != nil {
-			node.fields[key].block = b
+			fl.block = b
 		}
 		if strings.HasPrefix(key, "x-") {
 			if ext != nil {

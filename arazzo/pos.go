@@ -26,8 +26,10 @@ func (p Pos) String() string {
 // any problem found later can point at what the user wrote.
 type Node struct {
 	// Pos is where the object starts.
-	Pos    Pos
-	fields map[string]*field
+	Pos Pos
+	// fields are the fields present, in document order; an object has few,
+	// so a search beats a map and costs one allocation per object.
+	fields []field
 	// typos are known fields that an unknown field was taken to be a misspelling of;
 	// their absence is not reported again.
 	typos []string
@@ -80,6 +82,7 @@ func (b *blockText) at(pos Pos, offset int) Pos {
 }
 
 type field struct {
+	name       string
 	key, value Pos
 	quoted     bool       // the value is a single- or double-quoted scalar
 	block      *blockText // set for a block scalar
@@ -104,16 +107,26 @@ type Parsed struct {
 // Expr returns the runtime expression the loader parsed from the field, or
 // nil when the field holds none.
 func (n *Node) Expr(name string) *Parsed {
-	if f, ok := n.fields[name]; ok {
+	if f := n.field(name); f != nil {
 		return f.parsed
 	}
 	return nil
 }
 
 func (n *Node) setExpr(name string, p *Parsed) {
-	if f, ok := n.fields[name]; ok {
+	if f := n.field(name); f != nil {
 		f.parsed = p
 	}
+}
+
+// field returns the named field, or nil when it is absent.
+func (n *Node) field(name string) *field {
+	for i := range n.fields {
+		if n.fields[i].name == name {
+			return &n.fields[i]
+		}
+	}
+	return nil
 }
 
 // parseExpr parses src (found at off in its field) once.
@@ -122,22 +135,23 @@ func parseExpr(src string, off int) *Parsed {
 	return &Parsed{Expr: e, Err: err, Offset: off}
 }
 
-func (n *Node) setField(name string, key, value Pos, quoted bool) {
-	if n.fields == nil {
-		n.fields = make(map[string]*field, 8)
+// setField records a field (a second one of the same name replaces the
+// first) and returns it.
+func (n *Node) setField(name string, key, value Pos, quoted bool) *field {
+	if f := n.field(name); f != nil {
+		*f = field{name: name, key: key, value: value, quoted: quoted}
+		return f
 	}
-	n.fields[name] = &field{key: key, value: value, quoted: quoted}
+	n.fields = append(n.fields, field{name: name, key: key, value: value, quoted: quoted})
+	return &n.fields[len(n.fields)-1]
 }
 
 // Has reports whether the field was present in the document.
-func (n *Node) Has(name string) bool {
-	_, ok := n.fields[name]
-	return ok
-}
+func (n *Node) Has(name string) bool { return n.field(name) != nil }
 
 // KeyPos is the position of the field's key, or of the object when the field is absent.
 func (n *Node) KeyPos(name string) Pos {
-	if f, ok := n.fields[name]; ok {
+	if f := n.field(name); f != nil {
 		return f.key
 	}
 	return n.Pos
@@ -145,7 +159,7 @@ func (n *Node) KeyPos(name string) Pos {
 
 // ValuePos is the position of the field's value, or of the object when the field is absent.
 func (n *Node) ValuePos(name string) Pos {
-	if f, ok := n.fields[name]; ok {
+	if f := n.field(name); f != nil {
 		return f.value
 	}
 	return n.Pos
@@ -155,8 +169,8 @@ func (n *Node) ValuePos(name string) Pos {
 // allowing for the opening quote of a quoted scalar and for the lines and
 // indentation of a block scalar (| or >; exact for |, by line breaks kept for >).
 func (n *Node) TextPos(name string, offset int) Pos {
-	f, ok := n.fields[name]
-	if !ok {
+	f := n.field(name)
+	if f == nil {
 		return n.Pos
 	}
 	if f.block != nil {
