@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/internal/specsuite"
 )
 
 // bigDocument generates a workflow of n steps; each step passes the previous
@@ -104,7 +106,7 @@ func BenchmarkValidate1000Steps(b *testing.B) {
 // per operation).
 func BenchmarkValidate100Docs(b *testing.B) {
 	files, _ := filepath.Glob("testdata/rules/*.arazzo.yaml")
-	if root := "../../shared/reference/arazzo-spec/examples"; dirExists(root) {
+	if root := specsuite.Dir(); root != "" {
 		more, _ := filepath.Glob(filepath.Join(root, "tests-1.1", "pass", "*.yaml"))
 		files = append(files, more...)
 	}
@@ -128,9 +130,4 @@ func BenchmarkValidate100Docs(b *testing.B) {
 			_ = append(ds, Validate(doc)...)
 		}
 	}
-}
-
-func dirExists(dir string) bool {
-	fi, err := os.Stat(dir)
-	return err == nil && fi.IsDir()
 }

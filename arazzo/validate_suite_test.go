@@ -1,27 +1,23 @@
 package arazzo
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/internal/specsuite"
 )
 
-// specExamples finds the examples of the Arazzo specification repository: beside
-// the checkout (CI lays shared/ next to it) or where ARAZZO_SPEC_EXAMPLES says.
+// specExamples finds the examples of the Arazzo specification repository
+// (see internal/specsuite), or skips.
 func specExamples(t *testing.T) string {
 	t.Helper()
-	for _, dir := range []string{os.Getenv("ARAZZO_SPEC_EXAMPLES"), "../../shared/reference/arazzo-spec/examples", "/work/shared/reference/arazzo-spec/examples"} {
-		if dir == "" {
-			continue
-		}
-		if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
-			return dir
-		}
+	dir := specsuite.Dir()
+	if dir == "" {
+		t.Skip("the Arazzo specification examples are not available (set " + specsuite.Env + ")")
 	}
-	t.Skip("the Arazzo specification examples are not available (set ARAZZO_SPEC_EXAMPLES)")
-	return ""
+	return dir
 }
 
 // characterization records our judgement of the suite's characterization files,
