@@ -3,6 +3,7 @@ package arazzo
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -187,6 +188,28 @@ type fieldFunc func(key, val *yaml.Node, path string)
 // object decodes a mapping: known fields go to their functions, x- extensions are
 // collected, anything else is an unknown field. It returns false when n is not a mapping.
 func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map[string]fieldFunc, ext *map[string]any) bool {
+	return decodeObject(d, n, path, what, node, fields, callField, ext)
+}
+
+func callField(f fieldFunc, k, v *yaml.Node, path string) { f(k, v, path) }
+
+// fieldOf decodes one field's value into the object of type T: the static
+// tables of the objects a document has many of (steps, parameters,
+// criteria) are built once, not per object.
+type fieldOf[T any] func(d *decoder, dst T, key, val *yaml.Node, path string)
+
+// only11Of is only11 for a static table.
+func only11Of[T any](field string, f fieldOf[T]) fieldOf[T] {
+	return func(d *decoder, dst T, k, v *yaml.Node, path string) {
+		if d.version == "1.0" {
+			d.errorf(posOf(k), path, RuleVersionField, "field %q exists only in Arazzo 1.1; this document declares 1.0 (set arazzo: 1.1.0 to use it)", field)
+		}
+		f(d, dst, k, v, path)
+	}
+}
+
+// decodeObject is object for any kind of field table; call runs one entry.
+func decodeObject[F any](d *decoder, n *yaml.Node, path, what string, node *Node, fields map[string]F, call func(f F, k, v *yaml.Node, path string), ext *map[string]any) bool {
 	n = resolveAlias(n)
 	if !d.visit(n, path) {
 		return false
@@ -230,19 +253,23 @@ func (d *decoder) object(n *yaml.Node, path, what string, node *Node, fields map
 		}
 		f, ok := fields[key]
 		if !ok {
-			if s := d.unknownField(k, fpath, what, fields); s != "" {
+			if s := d.unknownField(k, fpath, what, slices.Collect(maps.Keys(fields))); s != "" {
 				node.misspelt(s)
 			}
 			continue
 		}
-		d.throughAlias(n.Content[i+1], func() { f(k, v, fpath) })
+		if n.Content[i+1].Kind == yaml.AliasNode {
+			d.throughAlias(n.Content[i+1], func() { call(f, k, v, fpath) })
+		} else {
+			call(f, k, v, fpath)
+		}
 	}
 	return true
 }
 
 // unknownField reports a field the object does not have; it returns the known
 // field the user probably meant, if any.
-func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[string]fieldFunc) string {
+func (d *decoder) unknownField(k *yaml.Node, path, what string, fields []string) string {
 	msg := fmt.Sprintf("unknown field %q in %s", k.Value, what)
 	s := closest(k.Value, fields)
 	if s != "" {
@@ -256,11 +283,8 @@ func (d *decoder) unknownField(k *yaml.Node, path, what string, fields map[strin
 }
 
 // closest suggests the known field nearest to a misspelt one.
-func closest(name string, fields map[string]fieldFunc) string {
-	names := make([]string, 0, len(fields))
-	for f := range fields {
-		names = append(names, f)
-	}
+func closest(name string, fields []string) string {
+	names := slices.Clone(fields)
 	slices.Sort(names)
 	return suggest.Closest(name, names)
 }
@@ -304,29 +328,29 @@ func (d *decoder) strField(dst *string, what string) fieldFunc {
 // starts with "$" (a qualified operationId or workflowId, a reference), and
 // parses the expression once.
 func (d *decoder) refField(dst *string, node *Node, what string) fieldFunc {
-	return func(k, v *yaml.Node, path string) {
-		*dst = d.str(v, path, what)
-		switch {
-		case strings.HasPrefix(*dst, "$") || k.Value == "reference":
-			node.setExpr(k.Value, parseExpr(*dst, 0))
-		case strings.HasPrefix(*dst, "{") && k.Value == "operationId":
-			// An operationPath written as the operationId: its source expression.
-			if end := strings.IndexByte(*dst, '}'); end > 0 {
-				node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
-			}
+	return func(k, v *yaml.Node, path string) { d.ref(dst, node, what, k, v, path) }
+}
+
+func (d *decoder) ref(dst *string, node *Node, what string, k, v *yaml.Node, path string) {
+	*dst = d.str(v, path, what)
+	switch {
+	case strings.HasPrefix(*dst, "$") || k.Value == "reference":
+		node.setExpr(k.Value, parseExpr(*dst, 0))
+	case strings.HasPrefix(*dst, "{") && k.Value == "operationId":
+		// An operationPath written as the operationId: its source expression.
+		if end := strings.IndexByte(*dst, '}'); end > 0 {
+			node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
 		}
 	}
 }
 
 // sourcePathField decodes an operationPath or channelPath and parses the
 // runtime expression of its standard form "{$sourceDescriptions.<name>.url}#...".
-func (d *decoder) sourcePathField(dst *string, node *Node, what string) fieldFunc {
-	return func(k, v *yaml.Node, path string) {
-		*dst = d.str(v, path, what)
-		if strings.HasPrefix(*dst, "{") {
-			if end := strings.IndexByte(*dst, '}'); end > 0 {
-				node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
-			}
+func (d *decoder) sourcePath(dst *string, node *Node, what string, k, v *yaml.Node, path string) {
+	*dst = d.str(v, path, what)
+	if strings.HasPrefix(*dst, "{") {
+		if end := strings.IndexByte(*dst, '}'); end > 0 {
+			node.setExpr(k.Value, parseExpr((*dst)[1:end], 1))
 		}
 	}
 }
@@ -345,19 +369,18 @@ func (d *decoder) exprValue(n *yaml.Node, path string) *Value {
 
 // enum decodes a string that must be one of values.
 func (d *decoder) enum(dst *string, what string, values ...string) fieldFunc {
-	return func(_, v *yaml.Node, path string) {
-		s := d.str(v, path, what)
-		for _, ok := range values {
-			if s == ok {
-				*dst = s
-				return
-			}
-		}
-		if s != "" || v.Kind == yaml.ScalarNode {
-			d.errorf(posOf(v), path, RuleEnum, "%s must be one of %s, got %q", what, quoteList(values), s)
-		}
-		*dst = s
+	return func(_, v *yaml.Node, path string) { *dst = d.enumValue(v, path, what, values) }
+}
+
+func (d *decoder) enumValue(v *yaml.Node, path, what string, values []string) string {
+	s := d.str(v, path, what)
+	if slices.Contains(values, s) {
+		return s
 	}
+	if s != "" || v.Kind == yaml.ScalarNode {
+		d.errorf(posOf(v), path, RuleEnum, "%s must be one of %s, got %q", what, quoteList(values), s)
+	}
+	return s
 }
 
 func quoteList(vs []string) string {
@@ -555,28 +578,46 @@ func (d *decoder) refs(v *yaml.Node, path, what string, exprs bool) []Ref {
 	return out
 }
 
+var stepActions = []string{"send", "receive"}
+
+var stepFields = map[string]fieldOf[*Step]{
+	"stepId":      func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.StepID = d.str(v, p, "stepId") },
+	"description": func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.Description = d.str(v, p, "step description") },
+	"operationId": func(d *decoder, s *Step, k, v *yaml.Node, p string) {
+		d.ref(&s.OperationID, &s.Node, "operationId", k, v, p)
+	},
+	"operationPath": func(d *decoder, s *Step, k, v *yaml.Node, p string) {
+		d.sourcePath(&s.OperationPath, &s.Node, "operationPath", k, v, p)
+	},
+	"workflowId": func(d *decoder, s *Step, k, v *yaml.Node, p string) {
+		d.ref(&s.WorkflowID, &s.Node, "workflowId", k, v, p)
+	},
+	"channelPath": only11Of("channelPath", func(d *decoder, s *Step, k, v *yaml.Node, p string) {
+		d.sourcePath(&s.ChannelPath, &s.Node, "channelPath", k, v, p)
+	}),
+	"parameters":      func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.Parameters = d.parameters(v, p) },
+	"requestBody":     func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.RequestBody = d.requestBody(v, p) },
+	"successCriteria": func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.SuccessCriteria = d.criteria(v, p, true) },
+	"onSuccess":       func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.OnSuccess = d.successActions(v, p) },
+	"onFailure":       func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.OnFailure = d.failureActions(v, p) },
+	"outputs":         func(d *decoder, s *Step, _, v *yaml.Node, p string) { s.Outputs = d.outputs(v, p) },
+	"timeout": only11Of("timeout", func(d *decoder, s *Step, _, v *yaml.Node, p string) {
+		s.Timeout = d.integer(v, p, "step timeout")
+	}),
+	"correlationId": only11Of("correlationId", func(d *decoder, s *Step, k, v *yaml.Node, p string) {
+		d.ref(&s.CorrelationID, &s.Node, "correlationId", k, v, p)
+	}),
+	"action": only11Of("action", func(d *decoder, s *Step, _, v *yaml.Node, p string) {
+		s.Action = d.enumValue(v, p, "step action", stepActions)
+	}),
+	"dependsOn": only11Of("dependsOn", func(d *decoder, s *Step, _, v *yaml.Node, p string) {
+		s.DependsOn = d.refs(v, p, "dependsOn", false)
+	}),
+}
+
 func (d *decoder) step(n *yaml.Node, path string) *Step {
 	s := &Step{}
-	if !d.object(n, path, "a step", &s.Node, map[string]fieldFunc{
-		"stepId":          d.strField(&s.StepID, "stepId"),
-		"description":     d.strField(&s.Description, "step description"),
-		"operationId":     d.refField(&s.OperationID, &s.Node, "operationId"),
-		"operationPath":   d.sourcePathField(&s.OperationPath, &s.Node, "operationPath"),
-		"workflowId":      d.refField(&s.WorkflowID, &s.Node, "workflowId"),
-		"channelPath":     d.only11("channelPath", d.sourcePathField(&s.ChannelPath, &s.Node, "channelPath")),
-		"parameters":      func(_, v *yaml.Node, p string) { s.Parameters = d.parameters(v, p) },
-		"requestBody":     func(_, v *yaml.Node, p string) { s.RequestBody = d.requestBody(v, p) },
-		"successCriteria": func(_, v *yaml.Node, p string) { s.SuccessCriteria = d.criteria(v, p, true) },
-		"onSuccess":       func(_, v *yaml.Node, p string) { s.OnSuccess = d.successActions(v, p) },
-		"onFailure":       func(_, v *yaml.Node, p string) { s.OnFailure = d.failureActions(v, p) },
-		"outputs":         func(_, v *yaml.Node, p string) { s.Outputs = d.outputs(v, p) },
-		"timeout": d.only11("timeout", func(_, v *yaml.Node, p string) {
-			s.Timeout = d.integer(v, p, "step timeout")
-		}),
-		"correlationId": d.only11("correlationId", d.refField(&s.CorrelationID, &s.Node, "correlationId")),
-		"action":        d.only11("action", d.enum(&s.Action, "step action", "send", "receive")),
-		"dependsOn":     d.only11("dependsOn", func(_, v *yaml.Node, p string) { s.DependsOn = d.refs(v, p, "dependsOn", false) }),
-	}, nil) {
+	if !decodeObject(d, n, path, "a step", &s.Node, stepFields, func(f fieldOf[*Step], k, v *yaml.Node, p string) { f(d, s, k, v, p) }, nil) {
 		return s
 	}
 	d.require(&s.Node, path, "step", "stepId")
@@ -630,20 +671,29 @@ func (d *decoder) parameter(n *yaml.Node, path string) *Parameter {
 		}, nil)
 		return prm
 	}
-	ins := []string{InPath, InQuery, InHeader, InCookie}
-	if d.version != "1.0" {
-		ins = append(ins, InQueryString, InChannel)
-	}
-	if !d.object(n, path, "a parameter", &prm.Node, map[string]fieldFunc{
-		"name":  d.strField(&prm.Name, "parameter name"),
-		"in":    d.enum(&prm.In, "parameter in", ins...),
-		"value": func(_, v *yaml.Node, p string) { prm.Value = d.exprValue(v, p) },
-	}, nil) {
+	if !decodeObject(d, n, path, "a parameter", &prm.Node, parameterFields, func(f fieldOf[*Parameter], k, v *yaml.Node, p string) { f(d, prm, k, v, p) }, nil) {
 		return prm
 	}
 	d.require(&prm.Node, path, "parameter", "name", "value")
 	return prm
 }
+
+var (
+	parameterIns10 = []string{InPath, InQuery, InHeader, InCookie}
+	parameterIns11 = []string{InPath, InQuery, InHeader, InCookie, InQueryString, InChannel}
+
+	parameterFields = map[string]fieldOf[*Parameter]{
+		"name": func(d *decoder, prm *Parameter, _, v *yaml.Node, p string) { prm.Name = d.str(v, p, "parameter name") },
+		"in": func(d *decoder, prm *Parameter, _, v *yaml.Node, p string) {
+			ins := parameterIns11
+			if d.version == "1.0" {
+				ins = parameterIns10
+			}
+			prm.In = d.enumValue(v, p, "parameter in", ins)
+		},
+		"value": func(d *decoder, prm *Parameter, _, v *yaml.Node, p string) { prm.Value = d.exprValue(v, p) },
+	}
+)
 
 // isReusable tells a Reusable Object from the object it stands for: it has "reference".
 func isReusable(n *yaml.Node) bool {
@@ -689,20 +739,28 @@ func (d *decoder) criteria(v *yaml.Node, path string, nonEmpty bool) []*Criterio
 	return out
 }
 
+var criterionTypes = []string{CriterionSimple, CriterionRegex, CriterionJSONPath, CriterionXPath}
+
+var criterionFields = map[string]fieldOf[*Criterion]{
+	"context": func(d *decoder, c *Criterion, _, v *yaml.Node, p string) {
+		c.Context = d.str(v, p, "criterion context")
+	},
+	"condition": func(d *decoder, c *Criterion, _, v *yaml.Node, p string) {
+		c.Condition = d.str(v, p, "criterion condition")
+	},
+	"type": func(d *decoder, c *Criterion, _, v *yaml.Node, p string) {
+		if v.Kind == yaml.MappingNode {
+			c.TypeObject = &Node{}
+			d.expressionType(v, p, c)
+			return
+		}
+		c.Type = d.enumValue(v, p, "criterion type", criterionTypes)
+	},
+}
+
 func (d *decoder) criterion(n *yaml.Node, path string) *Criterion {
 	c := &Criterion{}
-	if !d.object(n, path, "a criterion", &c.Node, map[string]fieldFunc{
-		"context":   d.strField(&c.Context, "criterion context"),
-		"condition": d.strField(&c.Condition, "criterion condition"),
-		"type": func(_, v *yaml.Node, p string) {
-			if v.Kind == yaml.MappingNode {
-				c.TypeObject = &Node{}
-				d.expressionType(v, p, c)
-				return
-			}
-			d.enum(&c.Type, "criterion type", CriterionSimple, CriterionRegex, CriterionJSONPath, CriterionXPath)(nil, v, p)
-		},
-	}, nil) {
+	if !decodeObject(d, n, path, "a criterion", &c.Node, criterionFields, func(f fieldOf[*Criterion], k, v *yaml.Node, p string) { f(d, c, k, v, p) }, nil) {
 		return c
 	}
 	d.require(&c.Node, path, "criterion", "condition")
