@@ -218,7 +218,10 @@ func (s *submitter) single(ctx context.Context, inputs map[string]any, f *runFla
 			res.Outputs = nil
 		}
 	}
-	record := rec.Finish(res).WithOutputs(secrets.MaskCredentialValues(res.Outputs)) // stdout hands the outputs over
+	// The record is built from the run's result alone: the progress events
+	// carry copies of its steps, which would be counted twice.
+	final := report.NewRecorder(s.plan, report.WithSecrets(secrets), report.WithTool(versionString()), report.WithInputs(inputs), report.WithoutExchanges())
+	record := final.Finish(res).WithOutputs(secrets.MaskCredentialValues(res.Outputs)) // stdout hands the outputs over
 	if f.output == "json" {
 		if err := report.WriteResult(a.stdout, record); err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
