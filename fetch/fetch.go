@@ -268,9 +268,19 @@ func (r *Reader) readFile(p string) ([]byte, error) {
 		return nil, err
 	}
 	r.counted()
-	data, err := io.ReadAll(io.LimitReader(f, size+1))
-	if err != nil {
-		return nil, err
+	// The size is known: one buffer of it (and a byte to notice growth),
+	// not the doublings of io.ReadAll.
+	data := make([]byte, 0, size+1)
+	lr := io.LimitReader(f, size+1)
+	for len(data) < cap(data) {
+		n, err := lr.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if int64(len(data)) > size {
 		return nil, fmt.Errorf("%s holds more than its size (%d bytes) says: not a plain file, or it grew while read", p, size)
