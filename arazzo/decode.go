@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	yaml "go.yaml.in/yaml/v4"
 
@@ -38,6 +39,8 @@ type decoder struct {
 	mergeWarned *yaml.Node
 	// aliases: the tree holds an alias (resolveMerges saw it).
 	aliases bool
+	// paths is the block that join and index cut paths from.
+	paths []byte
 }
 
 // blockOf returns the text and content column of a block scalar (| or >), or nil
@@ -225,7 +228,7 @@ func decodeObject[F any](d *decoder, n *yaml.Node, path, what string, node *Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], resolveAlias(n.Content[i+1])
 		key := k.Value
-		fpath := joinPath(path, key)
+		fpath := d.join(path, key)
 		if k.Kind != yaml.ScalarNode {
 			d.errorf(posOf(k), path, RuleType, "keys of %s must be strings", what)
 			continue
@@ -298,6 +301,54 @@ func joinPath(path, key string) string {
 
 func indexPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
+// pathChunk is the size of the blocks the decoder's paths are cut from.
+const pathChunk = 16 << 10
+
+// join is joinPath for the decoder: every field decoded has a path, needed
+// only if a problem is found, so the paths are cut from shared blocks
+// instead of being allocated one by one. A block's bytes are never written
+// again once a path covers them.
+func (d *decoder) join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	b := d.pathBytes(len(path) + 1 + len(key))
+	if b == nil {
+		return joinPath(path, key)
+	}
+	b = append(append(append(b, path...), '.'), key...)
+	return d.cutPath(b)
+}
+
+// index is indexPath for the decoder (see join).
+func (d *decoder) index(path string, i int) string {
+	b := d.pathBytes(len(path) + 2 + 20)
+	if b == nil {
+		return indexPath(path, i)
+	}
+	b = append(strconv.AppendInt(append(append(b, path...), '['), int64(i), 10), ']')
+	return d.cutPath(b)
+}
+
+// pathBytes returns the free end of the current block, with room for n
+// bytes, or nil when n is too long for a block.
+func (d *decoder) pathBytes(n int) []byte {
+	if n > pathChunk/8 {
+		return nil
+	}
+	if cap(d.paths)-len(d.paths) < n {
+		d.paths = make([]byte, 0, pathChunk)
+	}
+	return d.paths[len(d.paths):]
+}
+
+// cutPath turns what was appended to the block's free end into a string and
+// moves the block's end past it.
+func (d *decoder) cutPath(b []byte) string {
+	d.paths = d.paths[:len(d.paths)+len(b)]
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // require reports each missing required field.
 func (d *decoder) require(node *Node, path, what string, names ...string) {
 	for _, name := range names {
@@ -344,7 +395,7 @@ func (d *decoder) ref(dst *string, node *Node, what string, k, v *yaml.Node, pat
 	}
 }
 
-// sourcePathField decodes an operationPath or channelPath and parses the
+// sourcePath decodes an operationPath or channelPath and parses the
 // runtime expression of its standard form "{$sourceDescriptions.<name>.url}#...".
 func (d *decoder) sourcePath(dst *string, node *Node, what string, k, v *yaml.Node, path string) {
 	*dst = d.str(v, path, what)
@@ -401,7 +452,7 @@ func (d *decoder) list(v *yaml.Node, path, what string, item func(i int, n *yaml
 		if d.over {
 			break
 		}
-		d.throughAlias(n, func() { item(i, resolveAlias(n), indexPath(path, i)) })
+		d.throughAlias(n, func() { item(i, resolveAlias(n), d.index(path, i)) })
 	}
 	return len(v.Content)
 }
@@ -899,7 +950,7 @@ func (d *decoder) outputs(v *yaml.Node, path string) []*Output {
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(v.Content); i += 2 {
 		k, val := v.Content[i], resolveAlias(v.Content[i+1])
-		p := joinPath(path, k.Value)
+		p := d.join(path, k.Value)
 		if seen[k.Value] {
 			d.errorf(posOf(k), p, RuleYAMLDuplicateKey, "duplicate output %q", k.Value)
 			continue

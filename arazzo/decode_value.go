@@ -58,14 +58,14 @@ func (d *decoder) convert(n *yaml.Node, root *Value, ptr, path string, depth int
 				d.errorf(posOf(k), joinPath(path, k.Value), RuleYAMLDuplicateKey, "duplicate key %q", k.Value)
 				continue
 			}
-			val, _ := d.convert(n.Content[i+1], root, pointerJoin(ptr, k.Value), joinPath(path, k.Value), depth+1)
+			val, _ := d.convert(n.Content[i+1], root, pointerJoin(ptr, k.Value), d.join(path, k.Value), depth+1)
 			m[k.Value] = val
 		}
 		return m, true
 	case yaml.SequenceNode:
 		s := make([]any, len(n.Content))
 		for i, c := range n.Content {
-			s[i], _ = d.convert(c, root, ptr+"/"+indexToken(i), indexPath(path, i), depth+1)
+			s[i], _ = d.convert(c, root, ptr+"/"+indexToken(i), d.index(path, i), depth+1)
 		}
 		return s, true
 	case yaml.ScalarNode:
