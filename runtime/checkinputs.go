@@ -11,8 +11,17 @@ func (p *Plan) CheckInputs(workflowID string, inputs map[string]any) error {
 	if err != nil {
 		return err
 	}
-	if _, probs := wp.inputs.Check(inputs); len(probs) > 0 {
-		return &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
+	_, err = wp.inputs.usage(wp.id, inputs)
+	return err
+}
+
+// usage checks inputs and returns the effective ones, or a *UsageError with
+// every problem; a refused run also lists the close misspellings the schema
+// would have let through, since they are often why a required input is missing.
+func (s *inputSchema) usage(workflowID string, inputs map[string]any) (map[string]any, error) {
+	in, probs := s.Check(inputs)
+	if len(probs) == 0 {
+		return in, nil
 	}
-	return nil
+	return nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", workflowID), Problems: append(probs, s.Undeclared(inputs)...)}
 }

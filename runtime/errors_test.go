@@ -86,7 +86,7 @@ func TestUserErrorsArePositioned(t *testing.T) {
     inputs: {type: object, properties: {id: {type: integer}}}
     steps:
       - {stepId: u, operationId: status, parameters: [{name: code, in: path, value: 200}]}
-`, `arazzo.yaml:7:9: workflow w, step s: inputs of workflow "t": input "id" must be integer, got a string`},
+`, `arazzo.yaml:7:9: workflow w, step s: inputs of workflow "t": input /id must be integer, got string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -643,8 +643,8 @@ func TestInputsValidated(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 	want := `inputs of workflow "w":
-  - input "id" must be >= 1
-  - input "kind" must be one of ["cat","dog"]
+  - input /id must be >= 1
+  - input /kind must be one of ["cat","dog"]
   - missing required input "email"`
 	if err.Error() != want {
 		t.Errorf("error\n%s\nwant\n%s", err, want)

@@ -1,17 +1,21 @@
 package runtime
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
-	"net/mail"
-	"net/url"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"time"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/arazzo-run/arazzo/arazzo"
 	closest "github.com/arazzo-run/arazzo/internal/suggest"
@@ -22,6 +26,10 @@ import (
 type inputSchema struct {
 	root map[string]any
 	doc  *arazzo.Document
+
+	once   sync.Once
+	schema *jsonschema.Schema
+	err    error
 }
 
 func (c *compiler) compileInputs(doc *arazzo.Document, w *arazzo.Workflow) *inputSchema {
@@ -162,8 +170,12 @@ func (s *inputSchema) Coerce(name, text string) (any, error) {
 	return text, nil
 }
 
-// Check validates inputs against the schema, applying defaults. It returns the
-// effective inputs and every problem found.
+// Check validates inputs against the schema with a JSON Schema implementation
+// (draft 2020-12 unless the schema says otherwise, formats asserted), after
+// applying the defaults of the declared inputs. It returns the effective inputs
+// and every problem found, each naming the JSON path of the value it is about.
+// An input the schema does not declare is accepted unless the schema forbids
+// it (additionalProperties: false, or properties a schema keyword rejects).
 func (s *inputSchema) Check(in map[string]any) (map[string]any, []string) {
 	out := make(map[string]any, len(in))
 	for k, v := range in {
@@ -172,46 +184,201 @@ func (s *inputSchema) Check(in map[string]any) (map[string]any, []string) {
 	if s == nil {
 		return out, nil
 	}
-	root := s.resolve(s.root)
-	props, req := s.props()
-	var probs []string
-	for _, name := range req {
-		if _, ok := out[name]; !ok {
-			if pm, ok := props[name].(map[string]any); ok {
-				if d, ok := s.resolve(pm)["default"]; ok {
-					out[name] = d
-					continue
-				}
-			}
-			probs = append(probs, fmt.Sprintf("missing required input %q", name))
-		}
-	}
+	props, _ := s.props()
 	for name, p := range props {
-		pm := s.resolve(asMap(p))
 		if _, ok := out[name]; !ok {
-			if d, ok := pm["default"]; ok {
+			if d, ok := s.resolve(asMap(p))["default"]; ok {
 				out[name] = d
 			}
 		}
 	}
-	// An input the schema does not declare can never be read ($inputs.<name> of
-	// an undeclared name is a validation error), so it is a mistake — a typo —
-	// unless the schema allows other properties explicitly.
-	if ap, set := root["additionalProperties"]; props != nil && (!set || ap == false) {
-		for name := range out {
-			if _, declared := props[name]; !declared {
-				probs = append(probs, fmt.Sprintf("unknown input %q%s", name, suggest(name, keys(props))))
+	sch, err := s.compiled()
+	if err != nil {
+		return out, []string{err.Error()}
+	}
+	inst, err := jsonInstance(out)
+	if err != nil {
+		return out, []string{err.Error()}
+	}
+	var ve *jsonschema.ValidationError
+	if err := sch.Validate(inst); errors.As(err, &ve) {
+		probs := s.problems(ve, keys(props))
+		sort.Strings(probs)
+		return out, slices.Compact(probs)
+	} else if err != nil {
+		return out, []string{err.Error()}
+	}
+	return out, nil
+}
+
+// Undeclared lists, as warnings, the supplied inputs the schema accepts
+// without declaring them whose name is close to a declared one: most likely a
+// typo that leaves the declared input at its default.
+func (s *inputSchema) Undeclared(in map[string]any) []string {
+	props, _ := s.props()
+	if props == nil {
+		return nil
+	}
+	var out []string
+	for name := range in {
+		if _, ok := props[name]; ok {
+			continue
+		}
+		if hint := suggest(name, keys(props)); hint != "" {
+			out = append(out, fmt.Sprintf("input %q is not declared by the inputs schema and is passed as given%s", name, hint))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// compiled compiles the schema once. Its $refs resolve inside the document:
+// the schema is compiled as a part of a resource that also holds
+// components.inputs, and nothing is ever read from elsewhere.
+func (s *inputSchema) compiled() (*jsonschema.Schema, error) {
+	s.once.Do(func() {
+		comps := map[string]any{}
+		if s.doc != nil && s.doc.Components != nil {
+			for k, v := range s.doc.Components.Inputs {
+				if v != nil {
+					comps[k] = v.V
+				}
 			}
 		}
-	}
-	for name, v := range out {
-		if pm, ok := props[name].(map[string]any); ok {
-			probs = append(probs, s.checkValue("input \""+name+"\"", v, s.resolve(pm), 0)...)
+		res, err := jsonInstance(map[string]any{"components": map[string]any{"inputs": comps}, "workflowInputs": s.root})
+		if err != nil {
+			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+			return
 		}
-	}
-	sort.Strings(probs)
-	return out, probs
+		const loc = "urn:arazzo:inputs"
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		c.UseLoader(noLoader{})
+		if err := c.AddResource(loc, res); err != nil {
+			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+			return
+		}
+		if s.schema, err = c.Compile(loc + "#/workflowInputs"); err != nil {
+			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+		}
+	})
+	return s.schema, s.err
 }
+
+// noLoader refuses every URL: an inputs schema refers only to its own document.
+type noLoader struct{}
+
+func (noLoader) Load(u string) (any, error) {
+	return nil, fmt.Errorf("%s is outside the document; an inputs schema refers only to #/components/inputs", u)
+}
+
+// jsonInstance turns a Go value into the JSON value the validator reads
+// (numbers as json.Number, so that large integers stay exact).
+func jsonInstance(v any) (any, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var out any
+	err = d.Decode(&out)
+	return out, err
+}
+
+// problems words the leaves of a validation error, each with its JSON path.
+func (s *inputSchema) problems(ve *jsonschema.ValidationError, declared []string) []string {
+	var out []string
+	var walk func(e *jsonschema.ValidationError)
+	walk = func(e *jsonschema.ValidationError) {
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				walk(c)
+			}
+			return
+		}
+		at := e.InstanceLocation
+		switch k := e.ErrorKind.(type) {
+		case *kind.Required:
+			for _, m := range k.Missing {
+				if len(at) == 0 {
+					out = append(out, fmt.Sprintf("missing required input %q", m))
+				} else {
+					out = append(out, fmt.Sprintf("input %s is missing property %q", jsonPath(at), m))
+				}
+			}
+			return
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				if len(at) == 0 {
+					out = append(out, fmt.Sprintf("unknown input %q%s (the inputs schema forbids other inputs)", p, suggest(p, declared)))
+				} else {
+					out = append(out, fmt.Sprintf("input %s has property %q, which its schema forbids", jsonPath(at), p))
+				}
+			}
+			return
+		}
+		what := "the inputs"
+		if len(at) > 0 {
+			what = "input " + jsonPath(at)
+		}
+		out = append(out, what+" "+describeKind(e.ErrorKind))
+	}
+	walk(ve)
+	return out
+}
+
+// jsonPath writes an instance location as a JSON pointer.
+func jsonPath(at []string) string {
+	var b strings.Builder
+	for _, t := range at {
+		b.WriteString("/" + strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1"))
+	}
+	return b.String()
+}
+
+// describeKind words a failed keyword as "must ...".
+func describeKind(k jsonschema.ErrorKind) string {
+	switch k := k.(type) {
+	case *kind.Type:
+		return fmt.Sprintf("must be %s, got %s", strings.Join(k.Want, " or "), k.Got)
+	case *kind.Enum:
+		return fmt.Sprintf("must be one of %s", compactJSON(k.Want))
+	case *kind.Const:
+		return fmt.Sprintf("must be %s", compactJSON(k.Want))
+	case *kind.Minimum:
+		return fmt.Sprintf("must be >= %s", k.Want.RatString())
+	case *kind.Maximum:
+		return fmt.Sprintf("must be <= %s", k.Want.RatString())
+	case *kind.ExclusiveMinimum:
+		return fmt.Sprintf("must be > %s", k.Want.RatString())
+	case *kind.ExclusiveMaximum:
+		return fmt.Sprintf("must be < %s", k.Want.RatString())
+	case *kind.MinLength:
+		return fmt.Sprintf("must be at least %d characters", k.Want)
+	case *kind.MaxLength:
+		return fmt.Sprintf("must be at most %d characters", k.Want)
+	case *kind.MinItems:
+		return fmt.Sprintf("must have at least %d items", k.Want)
+	case *kind.MaxItems:
+		return fmt.Sprintf("must have at most %d items", k.Want)
+	case *kind.Pattern:
+		return fmt.Sprintf("must match %s", k.Want)
+	case *kind.Format:
+		return fmt.Sprintf("must be a valid %s", k.Want)
+	case *kind.OneOf:
+		if len(k.Subschemas) == 0 {
+			return "must match exactly one of the oneOf schemas, matches none"
+		}
+		return fmt.Sprintf("must match exactly one of the oneOf schemas, matches %d", len(k.Subschemas))
+	case *kind.FalseSchema:
+		return "is not allowed by its schema"
+	}
+	return k.LocalizedString(printer)
+}
+
+// printer words the validator's own messages.
+var printer = message.NewPrinter(language.English)
 
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
@@ -225,131 +392,6 @@ func keys(m map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// checkValue validates a value against the common JSON Schema keywords.
-func (s *inputSchema) checkValue(what string, v any, sch map[string]any, depth int) []string {
-	if sch == nil || depth > 32 {
-		return nil
-	}
-	var probs []string
-	if t := schemaTypes(sch); len(t) > 0 && !slices.ContainsFunc(t, func(t string) bool { return hasType(v, t) }) {
-		return []string{fmt.Sprintf("%s must be %s, got %s", what, strings.Join(t, " or "), jsonType(v))}
-	}
-	if enum, ok := sch["enum"].([]any); ok {
-		if !slices.ContainsFunc(enum, func(e any) bool { return jsonEqual(e, v) }) {
-			probs = append(probs, fmt.Sprintf("%s must be one of %s", what, compactJSON(enum)))
-		}
-	}
-	if c, ok := sch["const"]; ok && !jsonEqual(c, v) {
-		probs = append(probs, fmt.Sprintf("%s must be %s", what, compactJSON(c)))
-	}
-	switch x := v.(type) {
-	case string:
-		n := len([]rune(x))
-		if m, ok := number(sch["minLength"]); ok && float64(n) < m {
-			probs = append(probs, fmt.Sprintf("%s must be at least %v characters", what, m))
-		}
-		if m, ok := number(sch["maxLength"]); ok && float64(n) > m {
-			probs = append(probs, fmt.Sprintf("%s must be at most %v characters", what, m))
-		}
-		if p, ok := sch["pattern"].(string); ok {
-			if re, err := regexp.Compile(p); err == nil && !re.MatchString(x) {
-				probs = append(probs, fmt.Sprintf("%s must match %s", what, p))
-			}
-		}
-		if f, ok := sch["format"].(string); ok {
-			if msg := checkFormat(f, x); msg != "" {
-				probs = append(probs, fmt.Sprintf("%s %s", what, msg))
-			}
-		}
-	case []any:
-		if items, ok := sch["items"].(map[string]any); ok {
-			for i, e := range x {
-				probs = append(probs, s.checkValue(fmt.Sprintf("%s[%d]", what, i), e, s.resolve(items), depth+1)...)
-			}
-		}
-		if m, ok := number(sch["minItems"]); ok && float64(len(x)) < m {
-			probs = append(probs, fmt.Sprintf("%s must have at least %v items", what, m))
-		}
-		if m, ok := number(sch["maxItems"]); ok && float64(len(x)) > m {
-			probs = append(probs, fmt.Sprintf("%s must have at most %v items", what, m))
-		}
-	case map[string]any:
-		props := asMap(sch["properties"])
-		if req, ok := sch["required"].([]any); ok {
-			for _, r := range req {
-				if name, ok := r.(string); ok {
-					if _, present := x[name]; !present {
-						probs = append(probs, fmt.Sprintf("%s is missing property %q", what, name))
-					}
-				}
-			}
-		}
-		for k, e := range x {
-			if ps, ok := props[k].(map[string]any); ok {
-				probs = append(probs, s.checkValue(what+"."+k, e, s.resolve(ps), depth+1)...)
-			}
-		}
-	default:
-		if f, ok := number(v); ok {
-			if m, ok := number(sch["minimum"]); ok && f < m {
-				probs = append(probs, fmt.Sprintf("%s must be >= %v", what, m))
-			}
-			if m, ok := number(sch["maximum"]); ok && f > m {
-				probs = append(probs, fmt.Sprintf("%s must be <= %v", what, m))
-			}
-			if m, ok := number(sch["exclusiveMinimum"]); ok && f <= m {
-				probs = append(probs, fmt.Sprintf("%s must be > %v", what, m))
-			}
-			if m, ok := number(sch["exclusiveMaximum"]); ok && f >= m {
-				probs = append(probs, fmt.Sprintf("%s must be < %v", what, m))
-			}
-		}
-	}
-	return probs
-}
-
-func schemaTypes(sch map[string]any) []string {
-	switch t := sch["type"].(type) {
-	case string:
-		return []string{t}
-	case []any:
-		var out []string
-		for _, x := range t {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-func hasType(v any, t string) bool {
-	switch t {
-	case "null":
-		return v == nil
-	case "boolean":
-		_, ok := v.(bool)
-		return ok
-	case "string":
-		_, ok := v.(string)
-		return ok
-	case "array":
-		_, ok := v.([]any)
-		return ok
-	case "object":
-		_, ok := v.(map[string]any)
-		return ok
-	case "number":
-		_, ok := number(v)
-		return ok
-	case "integer":
-		f, ok := number(v)
-		return ok && f == math.Trunc(f)
-	}
-	return true
 }
 
 func jsonType(v any) string {
@@ -390,15 +432,6 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-func jsonEqual(a, b any) bool {
-	fa, oka := number(a)
-	fb, okb := number(b)
-	if oka && okb {
-		return fa == fb
-	}
-	return compactJSON(a) == compactJSON(b)
-}
-
 func compactJSON(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -406,34 +439,6 @@ func compactJSON(v any) string {
 	}
 	return string(b)
 }
-
-func checkFormat(format, s string) string {
-	switch format {
-	case "date-time":
-		if _, err := time.Parse(time.RFC3339, s); err != nil {
-			return "must be an RFC 3339 date-time"
-		}
-	case "date":
-		if _, err := time.Parse("2006-01-02", s); err != nil {
-			return "must be a date (YYYY-MM-DD)"
-		}
-	case "email":
-		if _, err := mail.ParseAddress(s); err != nil {
-			return "must be an email address"
-		}
-	case "uri":
-		if u, err := url.Parse(s); err != nil || u.Scheme == "" {
-			return "must be an absolute URI"
-		}
-	case "uuid":
-		if !uuidPattern.MatchString(s) {
-			return "must be a UUID"
-		}
-	}
-	return ""
-}
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // suggest returns `; did you mean "x"?` for the closest candidate, or "".
 func suggest(name string, candidates []string) string {

@@ -100,9 +100,15 @@ func (p *Plan) start(workflowID string, inputs map[string]any, cfg *config) (*wo
 	if err != nil {
 		return nil, nil, err
 	}
-	in, probs := wp.inputs.Check(inputs)
-	if len(probs) > 0 {
-		return nil, nil, &UsageError{Msg: fmt.Sprintf("inputs of workflow %q:", wp.id), Problems: probs}
+	in, err := wp.inputs.usage(wp.id, inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	// A close misspelling the schema lets through is a warning.
+	if cfg.observer != nil {
+		for _, w := range wp.inputs.Undeclared(inputs) {
+			cfg.observer.Event(&Event{Kind: EventWarning, WorkflowID: wp.id, Message: fmt.Sprintf("workflow %q: %s", wp.id, w)})
+		}
 	}
 	cfg.secrets.addInputSecrets(wp, in)
 	return wp, in, nil
