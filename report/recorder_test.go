@@ -68,3 +68,35 @@ func TestRecordBoundedAcrossRetries(t *testing.T) {
 	}
 	t.Logf("kept %d KiB of %d MiB received; trace %d KiB", kept>>10, attempts*size>>20, trace.Len()>>10)
 }
+
+// WithMaxBody's bounds replace the defaults: each body is cut at the first,
+// and the bodies kept in all stop at the second.
+func TestRecordWithMaxBody(t *testing.T) {
+	const each, total, attempts = 10, 25, 5
+	rec := NewRecorder(nil, WithSecrets(&runtime.Secrets{}), WithMaxBody(each, total))
+	now := time.Now()
+	rec.Event(&runtime.Event{Kind: runtime.EventWorkflowStarted, Time: now, WorkflowID: "w"})
+	for a := 1; a <= attempts; a++ {
+		rec.Event(&runtime.Event{Kind: runtime.EventStepStarted, Time: now, WorkflowID: "w", StepID: "s", Attempt: a})
+		req := &runtime.Request{Method: "GET", URL: "http://api.test/x", Header: http.Header{}}
+		rec.Event(&runtime.Event{Kind: runtime.EventRequest, Time: now, WorkflowID: "w", StepID: "s", Attempt: a, Request: req})
+		resp := &runtime.Response{StatusCode: 503, Header: http.Header{"Content-Type": {"text/plain"}}, Body: []byte("0123456789abcdefghij")}
+		rec.Event(&runtime.Event{Kind: runtime.EventResponse, Time: now, WorkflowID: "w", StepID: "s", Attempt: a, Request: req, Response: resp})
+	}
+	kept, exchanges := 0, 0
+	for _, s := range rec.rec.Steps {
+		for _, x := range s.Exchanges {
+			exchanges++
+			if n := len(x.Response.Body.raw); n > each {
+				t.Errorf("attempt %d keeps %d bytes of its body; WithMaxBody says %d", x.Attempt, n, each)
+			}
+			if !x.Response.Body.Truncated || x.Response.Body.Size != 20 {
+				t.Errorf("attempt %d: truncated %v, size %d", x.Attempt, x.Response.Body.Truncated, x.Response.Body.Size)
+			}
+			kept += len(x.Response.Body.raw)
+		}
+	}
+	if exchanges != attempts || kept > total || kept == 0 {
+		t.Errorf("%d exchanges keep %d body bytes; want %d exchanges and at most %d bytes", exchanges, kept, attempts, total)
+	}
+}
