@@ -47,7 +47,7 @@ paths:
 		}
 	}
 	loc := filepath.Join(dir, "retries.arazzo.yaml")
-	plan, _, err := runtime.Load(context.Background(), loc, runtime.WithServer("api", server))
+	plan, _, err := runtime.Load(context.Background(), loc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestJournalBoundedAcrossRetries(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res, err := plan.Run(context.Background(), "", nil, runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
+			res, err := plan.Run(context.Background(), "", nil, runtime.WithServer("api", server), runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestJournalBoundedAcrossRetries(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := calls.Load()
-			res, err = plan.Run(context.Background(), "", nil, runtime.WithEffects(resumed.Effects), runtime.WithObserver(resumed.Observer()))
+			res, err = plan.Run(context.Background(), "", nil, runtime.WithServer("api", server), runtime.WithEffects(resumed.Effects), runtime.WithObserver(resumed.Observer()))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -29,7 +29,7 @@ func Example() {
 	defer store.Close()
 
 	rotate := filepath.Join("..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
-	plan, _, err := runtime.Load(ctx, rotate, runtime.WithServer("mcpServerApi", api.URL))
+	plan, _, err := runtime.Load(ctx, rotate)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -40,7 +40,7 @@ func Example() {
 		fmt.Println("warning: sending again:", strings.Contains(msg, "sending POST"), "not idempotent:", strings.Contains(msg, "not idempotent"))
 	}}
 	run := func(ctx context.Context, sess *journal.Session, inputs map[string]any) *runtime.Result {
-		res, err := plan.Run(ctx, "", inputs, runtime.WithSecrets(secrets),
+		res, err := plan.Run(ctx, "", inputs, runtime.WithServer("mcpServerApi", api.URL), runtime.WithSecrets(secrets),
 			runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": "api-token-123456"}),
 			runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
 		sess.Finish(res, err, ctx.Err() != nil)

@@ -31,6 +31,7 @@ type fixture struct {
 	dir     string
 	secrets *runtime.Secrets
 	warns   []string
+	servers map[*runtime.Plan]string // the server each plan's runs go to
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -50,11 +51,21 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) load(location, server string) *runtime.Plan {
 	f.t.Helper()
-	plan, _, err := runtime.Load(context.Background(), location, runtime.WithServer("mcpServerApi", server))
+	plan, _, err := runtime.Load(context.Background(), location)
 	if err != nil {
 		f.t.Fatal(err)
 	}
+	if f.servers == nil {
+		f.servers = map[*runtime.Plan]string{}
+	}
+	f.servers[plan] = server
 	return plan
+}
+
+// server is the run option that sends the requests of plan's runs to the
+// server it was loaded for.
+func (f *fixture) server(plan *runtime.Plan) runtime.RunOption {
+	return runtime.WithServer("mcpServerApi", f.servers[plan])
 }
 
 func (f *fixture) opts() SessionOptions {
@@ -66,7 +77,7 @@ func (f *fixture) opts() SessionOptions {
 // execute runs the rotate workflow with the session, as the CLI does.
 func (f *fixture) execute(ctx context.Context, plan *runtime.Plan, sess *Session, inputs map[string]any) *runtime.Result {
 	f.t.Helper()
-	res, err := plan.Run(ctx, "", inputs, runtime.WithSecrets(f.secrets), runtime.WithTimeout(5*time.Second),
+	res, err := plan.Run(ctx, "", inputs, f.server(plan), runtime.WithSecrets(f.secrets), runtime.WithTimeout(5*time.Second),
 		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
 		runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
 	if ferr := sess.Finish(res, err, ctx.Err() != nil); ferr != nil {
@@ -256,7 +267,7 @@ func TestResumeAfterRenewalSendsNothing(t *testing.T) {
 			cancel() // the process "dies" once the step is journaled
 		}
 	})
-	_, err := f.plan.Run(ctx, "", in, runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+	_, err := f.plan.Run(ctx, "", in, f.server(f.plan), runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
 		runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()), runtime.WithObserver(obs))
 	if err != nil {
 		t.Fatal(err)
@@ -486,7 +497,7 @@ func TestWriteFailureStopsTheRun(t *testing.T) {
 			f.store.w.conn.Close()
 		}
 	})
-	res, err := f.plan.Run(context.Background(), "", in, runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+	res, err := f.plan.Run(context.Background(), "", in, f.server(f.plan), runtime.WithSecrets(f.secrets), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
 		runtime.WithEffects(sess.Effects), runtime.WithObserver(breaker), runtime.WithObserver(sess.Observer()))
 	if err != nil {
 		t.Fatal(err)
@@ -606,7 +617,7 @@ func TestRecoverAfterTheResponse(t *testing.T) {
 	}
 	before := len(f.api.Requests())
 	r := f.run(id)
-	rec, err := f.store.Recover(context.Background(), r, f.plan)
+	rec, err := f.store.Recover(context.Background(), r, f.plan, f.server(f.plan))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -626,7 +637,7 @@ func TestRecoverAfterTheResponse(t *testing.T) {
 	if _, err := f.store.db.Exec("DELETE FROM records WHERE run_id = ? AND kind = 'response' AND step_id = 'renewToken'", id); err != nil {
 		t.Fatal(err)
 	}
-	rec, err = f.store.Recover(context.Background(), r, f.plan)
+	rec, err = f.store.Recover(context.Background(), r, f.plan, f.server(f.plan))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ type Recovery struct {
 // (r.Digest) with the run's settings. The replay stops at the first request
 // the journal holds no usable response to, or when it departs from the
 // journal.
-func (st *Store) Recover(ctx context.Context, r *Run, plan *runtime.Plan, opts ...runtime.Option) (*Recovery, error) {
+func (st *Store) Recover(ctx context.Context, r *Run, plan *runtime.Plan, opts ...runtime.RunOption) (*Recovery, error) {
 	if plan.SourceDigest() != r.Digest {
 		return nil, fmt.Errorf("the document or one of its sources changed since run %s (%s, was %s)", r.ID,
 			shortDigest(plan.SourceDigest()), shortDigest(r.Digest))

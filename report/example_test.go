@@ -28,7 +28,7 @@ func ExampleWriteJUnit() {
 	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
 	defer api.Close()
 	rotate := filepath.Join("..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
-	plan, _, err := runtime.Load(ctx, rotate, runtime.WithServer("mcpServerApi", api.URL))
+	plan, _, err := runtime.Load(ctx, rotate)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -37,7 +37,7 @@ func ExampleWriteJUnit() {
 	secrets := &runtime.Secrets{} // what the run must not show: the recorder masks with it
 	inputs := map[string]any{"search": "sales"}
 	rec := report.NewRecorder(plan, report.WithSecrets(secrets), report.WithInputs(inputs), report.WithDocument("rotate.arazzo.yaml"))
-	res, err := plan.Run(ctx, "", inputs,
+	res, err := plan.Run(ctx, "", inputs, runtime.WithServer("mcpServerApi", api.URL),
 		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
 		runtime.WithSecrets(secrets), runtime.WithObserver(rec),
 		runtime.WithClock(stillClock{time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)}))

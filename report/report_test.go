@@ -77,7 +77,7 @@ func record(t *testing.T, query string, opts ...report.Option) (*report.Record, 
 	t.Helper()
 	srv := ordersServer(t)
 	ctx := context.Background()
-	plan, _, err := runtime.Load(ctx, filepath.Join("testdata", "orders.arazzo.yaml"), runtime.WithServer("orders", srv.URL))
+	plan, _, err := runtime.Load(ctx, filepath.Join("testdata", "orders.arazzo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func record(t *testing.T, query string, opts ...report.Option) (*report.Record, 
 		report.WithDocument("orders.arazzo.yaml")}, opts...)...)
 	var lines []string
 	progress := report.NewProgress(rec, func(l string) { lines = append(lines, l) }, report.ProgressOptions{Verbose: true})
-	res, err := plan.Run(ctx, "order", inputs, runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": bearer}),
+	res, err := plan.Run(ctx, "order", inputs, runtime.WithServer("orders", srv.URL), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": bearer}),
 		runtime.WithSecrets(secrets), runtime.WithObserver(progress), runtime.WithClock(stillClockT{time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)}))
 	if err != nil {
 		t.Fatal(err)

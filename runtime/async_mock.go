@@ -16,7 +16,7 @@ const mockServer = "memory://mock.invalid"
 // message made from its messages' first example (else from their schemas),
 // its correlation id set where the message's correlationId location says, so
 // that a correlated receive finds it. Nothing is sent over the network.
-func WithMessageMock() Option { return func(c *config) { c.mockMessages = true } }
+func WithMessageMock() RunOption { return func(c *config) { c.mockMessages = true } }
 
 // mockMessage makes the message that answers a RECEIVE in a mocked run.
 func (p *Plan) mockMessage(req *Request) *transport.Message {

@@ -27,7 +27,7 @@ const (
 // document cannot run (a *LoadError wrapping an *arazzo.DocumentError that holds
 // the errors, or a *ReadError) and the plan is nil; Inspect returns the plan of
 // such a document too.
-func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
+func Load(ctx context.Context, location string, opts ...PlanOption) (*Plan, arazzo.Diagnostics, error) {
 	plan, diags, err := Inspect(ctx, location, opts...)
 	if err != nil {
 		return nil, diags, err
@@ -41,7 +41,7 @@ func Load(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.D
 // the same diagnostics and error as Load. Such a plan refuses to run: Run,
 // Execute and DryRun return its error. The plan is nil only when the
 // document could not be read or decoded.
-func Inspect(ctx context.Context, location string, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
+func Inspect(ctx context.Context, location string, opts ...PlanOption) (*Plan, arazzo.Diagnostics, error) {
 	plan, diags, err := inspect(ctx, location, opts)
 	if err != nil {
 		err = &LoadError{Location: location, Err: err}
@@ -49,7 +49,7 @@ func Inspect(ctx context.Context, location string, opts ...Option) (*Plan, arazz
 	return plan, diags, err
 }
 
-func inspect(ctx context.Context, location string, opts []Option) (*Plan, arazzo.Diagnostics, error) {
+func inspect(ctx context.Context, location string, opts []PlanOption) (*Plan, arazzo.Diagnostics, error) {
 	cfg := newConfig(opts)
 	loc := arazzo.FileLocation(location)
 	u, err := url.Parse(loc)
@@ -72,7 +72,7 @@ func inspect(ctx context.Context, location string, opts []Option) (*Plan, arazzo
 // Compile checks and compiles a parsed document; its source descriptions are read
 // relative to doc.Location. Like Load, it returns no plan when the document has
 // errors.
-func Compile(ctx context.Context, doc *arazzo.Document, opts ...Option) (*Plan, arazzo.Diagnostics, error) {
+func Compile(ctx context.Context, doc *arazzo.Document, opts ...PlanOption) (*Plan, arazzo.Diagnostics, error) {
 	plan, diags, err := compile(ctx, doc, newConfig(opts), nil)
 	if err != nil {
 		return nil, diags, &LoadError{Location: doc.Location, Err: err}
@@ -89,7 +89,7 @@ type ReadError struct {
 func (e *ReadError) Error() string { return "cannot read " + e.Location + ": " + e.Err.Error() }
 func (e *ReadError) Unwrap() error { return e.Err }
 
-func newConfig(opts []Option) config {
+func newConfig(opts []PlanOption) config {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)

@@ -124,10 +124,10 @@ func newConcurrentAPI(t *testing.T) *api {
 // outputs, retries, credentials and events. Run it with -race.
 func TestConcurrentRunsOfOnePlan(t *testing.T) {
 	srv := newConcurrentAPI(t)
-	// The options a caller passes to Load it typically passes to every Run too
-	// (the CLI does): a run must not write into the plan's settings.
-	shared := []Option{WithServerVariable("api", "prefix", "v1"), WithServer("api", srv.URL+"/v1")}
-	plan := loadFiles(t, srv.URL, concurrentFiles, shared...)
+	// Every run gets the same server settings, and some add their own: a run
+	// must not see another's.
+	shared := []RunOption{WithServerVariable("api", "prefix", "v1"), WithServer("api", srv.URL+"/v1")}
+	plan := loadFiles(t, srv.URL, concurrentFiles)
 
 	const goroutines, perGoroutine = 8, 12
 	var wg sync.WaitGroup
@@ -152,7 +152,7 @@ func TestConcurrentRunsOfOnePlan(t *testing.T) {
 }
 
 // concurrentRun runs main for n and checks that everything it saw was its own.
-func concurrentRun(plan *Plan, n int, shared []Option) error {
+func concurrentRun(plan *Plan, n int, shared []RunOption) error {
 	var urls []string
 	obs := ObserverFunc(func(e *Event) {
 		if e.Kind == EventRequest {
@@ -160,7 +160,7 @@ func concurrentRun(plan *Plan, n int, shared []Option) error {
 		}
 	})
 	secrets := &Secrets{}
-	opts := append(append([]Option(nil), shared...),
+	opts := append(append([]RunOption(nil), shared...),
 		WithCredentials(CredentialMap{"bearer": fmt.Sprintf("secret-%d", n)}), WithSecrets(secrets), WithObserver(obs))
 	if n%2 == 0 {
 		// Half the runs set a server variable of their own, without effect

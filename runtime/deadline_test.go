@@ -25,11 +25,11 @@ func TestTimedOutRunWrapsDeadlineExceeded(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
 		deadline bool // the caller's context has a deadline
-		opts     []Option
+		opts     []RunOption
 	}{
-		{"run timeout", false, []Option{WithRunTimeout(50 * time.Millisecond)}},
+		{"run timeout", false, []RunOption{WithRunTimeout(50 * time.Millisecond)}},
 		{"caller's deadline", true, nil},
-		{"request timeout", false, []Option{WithTimeout(50 * time.Millisecond)}},
+		{"request timeout", false, []RunOption{WithTimeout(50 * time.Millisecond)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()

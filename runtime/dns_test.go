@@ -33,12 +33,12 @@ workflows:
           - condition: $statusCode == 200
 `
 	dir := writeTree(t, map[string]string{"api.yaml": hostileOpenAPI, "doc.yaml": doc})
-	plan, _, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"), WithServer("api", "http://api.example.invalid"))
+	plan, _, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	res, err := plan.Run(context.Background(), "w", nil, WithHTTPClient(&http.Client{Transport: tr}), WithTimeout(2*time.Second))
+	res, err := plan.Run(context.Background(), "w", nil, WithServer("api", "http://api.example.invalid"), WithHTTPClient(&http.Client{Transport: tr}), WithTimeout(2*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,11 @@
 //	}
 //	fmt.Println(res.Status, res.Outputs["token"])
 //
+// Load, Inspect and Compile take PlanOptions (how documents are read and
+// checked); Run, Execute, DryRun and CheckSettings take RunOptions (servers,
+// credentials, timeouts, budgets, observers). They are distinct types: an
+// option given in the wrong place does not compile.
+//
 // The package's Example runs this against a local API; its other examples
 // observe a run's events, and package report's writes a JUnit report from
 // Plan.Run.

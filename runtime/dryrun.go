@@ -63,7 +63,7 @@ type PlannedRequest struct {
 // without sending any. Values that depend on earlier responses show the
 // expression instead (see PlannedStep.Unresolved); credentials show as ***.
 // Inputs are checked as Run checks them.
-func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]any, opts ...Option) (*DryRun, error) {
+func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]any, opts ...RunOption) (*DryRun, error) {
 	cfg := p.runConfig(opts)
 	wp, in, err := p.start(workflowID, inputs, &cfg)
 	if err != nil {

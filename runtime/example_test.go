@@ -15,7 +15,7 @@ import (
 // compares them): load a document, run one of its workflows with
 // credentials, and hand back an output.
 func rotate(ctx context.Context, document, server, token string) (string, error) {
-	plan, diags, err := runtime.Load(ctx, document, runtime.WithServer("mcpServerApi", server))
+	plan, diags, err := runtime.Load(ctx, document)
 	if err != nil {
 		return "", err // every error of the document, with file:line:col
 	}
@@ -23,7 +23,7 @@ func rotate(ctx context.Context, document, server, token string) (string, error)
 		fmt.Fprintln(os.Stderr, d) // the run goes ahead; a warning says what to change
 	}
 	res, err := plan.Run(ctx, "rotate-mcp-server-token", map[string]any{"search": "sales"},
-		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": token}))
+		runtime.WithServer("mcpServerApi", server), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": token}))
 	if err != nil {
 		return "", err // the inputs do not fit the workflow's inputs schema
 	}
@@ -62,7 +62,7 @@ func ExampleWithObserver() {
 	defer api.Close()
 	ctx := context.Background()
 
-	plan, _, err := runtime.Load(ctx, rotateDocument, runtime.WithServer("mcpServerApi", api.URL))
+	plan, _, err := runtime.Load(ctx, rotateDocument)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -78,7 +78,7 @@ func ExampleWithObserver() {
 		}
 	})
 	_, err = plan.Run(ctx, "rotate-mcp-server-token", map[string]any{"search": "sales"},
-		runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
+		runtime.WithServer("mcpServerApi", api.URL), runtime.WithCredentials(runtime.CredentialMap{"bearerAuth": apiToken}),
 		runtime.WithObserver(events))
 	if err != nil {
 		fmt.Println(err)

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-func runFlow(t *testing.T, version, body, wf string, inputs map[string]any, opts ...Option) (*Result, *api) {
+func runFlow(t *testing.T, version, body, wf string, inputs map[string]any, opts ...RunOption) (*Result, *api) {
 	t.Helper()
 	srv := newFlowServer(t)
 	plan := loadFiles(t, srv.URL, flowDoc(version, body))
@@ -267,7 +267,7 @@ func TestRetry(t *testing.T) {
 		name   string
 		action string
 		inputs map[string]any
-		opts   []Option
+		opts   []RunOption
 		trail  []string
 		status Status
 		calls  int
@@ -303,7 +303,7 @@ func TestRetry(t *testing.T) {
 			[]string{"call:passed:end done"}, StatusPassed, 2, "[2s]"},
 		{"Retry-After is capped",
 			`          - {name: r, type: retry, retryAfter: 0.5, retryLimit: 1}`,
-			map[string]any{"fail": 1, "code": 429, "ra": "3600"}, []Option{WithMaxRetryWait(time.Second)},
+			map[string]any{"fail": 1, "code": 429, "ra": "3600"}, []RunOption{WithMaxRetryWait(time.Second)},
 			[]string{"call:passed:end done"}, StatusPassed, 2, "[1s]"},
 		{"Retry-After as an HTTP date",
 			`          - {name: r, type: retry, retryLimit: 1}`,
@@ -481,7 +481,7 @@ func TestNestingDepthBound(t *testing.T) {
   - workflowId: rec
     steps:
       - {stepId: again, workflowId: rec}
-`, "rec", nil, WithMaxDepth(3), WithoutValidation())
+`, "rec", nil, WithMaxDepth(3))
 	wantStatus(t, res, StatusError)
 	if !strings.HasSuffix(res.Err.Error(), "arazzo.yaml:5:5: workflow rec: workflows nest deeper than 3; a workflow calling itself?") {
 		t.Errorf("error %v", res.Err)

@@ -84,7 +84,7 @@ func writeFiles(t *testing.T, url string, files map[string]string) string {
 }
 
 // mustLoad loads dir/name and fails the test with every diagnostic when it cannot.
-func mustLoad(t *testing.T, dir, name string, opts ...Option) *Plan {
+func mustLoad(t *testing.T, dir, name string, opts ...PlanOption) *Plan {
 	t.Helper()
 	plan, diags, err := Load(context.Background(), filepath.Join(dir, name), opts...)
 	if err != nil {
@@ -99,12 +99,12 @@ func mustLoad(t *testing.T, dir, name string, opts ...Option) *Plan {
 
 // loadFiles writes files (with $URL replaced) and loads the one named
 // "arazzo.yaml".
-func loadFiles(t *testing.T, url string, files map[string]string, opts ...Option) *Plan {
+func loadFiles(t *testing.T, url string, files map[string]string, opts ...PlanOption) *Plan {
 	t.Helper()
 	return mustLoad(t, writeFiles(t, url, files), "arazzo.yaml", opts...)
 }
 
-func mustRun(t *testing.T, plan *Plan, wf string, inputs map[string]any, opts ...Option) *Result {
+func mustRun(t *testing.T, plan *Plan, wf string, inputs map[string]any, opts ...RunOption) *Result {
 	t.Helper()
 	res, err := plan.Run(context.Background(), wf, inputs, opts...)
 	if err != nil {

@@ -61,7 +61,7 @@ func (s *script) Send(ctx context.Context, req *Request) *Response {
 
 // scripted loads workflows (flowDoc) whose server is never contacted and runs
 // wf with the script's answers.
-func scripted(t *testing.T, body, wf string, sc *script, opts ...Option) *Result {
+func scripted(t *testing.T, body, wf string, sc *script, opts ...RunOption) *Result {
 	t.Helper()
 	plan := loadFiles(t, "http://api.invalid", flowDoc("1.1.0", body))
 	res, err := plan.Execute(context.Background(), wf, nil, sc, opts...)
@@ -83,7 +83,7 @@ func TestDecisions(t *testing.T) {
 		doc     string
 		wf      string
 		answers map[string][]answer
-		opts    []Option
+		opts    []RunOption
 		status  Status
 		trail   []string
 		sends   int
@@ -231,7 +231,7 @@ func TestDecisions(t *testing.T) {
         ` + okStep,
 			answers: map[string][]answer{"a": {{code: 500}}},
 			status:  StatusFailed, trail: []string{"a:failed"}, sends: 1, waits: "[]"},
-		{name: "max steps", wf: "w", opts: []Option{WithMaxSteps(5)}, doc: `workflows:
+		{name: "max steps", wf: "w", opts: []RunOption{WithMaxSteps(5)}, doc: `workflows:
   - workflowId: w
     steps:
       - stepId: a
@@ -239,7 +239,7 @@ func TestDecisions(t *testing.T) {
         onSuccess: [{name: again, type: goto, stepId: a}]`,
 			status: StatusError, trail: []string{"a:passed:goto again → step a", "a:passed:goto again → step a", "a:passed:goto again → step a", "a:passed:goto again → step a", "a:passed:goto again → step a"},
 			sends: 5, waits: "[]", err: "step budget of 5 executions used up"},
-		{name: "max steps in a retry loop", wf: "w", opts: []Option{WithMaxSteps(4)}, doc: `workflows:
+		{name: "max steps in a retry loop", wf: "w", opts: []RunOption{WithMaxSteps(4)}, doc: `workflows:
   - workflowId: w
     steps:
       - stepId: a

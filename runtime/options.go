@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"github.com/arazzo-run/arazzo/transport"
-	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -11,9 +10,15 @@ import (
 	"github.com/arazzo-run/arazzo/arazzo"
 )
 
-// Option configures a plan (Load, Compile) or one run (Run); options given to Run
-// apply on top of the plan's.
-type Option func(*config)
+// PlanOption configures how a plan is built (Load, Inspect, Compile): how
+// documents are read, what parsing may cost, where sources come from, whether
+// the document is validated first.
+type PlanOption func(*config)
+
+// RunOption configures one run (Run, Execute, DryRun, CheckSettings, NewSender):
+// servers, credentials, limits of the run, timeouts, observers and the driver.
+// A plan keeps no run settings, so concurrent runs of one plan may differ.
+type RunOption func(*config)
 
 type config struct {
 	read         ReadFunc
@@ -55,35 +60,32 @@ func defaultConfig() config {
 
 // WithMessageBroker gives the in-process broker that memory:// servers of
 // AsyncAPI sources reach (tests, and the CLI's --mock).
-func WithMessageBroker(m *transport.Memory) Option { return func(c *config) { c.memory = m } }
+func WithMessageBroker(m *transport.Memory) RunOption { return func(c *config) { c.memory = m } }
 
 // WithReadFunc sets how documents are read (default: DefaultReader).
-func WithReadFunc(f ReadFunc) Option { return func(c *config) { c.read = f } }
+func WithReadFunc(f ReadFunc) PlanOption { return func(c *config) { c.read = f } }
 
 // WithLimits bounds what parsing each Arazzo document may cost (default
 // arazzo.DefaultLimits(); a zero field keeps its default). The bytes read are
 // bounded by the reader (ReaderOptions.MaxBytes and MaxTotal).
-func WithLimits(l arazzo.Limits) Option { return func(c *config) { c.limits = l } }
+func WithLimits(l arazzo.Limits) PlanOption { return func(c *config) { c.limits = l } }
 
 // WithHTTPClient sets the client the local driver sends requests with. Its
 // Timeout should be zero: per-request timeouts come from WithTimeout.
-func WithHTTPClient(cl *http.Client) Option { return func(c *config) { c.client = cl } }
+func WithHTTPClient(cl *http.Client) RunOption { return func(c *config) { c.client = cl } }
 
 // WithTimeout bounds each HTTP request (default 30 s).
-func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
+func WithTimeout(d time.Duration) RunOption { return func(c *config) { c.timeout = d } }
 
 // WithRunTimeout bounds a whole run (default: none).
-func WithRunTimeout(d time.Duration) Option { return func(c *config) { c.runTimeout = d } }
+func WithRunTimeout(d time.Duration) RunOption { return func(c *config) { c.runTimeout = d } }
 
 // WithCredentials supplies the credentials of security schemes.
-func WithCredentials(cr Credentials) Option { return func(c *config) { c.credentials = cr } }
+func WithCredentials(cr Credentials) RunOption { return func(c *config) { c.credentials = cr } }
 
 // WithServer overrides the server URL of a source description.
-func WithServer(source, serverURL string) Option {
+func WithServer(source, serverURL string) RunOption {
 	return func(c *config) {
-		// A run's config starts as a copy of the plan's: its maps are the plan's,
-		// shared by concurrent runs, so options copy them before writing.
-		c.servers = maps.Clone(c.servers)
 		if c.servers == nil {
 			c.servers = map[string]string{}
 		}
@@ -93,9 +95,8 @@ func WithServer(source, serverURL string) Option {
 
 // WithSourceLocation reads the named source description from location instead of
 // its url (validate a document whose sources are remote against local copies).
-func WithSourceLocation(source, location string) Option {
+func WithSourceLocation(source, location string) PlanOption {
 	return func(c *config) {
-		c.sourceLocations = maps.Clone(c.sourceLocations) // see WithServer
 		if c.sourceLocations == nil {
 			c.sourceLocations = map[string]string{}
 		}
@@ -106,13 +107,13 @@ func WithSourceLocation(source, location string) Option {
 // WithServerBase resolves the relative server URLs ("/", "/v1") of descriptions
 // that were not served over http(s) against base, which has none otherwise.
 // The CLI's --mock uses it: the mock answers whatever the host.
-func WithServerBase(base string) Option { return func(c *config) { c.serverBase = base } }
+func WithServerBase(base string) RunOption { return func(c *config) { c.serverBase = base } }
 
 // WithServerOrigin sends every request to origin (scheme://host[:port]),
 // keeping the path of the server URL it would have gone to: a run against a
 // local mock, or a recording proxy, then shows where its requests really go.
 // An origin that is not an absolute http(s) URL is ignored.
-func WithServerOrigin(origin string) Option {
+func WithServerOrigin(origin string) RunOption {
 	return func(c *config) {
 		if u, err := url.Parse(origin); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 			c.serverOrigin = &url.URL{Scheme: u.Scheme, Host: u.Host}
@@ -121,13 +122,11 @@ func WithServerOrigin(origin string) Option {
 }
 
 // WithServerVariable sets a server variable of a source description's server.
-func WithServerVariable(source, name, value string) Option {
+func WithServerVariable(source, name, value string) RunOption {
 	return func(c *config) {
-		c.serverVars = maps.Clone(c.serverVars) // see WithServer
 		if c.serverVars == nil {
 			c.serverVars = map[string]map[string]string{}
 		}
-		c.serverVars[source] = maps.Clone(c.serverVars[source])
 		if c.serverVars[source] == nil {
 			c.serverVars[source] = map[string]string{}
 		}
@@ -137,21 +136,21 @@ func WithServerVariable(source, name, value string) Option {
 
 // WithMaxSteps bounds the step executions of one run (default 10,000), so a goto
 // loop cannot run forever.
-func WithMaxSteps(n int) Option { return func(c *config) { c.maxSteps = n } }
+func WithMaxSteps(n int) RunOption { return func(c *config) { c.maxSteps = n } }
 
 // WithMaxDepth bounds the nesting of workflows calling workflows (default 32).
-func WithMaxDepth(n int) Option { return func(c *config) { c.maxDepth = n } }
+func WithMaxDepth(n int) RunOption { return func(c *config) { c.maxDepth = n } }
 
 // WithMaxRetryWait caps how long a Retry-After header can make a retry wait (default 60 s).
-func WithMaxRetryWait(d time.Duration) Option { return func(c *config) { c.maxRetryWait = d } }
+func WithMaxRetryWait(d time.Duration) RunOption { return func(c *config) { c.maxRetryWait = d } }
 
 // WithMaxBodySize caps the response bytes read (default 16 MiB); a larger body fails the step.
-func WithMaxBodySize(n int64) Option { return func(c *config) { c.maxBody = n } }
+func WithMaxBodySize(n int64) RunOption { return func(c *config) { c.maxBody = n } }
 
 // WithObserver receives the events of a run (progress, traces, reports, a
 // journal). Given several times, every observer receives every event, in the
 // order the options were given.
-func WithObserver(o Observer) Option {
+func WithObserver(o Observer) RunOption {
 	return func(c *config) {
 		if c.observer == nil {
 			c.observer = o
@@ -165,15 +164,15 @@ func WithObserver(o Observer) Option {
 // Effects that send requests and wait on timers, and returns the Effects the
 // run uses. A journaling driver records each result before handing it back,
 // and replays recorded results instead of sending again.
-func WithEffects(wrap func(local Effects) Effects) Option {
+func WithEffects(wrap func(local Effects) Effects) RunOption {
 	return func(c *config) { c.wrapEffects = wrap }
 }
 
 // WithClock replaces the wall clock (tests, deterministic drivers).
-func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
+func WithClock(cl Clock) RunOption { return func(c *config) { c.clock = cl } }
 
 // WithoutValidation compiles without running the document validator first.
-func WithoutValidation() Option { return func(c *config) { c.validate = false } }
+func WithoutValidation() PlanOption { return func(c *config) { c.validate = false } }
 
 // Clock is the time source of the local driver.
 type Clock interface {

@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"fmt"
-	"maps"
 	"sort"
 
 	"github.com/arazzo-run/arazzo/transport"
@@ -14,7 +13,7 @@ import (
 // empty when the document has a single workflow. inputs are checked against the
 // workflow's inputs schema first (defaults applied); every problem is reported at
 // once as a *UsageError. A workflow that fails is not an error: see Result.Status.
-func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any, opts ...Option) (*Result, error) {
+func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any, opts ...RunOption) (*Result, error) {
 	cfg := p.runConfig(opts)
 	secrets := cfg.secrets
 	if secrets == nil {
@@ -47,23 +46,13 @@ func (p *Plan) Run(ctx context.Context, workflowID string, inputs map[string]any
 }
 
 // Execute runs a workflow with another driver's Effects (journaled, durable...).
-func (p *Plan) Execute(ctx context.Context, workflowID string, inputs map[string]any, fx Effects, opts ...Option) (*Result, error) {
+func (p *Plan) Execute(ctx context.Context, workflowID string, inputs map[string]any, fx Effects, opts ...RunOption) (*Result, error) {
 	cfg := p.runConfig(opts)
 	return p.execute(ctx, workflowID, inputs, fx, &cfg)
 }
 
-func (p *Plan) runConfig(opts []Option) config {
-	cfg := p.cfg
-	// Options add to the maps: each run gets its own copies, so that concurrent
-	// runs of one plan never write to the plan's.
-	cfg.servers = maps.Clone(cfg.servers)
-	if cfg.serverVars != nil {
-		vars := make(map[string]map[string]string, len(cfg.serverVars))
-		for src, m := range cfg.serverVars {
-			vars[src] = maps.Clone(m)
-		}
-		cfg.serverVars = vars
-	}
+func (p *Plan) runConfig(opts []RunOption) config {
+	cfg := p.cfg // the plan's settings hold no map a run option writes to
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -169,4 +158,4 @@ func (p *Plan) CoerceInput(workflowID, name, text string) (any, error) {
 
 // WithSecrets collects the credentials a run uses, so that callers can mask them
 // in anything they print.
-func WithSecrets(s *Secrets) Option { return func(c *config) { c.secrets = s } }
+func WithSecrets(s *Secrets) RunOption { return func(c *config) { c.secrets = s } }

@@ -59,7 +59,7 @@ func itemsServer(tb testing.TB) *httptest.Server {
 	return srv
 }
 
-func loadChain(tb testing.TB, n int, jsonPath bool, opts ...Option) *Plan {
+func loadChain(tb testing.TB, n int, jsonPath bool, opts ...PlanOption) *Plan {
 	tb.Helper()
 	dir := tb.TempDir()
 	if err := os.Mkdir(filepath.Join(dir, "openapi"), 0o755); err != nil {
@@ -77,7 +77,7 @@ func loadChain(tb testing.TB, n int, jsonPath bool, opts ...Option) *Plan {
 	return plan
 }
 
-func runChain(b *testing.B, plan *Plan, opts ...Option) {
+func runChain(b *testing.B, plan *Plan, opts ...RunOption) {
 	b.Helper()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -105,16 +105,16 @@ func BenchmarkChainStep(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			client := &http.Client{Transport: memTransport{}}
-			plan := loadChain(b, benchChainSteps, jp, WithServer("items", "http://items.invalid"))
-			runChain(b, plan, WithHTTPClient(client))
+			plan := loadChain(b, benchChainSteps, jp)
+			runChain(b, plan, WithServer("items", "http://items.invalid"), WithHTTPClient(client))
 		})
 	}
 }
 
 func BenchmarkChainStepLoopback(b *testing.B) {
 	srv := itemsServer(b)
-	plan := loadChain(b, benchChainSteps, true, WithServer("items", srv.URL))
-	runChain(b, plan, WithHTTPClient(NewHTTPClient()))
+	plan := loadChain(b, benchChainSteps, true)
+	runChain(b, plan, WithServer("items", srv.URL), WithHTTPClient(NewHTTPClient()))
 }
 
 // BenchmarkBaselineStepLoopback makes the chain's requests with a plain
@@ -172,8 +172,8 @@ func BenchmarkCompile1000Steps(b *testing.B) {
 	read := WithReadFunc(func(ctx context.Context, u *url.URL) ([]byte, error) { return []byte(benchdoc.ItemsOpenAPI), nil })
 	for _, v := range []struct {
 		name string
-		opts []Option
-	}{{"validate", []Option{read}}, {"no-validate", []Option{read, WithoutValidation()}}} {
+		opts []PlanOption
+	}{{"validate", []PlanOption{read}}, {"no-validate", []PlanOption{read, WithoutValidation()}}} {
 		b.Run(v.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -19,7 +19,7 @@ type Sender struct{ fx *localEffects }
 // tokens are registered there), WithClock, and WithObserver, which receives an
 // EventWarning when an operation's credentials are missing. Other options are
 // ignored.
-func NewSender(opts ...Option) *Sender {
+func NewSender(opts ...RunOption) *Sender {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)

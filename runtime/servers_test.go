@@ -62,7 +62,7 @@ func serversPlan(t *testing.T) (*api, *Plan) {
 
 func TestServers(t *testing.T) {
 	srv, plan := serversPlan(t)
-	paths := func(opts ...Option) []string {
+	paths := func(opts ...RunOption) []string {
 		t.Helper()
 		before := len(srv.requests())
 		res := mustRun(t, plan, "servers", nil, opts...)
@@ -144,7 +144,7 @@ func TestUnusedSettings(t *testing.T) {
 // every one of them at once, each with a suggestion.
 func TestUnknownSettings(t *testing.T) {
 	srv, plan := securedServers(t)
-	opts := []Option{
+	opts := []RunOption{
 		WithCredentials(CredentialMap{"key": "k-1234", "kye": "x-1234", "nope.key": "n-1234", "api.kee": "a-1234"}),
 		WithServer("apj", "http://127.0.0.1:1"),
 		WithServerVariable("api", "base", "v2"),

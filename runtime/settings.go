@@ -31,12 +31,11 @@ func (e *SettingsError) Error() string {
 }
 
 // CheckSettings returns a *SettingsError when a server override, server
-// variable or credential given to the plan (Load, Compile) or in opts names
-// nothing in the plan; nil otherwise. Run and DryRun check the same before
+// variable or credential given in opts names nothing in the plan; nil otherwise. Run and DryRun check the same before
 // they start; a caller that does something else first (submit a run to
 // another process, start a batch) calls it itself. Only credentials that can
 // list their keys (CredentialLister, as CredentialMap) are checked.
-func (p *Plan) CheckSettings(opts ...Option) error {
+func (p *Plan) CheckSettings(opts ...RunOption) error {
 	cfg := p.runConfig(opts)
 	return p.checkSettings(&cfg)
 }

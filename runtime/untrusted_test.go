@@ -173,11 +173,11 @@ workflows:
             type: regex
 `
 	dir := writeTree(t, map[string]string{"api.yaml": hostileOpenAPI, "doc.yaml": doc})
-	plan, _, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"), WithServer("api", srv.URL))
+	plan, _, err := Load(context.Background(), filepath.Join(dir, "doc.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := plan.Run(context.Background(), "w", nil)
+	res, err := plan.Run(context.Background(), "w", nil, WithServer("api", srv.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

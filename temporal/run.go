@@ -74,8 +74,8 @@ func (s *Settings) timeout() time.Duration {
 }
 
 // options are the runtime options of the settings.
-func (s *Settings) options() []runtime.Option {
-	var opts []runtime.Option
+func (s *Settings) options() []runtime.RunOption {
+	var opts []runtime.RunOption
 	for _, src := range sortedKeys(s.Servers) {
 		opts = append(opts, runtime.WithServer(src, s.Servers[src]))
 	}

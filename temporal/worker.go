@@ -86,7 +86,7 @@ func NewWorker(opts ...Option) *Worker {
 	if cfg.client == nil {
 		cfg.client = runtime.NewHTTPClient()
 	}
-	sopts := []runtime.Option{runtime.WithHTTPClient(cfg.client), runtime.WithMaxBodySize(cfg.maxBody),
+	sopts := []runtime.RunOption{runtime.WithHTTPClient(cfg.client), runtime.WithMaxBodySize(cfg.maxBody),
 		runtime.WithCredentials(cfg.creds), runtime.WithSecrets(cfg.secrets)}
 	if cfg.warn != nil {
 		warn := cfg.warn

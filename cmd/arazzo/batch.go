@@ -115,7 +115,7 @@ type batch struct {
 	plan  *runtime.Plan
 	wfID  string
 	base  map[string]any
-	opts  []runtime.Option
+	opts  []runtime.RunOption
 	creds runtime.CredentialMap
 	// credSecrets masks the credentials in what is not one run's (warnings).
 	credSecrets *runtime.Secrets
@@ -148,7 +148,7 @@ type unusedCount struct {
 // names a per-run value cannot make memory grow with the lines.
 const maxWarnings = 64
 
-func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, base map[string]any, opts []runtime.Option, f *runFlags) error {
+func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, base map[string]any, opts []runtime.RunOption, f *runFlags) error {
 	wfID, err := batchWorkflow(plan, wfID)
 	if err != nil {
 		return err
@@ -474,7 +474,7 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 	secrets := b.secrets()
 	// A slice of its own: appending to the shared b.opts from several runs at
 	// once would write into the same spare capacity.
-	opts := make([]runtime.Option, 0, len(b.opts)+3)
+	opts := make([]runtime.RunOption, 0, len(b.opts)+3)
 	opts = append(append(opts, b.opts...), runtime.WithSecrets(secrets))
 	inputs := j.inputs
 	var sess *journal.Session

@@ -17,7 +17,7 @@ import (
 
 // dryRun prints the requests a run would send, sending nothing (run --dry-run).
 // It exits 1 when a request cannot be built: the run would fail there.
-func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, inputs map[string]any, opts []runtime.Option, f *runFlags, secrets *runtime.Secrets) error {
+func (a *app) dryRun(ctx context.Context, plan *runtime.Plan, wfID string, inputs map[string]any, opts []runtime.RunOption, f *runFlags, secrets *runtime.Secrets) error {
 	dr, err := plan.DryRun(ctx, wfID, inputs, opts...)
 	if err != nil {
 		var ue *runtime.UsageError

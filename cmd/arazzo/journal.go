@@ -166,17 +166,24 @@ func maskedServer(s string) (string, bool) {
 	return name, strings.Contains(raw, runtime.Masked+"@")
 }
 
-// options are the runtime options the settings stand for (a journaled run's
-// settings were checked when it started).
-func (s runSettings) options() []runtime.Option {
-	var opts []runtime.Option
-	for _, x := range s.Servers {
-		name, u, _ := strings.Cut(x, "=")
-		opts = append(opts, runtime.WithServer(name, u))
-	}
+// planOptions are the load options the settings stand for: where sources
+// were read from.
+func (s runSettings) planOptions() []runtime.PlanOption {
+	var opts []runtime.PlanOption
 	for _, x := range s.Sources {
 		name, loc, _ := strings.Cut(x, "=")
 		opts = append(opts, runtime.WithSourceLocation(name, loc))
+	}
+	return opts
+}
+
+// options are the run options the settings stand for (a journaled run's
+// settings were checked when it started).
+func (s runSettings) options() []runtime.RunOption {
+	var opts []runtime.RunOption
+	for _, x := range s.Servers {
+		name, u, _ := strings.Cut(x, "=")
+		opts = append(opts, runtime.WithServer(name, u))
 	}
 	for _, x := range s.ServerVars {
 		key, val, _ := strings.Cut(x, "=")
@@ -199,7 +206,7 @@ func recoverRun(ctx context.Context, st *journal.Store, r *journal.Run) (*journa
 	}
 	var set runSettings
 	_ = json.Unmarshal(r.Settings, &set)
-	opts := append([]runtime.Option{runtime.WithReadFunc(readFunc(runtime.ReaderOptions{}))}, set.options()...)
+	opts := append([]runtime.PlanOption{runtime.WithReadFunc(readFunc(runtime.ReaderOptions{}))}, set.planOptions()...)
 	plan, _, err := runtime.Load(ctx, tgt.location, opts...)
 	if err != nil {
 		return nil, err
@@ -370,7 +377,7 @@ func findJournaled(ctx context.Context, st *journal.Store, id string) (*journal.
 // a new run, or with --resume the continuation of an earlier one. With
 // --output-file the outputs go to the file, not to stdout.
 func (a *app) journaled(ctx context.Context, arg string, plan *runtime.Plan, wfID string, inputs map[string]any, f *runFlags,
-	secrets *runtime.Secrets, opts []runtime.Option) (*runtime.Result, error) {
+	secrets *runtime.Secrets, opts []runtime.RunOption) (*runtime.Result, error) {
 	res, err := a.runJournal(ctx, arg, plan, wfID, inputs, f, secrets, opts)
 	if res != nil && f.journal.outputFile != "" && len(res.Outputs) > 0 {
 		// The outputs are handed over as they are, but for the credentials the run was given.
@@ -386,7 +393,7 @@ func (a *app) journaled(ctx context.Context, arg string, plan *runtime.Plan, wfI
 }
 
 func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wfID string, inputs map[string]any, f *runFlags,
-	secrets *runtime.Secrets, opts []runtime.Option) (*runtime.Result, error) {
+	secrets *runtime.Secrets, opts []runtime.RunOption) (*runtime.Result, error) {
 	j := &f.journal
 	if j.off {
 		return plan.Run(ctx, wfID, inputs, opts...)

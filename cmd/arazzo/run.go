@@ -225,7 +225,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 type loadedRun struct {
 	plan    *runtime.Plan
 	diags   arazzo.Diagnostics // the document's warnings, for the caller to report
-	opts    []runtime.Option
+	opts    []runtime.RunOption
 	secrets *runtime.Secrets
 	creds   runtime.CredentialMap
 }
@@ -238,7 +238,8 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 	if err != nil {
 		return nil, err
 	}
-	opts := []runtime.Option{
+	var load []runtime.PlanOption
+	opts := []runtime.RunOption{
 		runtime.WithTimeout(f.timeout), runtime.WithRunTimeout(f.runTimeout), runtime.WithMaxSteps(f.maxSteps),
 		runtime.WithMaxRetryWait(f.maxRetryWait), runtime.WithMaxBodySize(f.maxBody),
 		runtime.WithCredentials(creds), runtime.WithSecrets(secrets),
@@ -258,7 +259,7 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		}
 		loc = arazzo.FileLocation(loc) // absolute, so a resumed run reads the same file
 		f.sources[i] = name + "=" + loc
-		opts = append(opts, runtime.WithSourceLocation(name, loc))
+		load = append(load, runtime.WithSourceLocation(name, loc))
 	}
 	for _, s := range f.serverVars {
 		key, val, ok := strings.Cut(s, "=")
@@ -274,13 +275,13 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 		named = append(named, loc)
 	}
 	read := documentReader(fetch.New(fetch.Options{}), location, f.allowOutside, named...)
-	opts = append(opts, runtime.WithReadFunc(read))
-	opts = f.temporal.record(opts, read) // --temporal: the documents read travel with the run
-	plan, diags, err := runtime.Load(ctx, location, opts...)
+	load = append(load, runtime.WithReadFunc(read))
+	load = f.temporal.record(load, read) // --temporal: the documents read travel with the run
+	plan, diags, err := runtime.Load(ctx, location, load...)
 	if err != nil {
 		return nil, a.loadFailure(diags, err)
 	}
-	if err := checkSettings(plan); err != nil {
+	if err := checkSettings(plan, opts); err != nil {
 		return nil, err // before anything is sent, in every mode
 	}
 	return &loadedRun{plan: plan, diags: diags, opts: opts, secrets: secrets, creds: creds}, nil
@@ -451,8 +452,8 @@ const mockBase = "http://mock.invalid/"
 // mockOptions answer every request of a run from the mock of its OpenAPI
 // sources, sent to mockBase, and every receive step of its AsyncAPI sources
 // from their messages' examples, on an in-process broker.
-func mockOptions(plan *runtime.Plan) []runtime.Option {
-	return []runtime.Option{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())),
+func mockOptions(plan *runtime.Plan) []runtime.RunOption {
+	return []runtime.RunOption{runtime.WithHTTPClient(mockClient(plan.OpenAPIDocuments())),
 		runtime.WithServerBase(mockBase), runtime.WithServerOrigin(mockBase), runtime.WithMessageMock()}
 }
 

@@ -241,7 +241,7 @@ func TestSecretFormsEveryChannel(t *testing.T) {
 func temporalViewOfLocalRun(t *testing.T, doc, server string) []byte {
 	t.Helper()
 	ctx := context.Background()
-	plan, _, err := runtime.Load(ctx, doc, runtime.WithServer("echo", server))
+	plan, _, err := runtime.Load(ctx, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,7 +253,7 @@ func temporalViewOfLocalRun(t *testing.T, doc, server string) []byte {
 	// The worker's activity hands the workflow its responses with the
 	// credentials masked (temporal/activity.go): so does this driver.
 	worker := runtime.WithEffects(func(local runtime.Effects) runtime.Effects { return credentialMasking{local, secrets} })
-	res, err := plan.Run(ctx, "echo", inputs, runtime.WithCredentials(creds), runtime.WithSecrets(secrets), worker, runtime.WithObserver(rec))
+	res, err := plan.Run(ctx, "echo", inputs, runtime.WithServer("echo", server), runtime.WithCredentials(creds), runtime.WithSecrets(secrets), worker, runtime.WithObserver(rec))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func (t *temporalRunFlags) check(f *runFlags) error {
 }
 
 // record makes the load keep every document it reads.
-func (t *temporalRunFlags) record(opts []runtime.Option, read runtime.ReadFunc) []runtime.Option {
+func (t *temporalRunFlags) record(opts []runtime.PlanOption, read runtime.ReadFunc) []runtime.PlanOption {
 	if t.cluster.addr == "" {
 		return opts
 	}

@@ -87,7 +87,7 @@ func (t *temporalRunFlags) check(*runFlags) error {
 	return nil
 }
 
-func (t *temporalRunFlags) record(opts []runtime.Option, _ runtime.ReadFunc) []runtime.Option {
+func (t *temporalRunFlags) record(opts []runtime.PlanOption, _ runtime.ReadFunc) []runtime.PlanOption {
 	return opts
 }
 

@@ -24,8 +24,8 @@ func (a *app) warnUnused(res *runtime.Result) {
 // --auth that names no source, server variable or security scheme of the
 // document, or an unqualified --auth that several sources could take: a
 // usage error listing each, with a suggestion.
-func checkSettings(plan *runtime.Plan) error {
-	return settingsUsage(plan.CheckSettings())
+func checkSettings(plan *runtime.Plan, opts []runtime.RunOption) error {
+	return settingsUsage(plan.CheckSettings(opts...))
 }
 
 // settingsUsage turns a *runtime.SettingsError into a usage error in the

@@ -374,7 +374,7 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 		}
 		return data, err
 	}
-	opts := []runtime.Option{runtime.WithReadFunc(read)}
+	opts := []runtime.PlanOption{runtime.WithReadFunc(read)}
 	for name, loc := range overrides {
 		opts = append(opts, runtime.WithSourceLocation(name, arazzo.FileLocation(loc)))
 	}
