@@ -11,6 +11,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdktemporal "go.temporal.io/sdk/temporal"
+
+	"github.com/arazzo-run/arazzo/runtime"
 )
 
 // Memo keys a submitted run carries, for listings in the Temporal UI.
@@ -37,19 +39,37 @@ func Start(ctx context.Context, c client.Client, id, taskQueue string, in *RunIn
 // documents or its inputs), or it was cancelled, terminated or timed out in
 // Temporal.
 type RunError struct {
-	// Type is ErrorDocument, ErrorUsage, or the Temporal outcome:
-	// "cancelled", "terminated", "timed out", "failed".
+	// Type is ErrorDocument, ErrorUsage, ErrorSettings, or the Temporal
+	// outcome: "cancelled", "terminated", "timed out", "failed".
 	Type string
 	Msg  string
+	// Settings is the worker's refusal of an ErrorSettings run.
+	Settings *runtime.SettingsError
 }
 
 func (e *RunError) Error() string { return e.Msg }
+
+// Unwrap returns the *runtime.SettingsError of an ErrorSettings run.
+func (e *RunError) Unwrap() error {
+	if e.Settings == nil {
+		return nil
+	}
+	return e.Settings
+}
 
 // runError classifies the error of a workflow that did not return an output.
 func runError(err error) error {
 	var app *sdktemporal.ApplicationError
 	if errors.As(err, &app) && (app.Type() == ErrorDocument || app.Type() == ErrorUsage) {
 		return &RunError{Type: app.Type(), Msg: app.Message()}
+	}
+	if errors.As(err, &app) && app.Type() == ErrorSettings {
+		re := &RunError{Type: ErrorSettings, Msg: app.Message()}
+		var bad []runtime.Unused
+		if app.HasDetails() && app.Details(&bad) == nil && len(bad) > 0 {
+			re.Settings = &runtime.SettingsError{Settings: bad}
+		}
+		return re
 	}
 	var canceled *sdktemporal.CanceledError
 	var terminated *sdktemporal.TerminatedError

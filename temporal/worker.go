@@ -20,6 +20,8 @@ import (
 type Worker struct {
 	plans   plans
 	sender  *runtime.Sender
+	creds   runtime.Credentials
+	warn    func(msg string)
 	secrets *runtime.Secrets
 	// record records a send activity's heartbeat details (recordSend).
 	record   func(context.Context, *sendRecord) error
@@ -47,7 +49,11 @@ type config struct {
 }
 
 // WithCredentials supplies the credentials of security schemes, as
-// runtime.WithCredentials does for a local run.
+// runtime.WithCredentials does for a local run. When they can list their
+// keys (runtime.CredentialLister, as runtime.CredentialMap), a run whose
+// documents leave one of them unbound is refused before its first request,
+// as a local run is (runtime.Plan.CheckSettings): it ends with an error of
+// type ErrorSettings.
 func WithCredentials(c runtime.Credentials) Option { return func(o *config) { o.creds = c } }
 
 // WithHTTPClient sets the client requests are sent with (default: runtime.NewHTTPClient()).
@@ -62,7 +68,8 @@ func WithMaxBody(n int64) Option { return func(o *config) { o.maxBody = n } }
 func WithSecrets(s *runtime.Secrets) Option { return func(o *config) { o.secrets = s } }
 
 // WithWarnings receives warnings about requests, such as an operation whose
-// credentials the worker does not have.
+// credentials the worker does not have, and about runs refused because a
+// credential names no security scheme of their documents.
 func WithWarnings(f func(msg string)) Option { return func(o *config) { o.warn = f } }
 
 // WithDataConverter sets the data converter of the worker's client
@@ -100,7 +107,7 @@ func NewWorker(opts ...Option) *Worker {
 		cfg.dc = converter.GetDefaultDataConverter()
 	}
 	host, _ := os.Hostname()
-	w := &Worker{sender: runtime.NewSender(sopts...), secrets: cfg.secrets, dc: cfg.dc, identity: fmt.Sprintf("%d@%s", os.Getpid(), host)}
+	w := &Worker{sender: runtime.NewSender(sopts...), creds: cfg.creds, warn: cfg.warn, secrets: cfg.secrets, dc: cfg.dc, identity: fmt.Sprintf("%d@%s", os.Getpid(), host)}
 	w.record = w.recordSend
 	return w
 }

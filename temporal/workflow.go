@@ -31,6 +31,11 @@ const (
 	ErrorDocument = "ArazzoDocumentError"
 	// ErrorUsage: an unknown workflow, inputs that do not match its schema.
 	ErrorUsage = "ArazzoUsageError"
+	// ErrorSettings: a credential of the worker that took the run names no
+	// security scheme of the run's documents (by the rules of
+	// runtime.Plan.CheckSettings); the error's details are its
+	// []runtime.Unused, and RunError.Unwrap gives the *runtime.SettingsError.
+	ErrorSettings = "ArazzoSettingsError"
 )
 
 // Limits of Temporal's workflow history (the server's defaults refuse a
@@ -59,6 +64,9 @@ func (w *Worker) Workflow(ctx workflow.Context, in *RunInput) (*RunOutput, error
 	if err != nil {
 		return nil, sdktemporal.NewNonRetryableApplicationError(err.Error(), ErrorUsage, nil)
 	}
+	if err := w.checkSettings(ctx, plan, &in.Settings); err != nil {
+		return nil, err
+	}
 	rec := &recorder{}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, rec.progress); err != nil {
 		return nil, err
@@ -74,6 +82,44 @@ func (w *Worker) Workflow(ctx workflow.Context, in *RunInput) (*RunOutput, error
 	out := rec.output(res)
 	workflow.GetLogger(ctx).Info("arazzo run finished", "workflow", res.WorkflowID, "status", string(res.Status), "steps", len(res.Steps))
 	return out, nil
+}
+
+// settingsChange is the change id (workflow.GetVersion) of the check of a
+// worker's credentials against a run's documents.
+const settingsChange = "arazzo.check-settings"
+
+// checkSettings refuses, before the first request, a run whose documents
+// leave a credential of this worker unbound: a scheme name no source
+// declares (a typo sends every request without it), or an unqualified name
+// several sources declare. It is the check a local run makes
+// (runtime.Plan.CheckSettings), with the worker's credentials and the run's
+// server settings. Workers of one task queue may hold different credentials,
+// so the verdict of the worker that starts the run is recorded in its
+// history (a side effect): a replay on another worker reaches the same one.
+// A run started before workers made the check is not checked on replay.
+func (w *Worker) checkSettings(ctx workflow.Context, plan *runtime.Plan, set *Settings) error {
+	if workflow.GetVersion(ctx, settingsChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return nil
+	}
+	var bad []runtime.Unused
+	verdict := workflow.SideEffect(ctx, func(workflow.Context) any {
+		var se *runtime.SettingsError
+		if errors.As(plan.CheckSettings(append(set.options(), runtime.WithCredentials(w.creds))...), &se) {
+			return se.Settings
+		}
+		return []runtime.Unused(nil)
+	})
+	if err := verdict.Get(&bad); err != nil {
+		return err
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	se := &runtime.SettingsError{Settings: bad}
+	if w.warn != nil && !workflow.IsReplaying(ctx) {
+		w.warn(fmt.Sprintf("run %s refused: %v", workflow.GetInfo(ctx).WorkflowExecution.ID, se))
+	}
+	return sdktemporal.NewNonRetryableApplicationError(se.Error(), ErrorSettings, nil, bad)
 }
 
 // runContext is the context.Context the executor sees in workflow code. The

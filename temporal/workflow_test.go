@@ -457,7 +457,7 @@ func TestMessagesDoNotRunOnTemporal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := newEnv(t)
+	e := newEnv(t, WithCredentials(nil)) // the document declares no bearerAuth: the worker would refuse the run
 	sent := 0
 	e.OnActivity(SendActivityName, mock.Anything, mock.Anything).Return(
 		func(ctx context.Context, in *SendInput) (*SendOutput, error) {
@@ -471,5 +471,39 @@ func TestMessagesDoNotRunOnTemporal(t *testing.T) {
 	}
 	if sent != 2 {
 		t.Errorf("%d send activities, want 2 (the HTTP steps)", sent)
+	}
+}
+
+// A worker credential that names no security scheme of the run's documents
+// refuses the run before its first request, with the settings error a local
+// run gives; a credential bound to the source by name runs.
+func TestUnboundCredentialsAreRefused(t *testing.T) {
+	plan, docs := load(t)
+	api := newTestAPI(t)
+	set := Settings{Servers: map[string]string{"api": api.URL}}
+	creds := runtime.CredentialMap{"bearerAuht": testToken}
+	e := newEnv(t, WithCredentials(creds))
+	in, err := NewRunInput(plan, docs, "renew", map[string]any{"search": "a"}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ExecuteWorkflow(WorkflowName, in)
+	err = runError(e.GetWorkflowError())
+	var re *RunError
+	var se *runtime.SettingsError
+	local := plan.CheckSettings(runtime.WithServer("api", api.URL), runtime.WithCredentials(creds))
+	if !errors.As(err, &re) || re.Type != ErrorSettings || !errors.As(err, &se) || local == nil || se.Error() != local.Error() {
+		t.Fatalf("error %v, want the settings error of a local run: %v", err, local)
+	}
+	if !strings.Contains(se.Error(), `did you mean "bearerAuth"?`) {
+		t.Errorf("no suggestion: %v", se)
+	}
+	if api.requests != 0 {
+		t.Errorf("%d requests sent by a refused run", api.requests)
+	}
+
+	e = newEnv(t, WithCredentials(runtime.CredentialMap{"api.bearerAuth": testToken}))
+	if out := e.run(t, plan, docs, "renew", map[string]any{"search": "a"}, set); out.Status != runtime.StatusPassed {
+		t.Errorf("a credential bound to its source: %s %s", out.Status, out.Error)
 	}
 }

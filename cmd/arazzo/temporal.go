@@ -246,6 +246,11 @@ func (s *submitter) waitFailure(ctx context.Context, id string, err error) error
 		fmt.Fprintf(s.a.stderr, "arazzo: stopped waiting; run %s goes on in the cluster: %s\n", id, s.showHint(id))
 		return exitWith(exitCode(ctx, &runtime.Result{Status: runtime.StatusError}))
 	}
+	var se *runtime.SettingsError
+	if errors.As(err, &se) {
+		fmt.Fprintf(s.a.stderr, "arazzo: run %s was refused by the worker that took it, before anything was sent: the worker's --auth names nothing in the document\n", id)
+		return settingsUsage(se)
+	}
 	var re *temporal.RunError
 	if errors.As(err, &re) {
 		switch re.Type {
@@ -351,6 +356,10 @@ func (s *submitter) runLine(ctx context.Context, j batchJob, id string) *batchRe
 	ro, err := temporal.Wait(ctx, s.cl, id, 0, nil)
 	if err != nil {
 		out.Status, out.Error = runtime.StatusError, fmt.Sprintf("run %s: %v", id, err)
+		var se *runtime.SettingsError
+		if errors.As(err, &se) {
+			out.Error = fmt.Sprintf("run %s was refused by its worker, before anything was sent: %v", id, settingsUsage(se))
+		}
 		if ctx.Err() != nil {
 			out.Error = fmt.Sprintf("run %s: stopped waiting; it goes on in the cluster", id)
 		}

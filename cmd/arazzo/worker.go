@@ -130,7 +130,10 @@ on by another.
 Runs carry their documents, so a worker needs no files. Credentials are the
 worker's own (--auth SCHEME=VALUE|env:VAR|file:PATH, resolved here) and never
 enter the cluster: requests travel without them, and a response that repeats
-one has it masked.
+one has it masked. Each --auth must name a security scheme of every document
+the worker serves (SOURCE.SCHEME when several sources declare it): a run
+whose document leaves one unbound is refused before its first request, with
+the message a local run gives.
 
 A request whose operation is not idempotent (POST, PATCH...) is sent once: if
 its worker dies before reporting the response, the step fails (the server may
