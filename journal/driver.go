@@ -314,8 +314,8 @@ type NotKeptError struct {
 }
 
 func (e *NotKeptError) Error() string {
-	return fmt.Sprintf("journal: run %s received an answer to %s (step %s) but did not keep it (%s), and sending it again is not safe: nothing was sent; see what the step gave with 'arazzo runs show %s --reveal'",
-		e.RunID, e.Request, e.StepID, e.Why, e.RunID)
+	return fmt.Sprintf("journal: run %s received an answer to %s (step %s) but did not keep it (%s), and sending it again is not safe: nothing was sent; the run's record shows what the step gave",
+		e.RunID, e.Request, e.StepID, e.Why)
 }
 
 // DivergedError reports a resumed run that asked for another request than the
@@ -328,6 +328,6 @@ type DivergedError struct {
 }
 
 func (e *DivergedError) Error() string {
-	return fmt.Sprintf("journal: the resumed run departs from run %s: it recorded %s where this run would send %s; nothing was sent (give the same --server and settings as the first run, or run it afresh)",
+	return fmt.Sprintf("journal: the resumed run departs from run %s: it recorded %s where this run would send %s; nothing was sent (give the same servers and settings as the first run, or run it afresh)",
 		e.RunID, e.Recorded, e.Now)
 }

@@ -648,3 +648,18 @@ func TestRecoverAfterTheResponse(t *testing.T) {
 		t.Errorf("Recover sent %d requests", n)
 	}
 }
+
+// An input that holds a credential of the run is refused with
+// ErrCredentialInput, and nothing is journaled for it.
+func TestCredentialInputIsRefused(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.store.Begin(context.Background(), NewRun{WorkflowID: "rotate-mcp-server-token", Location: rotate,
+		Digest: f.plan.SourceDigest(), Inputs: map[string]any{"token": apiToken}}, f.opts())
+	if !errors.Is(err, ErrCredentialInput) {
+		t.Fatalf("Begin with a credential input: %v", err)
+	}
+	runs, err := f.store.Runs(context.Background(), 10)
+	if err != nil || len(runs) != 0 {
+		t.Errorf("runs after the refusal: %d, %v", len(runs), err)
+	}
+}

@@ -104,7 +104,7 @@ type VersionError struct {
 }
 
 func (e *VersionError) Error() string {
-	return fmt.Sprintf("%s has journal schema version %d; this arazzo knows versions up to %d: upgrade arazzo, or choose another directory with --state",
+	return fmt.Sprintf("%s has journal schema version %d; this arazzo knows versions up to %d: upgrade arazzo, or choose another journal directory",
 		e.Path, e.Version, e.Know)
 }
 

@@ -125,7 +125,7 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 		return nil, fmt.Errorf("journal: inputs: %w", err)
 	}
 	if !jsonEqual(inputs, nr.Inputs) {
-		return nil, errors.New("journal: an input holds a credential given with --auth, and credentials are never journaled; pass it only once, or run with --no-journal")
+		return nil, ErrCredentialInput
 	}
 	secretJSON, _ := json.Marshal(nonNilSlice(nr.SecretInputs))
 	settings := []byte("{}")
@@ -267,6 +267,11 @@ func (s *Session) write(r *record, durable bool) error {
 const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
+// ErrCredentialInput refuses to journal a run one of whose inputs holds a
+// credential the run was also given as a credential: credentials are never
+// journaled, and the input could not be masked without changing the run.
+var ErrCredentialInput = errors.New("journal: an input holds a credential the run was given, and credentials are never journaled; pass it only once, or run without a journal")
+
 // WriteError reports a journal that could not be written; the run stops
 // before its next request.
 type WriteError struct {
@@ -275,7 +280,7 @@ type WriteError struct {
 }
 
 func (e *WriteError) Error() string {
-	return fmt.Sprintf("journal: cannot record the run in %s: %v (the run stopped before its next request; --no-journal runs without a journal)", e.Path, e.Err)
+	return fmt.Sprintf("journal: cannot record the run in %s: %v (the run stopped before its next request; it can run without a journal)", e.Path, e.Err)
 }
 
 func (e *WriteError) Unwrap() error { return e.Err }

@@ -11,13 +11,14 @@ import (
 	"testing"
 )
 
-// The library's messages name no command-line flag: an embedder has none.
+// The library's messages name no command-line flag (nor a command of the
+// CLI's): an embedder has neither.
 // The CLI adds its flags to what it prints, by error type. Every string
 // literal in the library packages' sources is checked.
 func TestLibraryMessagesNameNoFlag(t *testing.T) {
 	flag := regexp.MustCompile(`(^|[^-\w])--[a-z]`)
 	fset := token.NewFileSet()
-	for _, pkg := range []string{"runtime", "arazzo", "openapi", "expr", "report"} {
+	for _, pkg := range []string{"runtime", "arazzo", "openapi", "expr", "report", "journal", "temporal", "fetch", "asyncapi", "transport"} {
 		root := filepath.Join("..", pkg)
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {

@@ -56,13 +56,15 @@ func (in *SendInput) request() *runtime.Request {
 // SendOutput is the response to a SendInput, or the transport error that
 // prevented one. Credentials of the worker that appear in it are masked.
 type SendOutput struct {
-	StatusCode int           `json:"statusCode,omitempty"`
-	Header     http.Header   `json:"header,omitempty"`
-	Body       []byte        `json:"body,omitempty"`
-	Err        string        `json:"error,omitempty"`
-	ErrKind    string        `json:"errorKind,omitempty"`
-	Started    time.Time     `json:"started"`
-	Duration   time.Duration `json:"duration"`
+	StatusCode int         `json:"statusCode,omitempty"`
+	Header     http.Header `json:"header,omitempty"`
+	Body       []byte      `json:"body,omitempty"`
+	Err        string      `json:"error,omitempty"`
+	ErrKind    string      `json:"errorKind,omitempty"`
+	// MaxBody is the bound a body-too-large body crossed.
+	MaxBody  int64         `json:"maxBody,omitempty"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration"`
 }
 
 func (o *SendOutput) response() *runtime.Response {
@@ -70,7 +72,10 @@ func (o *SendOutput) response() *runtime.Response {
 	if r.Header == nil {
 		r.Header = http.Header{}
 	}
-	if o.Err != "" {
+	switch {
+	case o.ErrKind == "body-too-large" && o.MaxBody > 0:
+		r.Err = &runtime.LimitError{Kind: runtime.LimitBody, Max: o.MaxBody}
+	case o.Err != "":
 		r.Err = errors.New(o.Err)
 	}
 	return r
@@ -198,7 +203,7 @@ func (w *Worker) sendOutput(resp *runtime.Response, maxBody int64) *SendOutput {
 	}
 	if maxBody > 0 && int64(len(out.Body)) > maxBody && out.Err == "" {
 		out.Body = nil
-		out.Err, out.ErrKind = fmt.Sprintf("response body is larger than %d bytes (raise it with --max-body)", maxBody), "body-too-large"
+		out.Err, out.ErrKind, out.MaxBody = (&runtime.LimitError{Kind: runtime.LimitBody, Max: maxBody}).Error(), "body-too-large", maxBody
 	}
 	sec := w.secrets
 	if len(resp.Header) > 0 {

@@ -186,7 +186,7 @@ func (e *HistoryLimitError) Error() string {
 		what = fmt.Sprintf("%d bytes", e.Bytes)
 	}
 	return "the run's Temporal history reached " + what + ", close to the limits a Temporal server accepts " +
-		"(51,200 events, 50 MB); lower --max-steps, return smaller responses, or split the workflow"
+		"(51,200 events, 50 MB); lower the step budget, return smaller responses, or split the workflow"
 }
 
 // effects carries the executor's effects out in workflow code: a request is
@@ -216,7 +216,7 @@ func (e *effects) Send(_ context.Context, req *runtime.Request) *runtime.Respons
 		// A subscription lives in the process that opened it, and a
 		// workflow's activities may run on any worker.
 		return &runtime.Response{Started: workflow.Now(e.rc.wctx), ErrKind: "unsupported",
-			Err: errors.New("steps that send or receive AsyncAPI messages do not run on Temporal; run this workflow without --temporal")}
+			Err: errors.New("steps that send or receive AsyncAPI messages do not run on Temporal; run this workflow in the process instead")}
 	}
 	in := newSendInput(req, e.set)
 	actx := workflow.WithActivityOptions(e.rc.actx, activityOptions(in))

@@ -496,7 +496,7 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 			sess, err = b.journal.Line(ctx, j.line, j.inputs, so)
 		}
 		if err != nil {
-			out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())
+			out.Status, out.Error = runtime.StatusError, secrets.Mask(err.Error())+flagHint(err)
 			return out
 		}
 		opts = append(opts, runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -16,6 +17,9 @@ func flagHint(err error) string {
 		ce *runtime.CredentialsError
 		se *runtime.ServerError
 		ue *runtime.UsageError
+		we *journal.WriteError
+		de *journal.DivergedError
+		nk *journal.NotKeptError
 	)
 	switch {
 	case errors.As(err, &le):
@@ -31,6 +35,14 @@ func flagHint(err error) string {
 		return fmt.Sprintf(" (pass --server %s=URL)", se.Source)
 	case errors.As(err, &ue) && len(ue.Workflows) > 0:
 		return " (pass --workflow ID)"
+	case errors.Is(err, journal.ErrCredentialInput):
+		return " (credentials are given with --auth; --no-journal runs without a journal)"
+	case errors.As(err, &we):
+		return " (--no-journal runs without a journal)"
+	case errors.As(err, &de):
+		return " (pass the --server flags of the first run)"
+	case errors.As(err, &nk):
+		return fmt.Sprintf(" (see it with 'arazzo runs show %s --reveal')", nk.RunID)
 	}
 	return ""
 }

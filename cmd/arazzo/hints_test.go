@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -20,6 +21,10 @@ func TestFlagHint(t *testing.T) {
 		{&runtime.StepError{Err: &runtime.ServerError{Source: "api", Err: fmt.Errorf(`source "api" declares no server`)}}, " (pass --server api=URL)"},
 		{&runtime.UsageError{Msg: "the document has 2 workflows", Workflows: []string{"a", "b"}}, " (pass --workflow ID)"},
 		{&runtime.UsageError{Msg: "inputs"}, ""},
+		{fmt.Errorf("begin: %w", journal.ErrCredentialInput), " (credentials are given with --auth; --no-journal runs without a journal)"},
+		{&runtime.StepError{Err: &journal.WriteError{Path: "j", Err: fmt.Errorf("disk full")}}, " (--no-journal runs without a journal)"},
+		{&runtime.StepError{Err: &journal.DivergedError{RunID: "r1"}}, " (pass the --server flags of the first run)"},
+		{&runtime.StepError{Err: &journal.NotKeptError{RunID: "r1"}}, " (see it with 'arazzo runs show r1 --reveal')"},
 		{nil, ""},
 	} {
 		if got := flagHint(tt.err); got != tt.want {

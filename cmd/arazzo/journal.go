@@ -444,14 +444,14 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 		sess, err = st.Begin(ctx, journal.NewRun{WorkflowID: wfID, Location: runLocation(arg), Digest: plan.SourceDigest(),
 			Inputs: inputs, SecretInputs: secretInputs, Settings: f.settings()}, sopts)
 		if err != nil {
-			return nil, &exitError{code: ExitIncomplete, err: err}
+			return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("%w%s", err, flagHint(err))}
 		}
 	}
 	j.runID = sess.Run().ID
 	opts = append(opts[:len(opts):len(opts)], runtime.WithEffects(sess.Effects), runtime.WithObserver(sess.Observer()))
 	res, runErr := plan.Run(ctx, wfID, inputs, opts...)
 	if ferr := sess.Finish(res, runErr, interruptedBySignal(ctx)); ferr != nil {
-		fmt.Fprintln(a.stderr, "arazzo:", ferr)
+		fmt.Fprintln(a.stderr, "arazzo:", ferr.Error()+flagHint(ferr))
 	}
 	return res, runErr
 }
