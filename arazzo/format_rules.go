@@ -62,6 +62,7 @@ var ruleDescriptions = map[string]string{
 	RuleUnknownComponent: "A reference names an existing component",
 	RuleComponentKind:    "A reference names a component of the kind its list holds",
 	RuleInputsRef:        "An inputs $ref names an existing components.inputs entry",
+	RuleInputsSchema:     "A workflow inputs schema is a JSON Schema the inputs can be checked with",
 
 	// Actions.
 	RuleActionTarget:       "A goto action has exactly one of stepId and workflowId",

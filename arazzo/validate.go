@@ -50,6 +50,7 @@ const (
 	RuleUnknownComponent = "unknown-component"
 	RuleComponentKind    = "component-kind"
 	RuleInputsRef        = "inputs-ref"
+	RuleInputsSchema     = "inputs-schema"
 
 	// Actions.
 	RuleActionTarget       = "action-target"

@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/expr"
 	"github.com/arazzo-run/arazzo/openapi"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 func (c *compiler) compileWorkflows(doc *arazzo.Document) {
@@ -25,6 +27,7 @@ func (c *compiler) compileWorkflows(doc *arazzo.Document) {
 			wp.stepIndex[s.StepID] = j
 		}
 		wpath := "workflows[" + strconv.Itoa(i) + "]"
+		c.checkInputsSchema(doc, w, wp.inputs, wpath+".inputs")
 		wp.errors = errorsAt(c.diags, doc.File, wpath)
 		for j, s := range w.Steps {
 			spath := wpath + ".steps[" + strconv.Itoa(j) + "]"
@@ -464,4 +467,52 @@ func (c *compiler) source(doc *arazzo.Document, name string) *source {
 		}
 	}
 	return match
+}
+
+// checkInputsSchema reports an inputs schema that the JSON Schema
+// implementation the run checks inputs with refuses to compile: validate
+// says so, and run refuses the document for it, instead of failing when the
+// inputs are checked. A dangling $ref is inputs-ref's error already.
+func (c *compiler) checkInputsSchema(doc *arazzo.Document, w *arazzo.Workflow, s *inputSchema, path string) {
+	if s == nil || len(errorsAt(c.diags, doc.File, path)) > 0 {
+		return
+	}
+	_, err := s.compiled()
+	if err == nil {
+		return
+	}
+	pos, what := w.Inputs.Pos, err.Error()
+	var se *jsonschema.SchemaValidationError
+	var ve *jsonschema.ValidationError
+	if errors.As(err, &se) && errors.As(se.Err, &ve) {
+		var leaves []string
+		last := "-"
+		var walk func(e *jsonschema.ValidationError)
+		walk = func(e *jsonschema.ValidationError) {
+			for _, sub := range e.Causes {
+				walk(sub)
+			}
+			if len(e.Causes) == 0 {
+				if len(leaves) == 0 && strings.HasSuffix(se.URL, "#/workflowInputs") {
+					pos = w.Inputs.PosAt(jsonPath(e.InstanceLocation))
+				}
+				at := jsonPath(e.InstanceLocation)
+				if at == last {
+					at = ""
+				} else {
+					last = at
+					at += " "
+				}
+				leaves = append(leaves, at+describeKind(e.ErrorKind))
+			}
+		}
+		walk(ve)
+		what = strings.Join(leaves, ", or ")
+		if !strings.HasSuffix(se.URL, "#/workflowInputs") {
+			what = strings.TrimPrefix(se.URL, "urn:arazzo:inputs") + ": " + what
+		}
+	} else {
+		what = strings.TrimPrefix(what, "the inputs schema cannot be used: ")
+	}
+	c.errorf(doc, pos, path, arazzo.RuleInputsSchema, "the inputs schema of workflow %q is not a valid JSON Schema, so no input can be checked with it: %s", w.WorkflowID, what)
 }

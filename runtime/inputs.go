@@ -247,7 +247,7 @@ func (s *inputSchema) compiled() (*jsonschema.Schema, error) {
 		}
 		res, err := jsonInstance(map[string]any{"components": map[string]any{"inputs": comps}, "workflowInputs": s.root})
 		if err != nil {
-			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+			s.err = fmt.Errorf("the inputs schema cannot be used: %w", err)
 			return
 		}
 		const loc = "urn:arazzo:inputs"
@@ -255,11 +255,11 @@ func (s *inputSchema) compiled() (*jsonschema.Schema, error) {
 		c.AssertFormat()
 		c.UseLoader(noLoader{})
 		if err := c.AddResource(loc, res); err != nil {
-			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+			s.err = fmt.Errorf("the inputs schema cannot be used: %w", err)
 			return
 		}
 		if s.schema, err = c.Compile(loc + "#/workflowInputs"); err != nil {
-			s.err = fmt.Errorf("the inputs schema cannot be used: %v", err)
+			s.err = fmt.Errorf("the inputs schema cannot be used: %w", err)
 		}
 	})
 	return s.schema, s.err
