@@ -25,6 +25,7 @@ var noFixture = map[string]string{
 	RuleAsyncSource:      "compiler rule",
 	RuleAsyncCorrelation: "compiler rule",
 	RuleAsyncParameter:   "compiler rule",
+	RuleInputsSchema:     "compiler rule (it compiles the schema the run checks inputs with); cmd/arazzo testdata/judgment/inputs-schema",
 }
 
 // TestRules checks each testdata/rules/<rule>.arazzo.yaml against its golden
