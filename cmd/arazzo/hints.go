@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/runtime"
 )
@@ -43,6 +44,15 @@ func flagHint(err error) string {
 		return " (pass the --server flags of the first run)"
 	case errors.As(err, &nk):
 		return fmt.Sprintf(" (see it with 'arazzo runs show %s --reveal')", nk.RunID)
+	}
+	return ""
+}
+
+// ruleHint is flagHint for a diagnostic: the option that lifts its rule, the
+// same for validate and for the commands that refuse the document.
+func ruleHint(d arazzo.Diagnostic) string {
+	if d.Rule == runtime.RuleSourceOutside {
+		return " (--allow-outside lifts this)"
 	}
 	return ""
 }

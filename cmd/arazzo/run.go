@@ -329,6 +329,7 @@ func (a *app) loadFailure(diags arazzo.Diagnostics, err error) error {
 	var de *arazzo.DocumentError
 	if errors.As(err, &de) {
 		for _, d := range diags.Sort() {
+			d.Message += ruleHint(d)
 			fmt.Fprintln(a.stderr, d.Error())
 		}
 		return &exitError{code: ExitInvalid, err: fmt.Errorf("the document is invalid: %d error(s)", len(diags.Errors()))}

@@ -405,9 +405,7 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 		if diags[i].File == loadFrom || diags[i].File == "" {
 			diags[i].File = doc.name
 		}
-		if diags[i].Rule == runtime.RuleSourceOutside {
-			diags[i].Message += " (--allow-outside lifts this)"
-		}
+		diags[i].Message += ruleHint(diags[i])
 	}
 	var notes []string
 	for _, u := range rec.list() {
