@@ -22,8 +22,11 @@ func dialMQTT3(ctx context.Context, cfg Config) (Conn, error) {
 	}
 	addr := hostPort(cfg.URL, map[bool]string{true: "8883", false: "1883"}[cfg.TLS != nil])
 	base := &mqttConn{subs: map[*mqttSub]bool{}, done: make(chan struct{})}
+	// OrderMatters: the client then calls the handler from one goroutine, in
+	// the order messages arrived; without it each message gets a goroutine of
+	// its own and two can reach the queue swapped. The handler only queues.
 	o := mqtt3.NewClientOptions().AddBroker(scheme + "://" + addr).SetClientID(mqttClientID(cfg)).
-		SetCleanSession(true).SetAutoReconnect(false).SetOrderMatters(false).SetProtocolVersion(4).
+		SetCleanSession(true).SetAutoReconnect(false).SetOrderMatters(true).SetProtocolVersion(4).
 		SetKeepAlive(cfg.KeepAlive).SetConnectTimeout(cfg.DialTimeout).
 		SetConnectionLostHandler(func(_ mqtt3.Client, err error) { base.fail(err) }).
 		SetDefaultPublishHandler(func(_ mqtt3.Client, m mqtt3.Message) {
