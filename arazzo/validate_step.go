@@ -199,7 +199,10 @@ func (v *validator) checkOperationID(s *Step, path string, t *target) {
 		}
 	}
 	if len(candidates) == 1 {
-		t.source, t.sourceType = candidates[0], v.sources[candidates[0]].Type
+		t.source = candidates[0]
+		if src := v.sources[t.source]; src != nil { // a source without a name is not in the map
+			t.sourceType = src.Type
+		}
 		if t.sourceType == "" && v.src != nil {
 			t.sourceType, _ = v.src.Kind(t.source)
 		}
@@ -297,7 +300,10 @@ func (v *validator) dottedReading(s *Step, p string, t *target, candidates []str
 	std := "$sourceDescriptions." + r.source + "." + r.id
 	v.suggest(SeverityWarning, pos, p, RuleOperationIDDotted, std,
 		"operationId %q is written <source>.<operationId>; read as operation %q of source %q", id, r.id, r.source)
-	t.source, t.id, t.sourceType = r.source, r.id, v.sources[r.source].Type
+	t.source, t.id = r.source, r.id
+	if src := v.sources[r.source]; src != nil {
+		t.sourceType = src.Type
+	}
 	if t.sourceType == "" && v.src != nil {
 		t.sourceType, _ = v.src.Kind(r.source)
 	}
