@@ -37,13 +37,11 @@ workflows:
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	res, err := plan.Run(context.Background(), "w", nil, WithServer("api", "http://api.example.invalid"), WithHTTPClient(&http.Client{Transport: tr}), WithTimeout(2*time.Second))
+	// The step timeout is far above the resolver's failure: a run that waited
+	// for it would end in a timeout, not in the resolution error below.
+	res, err := plan.Run(context.Background(), "w", nil, WithServer("api", "http://api.example.invalid"), WithHTTPClient(&http.Client{Transport: tr}), WithTimeout(time.Minute))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if time.Since(start) > 3*time.Second {
-		t.Errorf("took %s", time.Since(start))
 	}
 	if res.Status != StatusError || res.Err == nil || !strings.Contains(res.Err.Error(), "cannot resolve host api.example.invalid") {
 		t.Errorf("status %s, error %v", res.Status, res.Err)

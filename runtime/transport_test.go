@@ -137,13 +137,12 @@ func TestCancellation(t *testing.T) {
 			finished = append(finished, e.StepID+":"+string(e.Step.Status))
 		}
 	})
-	start := time.Now()
+	// Without cancellation the handler would hold the request until the
+	// test binary's own timeout; the server seeing the request's context end
+	// is what proves it was stopped.
 	res, err := plan.Run(ctx, "w", nil, WithObserver(obs))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if time.Since(start) > 5*time.Second {
-		t.Error("the in-flight request was not stopped")
 	}
 	wantStatus(t, res, StatusError)
 	wantTrail(t, res, "a:passed", "b:error")

@@ -142,7 +142,9 @@ func TestFaults(t *testing.T) {
 			for _, in := range tt.inputs {
 				args = append(args, "--input", in)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			// A guard against a hang, far above what the step timeouts allow
+			// (three 300 ms attempts at most): the timeouts, not this, end a run.
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			var out, errb bytes.Buffer
 			start := time.Now()
