@@ -3,9 +3,9 @@ package arazzo
 import (
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"testing"
-	goruntime "runtime"
 )
 
 // FuzzParseValidate checks that no input makes Parse or Validate panic or hang,
