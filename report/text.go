@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/arazzo-run/arazzo/internal/show"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -107,16 +108,7 @@ func fromMS(v float64) time.Duration { return time.Duration(v * float64(time.Mil
 
 // FormatValue shows a value as the text output does: a string as it is, the
 // rest as JSON. The result may hold control characters: print it with Line.
-func FormatValue(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
+func FormatValue(v any) string { return show.Value(v) }
 
 // StepLines are the lines of a finished step execution: its mark, id,
 // operation, status code, duration, attempts and the action that left it,

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/message"
 
 	"github.com/arazzo-run/arazzo/arazzo"
+	"github.com/arazzo-run/arazzo/describe"
 	closest "github.com/arazzo-run/arazzo/internal/suggest"
 )
 
@@ -41,17 +42,6 @@ func (c *compiler) compileInputs(doc *arazzo.Document, w *arazzo.Workflow) *inpu
 		return nil
 	}
 	return &inputSchema{root: m, doc: doc}
-}
-
-// InputInfo describes one declared workflow input.
-type InputInfo struct {
-	Name        string
-	Type        string
-	Required    bool
-	Default     any
-	HasDefault  bool
-	Description string
-	Secret      bool // format: password or writeOnly: true, or sent by a step under a secret-like name (secretinputs.go)
 }
 
 // resolve follows a $ref to #/components/inputs/<key>.
@@ -100,13 +90,13 @@ func (s *inputSchema) props() (map[string]any, []string) {
 }
 
 // Inputs lists the declared inputs, sorted by name.
-func (s *inputSchema) Inputs() []InputInfo {
+func (s *inputSchema) Inputs() []describe.Input {
 	props, req := s.props()
-	var out []InputInfo
+	var out []describe.Input
 	for name, p := range props {
 		pm, _ := p.(map[string]any)
 		pm = s.resolve(pm)
-		info := InputInfo{Name: name, Required: slices.Contains(req, name), Type: schemaType(pm)}
+		info := describe.Input{Name: name, Required: slices.Contains(req, name), Type: schemaType(pm)}
 		if pm != nil {
 			info.Default, info.HasDefault = pm["default"]
 			info.Description, _ = pm["description"].(string)

@@ -3,6 +3,7 @@ package runtime
 import (
 	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/asyncapi"
+	"github.com/arazzo-run/arazzo/describe"
 	"github.com/arazzo-run/arazzo/expr"
 	"github.com/arazzo-run/arazzo/openapi"
 )
@@ -23,8 +24,8 @@ type Plan struct {
 func (p *Plan) Document() *arazzo.Document { return p.doc }
 
 // Workflows lists the workflows of the entry document, in order.
-func (p *Plan) Workflows() []*WorkflowInfo {
-	out := make([]*WorkflowInfo, len(p.order))
+func (p *Plan) Workflows() []*describe.Outline {
+	out := make([]*describe.Outline, len(p.order))
 	for i, w := range p.order {
 		out[i] = w.info()
 	}
@@ -144,21 +145,8 @@ type actionPlan struct {
 	pos        arazzo.Pos
 }
 
-// WorkflowInfo describes a workflow for listings.
-type WorkflowInfo struct {
-	ID          string
-	Summary     string
-	Description string
-	Inputs      []InputInfo
-	Outputs     []string
-	Steps       []string
-	// Errors are the document's errors in this workflow and its steps; a
-	// workflow with errors does not run (see Inspect).
-	Errors arazzo.Diagnostics
-}
-
-func (w *workflowPlan) info() *WorkflowInfo {
-	wi := &WorkflowInfo{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, Inputs: w.inputs.Inputs()}
+func (w *workflowPlan) info() *describe.Outline {
+	wi := &describe.Outline{ID: w.id, Summary: w.wf.Summary, Description: w.wf.Description, Inputs: w.inputs.Inputs()}
 	secret := w.secretInputs()
 	for i := range wi.Inputs {
 		wi.Inputs[i].Secret = secret[wi.Inputs[i].Name]

@@ -2,11 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/arazzo-run/arazzo/report"
+	"github.com/arazzo-run/arazzo/describe"
 	"github.com/arazzo-run/arazzo/workflows"
 )
 
@@ -57,42 +56,11 @@ func (a *app) describeWorkflows(cmd *cobra.Command, location, id string, allowOu
 	if err != nil {
 		return err
 	}
+	var outlines []*describe.Outline
 	for _, w := range plan.Workflows() {
-		if id != "" && w.ID != id {
-			continue
+		if id == "" || w.ID == id {
+			outlines = append(outlines, w)
 		}
-		fmt.Fprintf(a.stdout, "  workflow %s", w.ID)
-		if w.Summary != "" {
-			fmt.Fprintf(a.stdout, " — %s", w.Summary)
-		}
-		fmt.Fprintln(a.stdout)
-		if n := len(w.Errors); n > 0 {
-			fmt.Fprintf(a.stdout, "    ✗ %d error(s), it cannot run; the first: %s: %s [%s]\n", n, w.Errors[0].Pos, w.Errors[0].Message, w.Errors[0].Rule)
-		}
-		if len(w.Inputs) > 0 {
-			fmt.Fprintln(a.stdout, "    inputs:")
-			for _, in := range w.Inputs {
-				var attrs []string
-				if in.Type != "" {
-					attrs = append(attrs, in.Type)
-				}
-				if in.Required {
-					attrs = append(attrs, "required")
-				}
-				if in.HasDefault {
-					attrs = append(attrs, "default "+report.FormatValue(in.Default))
-				}
-				line := fmt.Sprintf("      %s (%s)", in.Name, strings.Join(attrs, ", "))
-				if in.Description != "" {
-					line += " — " + in.Description
-				}
-				fmt.Fprintln(a.stdout, line)
-			}
-		}
-		if len(w.Outputs) > 0 {
-			fmt.Fprintf(a.stdout, "    outputs: %s\n", strings.Join(w.Outputs, ", "))
-		}
-		fmt.Fprintf(a.stdout, "    steps: %s\n", strings.Join(w.Steps, " → "))
 	}
-	return nil
+	return describe.WriteList(a.stdout, outlines...)
 }

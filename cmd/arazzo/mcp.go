@@ -12,6 +12,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
+	"github.com/arazzo-run/arazzo/describe"
 	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/workflows"
 )
@@ -85,7 +86,7 @@ type workflowTool struct {
 	workflowID string
 	docName    string
 	ld         *loadedRun
-	info       *runtime.WorkflowInfo
+	info       *describe.Outline
 	sig        *runtime.Signature
 }
 
