@@ -3,7 +3,6 @@ package arazzo
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,9 +10,9 @@ import (
 	"testing"
 
 	yaml "go.yaml.in/yaml/v4"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/rules")
+	"github.com/arazzo-run/arazzo/internal/golden"
+)
 
 // noFixture lists the rules that no document can trigger today, with the reason.
 var noFixture = map[string]string{
@@ -47,20 +46,7 @@ func TestRules(t *testing.T) {
 			if err := WriteText(&buf, ds, TextOptions{Files: []string{f}}); err != nil {
 				t.Fatal(err)
 			}
-			golden := strings.TrimSuffix(f, ".arazzo.yaml") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test -run TestRules -update)", err)
-				}
-				if got := buf.String(); got != string(want) {
-					t.Errorf("output differs from %s\n--- got\n%s--- want\n%s", golden, got, want)
-				}
-			}
+			golden.Check(t, strings.TrimSuffix(f, ".arazzo.yaml")+".golden", buf.Bytes())
 			if !slices.ContainsFunc(ds, func(d Diagnostic) bool { return d.Rule == rule }) {
 				t.Errorf("%s does not trigger rule %s", f, rule)
 			}

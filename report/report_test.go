@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -18,11 +16,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/arazzo-run/arazzo/internal/golden"
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 const (
 	bearer  = "tok-SECRET-abcdef"
@@ -97,35 +94,11 @@ func record(t *testing.T, query string, opts ...report.Option) (*report.Record, 
 
 // golden compares got with testdata/name, the server's URL written as
 // http://orders.test; -update rewrites it.
-func golden(t *testing.T, name, url string, got []byte) {
+func checkGolden(t *testing.T, name, url string, got []byte) {
 	t.Helper()
 	got = bytes.ReplaceAll(got, []byte(url), []byte("http://orders.test"))
 	got = bytes.ReplaceAll(got, []byte(strings.TrimPrefix(url, "http://")), []byte("orders.test"))
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./report -update rewrites it):\n%s", name, diff(string(want), string(got)))
-	}
-}
-
-// diff shows the first line that differs.
-func diff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := range max(len(w), len(g)) {
-		if i >= len(w) || i >= len(g) || w[i] != g[i] {
-			return fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, strings.Join(w[i:min(i+1, len(w))], ""), strings.Join(g[i:min(i+1, len(g))], ""))
-		}
-	}
-	return ""
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 // Every format is rendered from the one record; golden files pin each.
@@ -145,12 +118,12 @@ func TestRenderers(t *testing.T) {
 				if err := fn(&b, rec); err != nil {
 					t.Fatalf("%s: %v", file, err)
 				}
-				golden(t, tc.name+"."+file, url, b.Bytes())
+				checkGolden(t, tc.name+"."+file, url, b.Bytes())
 				if file == "trace.json" {
 					validTrace(t, b.Bytes())
 				}
 			}
-			golden(t, tc.name+".progress.txt", url, []byte(strings.Join(lines, "\n")+"\n"))
+			checkGolden(t, tc.name+".progress.txt", url, []byte(strings.Join(lines, "\n")+"\n"))
 		})
 	}
 }
@@ -244,6 +217,6 @@ func TestRunView(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.ReplaceAll(text.String(), started.Local().Format(time.DateTime), "<started>")
-	golden(t, "runview.txt", "http://orders.test", []byte(got))
-	golden(t, "runview.json", "http://orders.test", js.Bytes())
+	checkGolden(t, "runview.txt", "http://orders.test", []byte(got))
+	checkGolden(t, "runview.json", "http://orders.test", js.Bytes())
 }
