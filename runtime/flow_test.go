@@ -292,7 +292,7 @@ func TestRetry(t *testing.T) {
 		{"exhausted with no other action: the workflow fails",
 			`          - {name: r, type: retry, retryLimit: 1}`,
 			map[string]any{"fail": 9, "code": 500, "ra": ""}, nil,
-			[]string{"call:failed:retry r (1/1)"}, StatusFailed, 2, "[]"},
+			[]string{"call:failed"}, StatusFailed, 2, "[]"},
 		{"criteria choose the retry",
 			`          - {name: r, type: retry, retryLimit: 5, criteria: [{condition: $statusCode == 429}]}`,
 			map[string]any{"fail": 9, "code": 503, "ra": ""}, nil,

@@ -615,6 +615,11 @@ func (a *actionPlan) label() string {
 // after applies the chosen action (nil: the default) once a step has succeeded or failed for good.
 func (s *stepState) after(a *actionPlan, at *attempt, success bool) stepFlow {
 	r, res := s.r, s.res
+	if a == nil && !success {
+		// No action leaves a step whose retries are used up: the retry its
+		// last failed attempt was given is not what it ended with.
+		res.Action = ""
+	}
 	if a != nil {
 		if l := a.label(); l != "" {
 			res.Action = l

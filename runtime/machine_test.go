@@ -133,7 +133,7 @@ func TestDecisions(t *testing.T) {
         successCriteria: [{condition: $statusCode == 200}]
         onFailure: [{name: again, type: retry, retryAfter: 1, retryLimit: 2}]`,
 			answers: map[string][]answer{"a": {{code: 503}}},
-			status:  StatusFailed, trail: []string{"a:failed:retry again (2/2)"}, sends: 3, waits: "[1s 1s]"},
+			status:  StatusFailed, trail: []string{"a:failed"}, sends: 3, waits: "[1s 1s]"},
 		{name: "Retry-After overrules retryAfter", wf: "w", doc: `workflows:
   - workflowId: w
     steps:
