@@ -278,8 +278,9 @@ func compact(v any) string {
 }
 
 // WriteSummary writes the outcome of the run and its outputs, as the text
-// output ends: "workflow ID passed: 3 step(s) passed, 0 failed in 1.20s",
-// then each output. The outputs are the record's: pass rec.WithOutputs(...)
+// output ends: "workflow ID passed: 3 step(s) passed, 0 failed in 1.20s"
+// ("workflow ID error: stopped after 3 step(s) passed in 1.20s" for a run
+// that ended between steps), then each output. The outputs are the record's: pass rec.WithOutputs(...)
 // to show the ones handed over.
 func WriteSummary(w io.Writer, rec *Record, color bool) error {
 	passed, failed := 0, 0
@@ -296,7 +297,12 @@ func WriteSummary(w io.Writer, rec *Record, color bool) error {
 		status = p.paint(sgrBold+sgrGreen, string(rec.Status))
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nworkflow %s %s: %d step(s) passed, %d failed in %s\n", Line(rec.WorkflowID), status, passed, failed, FormatDuration(fromMS(rec.DurationMS)))
+	counts := fmt.Sprintf("%d step(s) passed, %d failed", passed, failed)
+	if failed == 0 && rec.Status != runtime.StatusPassed {
+		// Stopped between steps (a step budget, a timeout, a signal): no step failed, yet the run did not pass.
+		counts = fmt.Sprintf("stopped after %d step(s) passed", passed)
+	}
+	fmt.Fprintf(&b, "\nworkflow %s %s: %s in %s\n", Line(rec.WorkflowID), status, counts, FormatDuration(fromMS(rec.DurationMS)))
 	if len(rec.Outputs) > 0 {
 		fmt.Fprintln(&b, "\n"+p.paint(sgrBold, "outputs:"))
 		for _, k := range sortedKeys(rec.Outputs) {
