@@ -458,7 +458,7 @@ func (d *dryState) message(r *run, sc *scope, sp *stepPlan, ps *PlannedStep) {
 		ps.Err = d.restore(err)
 		return
 	}
-	ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
+	ps.Request = planned(req)
 	if ct := req.Message.ContentType; ct != "" && method == MethodPublish {
 		ps.Request.Header.Set("Content-Type", ct)
 	}
@@ -485,7 +485,7 @@ func (d *dryState) message(r *run, sc *scope, sp *stepPlan, ps *PlannedStep) {
 	for _, opt := range req.Security {
 		for _, ref := range opt {
 			if _, ok := credentialFor(r.cfg.credentials, ref); !ok {
-				ps.Notes = append(ps.Notes, fmt.Sprintf("no credentials for security scheme %s: the connection is made without", ref.Name))
+				ps.MissingCredentials = append(ps.MissingCredentials, ref.Name)
 			}
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
-	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,28 +35,23 @@ type PlannedStep struct {
 	Operation string
 	// Request is the request the step would send (for an AsyncAPI send, the
 	// PUBLISH of its message; for a receive, the SUBSCRIBE a run opens before
-	// its first send); nil for workflow steps and when it cannot be built
-	// (then Err says why).
-	Request *PlannedRequest
+	// its first send), with the credentials the driver would add shown as
+	// *** and the values only a run can know as {$expression}; nil for
+	// workflow steps and when it cannot be built (then Err says why).
+	Request *Request
 	Err     error
 	// Unresolved lists the expressions the request uses whose values only a
 	// real run can know (step outputs, responses); the request shows each as
 	// {$expression} where its value would be.
 	Unresolved []string
-	// Notes say what else a run would do: credentials that are missing, what
-	// a receive waits for.
+	// Notes say what else a run would do: where an oauth2 token would be
+	// requested, what a receive waits for.
 	Notes []string
 	// MissingCredentials names the security schemes whose credentials the
-	// request would go without; when set, Notes[0] is the note that says so.
+	// request (or, for an AsyncAPI step, the connection) would go without:
+	// the run was given none for them. A CredentialsError with the names of
+	// an operation step's says so.
 	MissingCredentials []string
-}
-
-// PlannedRequest is a request as it would be sent. Credentials appear as ***.
-type PlannedRequest struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
 }
 
 // DryRun builds every request a run of the workflow would send, in order,
@@ -75,6 +70,14 @@ func (p *Plan) DryRun(ctx context.Context, workflowID string, inputs map[string]
 	out := &DryRun{WorkflowID: wp.id}
 	d.workflow(ctx, r, wp, in, 0, out, map[*workflowPlan]bool{})
 	return out, nil
+}
+
+// planned is a copy of req that a dry run can show: its header and body its own.
+func planned(req *Request) *Request {
+	c := *req
+	c.Header = req.Header.Clone()
+	c.Body = slices.Clone(req.Body)
+	return &c
 }
 
 func nonce() string {
@@ -143,7 +146,7 @@ func (d *dryState) workflow(ctx context.Context, r *run, wp *workflowPlan, input
 				ps.Err = d.restore(err)
 				continue
 			}
-			ps.Request = &PlannedRequest{Method: req.Method, URL: req.URL, Header: req.Header.Clone(), Body: req.Body}
+			ps.Request = planned(req)
 			ps.Notes, ps.MissingCredentials = dryCredentials(ps.Request, req.Security, r.cfg.credentials)
 			ps.Unresolved = d.substitute(ps.Request)
 		case stepAsync:
@@ -230,7 +233,7 @@ func (e *dryError) Unwrap() error { return e.err }
 
 // substitute replaces the tokens of a built request and returns the
 // expressions it found, sorted.
-func (d *dryState) substitute(req *PlannedRequest) []string {
+func (d *dryState) substitute(req *Request) []string {
 	seen := map[string]bool{}
 	note := func(s string) {
 		for _, t := range d.found(s) {
@@ -267,9 +270,6 @@ func (d *dryState) substitute(req *PlannedRequest) []string {
 	return out
 }
 
-// dryCredentials shows where the driver would put credentials, masked: the
-// first security option whose credentials are all supplied, as the local
-// driver picks it. It returns a note when none is supplied.
 // tokenNote says where the token of an oauth2 client-credentials scheme would
 // be requested from (the client secret goes there), or why it would not be.
 func tokenNote(ref SchemeRef, creds Credentials, apiURL string) string {
@@ -286,7 +286,11 @@ func tokenNote(ref SchemeRef, creds Credentials, apiURL string) string {
 	return fmt.Sprintf("oauth2 scheme %q: the token is first requested from POST %s with the client credentials", ref.Name, endpoint)
 }
 
-func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credentials) (notes []string, missing []string) {
+// dryCredentials shows where the driver would put credentials, masked: the
+// first security option whose credentials are all supplied, as the local
+// driver picks it. When none is, it names the schemes of the first option,
+// which the request would go without.
+func dryCredentials(req *Request, opts []SecurityOption, creds Credentials) (notes []string, missing []string) {
 	if len(opts) == 0 {
 		return nil, nil
 	}
@@ -351,8 +355,5 @@ func dryCredentials(req *PlannedRequest, opts []SecurityOption, creds Credential
 	for _, ref := range opts[0] {
 		names = append(names, ref.Name)
 	}
-	if len(names) == 0 {
-		return nil, nil
-	}
-	return []string{(&CredentialsError{Schemes: names}).Error() + ": the request would go without"}, names
+	return nil, names
 }
