@@ -52,7 +52,7 @@ func TestDryRun(t *testing.T) {
 		if strings.Contains(b.String(), note) || strings.Contains(b.String(), bearer) {
 			t.Errorf("%s shows a secret:\n%s", tc.name, b.String())
 		}
-		golden(t, tc.name, "http://orders.test", b.Bytes())
+		checkGolden(t, tc.name, "http://orders.test", b.Bytes())
 	}
 	// Without credentials but for a mock, no note says they are missing.
 	dr, err := plan.DryRun(ctx, "order", inputs)
