@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
@@ -65,5 +66,50 @@ func TestDryRun(t *testing.T) {
 	}
 	if strings.Contains(b.String(), "no credentials") {
 		t.Errorf("IgnoreMissingCredentials: %s", b.String())
+	}
+}
+
+// A list of runs and batches, and a batch with its lines, as 'runs list' and
+// 'runs show BATCH' render them; control characters from a document are
+// escaped.
+func TestRunListAndBatchView(t *testing.T) {
+	started := time.Date(2026, 5, 4, 3, 2, 1, 0, time.UTC)
+	finished := started.Add(2500 * time.Millisecond)
+	batch := &report.BatchView{ID: "20260504-030201-b4c4ed", WorkflowID: "order", Location: "/src/orders.arazzo.yaml", Status: "failed",
+		Started: started, Finished: &finished, Lines: 3, Runs: map[string]int{"passed": 1, "failed": 1, "interrupted": 1},
+		LineRuns: []report.BatchLine{{Line: 1, Run: "20260504-030201-b4c4ed-1", Status: "passed", Steps: 3},
+			{Line: 2, Run: "20260504-030201-b4c4ed-2", Status: "failed", Steps: 1}, {Line: 4, Run: "20260504-030201-b4c4ed-4", Status: "interrupted", Steps: 0}},
+		ResumeHint: "arazzo run --resume 20260504-030201-b4c4ed"}
+	list := &report.RunList{Entries: []report.RunListEntry{
+		{Run: &report.ListedRun{ID: "20260504-030301-aaaaaa", WorkflowID: "order\x1b[2J", Started: started.Add(time.Minute), Status: "passed", Steps: 3,
+			ResumedFrom: "20260504-030101-cccccc", Mock: true}},
+		{Batch: batch, Lines: []report.ListedRun{{ID: "20260504-030201-b4c4ed-2", WorkflowID: "order", Started: started, Status: "failed", Steps: 1, Line: 2}},
+			More: "more lines elsewhere"},
+		{Run: &report.ListedRun{ID: "arazzo-order-20260504-030001-dddddd", WorkflowID: "order", Started: started.Add(-time.Minute), Status: "running", Steps: -1}},
+	}}
+	local := func(b []byte) []byte {
+		for _, at := range []time.Time{started, started.Add(time.Minute), started.Add(-time.Minute)} {
+			b = bytes.ReplaceAll(b, []byte(at.Local().Format(time.DateTime)), []byte(at.Format(time.DateTime)))
+		}
+		return b
+	}
+	var b bytes.Buffer
+	if err := list.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "runlist.txt", "http://orders.test", local(b.Bytes()))
+	b.Reset()
+	if err := (&report.RunList{Where: "/state/journal.db"}).Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "no runs in /state/journal.db\n" {
+		t.Errorf("empty list: %q", b.String())
+	}
+	for _, format := range []string{"text", "json"} {
+		b.Reset()
+		if err := batch.Write(&b, format); err != nil {
+			t.Fatal(err)
+		}
+		checkGolden(t, "batchview."+map[string]string{"text": "txt", "json": "json"}[format], "http://orders.test", local(b.Bytes()))
 	}
 }

@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
-	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -279,45 +276,24 @@ func (a *app) listJournal(ctx context.Context, st *journal.Store, limit int) err
 	if err != nil {
 		return &exitError{code: ExitIncomplete, err: err}
 	}
-	if len(runs) == 0 && len(batches) == 0 {
-		fmt.Fprintf(a.stdout, "no runs in %s\n", st.Path())
-		return nil
-	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
-	runRow := func(prefix string, r *journal.Run) {
-		status := string(r.EffectiveStatus())
-		if r.ResumedFrom != "" {
-			status += " (resumes " + r.ResumedFrom + ")"
-		}
-		var set runSettings
-		if json.Unmarshal(r.Settings, &set) == nil && set.Mock {
-			status += " (mock)" // its outputs came from no real API
-		}
-		if r.Line > 0 {
-			status = fmt.Sprintf("line %d: %s", r.Line, status)
-		}
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\t%d\t%s\n", prefix, r.ID, r.Started.Local().Format(time.DateTime), status, r.Steps, report.Line(r.WorkflowID))
-	}
+	list := &report.RunList{Where: st.Path()}
 	for n := 0; (len(runs) > 0 || len(batches) > 0) && (limit <= 0 || n < limit); n++ {
 		if len(batches) == 0 || len(runs) > 0 && runs[0].Started.After(batches[0].Started) {
-			runRow("", runs[0])
+			list.Entries = append(list.Entries, report.RunListEntry{Run: listedRun(runs[0])})
 			runs = runs[1:]
 			continue
 		}
 		b := batches[0]
 		batches = batches[1:]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t-\t%s\n", b.ID, b.Started.Local().Format(time.DateTime), batchStatus(b), report.Line(b.WorkflowID))
-		shown := 0
-		for after := 0; shown < maxListedLines; {
+		e := report.RunListEntry{Batch: newBatchView(b)}
+		for after := 0; len(e.Lines) < maxListedLines; {
 			lines, err := st.BatchLines(ctx, b.ID, after, 256)
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
 			for _, r := range lines {
-				if r.EffectiveStatus() != journal.StatusPassed && shown < maxListedLines {
-					runRow("  ", r)
-					shown++
+				if r.EffectiveStatus() != journal.StatusPassed && len(e.Lines) < maxListedLines {
+					e.Lines = append(e.Lines, *listedRun(r))
 				}
 			}
 			if len(lines) < 256 {
@@ -325,115 +301,53 @@ func (a *app) listJournal(ctx context.Context, st *journal.Store, limit int) err
 			}
 			after = lines[len(lines)-1].Line
 		}
-		if shown == maxListedLines {
-			fmt.Fprintf(tw, "  … 'arazzo runs show %s' lists every line\t\t\t\t\n", b.ID)
+		if len(e.Lines) == maxListedLines {
+			e.More = fmt.Sprintf("'arazzo runs show %s' lists every line", b.ID)
 		}
+		list.Entries = append(list.Entries, e)
 	}
-	return tw.Flush()
+	return list.Write(a.stdout)
 }
 
-// batchStatus is a batch's status with its journaled lines counted.
-func batchStatus(b *journal.Batch) string {
-	var parts []string
-	total := 0
-	for _, s := range []journal.Status{journal.StatusPassed, journal.StatusFailed, journal.StatusError, journal.StatusInterrupted, journal.StatusRunning} {
-		if n := b.Runs[s]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, s))
-			total += n
-		}
-	}
-	st := fmt.Sprintf("batch %s: ", b.EffectiveStatus())
-	if b.Lines > 0 {
-		st += fmt.Sprintf("%d line(s), ", b.Lines)
-	}
-	if len(parts) == 0 {
-		parts = []string{"no line journaled"}
-	}
-	st += strings.Join(parts, ", ")
-	if b.ResumedFrom != "" {
-		st += " (resumes " + b.ResumedFrom + ")"
-	}
-	return st
+// listedRun is a journaled run as 'runs list' shows it.
+func listedRun(r *journal.Run) *report.ListedRun {
+	var set runSettings
+	mock := json.Unmarshal(r.Settings, &set) == nil && set.Mock
+	return &report.ListedRun{ID: r.ID, WorkflowID: r.WorkflowID, Started: r.Started, Status: string(r.EffectiveStatus()), Steps: r.Steps,
+		ResumedFrom: r.ResumedFrom, Mock: mock, Line: r.Line}
 }
 
-// batchView is a batch as 'runs show BATCH --output json' prints it.
-type batchView struct {
-	ID          string                 `json:"id"`
-	WorkflowID  string                 `json:"workflowId"`
-	Location    string                 `json:"document"`
-	InputsFile  string                 `json:"inputsFile,omitempty"`
-	Status      string                 `json:"status"`
-	Started     time.Time              `json:"started"`
-	Finished    *time.Time             `json:"finished,omitempty"`
-	Lines       int                    `json:"lines,omitempty"`
-	Runs        map[journal.Status]int `json:"runs"`
-	ResumedFrom string                 `json:"resumedFrom,omitempty"`
-	ResumedBy   []string               `json:"resumedBy,omitempty"`
-	LineRuns    []batchLineView        `json:"lineRuns"`
-}
-
-type batchLineView struct {
-	Line   int    `json:"line"`
-	Run    string `json:"run"`
-	Status string `json:"status"`
-	Steps  int    `json:"steps"`
+// newBatchView is the view of a journaled batch, without its lines.
+func newBatchView(b *journal.Batch) *report.BatchView {
+	v := &report.BatchView{ID: b.ID, WorkflowID: b.WorkflowID, Location: b.Location, InputsFile: b.InputsFile, Status: string(b.EffectiveStatus()),
+		Started: b.Started, Lines: b.Lines, Runs: map[string]int{}, ResumedFrom: b.ResumedFrom, ResumedBy: b.ResumedBy, LineRuns: []report.BatchLine{}}
+	for s, n := range b.Runs {
+		v.Runs[string(s)] = n
+	}
+	if !b.Finished.IsZero() {
+		v.Finished = &b.Finished
+	}
+	return v
 }
 
 // showBatch prints a batch and each of its lines, read a page at a time.
 func showBatch(ctx context.Context, w io.Writer, st *journal.Store, b *journal.Batch, output string) error {
-	v := &batchView{ID: b.ID, WorkflowID: b.WorkflowID, Location: b.Location, InputsFile: b.InputsFile, Status: string(b.EffectiveStatus()),
-		Started: b.Started, Lines: b.Lines, Runs: b.Runs, ResumedFrom: b.ResumedFrom, ResumedBy: b.ResumedBy, LineRuns: []batchLineView{}}
-	if !b.Finished.IsZero() {
-		v.Finished = &b.Finished
-	}
+	v := newBatchView(b)
 	for after := 0; ; {
 		lines, err := st.BatchLines(ctx, b.ID, after, 256)
 		if err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 		for _, r := range lines {
-			v.LineRuns = append(v.LineRuns, batchLineView{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps})
+			v.LineRuns = append(v.LineRuns, report.BatchLine{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps})
 		}
 		if len(lines) < 256 {
 			break
 		}
 		after = lines[len(lines)-1].Line
 	}
-	if output == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(v)
-	}
-	fmt.Fprintf(w, "%s %s\n", v.ID, batchStatus(b))
-	fmt.Fprintf(w, "  workflow  %s\n", report.Line(v.WorkflowID))
-	fmt.Fprintf(w, "  document  %s\n", report.Line(v.Location))
-	in := v.InputsFile
-	if in == "" {
-		in = "standard input"
-	}
-	fmt.Fprintf(w, "  lines     %s\n", report.Line(in))
-	when := v.Started.Local().Format(time.DateTime)
-	if v.Finished != nil {
-		when += ", ran " + report.FormatDuration(v.Finished.Sub(v.Started))
-	}
-	fmt.Fprintf(w, "  started   %s\n", when)
-	if v.ResumedFrom != "" {
-		fmt.Fprintf(w, "  resumes   batch %s\n", v.ResumedFrom)
-	}
-	if len(v.ResumedBy) > 0 {
-		fmt.Fprintf(w, "  resumed   as batch %s\n", strings.Join(v.ResumedBy, ", batch "))
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LINE\tRUN\tSTATUS\tSTEPS")
-	for _, l := range v.LineRuns {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\n", l.Line, l.Run, l.Status, l.Steps)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
 	if len(v.ResumedBy) == 0 && v.Status != string(journal.StatusRunning) && v.Status != string(journal.StatusPassed) {
-		fmt.Fprintf(w, "\nfinish the lines that did not complete with: arazzo run --resume %s (and the same --auth)\n", v.ID)
+		v.ResumeHint = fmt.Sprintf("arazzo run --resume %s (and the same --auth)", v.ID)
 	}
-	return nil
+	return v.Write(w, output)
 }

@@ -12,9 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -431,20 +429,16 @@ func (a *app) listTemporalRuns(ctx context.Context, c *clusterFlags, limit int) 
 	if err != nil {
 		return &exitError{code: ExitIncomplete, err: fmt.Errorf("listing the runs of namespace %s of %s: %v", c.namespace, c.addr, err)}
 	}
-	if len(runs) == 0 {
-		fmt.Fprintf(a.stdout, "no runs in namespace %s of %s\n", c.namespace, c.addr)
-		return nil
-	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTARTED\tSTATUS\tSTEPS\tWORKFLOW")
+	list := &report.RunList{Where: fmt.Sprintf("namespace %s of %s", c.namespace, c.addr)}
 	for _, r := range runs {
-		steps := "-"
-		if r.Steps > 0 {
-			steps = strconv.Itoa(r.Steps)
+		steps := r.Steps
+		if steps == 0 {
+			steps = -1 // counted once the run completed
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Started.Local().Format(time.DateTime), r.Status, steps, r.WorkflowID)
+		list.Entries = append(list.Entries, report.RunListEntry{Run: &report.ListedRun{ID: r.ID, WorkflowID: r.WorkflowID, Started: r.Started,
+			Status: r.Status, Steps: steps}})
 	}
-	return tw.Flush()
+	return list.Write(a.stdout)
 }
 
 // showTemporalRun is 'arazzo runs show ID --temporal HOST:PORT'.
