@@ -113,3 +113,20 @@ func TestRunListAndBatchView(t *testing.T) {
 		checkGolden(t, "batchview."+map[string]string{"text": "txt", "json": "json"}[format], "http://orders.test", local(b.Bytes()))
 	}
 }
+
+// The summary line of a batch and the progress line a terminal redraws.
+func TestBatchLines(t *testing.T) {
+	c := report.BatchCounts{Passed: 9, Failed: 2, Errors: 1, NotPassed: []int{12, 3}, Elapsed: 2 * time.Second}
+	for _, tc := range []struct{ got, want string }{
+		{report.BatchSummary(c, false), "batch: 12 run(s) in 2.00s (6/s): 9 passed, 2 failed, 1 error(s); not passed: lines 3, 12, …"},
+		{report.BatchSummary(report.BatchCounts{Passed: 1, Failed: 1, NotPassed: []int{2}, Elapsed: time.Second}, true),
+			"batch: 2 run(s) in 1.00s (2/s): 1 passed, 1 failed, 0 error(s); not passed: line 2; stopped before the end of the input"},
+		{report.BatchProgress(c, 40, false), "12/40 runs · 3 not passed · 6/s"},
+		{report.BatchProgress(c, -1, true), "12 runs\x1b[31m · 3 not passed\x1b[0m · 6/s"},
+		{report.BatchProgress(report.BatchCounts{Passed: 1, Elapsed: time.Millisecond}, -1, true), "1 runs"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%q, want %q", tc.got, tc.want)
+		}
+	}
+}

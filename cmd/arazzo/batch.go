@@ -667,30 +667,16 @@ func (b *batch) warnOnce(msg string) {
 	fmt.Fprintln(b.a.stderr, "arazzo: "+msg)
 }
 
+// counts are the runs that have ended so far.
+func (b *batch) counts() report.BatchCounts {
+	return report.BatchCounts{Passed: int(b.passed.Load()), Failed: int(b.failed.Load()), Errors: int(b.errored.Load()), Elapsed: time.Since(b.started)}
+}
+
 // summary prints the totals and the settings no run used.
 func (b *batch) summary(interrupted bool) {
-	p, f, e := b.passed.Load(), b.failed.Load(), b.errored.Load()
-	n := p + f + e
-	el := time.Since(b.started)
-	rate := float64(n) / el.Seconds()
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "arazzo: batch: %d run(s) in %s (%.0f/s): %d passed, %d failed, %d error(s)", n, report.FormatDuration(el), rate, p, f, e)
-	if len(b.notPassed) > 0 {
-		sort.Ints(b.notPassed)
-		ls := make([]string, len(b.notPassed))
-		for i, l := range b.notPassed {
-			ls[i] = fmt.Sprint(l)
-		}
-		more := ""
-		if int64(len(b.notPassed)) < f+e {
-			more = ", …"
-		}
-		fmt.Fprintf(&sb, "; not passed: line%s %s%s", plural(len(ls)), strings.Join(ls, ", "), more)
-	}
-	if interrupted {
-		sb.WriteString("; stopped before the end of the input")
-	}
-	fmt.Fprintln(b.a.stderr, sb.String())
+	c := b.counts()
+	c.NotPassed = b.notPassed
+	fmt.Fprintln(b.a.stderr, "arazzo: "+report.BatchSummary(c, interrupted))
 	// A setting that no run used is most likely a typo.
 	var keys []string
 	for k, c := range b.unused {
@@ -727,22 +713,7 @@ func (b *batch) startProgress(total int) *batchProgress {
 	var mu sync.Mutex
 	line := newLiveLine(d, b.a.stderr, &mu)
 	p := &batchProgress{stopc: make(chan struct{}), done: make(chan struct{})}
-	detail := func() string {
-		pa, f, e := b.passed.Load(), b.failed.Load(), b.errored.Load()
-		n := pa + f + e
-		s := fmt.Sprint(n)
-		if total >= 0 {
-			s += fmt.Sprintf("/%d", total)
-		}
-		s += " runs"
-		if f+e > 0 {
-			s += d.paint(sgrRed, fmt.Sprintf(" · %d not passed", f+e))
-		}
-		if el := time.Since(b.started).Seconds(); el > 0.5 {
-			s += fmt.Sprintf(" · %.0f/s", float64(n)/el)
-		}
-		return s
-	}
+	detail := func() string { return report.BatchProgress(b.counts(), total, d.color) }
 	mu.Lock()
 	line.begin("batch")
 	mu.Unlock()
@@ -765,9 +736,3 @@ func (b *batch) startProgress(total int) *batchProgress {
 	return p
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
