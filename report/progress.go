@@ -125,3 +125,23 @@ func (p *Progress) Event(e *runtime.Event) {
 		}
 	}
 }
+
+// Running is what a terminal shows of a run between its progress lines: for
+// the start of a step, its id (indented by depth, with the attempt after the
+// first); for a request, its method and URL, masked with secrets. It is ""
+// for the other events.
+func Running(e *runtime.Event, secrets *runtime.Secrets) string {
+	switch e.Kind {
+	case runtime.EventStepStarted:
+		label := indent(e.Depth) + e.StepID
+		if e.Attempt > 1 {
+			label += fmt.Sprintf(" (attempt %d)", e.Attempt)
+		}
+		return Line(label)
+	case runtime.EventRequest:
+		if e.Request != nil {
+			return Line(e.Request.Method + " " + secrets.MaskURL(e.Request.URL, e.Request.Security))
+		}
+	}
+	return ""
+}

@@ -130,3 +130,24 @@ func TestBatchLines(t *testing.T) {
 		}
 	}
 }
+
+// What a terminal shows while a step runs: the step and its attempt, then
+// its request, the credential in its URL masked.
+func TestRunning(t *testing.T) {
+	secrets := &runtime.Secrets{}
+	secrets.Add("k-SECRET-123")
+	for _, tc := range []struct {
+		e    *runtime.Event
+		want string
+	}{
+		{&runtime.Event{Kind: runtime.EventStepStarted, StepID: "reserve", Depth: 1, Attempt: 2}, "  reserve (attempt 2)"},
+		{&runtime.Event{Kind: runtime.EventStepStarted, StepID: "find\x1b[2J", Attempt: 1}, `find\x1b[2J`},
+		{&runtime.Event{Kind: runtime.EventRequest, Request: &runtime.Request{Method: "GET", URL: "http://orders.test/items?key=k-SECRET-123"}},
+			"GET http://orders.test/items?key=***"},
+		{&runtime.Event{Kind: runtime.EventStepFinished, StepID: "find"}, ""},
+	} {
+		if got := report.Running(tc.e, secrets); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.e.Kind, got, tc.want)
+		}
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"sync"
 
 	"github.com/arazzo-run/arazzo/report"
@@ -53,14 +52,10 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 	if p.live != nil {
 		switch e.Kind {
 		case runtime.EventStepStarted:
-			label := indent(e.Depth) + e.StepID
-			if e.Attempt > 1 {
-				label += fmt.Sprintf(" (attempt %d)", e.Attempt)
-			}
-			p.live.begin(report.Line(label))
+			p.live.begin(report.Running(e, p.secrets))
 		case runtime.EventRequest:
-			if e.Request != nil {
-				p.live.setDetail(report.Line(e.Request.Method + " " + p.secrets.MaskURL(e.Request.URL, e.Request.Security)))
+			if s := report.Running(e, p.secrets); s != "" {
+				p.live.setDetail(s)
 			}
 		case runtime.EventStepFinished:
 			p.live.end()
@@ -103,8 +98,6 @@ func (p *progressPrinter) summary(rec *report.Record) {
 	defer p.mu.Unlock()
 	_ = report.WriteSummary(p.w, rec, p.d.color)
 }
-
-func indent(depth int) string { return strings.Repeat("  ", depth) }
 
 // warningPrinter prints run warnings to stderr when stdout carries JSON.
 type warningPrinter struct {
