@@ -735,4 +735,3 @@ func (b *batch) startProgress(total int) *batchProgress {
 	}()
 	return p
 }
-
