@@ -41,6 +41,21 @@ type decoder struct {
 	aliases bool
 	// paths is the block that join and index cut paths from.
 	paths []byte
+	// criteria and values hold what was compiled for each distinct criterion
+	// and string value: a compiled criterion or value is immutable, and a
+	// document repeats the same ones step after step ($statusCode == 200).
+	compiledCriteria map[expr.CriterionSpec]compiledCriterion
+	compiledValues   map[string]compiledValue
+}
+
+type compiledCriterion struct {
+	c   *expr.Criterion
+	err error
+}
+
+type compiledValue struct {
+	v   *expr.Value
+	err error
 }
 
 // blockOf returns the text and content column of a block scalar (| or >), or nil
@@ -410,11 +425,24 @@ func (d *decoder) sourcePath(dst *string, node *Node, what string, k, v *yaml.No
 // compiles them once: 1.1 documents may use Selector Objects in it.
 func (d *decoder) exprValue(n *yaml.Node, path string) *Value {
 	v, _ := d.value(n, path)
+	text, isText := v.V.(string)
+	if isText {
+		if c, ok := d.compiledValues[text]; ok {
+			v.compiled, v.compileErr = c.v, c.err
+			return v
+		}
+	}
 	var opts []expr.ValueOption
 	if d.version != "1.0" {
 		opts = append(opts, expr.WithSelectors())
 	}
 	v.compiled, v.compileErr = expr.CompileValue(v.V, opts...)
+	if isText {
+		if d.compiledValues == nil {
+			d.compiledValues = map[string]compiledValue{}
+		}
+		d.compiledValues[text] = compiledValue{v.compiled, v.compileErr}
+	}
 	return v
 }
 
@@ -820,7 +848,15 @@ func (d *decoder) criterion(n *yaml.Node, path string) *Criterion {
 		if spec.Type == "" {
 			spec.Type = CriterionSimple
 		}
-		c.compiled, c.compileErr = expr.CompileCriterion(spec)
+		cc, ok := d.compiledCriteria[spec]
+		if !ok {
+			cc.c, cc.err = expr.CompileCriterion(spec)
+			if d.compiledCriteria == nil {
+				d.compiledCriteria = map[expr.CriterionSpec]compiledCriterion{}
+			}
+			d.compiledCriteria[spec] = cc
+		}
+		c.compiled, c.compileErr = cc.c, cc.err
 	}
 	return c
 }
