@@ -47,6 +47,10 @@ type writer struct {
 	done    chan struct{}
 
 	multi map[string]string // multiRow's statements (the writer's goroutine only)
+	// stmts are the statements prepared on conn, kept for the writer's life:
+	// preparing one costs about as much as executing it, and a transaction
+	// holds only a few records of each kind (the writer's goroutine only).
+	stmts map[string]*sql.Stmt
 }
 
 // op is one statement. done, when set, receives the outcome of the
@@ -101,7 +105,7 @@ func newWriter(ctx context.Context, db *sql.DB, path string) (*writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{conn: conn, path: path, linger: defaultLinger, multi: map[string]string{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w := &writer{conn: conn, path: path, linger: defaultLinger, multi: map[string]string{}, stmts: map[string]*sql.Stmt{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
 	w.space = sync.NewCond(&w.mu)
 	go w.loop()
 	return w, nil
@@ -189,6 +193,9 @@ func (w *writer) close() error {
 	w.mu.Unlock()
 	w.signal()
 	<-w.done
+	for _, st := range w.stmts {
+		_ = st.Close()
+	}
 	cerr := w.conn.Close()
 	if err := w.failed(); err != nil {
 		return err
@@ -276,19 +283,21 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 			}
 		}()
 	}
-	tx, err := w.conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE (see the DSN)
-	if err != nil {
+	// The transaction is begun and ended with statements on the writer's own
+	// connection, not with a database/sql Tx, whose statements would be
+	// prepared again in every transaction.
+	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
 		return err
 	}
-	stmts := map[string]*sql.Stmt{}
+	rollback := func() { _, _ = w.conn.ExecContext(context.Background(), "ROLLBACK") }
 	exec := func(query string, args []any) (sql.Result, error) {
-		st := stmts[query]
+		st := w.stmts[query]
 		if st == nil {
 			var err error
-			if st, err = tx.PrepareContext(ctx, query); err != nil {
+			if st, err = w.conn.PrepareContext(ctx, query); err != nil {
 				return nil, err
 			}
-			stmts[query] = st
+			w.stmts[query] = st
 		}
 		res, err := st.ExecContext(ctx, args...)
 		if err != nil {
@@ -320,7 +329,7 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		}
 		res, err := exec(query, args)
 		if err != nil {
-			_ = tx.Rollback()
+			rollback()
 			return err
 		}
 		if o.done != nil && !o.rows {
@@ -328,5 +337,11 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		}
 		i += n
 	}
-	return tx.Commit()
+	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		// A commit that failed (the disk is full, say) leaves the
+		// transaction open: nothing of it is written.
+		rollback()
+		return err
+	}
+	return nil
 }

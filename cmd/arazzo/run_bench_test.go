@@ -30,6 +30,21 @@ func BenchmarkRunCommand(b *testing.B) {
 		benchRun(b, 3, "run", rotate, "--no-journal", "-o", "json", "--input", "search=sales",
 			"--auth", "bearerAuth=env:BENCH_API_TOKEN", "--server", "mcpServerApi="+w.URL)
 	})
+	// A journaled batch of rotate runs, 32 at a time: what the journal costs
+	// per line (BENCHMARKS.md's batch target runs the same through bench/run.sh).
+	b.Run("batch-journaled", func(b *testing.B) {
+		const lines = 500
+		w := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+		defer w.Close()
+		b.Setenv("BENCH_API_TOKEN", apiToken)
+		rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+		inputs := filepath.Join(b.TempDir(), "runs.jsonl")
+		if err := os.WriteFile(inputs, []byte(strings.Repeat(`{"search":"sales"}`+"\n", lines)), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		benchRun(b, 3*lines, "run", rotate, "--inputs-file", inputs, "--parallel", "32", "--state", b.TempDir(), "-o", "json",
+			"--auth", "bearerAuth=env:BENCH_API_TOKEN", "--server", "mcpServerApi="+w.URL)
+	})
 	b.Run("chain-1000", func(b *testing.B) {
 		const steps = 1000
 		srv := chainServer()
