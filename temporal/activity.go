@@ -116,12 +116,26 @@ type sendRecord struct {
 // records in the heartbeat details that the request is leaving; when the
 // response arrives, it records the response there before anything else.
 // Both records are synchronous heartbeats: once recorded, the cluster holds
-// them whatever happens to this worker. An attempt that follows a lost
+// them whatever happens to this worker; with a spool (WithSpool), the
+// response is in it before the heartbeat leaves (see spoolResponse). An attempt that follows a lost
 // worker reads them: a recorded response is returned as it was received (a
 // renewed token is handed over, not renewed again); a request that left
 // without a recorded response is reported lost (the server may or may not
 // have acted on it); a request that never left is sent.
 func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, error) {
+	if w.spool != nil {
+		rec, err := w.spool.read(spoolKey(ctx))
+		switch {
+		case err != nil:
+			activity.GetLogger(ctx).Error("the spooled response cannot be read; the heartbeat details decide", "error", err)
+		case rec != nil:
+			activity.GetLogger(ctx).Info("response spooled before its worker was lost", "method", in.Method, "url", in.URL)
+			if err := w.record(ctx, rec); err == nil {
+				w.spool.remove(spoolKey(ctx))
+			}
+			return rec.Output, nil
+		}
+	}
 	if activity.HasHeartbeatDetails(ctx) {
 		var rec sendRecord
 		err := activity.GetHeartbeatDetails(ctx, &rec)
@@ -147,20 +161,62 @@ func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, erro
 		return err
 	})
 	resp := w.sender.Send(rctx, in.request())
+	rec := &sendRecord{Sending: true, Output: w.sendOutput(resp, in.MaxBody)}
+	synced := w.spoolResponse(ctx, rec) // first: nothing else stands between the response and the spool
 	stop()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, err // the entry stays for an attempt that follows (or the sweep)
 	}
 	if rctx.Err() != nil {
+		if synced != nil {
+			<-synced
+			w.spool.remove(spoolKey(ctx)) // the run was cancelled: no attempt follows
+		}
 		return nil, sdktemporal.NewCanceledError()
 	}
-	out := w.sendOutput(resp, in.MaxBody)
-	// Should this fail (the cluster unreachable), the activity's result
-	// still carries the response if this worker lives to report it.
-	if err := w.record(ctx, &sendRecord{Sending: true, Output: out}); err != nil {
-		activity.GetLogger(ctx).Warn("could not record the response in the heartbeat details", "error", err)
+	w.keep(ctx, rec, synced)
+	return rec.Output, nil
+}
+
+// spoolResponse writes rec to the worker's spool, if it has one: that takes a
+// fraction of a millisecond, and once it returns the entry survives this
+// process being killed. The entry is then synced to the disk in the
+// background (the result arrives on the channel); nil when nothing was
+// spooled.
+func (w *Worker) spoolResponse(ctx context.Context, rec *sendRecord) <-chan error {
+	if w.spool == nil {
+		return nil
 	}
-	return out, nil
+	sync, err := w.spool.write(spoolKey(ctx), rec)
+	if err != nil {
+		activity.GetLogger(ctx).Warn("could not spool the response; the heartbeat details will hold it", "error", err)
+		return nil
+	}
+	synced := make(chan error, 1)
+	go func() { synced <- sync() }()
+	return synced
+}
+
+// keep records the response of rec in the heartbeat details, which any
+// worker reads, and then removes its spool entry (synced is spoolResponse's
+// channel). Should both fail (no disk, the cluster unreachable), the
+// activity's result still carries the response if this worker lives to
+// report it.
+func (w *Worker) keep(ctx context.Context, rec *sendRecord, synced <-chan error) {
+	log := activity.GetLogger(ctx)
+	err := w.record(ctx, rec)
+	if err != nil {
+		log.Warn("could not record the response in the heartbeat details", "error", err)
+	}
+	if synced == nil {
+		return
+	}
+	if serr := <-synced; serr != nil {
+		log.Warn("could not sync the spooled response to the disk", "error", serr)
+	}
+	if err == nil {
+		w.spool.remove(spoolKey(ctx))
+	}
 }
 
 // recordSend records rec as the activity's heartbeat details and returns

@@ -27,6 +27,7 @@ type Worker struct {
 	record   func(context.Context, *sendRecord) error
 	dc       converter.DataConverter
 	identity string
+	spool    *spool // nil without WithSpool
 }
 
 // DefaultMaxBody is a worker's default cap on a response body. Responses are
@@ -46,6 +47,7 @@ type config struct {
 	secrets *runtime.Secrets
 	warn    func(msg string)
 	dc      converter.DataConverter
+	spool   string
 }
 
 // WithCredentials supplies the credentials of security schemes, as
@@ -78,6 +80,18 @@ func WithWarnings(f func(msg string)) Option { return func(o *config) { o.warn =
 // itself; the default is the SDK's default converter.
 func WithDataConverter(dc converter.DataConverter) Option { return func(o *config) { o.dc = dc } }
 
+// WithSpool keeps the response of a request that must not be sent twice in
+// dir, on the worker's own disk, from the moment it arrives until the
+// activity's heartbeat details in the cluster hold it: a worker killed in
+// between loses the response only for the workers that do not share dir.
+// Another worker's attempt reads the spool before the heartbeat details, so
+// give the workers of one host (or of one shared volume) the same dir. The
+// directory is created 0700; its entries are encoded with the worker's data
+// converter (with a payload key, encrypted), and those older than a week are
+// removed when the worker starts. Should dir be unusable, the worker warns
+// (WithWarnings) and goes on without it.
+func WithSpool(dir string) Option { return func(o *config) { o.spool = dir } }
+
 // NewWorker returns a Worker.
 func NewWorker(opts ...Option) *Worker {
 	cfg := config{maxBody: DefaultMaxBody}
@@ -109,6 +123,15 @@ func NewWorker(opts ...Option) *Worker {
 	host, _ := os.Hostname()
 	w := &Worker{sender: runtime.NewSender(sopts...), creds: cfg.creds, warn: cfg.warn, secrets: cfg.secrets, dc: cfg.dc, identity: fmt.Sprintf("%d@%s", os.Getpid(), host)}
 	w.record = w.recordSend
+	if cfg.spool != "" {
+		sp, err := openSpool(cfg.spool, cfg.dc)
+		switch {
+		case err == nil:
+			w.spool = sp
+		case cfg.warn != nil:
+			cfg.warn(fmt.Sprintf("no spool, the heartbeat details alone keep the responses of requests sent once: %v", err))
+		}
+	}
 	return w
 }
 

@@ -124,8 +124,9 @@ func (p *grpcHold) hold(method string) bool {
 
 // The only worker is killed (SIGKILL) while the renewal of a single run is
 // in flight, at each point of the send activity; a new worker then takes the
-// run over. Once the response reached the worker, it is in the activity's
-// heartbeat details: the token is handed over, renewed once. Before that,
+// run over. Once the response reached the worker, it is in the worker's
+// spool, then in the activity's heartbeat details: the token is handed over,
+// renewed once. Before that,
 // the renewal is reported lost and is not sent again.
 func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 	addr := temporalServer(t)
@@ -193,6 +194,46 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 			t.Fatalf("renewed %d times before the kill, want 1", got)
 		}
 		startWorker(t, addr, queue)
+		r := wait(t, done)
+		if r.code != ExitOK || !strings.Contains(r.stdout, `"token": "`+f.api.Token(handle)+`"`) {
+			t.Errorf("exit %d, want %d with the renewed token %s\nstdout:\n%s\nstderr:\n%s", r.code, ExitOK, f.api.Token(handle), r.stdout, r.stderr)
+		}
+		if got := f.api.Renewals(handle); got != 1 {
+			t.Errorf("renewed %d times, want 1", got)
+		}
+	})
+
+	t.Run("after the response arrived, before the cluster had it", func(t *testing.T) {
+		queue := randomName("arazzo-test-")
+		f := newFleet(t, 3)
+		proxy := newGRPCHold(t, addr, "RecordActivityTaskHeartbeat")
+		// The next heartbeat after the server got the renewal records its
+		// response: held, it never reaches the cluster, and the response
+		// is only in the worker's spool.
+		f.api.BeforeRenew = func(*http.Request) { proxy.arm(); time.Sleep(time.Second) }
+		var committed time.Time
+		var mu sync.Mutex
+		f.api.AfterRenew = func(http.ResponseWriter, *http.Request) { mu.Lock(); committed = time.Now(); mu.Unlock() }
+		victim, logs := startWorker(t, proxy.addr, queue)
+		done := run1(t, f, queue)
+		select {
+		case <-proxy.held:
+			// The window a kill loses a token in on this host: from the
+			// server's commit to the spool entry, which the heartbeat
+			// follows (a figure, not a check).
+			mu.Lock()
+			t.Logf("the response was spooled, and its heartbeat sent, within %s of the server's commit", time.Since(committed).Round(100*time.Microsecond))
+			mu.Unlock()
+		case r := <-done:
+			t.Fatalf("the run ended before the renewal's heartbeat: exit %d\n%s%s\nworker:\n%s", r.code, r.stdout, r.stderr, logs)
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("no renewal after 2 minutes\nworker:\n%s", logs)
+		}
+		kill(t, victim)
+		if got := f.api.Renewals(handle); got != 1 {
+			t.Fatalf("renewed %d times before the kill, want 1", got)
+		}
+		startWorker(t, addr, queue) // the same spool: the same $XDG_STATE_HOME
 		r := wait(t, done)
 		if r.code != ExitOK || !strings.Contains(r.stdout, `"token": "`+f.api.Token(handle)+`"`) {
 			t.Errorf("exit %d, want %d with the renewed token %s\nstdout:\n%s\nstderr:\n%s", r.code, ExitOK, f.api.Token(handle), r.stdout, r.stderr)

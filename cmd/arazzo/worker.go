@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -113,6 +114,8 @@ type workerFlags struct {
 	workflows   int
 	stopTimeout time.Duration
 	verbose     bool
+	spool       string
+	noSpool     bool
 }
 
 func (a *app) workerCommand() *cobra.Command {
@@ -138,7 +141,10 @@ the message a local run gives.
 A request whose operation is not idempotent (POST, PATCH...) is sent once: if
 its worker dies before reporting the response, the step fails (the server may
 or may not have acted on it) and only the step's own retry actions may send it
-again. See docs/temporal.md.`,
+again. The response of such a request is written to a spool on this machine's
+disk (--spool) the moment it arrives, before it is recorded in the cluster: a
+worker killed in between leaves it there for the next worker that shares the
+directory. See docs/temporal.md.`,
 		Example: `  arazzo worker --temporal 127.0.0.1:7233 --auth bearerAuth=env:WORKATO_API_TOKEN
   arazzo run workato/rotate-mcp-server-token --input search=sales --temporal 127.0.0.1:7233`,
 		Args: cobra.NoArgs,
@@ -152,6 +158,8 @@ again. See docs/temporal.md.`,
 	fl.IntVar(&f.workflows, "max-runs", 0, "most run tasks executed at once (0: the SDK's default)")
 	fl.DurationVar(&f.stopTimeout, "stop-timeout", 30*time.Second, "on SIGINT/SIGTERM, how long in-flight requests may take to finish")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "log each run and the SDK's informational messages")
+	fl.StringVar(&f.spool, "spool", "", "keep the responses of requests sent once in `DIR` until the cluster has them; share it among the workers of a host (default $XDG_STATE_HOME/arazzo/spool, else ~/.local/state/arazzo/spool)")
+	fl.BoolVar(&f.noSpool, "no-spool", false, "keep the responses of requests sent once only in the cluster (the activity's heartbeat details)")
 	return cmd
 }
 
@@ -161,6 +169,21 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 	}
 	if f.maxBody <= 0 || f.maxBody > maxWorkerBody {
 		return usageErr("--max-body must be between 1 and %d (responses are stored in the run's history, and Temporal refuses payloads over 2 MiB), got %d", maxWorkerBody, f.maxBody)
+	}
+	var spool temporal.Option // nil with --no-spool
+	if f.noSpool && f.spool != "" {
+		return usageErr("--spool and --no-spool contradict each other: give one")
+	}
+	if !f.noSpool {
+		dir := f.spool
+		if dir == "" {
+			state, err := stateDir("")
+			if err != nil {
+				return usageErr("%v; give the spool directory with --spool DIR, or --no-spool", err)
+			}
+			dir = filepath.Join(state, "spool")
+		}
+		spool = temporal.WithSpool(dir)
 	}
 	secrets := &runtime.Secrets{}
 	creds, err := parseAuth(f.auth, secrets)
@@ -181,9 +204,13 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 		MaxConcurrentWorkflowTaskExecutionSize: f.workflows,
 		WorkerStopTimeout:                      f.stopTimeout,
 	})
-	temporal.NewWorker(temporal.WithCredentials(creds), temporal.WithSecrets(secrets), temporal.WithMaxBody(f.maxBody),
+	opts := []temporal.Option{temporal.WithCredentials(creds), temporal.WithSecrets(secrets), temporal.WithMaxBody(f.maxBody),
 		temporal.WithDataConverter(f.cluster.dataConverter()),
-		temporal.WithWarnings(func(msg string) { fmt.Fprintln(a.stderr, "arazzo: worker: "+secrets.Mask(msg)) })).Register(w)
+		temporal.WithWarnings(func(msg string) { fmt.Fprintln(a.stderr, "arazzo: worker: "+secrets.Mask(msg)) })}
+	if spool != nil {
+		opts = append(opts, spool)
+	}
+	temporal.NewWorker(opts...).Register(w)
 	if err := w.Start(); err != nil {
 		return &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot start the worker: %v", err)}
 	}
