@@ -33,8 +33,9 @@
 // again only when it did not complete (the worker died or stalled). A
 // request that may be repeated is sent again; one that may not (a POST,
 // PATCH or DELETE) never is: its activity records in its heartbeat details
-// that it is leaving, then its response the moment it arrives, and the
-// attempt after a lost worker returns that response, or — when the request
+// that it is leaving, then its response the moment it arrives (first in
+// the worker's spool, WithSpool, then in the cluster), and the attempt
+// after a lost worker returns that response, or — when the request
 // left without one — fails the step with a transport error of kind "lost"
 // that its failure actions may handle. See docs/temporal.md.
 package temporal
