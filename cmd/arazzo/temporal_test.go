@@ -419,13 +419,13 @@ func checkHistories(t *testing.T, cl client.Client, batchID string, n int) {
 
 // A worker is killed (SIGKILL) mid-batch, with renewals in flight on it: the
 // other one finishes every run, and no token is rotated twice. A renewal
-// whose response reached the killed worker is handed over from the send
-// activity's heartbeat details; one still in flight at the server ends its
+// whose response reached the killed worker is handed over from the spool
+// the workers share, or from the send activity's heartbeat details; one still in flight at the server ends its
 // run in error — not sent again — and, since this server acts on a renewal
 // only when its client is still there, nothing was renewed. The test reports
 // how many tokens were lost (renewed by the server, in no output): what is
 // left is the window between the server committing a renewal and the
-// worker's record of its response reaching the cluster.
+// worker's spooling of its response.
 func testTemporalWorkerKilled(t *testing.T, addr string) (tokensLost int) {
 	const n = 200
 	queue := randomName("arazzo-test-")
