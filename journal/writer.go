@@ -273,23 +273,6 @@ func (w *writer) multiRow(query string, n int) string {
 func (w *writer) commit(batch []*op, durable bool) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if durable {
-		if _, err := w.conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
-			return err
-		}
-		defer func() {
-			if _, rerr := w.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
-	}
-	// The transaction is begun and ended with statements on the writer's own
-	// connection, not with a database/sql Tx, whose statements would be
-	// prepared again in every transaction.
-	if _, err := w.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return err
-	}
-	rollback := func() { _, _ = w.conn.ExecContext(context.Background(), "ROLLBACK") }
 	exec := func(query string, args []any) (sql.Result, error) {
 		st := w.stmts[query]
 		if st == nil {
@@ -305,6 +288,25 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		}
 		return res, nil
 	}
+	if durable {
+		// Not prepared once: SQLite applies a PRAGMA when the statement is
+		// prepared, not each time it is executed.
+		if _, err := w.conn.ExecContext(ctx, "PRAGMA synchronous = FULL"); err != nil {
+			return err
+		}
+		defer func() {
+			if _, rerr := w.conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+	}
+	// The transaction is begun and ended with statements on the writer's own
+	// connection, not with a database/sql Tx, whose statements would be
+	// prepared again in every transaction. These are prepared once too.
+	if _, err := exec("BEGIN IMMEDIATE", nil); err != nil {
+		return err
+	}
+	rollback := func() { _, _ = w.conn.ExecContext(context.Background(), "ROLLBACK") }
 	for i := 0; i < len(batch); {
 		o := batch[i]
 		if o.query == "" {
@@ -337,7 +339,7 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		}
 		i += n
 	}
-	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := exec("COMMIT", nil); err != nil {
 		// A commit that failed (the disk is full, say) leaves the
 		// transaction open: nothing of it is written.
 		rollback()
