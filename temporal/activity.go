@@ -117,21 +117,23 @@ type sendRecord struct {
 // response arrives, it records the response there before anything else.
 // Both records are synchronous heartbeats: once recorded, the cluster holds
 // them whatever happens to this worker; with a spool (WithSpool), the
-// response is in it before the heartbeat leaves (see spoolResponse). An attempt that follows a lost
-// worker reads them: a recorded response is returned as it was received (a
+// response is in it before the heartbeat leaves (see spoolResponse). An
+// attempt that follows a lost worker reads them: a recorded response is returned as it was received (a
 // renewed token is handed over, not renewed again); a request that left
 // without a recorded response is reported lost (the server may or may not
 // have acted on it); a request that never left is sent.
 func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, error) {
+	var key string // the activity's spool entry
 	if w.spool != nil {
-		rec, err := w.spool.read(spoolKey(ctx))
+		key = spoolKey(ctx)
+		rec, err := w.spool.read(key)
 		switch {
 		case err != nil:
 			activity.GetLogger(ctx).Error("the spooled response cannot be read; the heartbeat details decide", "error", err)
 		case rec != nil:
 			activity.GetLogger(ctx).Info("response spooled before its worker was lost", "method", in.Method, "url", in.URL)
 			if err := w.record(ctx, rec); err == nil {
-				w.spool.remove(spoolKey(ctx))
+				w.spool.remove(key)
 			}
 			return rec.Output, nil
 		}
@@ -162,7 +164,7 @@ func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, erro
 	})
 	resp := w.sender.Send(rctx, in.request())
 	rec := &sendRecord{Sending: true, Output: w.sendOutput(resp, in.MaxBody)}
-	synced := w.spoolResponse(ctx, rec) // first: nothing else stands between the response and the spool
+	synced := w.spoolResponse(ctx, key, rec) // first: nothing else stands between the response and the spool
 	stop()
 	if err := ctx.Err(); err != nil {
 		return nil, err // the entry stays for an attempt that follows (or the sweep)
@@ -170,24 +172,24 @@ func (w *Worker) sendOnce(ctx context.Context, in *SendInput) (*SendOutput, erro
 	if rctx.Err() != nil {
 		if synced != nil {
 			<-synced
-			w.spool.remove(spoolKey(ctx)) // the run was cancelled: no attempt follows
+			w.spool.remove(key) // the run was cancelled: no attempt follows
 		}
 		return nil, sdktemporal.NewCanceledError()
 	}
-	w.keep(ctx, rec, synced)
+	w.keep(ctx, key, rec, synced)
 	return rec.Output, nil
 }
 
-// spoolResponse writes rec to the worker's spool, if it has one: that takes a
+// spoolResponse writes rec to the worker's spool under key, if it has one: that takes a
 // fraction of a millisecond, and once it returns the entry survives this
 // process being killed. The entry is then synced to the disk in the
 // background (the result arrives on the channel); nil when nothing was
 // spooled.
-func (w *Worker) spoolResponse(ctx context.Context, rec *sendRecord) <-chan error {
+func (w *Worker) spoolResponse(ctx context.Context, key string, rec *sendRecord) <-chan error {
 	if w.spool == nil {
 		return nil
 	}
-	sync, err := w.spool.write(spoolKey(ctx), rec)
+	sync, err := w.spool.write(key, rec)
 	if err != nil {
 		activity.GetLogger(ctx).Warn("could not spool the response; the heartbeat details will hold it", "error", err)
 		return nil
@@ -198,11 +200,11 @@ func (w *Worker) spoolResponse(ctx context.Context, rec *sendRecord) <-chan erro
 }
 
 // keep records the response of rec in the heartbeat details, which any
-// worker reads, and then removes its spool entry (synced is spoolResponse's
-// channel). Should both fail (no disk, the cluster unreachable), the
+// worker reads, and then removes its spool entry, key (synced is
+// spoolResponse's channel). Should both fail (no disk, the cluster unreachable), the
 // activity's result still carries the response if this worker lives to
 // report it.
-func (w *Worker) keep(ctx context.Context, rec *sendRecord, synced <-chan error) {
+func (w *Worker) keep(ctx context.Context, key string, rec *sendRecord, synced <-chan error) {
 	log := activity.GetLogger(ctx)
 	err := w.record(ctx, rec)
 	if err != nil {
@@ -215,7 +217,7 @@ func (w *Worker) keep(ctx context.Context, rec *sendRecord, synced <-chan error)
 		log.Warn("could not sync the spooled response to the disk", "error", serr)
 	}
 	if err == nil {
-		w.spool.remove(spoolKey(ctx))
+		w.spool.remove(key)
 	}
 }
 

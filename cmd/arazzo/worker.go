@@ -170,20 +170,16 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 	if f.maxBody <= 0 || f.maxBody > maxWorkerBody {
 		return usageErr("--max-body must be between 1 and %d (responses are stored in the run's history, and Temporal refuses payloads over 2 MiB), got %d", maxWorkerBody, f.maxBody)
 	}
-	var spool temporal.Option // nil with --no-spool
 	if f.noSpool && f.spool != "" {
 		return usageErr("--spool and --no-spool contradict each other: give one")
 	}
-	if !f.noSpool {
-		dir := f.spool
-		if dir == "" {
-			state, err := stateDir("")
-			if err != nil {
-				return usageErr("%v; give the spool directory with --spool DIR, or --no-spool", err)
-			}
-			dir = filepath.Join(state, "spool")
+	spool := f.spool // "" with --no-spool
+	if spool == "" && !f.noSpool {
+		state, err := stateDir("")
+		if err != nil {
+			return usageErr("%v; give the spool directory with --spool DIR, or --no-spool", err)
 		}
-		spool = temporal.WithSpool(dir)
+		spool = filepath.Join(state, "spool")
 	}
 	secrets := &runtime.Secrets{}
 	creds, err := parseAuth(f.auth, secrets)
@@ -207,8 +203,8 @@ func (a *app) runWorker(ctx context.Context, f *workerFlags) error {
 	opts := []temporal.Option{temporal.WithCredentials(creds), temporal.WithSecrets(secrets), temporal.WithMaxBody(f.maxBody),
 		temporal.WithDataConverter(f.cluster.dataConverter()),
 		temporal.WithWarnings(func(msg string) { fmt.Fprintln(a.stderr, "arazzo: worker: "+secrets.Mask(msg)) })}
-	if spool != nil {
-		opts = append(opts, spool)
+	if spool != "" {
+		opts = append(opts, temporal.WithSpool(spool))
 	}
 	temporal.NewWorker(opts...).Register(w)
 	if err := w.Start(); err != nil {
