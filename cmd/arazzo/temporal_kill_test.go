@@ -164,12 +164,16 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 		_ = victim.Wait()
 	}
 
-	t.Run("after the response arrived", func(t *testing.T) {
+	// killHeld kills the only worker while a proxy holds its next call of
+	// method after the server got the renewal (which takes a second), then
+	// starts another worker on the same spool (the same $XDG_STATE_HOME):
+	// the token is handed over, renewed once. It logs how long after the
+	// server's commit the call was held (a figure, not a check): what is
+	// left of the window a kill loses a token in.
+	killHeld := func(t *testing.T, method, held string) {
 		queue := randomName("arazzo-test-")
 		f := newFleet(t, 3)
-		proxy := newGRPCHold(t, addr, "RespondActivityTaskCompleted")
-		// A slow renewal: the renewal's completion is the next one the
-		// worker reports.
+		proxy := newGRPCHold(t, addr, method)
 		f.api.BeforeRenew = func(*http.Request) { proxy.arm(); time.Sleep(time.Second) }
 		var committed time.Time
 		var mu sync.Mutex
@@ -178,17 +182,14 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 		done := run1(t, f, queue)
 		select {
 		case <-proxy.held:
+			mu.Lock()
+			t.Logf("%s within %s of the server's commit", held, time.Since(committed).Round(100*time.Microsecond))
+			mu.Unlock()
 		case r := <-done:
-			t.Fatalf("the run ended before the renewal completed: exit %d\n%s%s\nworker:\n%s", r.code, r.stdout, r.stderr, logs)
+			t.Fatalf("the run ended before the worker's %s: exit %d\n%s%s\nworker:\n%s", method, r.code, r.stdout, r.stderr, logs)
 		case <-time.After(2 * time.Minute):
 			t.Fatalf("no renewal after 2 minutes\nworker:\n%s", logs)
 		}
-		mu.Lock()
-		// What is left of the window a kill loses a token in: from the
-		// server's commit to the completion, which follows the record of
-		// the response (a figure, not a check).
-		t.Logf("the response was recorded within %s of the server's commit", time.Since(committed).Round(100*time.Microsecond))
-		mu.Unlock()
 		kill(t, victim)
 		if got := f.api.Renewals(handle); got != 1 {
 			t.Fatalf("renewed %d times before the kill, want 1", got)
@@ -201,46 +202,17 @@ func TestTemporalWorkerKilledMidRenewal(t *testing.T) {
 		if got := f.api.Renewals(handle); got != 1 {
 			t.Errorf("renewed %d times, want 1", got)
 		}
-	})
+	}
 
+	// The renewal's completion is held: its response is spooled and in the
+	// heartbeat details.
+	t.Run("after the response arrived", func(t *testing.T) {
+		killHeld(t, "RespondActivityTaskCompleted", "the response was recorded, and the completion sent,")
+	})
+	// The heartbeat that records the response is held: the response is only
+	// in the worker's spool.
 	t.Run("after the response arrived, before the cluster had it", func(t *testing.T) {
-		queue := randomName("arazzo-test-")
-		f := newFleet(t, 3)
-		proxy := newGRPCHold(t, addr, "RecordActivityTaskHeartbeat")
-		// The next heartbeat after the server got the renewal records its
-		// response: held, it never reaches the cluster, and the response
-		// is only in the worker's spool.
-		f.api.BeforeRenew = func(*http.Request) { proxy.arm(); time.Sleep(time.Second) }
-		var committed time.Time
-		var mu sync.Mutex
-		f.api.AfterRenew = func(http.ResponseWriter, *http.Request) { mu.Lock(); committed = time.Now(); mu.Unlock() }
-		victim, logs := startWorker(t, proxy.addr, queue)
-		done := run1(t, f, queue)
-		select {
-		case <-proxy.held:
-			// The window a kill loses a token in on this host: from the
-			// server's commit to the spool entry, which the heartbeat
-			// follows (a figure, not a check).
-			mu.Lock()
-			t.Logf("the response was spooled, and its heartbeat sent, within %s of the server's commit", time.Since(committed).Round(100*time.Microsecond))
-			mu.Unlock()
-		case r := <-done:
-			t.Fatalf("the run ended before the renewal's heartbeat: exit %d\n%s%s\nworker:\n%s", r.code, r.stdout, r.stderr, logs)
-		case <-time.After(2 * time.Minute):
-			t.Fatalf("no renewal after 2 minutes\nworker:\n%s", logs)
-		}
-		kill(t, victim)
-		if got := f.api.Renewals(handle); got != 1 {
-			t.Fatalf("renewed %d times before the kill, want 1", got)
-		}
-		startWorker(t, addr, queue) // the same spool: the same $XDG_STATE_HOME
-		r := wait(t, done)
-		if r.code != ExitOK || !strings.Contains(r.stdout, `"token": "`+f.api.Token(handle)+`"`) {
-			t.Errorf("exit %d, want %d with the renewed token %s\nstdout:\n%s\nstderr:\n%s", r.code, ExitOK, f.api.Token(handle), r.stdout, r.stderr)
-		}
-		if got := f.api.Renewals(handle); got != 1 {
-			t.Errorf("renewed %d times, want 1", got)
-		}
+		killHeld(t, "RecordActivityTaskHeartbeat", "the response was spooled, and its heartbeat sent,")
 	})
 
 	t.Run("before the response arrived", func(t *testing.T) {
