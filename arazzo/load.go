@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/arazzo-run/arazzo/internal/yamlblock"
 )
 
 // Limits bound what a document may cost to load. A document from an untrusted
@@ -150,5 +152,5 @@ func safeUnmarshal(data []byte, n *yaml.Node) (err error) {
 			err = fmt.Errorf("yaml: the YAML parser failed on this input: %v", r)
 		}
 	}()
-	return yaml.Unmarshal(data, n)
+	return yamlblock.Unmarshal(data, n)
 }

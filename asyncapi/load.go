@@ -11,6 +11,8 @@ import (
 
 	yaml "go.yaml.in/yaml/v4"
 
+	"github.com/arazzo-run/arazzo/internal/yamlblock"
+
 	"github.com/arazzo-run/arazzo/fetch"
 )
 
@@ -201,7 +203,7 @@ func parseYAML(data []byte, maxDepth int) (root *yaml.Node, pos Pos, err error) 
 		}
 	}()
 	var n yaml.Node
-	if err := yaml.Unmarshal(data, &n); err != nil {
+	if err := yamlblock.Unmarshal(data, &n); err != nil {
 		var le *yaml.LoadError
 		msg := err.Error()
 		if errors.As(err, &le) {

@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/arazzo-run/arazzo/fetch"
+	"github.com/arazzo-run/arazzo/internal/yamlblock"
 )
 
 // ReadFunc reads the document or referenced file at u. u is absolute: a file URL
@@ -245,7 +246,7 @@ func (r *reader) kin(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
 // which kin-openapi accepts.
 func parseTree(u *url.URL, data []byte) (*yaml.Node, error) {
 	var root yaml.Node
-	err := yaml.Unmarshal(data, &root)
+	err := yamlblock.Unmarshal(data, &root)
 	if err == nil {
 		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
 			return root.Content[0], nil
