@@ -53,7 +53,7 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 	// a resumed run knows it may have been sent.
 	durable := !Repeatable(req)
 	err := s.write(&record{kind: kindSend, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt,
-		data: mustJSON(sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})}, durable)
+		data: encodeSend(&sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})}, durable)
 	s.mu.Unlock()
 	if err != nil {
 		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
@@ -141,7 +141,7 @@ func (s *Session) responseRecord(req *runtime.Request, resp *runtime.Response) *
 	if body == nil {
 		body = []byte{} // recorded and empty, unlike a response left out
 	}
-	return &record{kind: kindResponse, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, data: mustJSON(d), body: body, resp: &d}
+	return &record{kind: kindResponse, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, data: encodeResponse(&d), body: body, resp: &d}
 }
 
 // keepBody makes room for a response body of n bytes in the budget of the
@@ -158,7 +158,7 @@ func (s *Session) keepBody(r *record) {
 		st.kept, st.keptBytes = st.kept[1:], st.keptBytes-k.size
 		d := *k.resp
 		d.Omitted = omittedSuperseded
-		s.store.w.add("UPDATE records SET body = ?, data = ? WHERE run_id = ? AND seq = ?", []byte{}, string(mustJSON(d)), s.run.ID, k.seq)
+		s.store.w.add("UPDATE records SET body = ?, data = ? WHERE run_id = ? AND seq = ?", []byte{}, string(encodeResponse(&d)), s.run.ID, k.seq)
 	}
 	st.kept = append(st.kept, keptBody{seq: r.seq, size: int64(len(r.body)), resp: r.resp})
 	st.keptBytes += int64(len(r.body))

@@ -18,7 +18,7 @@ func (s *Session) event(e *runtime.Event) {
 			s.open = append(s.open, openStep{live: len(s.replay) == 0})
 		}
 		_ = s.write(&record{kind: kindStepStart, workflow: e.WorkflowID, step: e.StepID, attempt: e.Attempt, depth: e.Depth, at: e.Time,
-			data: mustJSON(stepStartData{Attempt: e.Attempt})}, false)
+			data: encodeStepStart(stepStartData{Attempt: e.Attempt})}, false)
 	case runtime.EventStepFinished:
 		if e.Step == nil {
 			return
@@ -36,6 +36,6 @@ func (s *Session) event(e *runtime.Event) {
 			Method: st.Method, URL: sec.MaskCredentials(st.URL), Action: st.Action, Outputs: maskCredentials(sec, st.Outputs),
 			Err: sec.MaskCredentials(st.Err), Duration: int64(st.Duration)}
 		_ = s.write(&record{kind: kindStep, workflow: e.WorkflowID, step: e.StepID, attempt: st.Attempts, depth: e.Depth, at: e.Time,
-			replayed: replayed, data: mustJSON(d)}, false)
+			replayed: replayed, data: encodeStep(&d)}, false)
 	}
 }

@@ -253,7 +253,9 @@ func (s *Session) write(r *record, durable bool) error {
 	if r.at.IsZero() {
 		r.at = s.opts.Now()
 	}
-	args := []any{s.run.ID, r.seq, r.kind, r.workflow, r.step, r.attempt, r.depth, millis(r.at), r.replayed, string(r.data), r.body}
+	// Integers as int64, which database/sql passes on as they are (an int it
+	// converts by reflection).
+	args := []any{s.run.ID, int64(r.seq), r.kind, r.workflow, r.step, int64(r.attempt), int64(r.depth), millis(r.at), r.replayed, string(r.data), r.body}
 	if !durable {
 		s.store.w.addRow(insertRecord, args...)
 		return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,7 +255,7 @@ func (w *writer) loop() {
 
 // maxRows bounds the rows of one INSERT statement (SQLite allows 32,766
 // parameters in a statement).
-const maxRows = 32
+const maxRows = 32 // a power of two (see commit)
 
 // multiRow is query, an INSERT of one row, made an INSERT of n rows.
 func (w *writer) multiRow(query string, n int) string {
@@ -314,12 +315,15 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 			continue // a barrier
 		}
 		// Consecutive rows of one INSERT go in one statement: each statement
-		// costs about as much as the rows it inserts.
+		// costs about as much as the rows it inserts. Statements of 1, 2, 4...
+		// maxRows rows only: each is prepared once, and preparing one costs
+		// more than executing it.
 		n := 1
 		if o.rows {
 			for n < maxRows && i+n < len(batch) && batch[i+n].rows && batch[i+n].query == o.query {
 				n++
 			}
+			n = 1 << (bits.Len(uint(n)) - 1)
 		}
 		query, args := o.query, o.args
 		if n > 1 {
