@@ -43,7 +43,7 @@ func (b *Batch) Gone() bool {
 	if b.Status != StatusRunning {
 		return false
 	}
-	host, _ := os.Hostname()
+	host := hostname()
 	return b.Host == host && !processAlive(b.PID)
 }
 
@@ -94,7 +94,7 @@ func (st *Store) beginBatch(ctx context.Context, nb NewBatch, prev *Batch) (*Bat
 			return nil, fmt.Errorf("journal: settings: %w", err)
 		}
 	}
-	host, _ := os.Hostname()
+	host := hostname()
 	now := time.Now()
 	b := &Batch{WorkflowID: nb.WorkflowID, Location: nb.Location, Digest: nb.Digest, Inputs: nb.Inputs, SecretInputs: nb.SecretInputs,
 		Settings: settings, InputsFile: nb.InputsFile, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host}

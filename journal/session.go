@@ -134,7 +134,7 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 			return nil, fmt.Errorf("journal: settings: %w", err)
 		}
 	}
-	host, _ := os.Hostname()
+	host := hostname()
 	now := opts.Now()
 	r := &Run{WorkflowID: nr.WorkflowID, Location: nr.Location, Digest: nr.Digest, Inputs: nr.Inputs, SecretInputs: nr.SecretInputs,
 		Settings: settings, Status: StatusRunning, Started: now, PID: os.Getpid(), Host: host, ResumedFrom: resumedFrom,

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite" // registers the "sqlite" driver (pure Go)
@@ -117,6 +118,14 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
+// hostname is the machine's name, read once: every run records it, and a
+// run of this machine that is marked running but whose process is gone was
+// interrupted (see Run.Gone).
+var hostname = sync.OnceValue(func() string {
+	h, _ := os.Hostname()
+	return h
+})
+
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
@@ -180,7 +189,7 @@ func (r *Run) Gone() bool {
 	if r.Status != StatusRunning {
 		return false
 	}
-	host, _ := os.Hostname()
+	host := hostname()
 	return r.Host == host && !processAlive(r.PID)
 }
 
