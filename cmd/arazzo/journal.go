@@ -84,6 +84,11 @@ func openJournal(ctx context.Context, flag string) (*journal.Store, error) {
 			return st, nil
 		}
 	}
+	var sig *signalError
+	if errors.As(context.Cause(ctx), &sig) {
+		// Stopped while the journal was opening: nothing was sent.
+		return nil, &exitError{code: exitCodeForSignal(sig.sig), err: errors.New("interrupted before the run started; nothing was sent")}
+	}
 	return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("cannot open the run journal: %v; choose a directory with --state DIR, or run with --no-journal", err)}
 }
 

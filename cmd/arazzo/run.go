@@ -192,6 +192,10 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		if errors.As(err, &ue) {
 			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(ue.Error()) + flagHint(ue))}
 		}
+		var ee *exitError
+		if errors.As(err, &ee) && (ee.code == ExitSIGINT || ee.code == ExitSIGTERM) {
+			return ee // stopped by a signal before the run started
+		}
 		return &exitError{code: ExitIncomplete, err: errors.New(secrets.Mask(err.Error()) + flagHint(err))}
 	}
 	rec := rep.rec.Finish(res)
