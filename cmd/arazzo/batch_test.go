@@ -149,9 +149,19 @@ func TestBatchInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	time.AfterFunc(200*time.Millisecond, func() { cancel(&signalError{sig: syscall.SIGINT}) })
+	url, accepted := stallingServer(t)
+	go func() {
+		// The signal comes once the four runs of --parallel 4 are in flight.
+		for range 4 {
+			select {
+			case <-accepted:
+			case <-time.After(30 * time.Second):
+			}
+		}
+		cancel(&signalError{sig: syscall.SIGINT})
+	}()
 	var out, errb bytes.Buffer
-	code := run(ctx, []string{"run", rotate, "--inputs-file", file, "--parallel", "4", "--auth", "bearerAuth=x", "--server", "mcpServerApi=" + stallingURL(t)},
+	code := run(ctx, []string{"run", rotate, "--inputs-file", file, "--parallel", "4", "--auth", "bearerAuth=x", "--server", "mcpServerApi=" + url},
 		strings.NewReader(""), &out, &errb)
 	if code != ExitSIGINT {
 		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, ExitSIGINT, errb.String())

@@ -103,6 +103,14 @@ func cmdWorkato(ts *testscript.TestScript, neg bool, args []string) {
 
 // stallingURL returns the URL of a server that accepts connections and never answers.
 func stallingURL(t *testing.T) string {
+	u, _ := stallingServer(t)
+	return u
+}
+
+// stallingServer is stallingURL, and a channel that receives once for each
+// connection it accepted.
+func stallingServer(t *testing.T) (string, <-chan struct{}) {
+	accepted := make(chan struct{}, 1024)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -115,8 +123,12 @@ func stallingURL(t *testing.T) string {
 			if err != nil {
 				return
 			}
+			select {
+			case accepted <- struct{}{}:
+			default:
+			}
 			go func() { <-done; c.Close() }()
 		}
 	}()
-	return "http://" + ln.Addr().String()
+	return "http://" + ln.Addr().String(), accepted
 }
