@@ -14,6 +14,7 @@
 package yamlblock
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -94,7 +95,7 @@ func (p *parser) nextLine() {
 		p.eof = true
 		return
 	}
-	if i := indexByte(p.src[p.ls:], '\n'); i >= 0 {
+	if i := bytes.IndexByte(p.src[p.ls:], '\n'); i >= 0 {
 		p.le = p.ls + i
 	} else {
 		p.le = len(p.src)
@@ -102,15 +103,6 @@ func (p *parser) nextLine() {
 			p.eof = true
 		}
 	}
-}
-
-func indexByte(b []byte, c byte) int {
-	for i, x := range b {
-		if x == c {
-			return i
-		}
-	}
-	return -1
 }
 
 // content moves to the next line with content (neither blank nor only a
@@ -527,32 +519,21 @@ func (p *parser) doubleQuoted(off int) (string, int, bool) {
 	return "", 0, false // continued on the next line
 }
 
+// escapes are the one-character escapes of a double-quoted scalar this
+// package reads; hexEscapes, those followed by hex digits, and how many.
+var (
+	escapes = map[byte]rune{'0': 0, 'a': '\a', 'b': '\b', 't': '\t', 'n': '\n', 'v': '\v', 'f': '\f', 'r': '\r', 'e': 0x1B,
+		'"': '"', '\\': '\\', '/': '/', ' ': ' '}
+	hexEscapes = map[byte]int{'x': 2, 'u': 4, 'U': 8}
+)
+
 // unescape reads the escape after a backslash: the character, and how many
 // bytes the escape took.
 func unescape(s []byte) (rune, int, bool) {
-	switch s[0] {
-	case '0':
-		return 0, 1, true
-	case 'a':
-		return '\a', 1, true
-	case 'b':
-		return '\b', 1, true
-	case 't':
-		return '\t', 1, true
-	case 'n':
-		return '\n', 1, true
-	case 'v':
-		return '\v', 1, true
-	case 'f':
-		return '\f', 1, true
-	case 'r':
-		return '\r', 1, true
-	case 'e':
-		return 0x1B, 1, true
-	case '"', '\\', '/', ' ':
-		return rune(s[0]), 1, true
-	case 'x', 'u', 'U':
-		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[s[0]]
+	if r, ok := escapes[s[0]]; ok {
+		return r, 1, true
+	}
+	if n, ok := hexEscapes[s[0]]; ok {
 		if len(s) < 1+n {
 			return 0, 0, false
 		}
