@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/arazzo-run/arazzo/expr"
+	"github.com/arazzo-run/arazzo/internal/jsonvalue"
 )
 
 // scope resolves runtime expressions for one step execution (or for the workflow
@@ -213,6 +214,9 @@ func decodeBody(contentType string, body []byte) (any, bool) {
 	if isJSON {
 		if len(trimmed) == 0 {
 			return nil, false
+		}
+		if v, ok := jsonvalue.Decode(trimmed); ok {
+			return v, true
 		}
 		d := json.NewDecoder(bytes.NewReader(trimmed))
 		d.UseNumber()

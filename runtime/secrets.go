@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/internal/jsonvalue"
 )
 
 // Secrets is the one redaction module of a run: every channel that shows
@@ -410,11 +412,13 @@ func (s *Secrets) addBody(body []byte) {
 	if len(body) == 0 || (body[0] != '{' && body[0] != '[') || !hasSecretKey(body) {
 		return
 	}
-	var v any
-	d := json.NewDecoder(bytes.NewReader(body))
-	d.UseNumber()
-	if d.Decode(&v) != nil {
-		return
+	v, ok := jsonvalue.Decode(body)
+	if !ok {
+		d := json.NewDecoder(bytes.NewReader(body))
+		d.UseNumber()
+		if d.Decode(&v) != nil {
+			return
+		}
 	}
 	var vals []string
 	collectSecretFields(v, false, &vals, 0)
