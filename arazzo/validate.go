@@ -268,7 +268,7 @@ func Check(doc *Document, opts ...ValidateOption) *Checked {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(), user: "the document",
+	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(),
 		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}, payloads: map[*RequestBody]jsonPayload{}}}
 	v.run()
 	v.checked.Diagnostics = placeReused(v.diags, doc.reuses).Sort()
@@ -311,9 +311,11 @@ type validator struct {
 	// flowCache holds the control-flow graph of each workflow, built once.
 	flowCache map[*Workflow]*flowGraph
 	// used names, for each source a step, action or dependency calls into,
-	// the first that does; user is the one being checked.
-	used map[string]string
-	user string
+	// the first that does; userStep is the step being checked, of workflow
+	// userWorkflow (nil: the document itself), named only when it is the first.
+	used         map[string]string
+	userStep     *Step
+	userWorkflow *Workflow
 	// defectUsed lists the source defects reported at a step whose operation
 	// they break.
 	defectUsed map[SourceDefect]bool
@@ -359,8 +361,16 @@ func (v *validator) use(source string) {
 		v.used = map[string]string{}
 	}
 	if _, ok := v.used[source]; !ok {
-		v.used[source] = v.user
+		v.used[source] = v.userName()
 	}
+}
+
+// userName names what is being checked, for messages about the sources it uses.
+func (v *validator) userName() string {
+	if v.userStep == nil {
+		return "the document"
+	}
+	return fmt.Sprintf("step %q of workflow %q", v.userStep.StepID, v.userWorkflow.WorkflowID)
 }
 
 // checkSourceProblems judges what went wrong loading the sources: a source

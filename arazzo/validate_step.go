@@ -2,7 +2,6 @@ package arazzo
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,8 +26,8 @@ type target struct {
 func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, wps []param) {
 	path := stepPath(wi, si)
 	sc := &scope{w: w, wi: wi, step: s, si: si}
-	v.user = fmt.Sprintf("step %q of workflow %q", s.StepID, w.WorkflowID)
-	defer func() { v.user = "the document" }()
+	v.userStep, v.userWorkflow = s, w
+	defer func() { v.userStep, v.userWorkflow = nil, nil }()
 	t := v.checkStepTarget(s, path)
 	own := ownerUnknown
 	switch t.kind {
