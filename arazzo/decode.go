@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 
 	yaml "go.yaml.in/yaml/v4"
 
@@ -39,8 +38,8 @@ type decoder struct {
 	mergeWarned *yaml.Node
 	// aliases: the tree holds an alias (resolveMerges saw it).
 	aliases bool
-	// paths is the block that join and index cut paths from.
-	paths []byte
+	// paths cuts the path of every field decoded (join, index).
+	paths
 	// criteria and values hold what was compiled for each distinct criterion
 	// and string value: a compiled criterion or value is immutable, and a
 	// document repeats the same ones step after step ($statusCode == 200).
@@ -305,63 +304,6 @@ func closest(name string, fields []string) string {
 	names := slices.Clone(fields)
 	slices.Sort(names)
 	return suggest.Closest(name, names)
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-func indexPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
-
-// pathChunk is the size of the blocks the decoder's paths are cut from.
-const pathChunk = 16 << 10
-
-// join is joinPath for the decoder: every field decoded has a path, needed
-// only if a problem is found, so the paths are cut from shared blocks
-// instead of being allocated one by one. A block's bytes are never written
-// again once a path covers them.
-func (d *decoder) join(path, key string) string {
-	if path == "" {
-		return key
-	}
-	b := d.pathBytes(len(path) + 1 + len(key))
-	if b == nil {
-		return joinPath(path, key)
-	}
-	b = append(append(append(b, path...), '.'), key...)
-	return d.cutPath(b)
-}
-
-// index is indexPath for the decoder (see join).
-func (d *decoder) index(path string, i int) string {
-	b := d.pathBytes(len(path) + 2 + 20)
-	if b == nil {
-		return indexPath(path, i)
-	}
-	b = append(strconv.AppendInt(append(append(b, path...), '['), int64(i), 10), ']')
-	return d.cutPath(b)
-}
-
-// pathBytes returns the free end of the current block, with room for n
-// bytes, or nil when n is too long for a block.
-func (d *decoder) pathBytes(n int) []byte {
-	if n > pathChunk/8 {
-		return nil
-	}
-	if cap(d.paths)-len(d.paths) < n {
-		d.paths = make([]byte, 0, pathChunk)
-	}
-	return d.paths[len(d.paths):]
-}
-
-// cutPath turns what was appended to the block's free end into a string and
-// moves the block's end past it.
-func (d *decoder) cutPath(b []byte) string {
-	d.paths = d.paths[:len(d.paths)+len(b)]
-	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // require reports each missing required field.

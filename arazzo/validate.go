@@ -303,6 +303,8 @@ type validator struct {
 	version string
 	diags   Diagnostics
 	checked *Checked
+	// paths cuts the document path of every node checked (join, index).
+	paths paths
 
 	sources   map[string]*SourceDescription
 	workflows map[string]*Workflow
@@ -387,7 +389,7 @@ func (v *validator) checkSourceProblems() {
 		if pr == nil || v.sources[sd.Name] != sd {
 			continue
 		}
-		path := indexPath("sourceDescriptions", i) + ".url"
+		path := v.paths.index("sourceDescriptions", i) + ".url"
 		pos := sd.ValuePos("url")
 		if pr.Rule != "" {
 			if user, ok := v.used[sd.Name]; ok {
@@ -438,7 +440,7 @@ func (v *validator) checkIDPattern(node *Node, field, value, path, what string) 
 	if !node.Has(field) || idPattern.MatchString(value) {
 		return
 	}
-	v.suggest(SeverityWarning, node.ValuePos(field), joinPath(path, field), RuleIDPattern, sanitizeID(value),
+	v.suggest(SeverityWarning, node.ValuePos(field), v.paths.join(path, field), RuleIDPattern, sanitizeID(value),
 		"%s %q should match [A-Za-z0-9_\\-]+; other characters cannot be used in runtime expressions such as $steps.<id>", what, value)
 }
 
@@ -474,6 +476,8 @@ func quoteNames(names []string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
-func wfPath(i int) string { return indexPath("workflows", i) }
+func (v *validator) wfPath(i int) string { return v.paths.index("workflows", i) }
 
-func stepPath(wi, si int) string { return indexPath(wfPath(wi)+".steps", si) }
+func (v *validator) stepPath(wi, si int) string {
+	return v.paths.index(v.paths.join(v.wfPath(wi), "steps"), si)
+}

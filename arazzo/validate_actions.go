@@ -53,7 +53,7 @@ func failureActions(list []*FailureAction) []*action {
 // and key; ok is false (and the problem reported when report is set) when it does
 // not parse.
 func (v *validator) componentRef(n *Node, ref, path string, report bool) (typ, key string, ok bool) {
-	loc := nodeLoc(n, "reference", joinPath(path, "reference"))
+	loc := nodeLoc(n, "reference", v.paths.join(path, "reference"))
 	var e *expr.Expression
 	if report {
 		e = v.parsedRef(n.Expr("reference"), loc, "reference")
@@ -85,7 +85,7 @@ func (v *validator) resolveAction(a *action, path string, report bool) *action {
 		return nil
 	}
 	loc := a.node.ValuePos("reference")
-	rp := joinPath(path, "reference")
+	rp := v.paths.join(path, "reference")
 	if typ != want {
 		if report {
 			v.suggest(SeverityError, loc, rp, RuleComponentKind, v.componentSuggestion(want, key),
@@ -128,36 +128,36 @@ func (v *validator) checkActionShape(a *action, path string, sc *scope) {
 	hasStep, hasWF := n.Has("stepId"), n.Has("workflowId")
 	switch {
 	case hasStep && hasWF:
-		v.errorf(n.KeyPos("workflowId"), joinPath(path, "workflowId"), RuleActionTarget,
+		v.errorf(n.KeyPos("workflowId"), v.paths.join(path, "workflowId"), RuleActionTarget,
 			"action %q sets both stepId and workflowId; they are mutually exclusive", a.name)
 	case a.typ == ActionGoto && !hasStep && !hasWF:
-		v.errorf(n.ValuePos("type"), joinPath(path, "type"), RuleActionTarget,
+		v.errorf(n.ValuePos("type"), v.paths.join(path, "type"), RuleActionTarget,
 			"goto action %q needs a target: set stepId (a step of this workflow) or workflowId", a.name)
 	case a.typ == ActionEnd && (hasStep || hasWF):
 		field := "stepId"
 		if hasWF {
 			field = "workflowId"
 		}
-		v.warnf(n.KeyPos(field), joinPath(path, field), RuleActionFieldIgnored,
+		v.warnf(n.KeyPos(field), v.paths.join(path, field), RuleActionFieldIgnored,
 			"%s is ignored in an end action; use type: goto to transfer control", field)
 	}
 	if a.failure && a.typ != ActionRetry && a.typ != "" {
 		for _, f := range []string{"retryAfter", "retryLimit"} {
 			if n.Has(f) {
-				v.warnf(n.KeyPos(f), joinPath(path, f), RuleActionFieldIgnored, "%s applies only to retry actions; it is ignored in %s action", f, article(a.typ))
+				v.warnf(n.KeyPos(f), v.paths.join(path, f), RuleActionFieldIgnored, "%s applies only to retry actions; it is ignored in %s action", f, article(a.typ))
 			}
 		}
 	}
 	if a.failure && a.typ == ActionRetry && len(a.criteria) == 0 {
-		v.warnf(n.ValuePos("type"), joinPath(path, "type"), RuleRetryNoCriteria,
+		v.warnf(n.ValuePos("type"), v.paths.join(path, "type"), RuleRetryNoCriteria,
 			"retry action %q has no criteria, so it retries every failure, including 4xx responses that will fail again; add criteria such as $statusCode == 503", a.name)
 	}
 	if n.Has("parameters") && !hasWF {
-		v.errorf(n.KeyPos("parameters"), joinPath(path, "parameters"), RuleActionParameters,
+		v.errorf(n.KeyPos("parameters"), v.paths.join(path, "parameters"), RuleActionParameters,
 			"action parameters are passed to the workflow named by workflowId; action %q has no workflowId", a.name)
 	}
-	v.checkParams(a.params, joinPath(path, "parameters"), sc, ownerAction)
-	v.checkCriteria(a.criteria, joinPath(path, "criteria"), sc)
+	v.checkParams(a.params, v.paths.join(path, "parameters"), sc, ownerAction)
+	v.checkCriteria(a.criteria, v.paths.join(path, "criteria"), sc)
 }
 
 // checkActionList checks a list of actions (step onSuccess/onFailure or
@@ -165,7 +165,7 @@ func (v *validator) checkActionShape(a *action, path string, sc *scope) {
 func (v *validator) checkActionList(list []*action, path string, sc *scope) {
 	seen := map[string]int{}
 	for i, a := range list {
-		p := indexPath(path, i)
+		p := v.paths.index(path, i)
 		def := a
 		if a.isRef {
 			def = v.resolveAction(a, p, true)
@@ -206,12 +206,12 @@ func (v *validator) checkActionTargets(def, at *action, path string, sc *scope) 
 	if def.node.Has("stepId") {
 		if _, ok := v.stepIndex[sc.w][def.stepID]; !ok {
 			ids := stepIDs(sc.w)
-			v.suggest(SeverityError, pos("stepId"), joinPath(path, "stepId"), RuleUnknownStep, withName("stepId: ", closestName(def.stepID, ids), ""),
+			v.suggest(SeverityError, pos("stepId"), v.paths.join(path, "stepId"), RuleUnknownStep, withName("stepId: ", closestName(def.stepID, ids), ""),
 				"action %q%s goes to step %q, which is not a step of workflow %q (steps: %s)", def.name, via, def.stepID, sc.w.WorkflowID, quoteNames(ids))
 		}
 	}
 	if def.node.Has("workflowId") {
-		v.checkWorkflowRef(def.workflowID, def.node.Expr("workflowId"), pos("workflowId"), joinPath(path, "workflowId"), "action "+def.name+via+" workflowId")
+		v.checkWorkflowRef(def.workflowID, def.node.Expr("workflowId"), pos("workflowId"), v.paths.join(path, "workflowId"), "action "+def.name+via+" workflowId")
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 func (v *validator) checkCriteria(list []*Criterion, path string, sc *scope) {
 	seen := map[[4]string]int{}
 	for i, c := range list {
-		p := indexPath(path, i)
+		p := v.paths.index(path, i)
 		key := [4]string{c.Context, c.Condition, c.EffectiveType(), c.Version}
 		if first, dup := seen[key]; dup {
 			v.errorf(c.Pos, p, RuleDuplicateCriterion, "this criterion repeats criterion %d of the same list; remove one", first)
@@ -37,10 +37,10 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 	hasContext := c.Has("context")
 	switch {
 	case typed && !hasContext:
-		v.suggest(SeverityError, c.KeyPos("type"), joinPath(path, "type"), RuleCriterionContext, "context: $response.body",
+		v.suggest(SeverityError, c.KeyPos("type"), v.paths.join(path, "type"), RuleCriterionContext, "context: $response.body",
 			"a %s criterion must have a context: the runtime expression whose value the condition is applied to", typ)
 	case c.Has("type") && !typed && !hasContext:
-		v.suggest(SeverityWarning, c.KeyPos("type"), joinPath(path, "type"), RuleSimpleContext, "remove type: simple",
+		v.suggest(SeverityWarning, c.KeyPos("type"), v.paths.join(path, "type"), RuleSimpleContext, "remove type: simple",
 			"`type: simple` without a context: the specification requires a context whenever type is given; a simple condition reads its values from its own expressions, and simple is the default")
 	}
 	if !c.Has("condition") {
@@ -55,10 +55,10 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 		}
 		switch field {
 		case "context":
-			v.exprError(err, nodeLoc(&c.Node, "context", joinPath(path, "context")), RuleExpressionSyntax, "invalid runtime expression in criterion context")
+			v.exprError(err, nodeLoc(&c.Node, "context", v.paths.join(path, "context")), RuleExpressionSyntax, "invalid runtime expression in criterion context")
 		case "type":
 			if c.TypeObject != nil {
-				v.errorf(c.TypeObject.ValuePos("type"), joinPath(path, "type.type"), RuleEnum,
+				v.errorf(c.TypeObject.ValuePos("type"), v.paths.join(path, "type.type"), RuleEnum,
 					"a criterion's type must be simple, regex, jsonpath or xpath, got %q", c.Type)
 			}
 		case "version":
@@ -68,7 +68,7 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 			if rule == "" {
 				rule = RuleConditionSyntax
 			}
-			v.exprError(err, nodeLoc(&c.Node, "condition", joinPath(path, "condition")), rule, "invalid "+typ+" condition")
+			v.exprError(err, nodeLoc(&c.Node, "condition", v.paths.join(path, "condition")), rule, "invalid "+typ+" condition")
 		}
 		return
 	}
@@ -80,14 +80,14 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 		if field == "" {
 			field = "condition"
 		}
-		v.exprWarnings([]expr.Warning{w}, nodeLoc(&c.Node, field, joinPath(path, field)), "")
+		v.exprWarnings([]expr.Warning{w}, nodeLoc(&c.Node, field, v.paths.join(path, field)), "")
 	}
 	for i, e := range crit.Refs() {
 		if i == 0 && c.Context != "" {
-			v.checkExpr(e, sc, nodeLoc(&c.Node, "context", joinPath(path, "context")))
+			v.checkExpr(e, sc, nodeLoc(&c.Node, "context", v.paths.join(path, "context")))
 			continue
 		}
-		loc := nodeLoc(&c.Node, "condition", joinPath(path, "condition"))
+		loc := nodeLoc(&c.Node, "condition", v.paths.join(path, "condition"))
 		v.checkExpr(e, sc, exprLoc{path: loc.path, at: shift(loc.at, e.Offset)})
 	}
 }

@@ -52,10 +52,10 @@ func uriReferenceProblem(s string) (int, string) {
 func (v *validator) checkSources() {
 	seen := map[string]int{}
 	for i, s := range v.doc.SourceDescriptions {
-		path := indexPath("sourceDescriptions", i)
+		path := v.paths.index("sourceDescriptions", i)
 		if s.Has("name") {
 			if first, dup := seen[s.Name]; dup {
-				v.errorf(s.ValuePos("name"), joinPath(path, "name"), RuleDuplicateSource,
+				v.errorf(s.ValuePos("name"), v.paths.join(path, "name"), RuleDuplicateSource,
 					"source description name %q is already used by sourceDescriptions[%d]; names must be unique", s.Name, first)
 			} else {
 				seen[s.Name] = i
@@ -64,7 +64,7 @@ func (v *validator) checkSources() {
 		}
 		if s.Has("url") {
 			if off, msg := uriReferenceProblem(s.URL); msg != "" {
-				v.errorf(s.TextPos("url", off), joinPath(path, "url"), RuleSourceURL,
+				v.errorf(s.TextPos("url", off), v.paths.join(path, "url"), RuleSourceURL,
 					"source description url %q is not a URI-reference: %s", s.URL, msg)
 			}
 		}
@@ -79,12 +79,12 @@ func (v *validator) checkWorkflowIDs() {
 			continue
 		}
 		if first, dup := seen[w.WorkflowID]; dup {
-			v.errorf(w.ValuePos("workflowId"), joinPath(wfPath(i), "workflowId"), RuleDuplicateWorkflowID,
+			v.errorf(w.ValuePos("workflowId"), v.paths.join(v.wfPath(i), "workflowId"), RuleDuplicateWorkflowID,
 				"workflowId %q is already used by workflows[%d]; workflowIds must be unique in the document", w.WorkflowID, first)
 		} else {
 			seen[w.WorkflowID] = i
 		}
-		v.checkIDPattern(&w.Node, "workflowId", w.WorkflowID, wfPath(i), "workflowId")
+		v.checkIDPattern(&w.Node, "workflowId", w.WorkflowID, v.wfPath(i), "workflowId")
 	}
 }
 
@@ -101,7 +101,7 @@ func (v *validator) checkComponents() {
 			continue
 		}
 		path := "components.parameters." + key
-		v.checkValueExpressions(p.Value, joinPath(path, "value"), nil)
+		v.checkValueExpressions(p.Value, v.paths.join(path, "value"), nil)
 	}
 	for _, key := range c.Order["successActions"] {
 		if a := c.SuccessActions[key]; a != nil && !a.IsReference() {
@@ -134,7 +134,7 @@ func (v *validator) checkInputsRefs(schema *Value, path string) {
 		}
 		refPtr := pointerJoin(ptr, "$ref")
 		pos := schema.PosAt(refPtr)
-		p := joinPath(path, strings.ReplaceAll(strings.TrimPrefix(refPtr, "/"), "/", "."))
+		p := v.paths.join(path, strings.ReplaceAll(strings.TrimPrefix(refPtr, "/"), "/", "."))
 		switch {
 		case strings.HasPrefix(ref, "#/components/inputs/"):
 			key := unescapePointerToken(strings.TrimPrefix(ref, "#/components/inputs/"))
@@ -226,7 +226,7 @@ func (v *validator) checkWorkflowDependsOn() {
 	for wi, w := range v.doc.Workflows {
 		seen := map[string]bool{}
 		for di, d := range w.DependsOn {
-			path := indexPath(joinPath(wfPath(wi), "dependsOn"), di)
+			path := v.paths.index(v.paths.join(v.wfPath(wi), "dependsOn"), di)
 			if seen[d.Value] {
 				v.errorf(d.Pos, path, RuleDuplicateDependsOn, "dependsOn lists %q more than once", d.Value)
 				continue
@@ -251,7 +251,7 @@ func (v *validator) checkWorkflowDependsOn() {
 		w := v.workflows[cycle[0]]
 		wi := slices.Index(v.doc.Workflows, w)
 		di := slices.IndexFunc(w.DependsOn, func(r Ref) bool { return r.Value == cycle[1] })
-		v.errorf(w.DependsOn[di].Pos, indexPath(joinPath(wfPath(wi), "dependsOn"), di), RuleDependsOnCycle,
+		v.errorf(w.DependsOn[di].Pos, v.paths.index(v.paths.join(v.wfPath(wi), "dependsOn"), di), RuleDependsOnCycle,
 			"workflow dependsOn forms a cycle: %s; no workflow of the cycle can ever start", strings.Join(cycle, " → "))
 	}
 }

@@ -154,7 +154,7 @@ func valueLoc(val *Value, ptr, path string) exprLoc {
 }
 
 // pointerPath appends a JSON pointer to a document path: /a/0/b → .a[0].b.
-func pointerPath(path, ptr string) string {
+func (v *validator) pointerPath(path, ptr string) string {
 	if ptr == "" {
 		return path
 	}
@@ -163,7 +163,7 @@ func pointerPath(path, ptr string) string {
 		if tok != "" && strings.Trim(tok, "0123456789") == "" {
 			path += "[" + tok + "]"
 		} else {
-			path = joinPath(path, tok)
+			path = v.paths.join(path, tok)
 		}
 	}
 	return path
@@ -184,7 +184,7 @@ func (v *validator) checkValueExpressions(val *Value, path string, sc *scope) {
 		walkValue(val.V, "", func(ptr string, x any) bool {
 			if m, ok := x.(map[string]any); ok && isSelector(m) {
 				selectors = append(selectors, ptr)
-				v.checkSelector(val, cv, err, ptr, m, pointerPath(path, ptr), sc)
+				v.checkSelector(val, cv, err, ptr, m, v.pointerPath(path, ptr), sc)
 				return false
 			}
 			return true
@@ -196,12 +196,12 @@ func (v *validator) checkValueExpressions(val *Value, path string, sc *scope) {
 	v.valueErrors(val, err, path, inSelector, "invalid runtime expression")
 	for _, w := range cv.Warnings() {
 		if !inSelector(w.Field) {
-			v.exprWarnings([]expr.Warning{w}, valueLoc(val, w.Field, pointerPath(path, w.Field)), "")
+			v.exprWarnings([]expr.Warning{w}, valueLoc(val, w.Field, v.pointerPath(path, w.Field)), "")
 		}
 	}
 	for _, part := range cv.Parts() {
 		if !inSelector(part.Pointer) {
-			v.checkPart(val, part, pointerPath(path, part.Pointer), sc)
+			v.checkPart(val, part, v.pointerPath(path, part.Pointer), sc)
 		}
 	}
 }
@@ -217,7 +217,7 @@ func (v *validator) valueErrors(val *Value, err error, path string, skip func(pt
 		if skip(fe.Field) {
 			continue
 		}
-		loc := valueLoc(val, fe.Field, pointerPath(path, fe.Field))
+		loc := valueLoc(val, fe.Field, v.pointerPath(path, fe.Field))
 		text, _ := valueAt(val.V, fe.Field).(string)
 		if fix := fixedExpression(text); fix != "" {
 			v.exprErrorFix(fe.Err, loc, RuleExpressionSyntax, what, fix)
@@ -658,7 +658,7 @@ func (v *validator) checkOutputs(outs []*Output, path string, sc *scope) {
 			c.output = i
 			osc = &c
 		}
-		p := joinPath(path, o.Name)
+		p := v.paths.join(path, o.Name)
 		cv, err := o.Value.Compiled()
 		switch t := o.Value.V.(type) {
 		case string:
@@ -735,7 +735,7 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 			if k == "expression" {
 				hint, fix = "; did you mean \"context\"?", "context"
 			}
-			v.suggest(SeverityError, val.PosAt(pointerJoin(ptr, k)), joinPath(path, k), RuleSelectorObject, fix,
+			v.suggest(SeverityError, val.PosAt(pointerJoin(ptr, k)), v.paths.join(path, k), RuleSelectorObject, fix,
 				"unknown field %q in a Selector Object (fields: context, selector, type)%s", k, hint)
 		}
 	}
@@ -745,14 +745,14 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 		}
 	}
 	ctxPtr := pointerJoin(ptr, "context")
-	ctxLoc := valueLoc(val, ctxPtr, joinPath(path, "context"))
+	ctxLoc := valueLoc(val, ctxPtr, v.paths.join(path, "context"))
 	if _, isStr := m["context"].(string); !isStr && m["context"] != nil {
-		v.errorf(val.PosAt(ctxPtr), joinPath(path, "context"), RuleSelectorObject, "Selector Object context must be a runtime expression (a string)")
+		v.errorf(val.PosAt(ctxPtr), v.paths.join(path, "context"), RuleSelectorObject, "Selector Object context must be a runtime expression (a string)")
 	}
-	typ, _, typeOK := v.selectorType(val, pointerJoin(ptr, "type"), m["type"], joinPath(path, "type"))
+	typ, _, typeOK := v.selectorType(val, pointerJoin(ptr, "type"), m["type"], v.paths.join(path, "type"))
 	_, isStr := m["selector"].(string)
 	if _, has := m["selector"]; has && !isStr {
-		v.errorf(val.PosAt(pointerJoin(ptr, "selector")), joinPath(path, "selector"), RuleSelectorObject, "Selector Object selector must be a string")
+		v.errorf(val.PosAt(pointerJoin(ptr, "selector")), v.paths.join(path, "selector"), RuleSelectorObject, "Selector Object selector must be a string")
 	}
 	// What the loader found compiling it.
 	var ve *expr.ValueError
@@ -769,10 +769,10 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 				if rule == "" {
 					rule = RuleSelectorObject
 				}
-				v.exprError(fe.Err, valueLoc(val, fe.Field, joinPath(path, "selector")), rule, "invalid "+typ+" selector")
+				v.exprError(fe.Err, valueLoc(val, fe.Field, v.paths.join(path, "selector")), rule, "invalid "+typ+" selector")
 			case pointerJoin(ptr, "type"):
 				if typeOK {
-					v.exprError(fe.Err, exprLoc{path: joinPath(path, "type"), at: func(int) Pos { return val.PosAt(pointerJoin(ptr, "type")) }}, RuleSelectorObject, "invalid Selector Object type")
+					v.exprError(fe.Err, exprLoc{path: v.paths.join(path, "type"), at: func(int) Pos { return val.PosAt(pointerJoin(ptr, "type")) }}, RuleSelectorObject, "invalid Selector Object type")
 				}
 			}
 		}
@@ -810,12 +810,12 @@ func (v *validator) selectorType(val *Value, ptr string, t any, path string) (ty
 		}
 		for k := range x {
 			if k != "type" && k != "version" && !strings.HasPrefix(k, "x-") {
-				v.errorf(val.PosAt(pointerJoin(ptr, k)), joinPath(path, k), RuleSelectorObject, "unknown field %q in an Expression Type Object (fields: type, version)", k)
+				v.errorf(val.PosAt(pointerJoin(ptr, k)), v.paths.join(path, k), RuleSelectorObject, "unknown field %q in an Expression Type Object (fields: type, version)", k)
 			}
 		}
 		vs, known := allowed[typ]
 		if !known {
-			v.errorf(val.PosAt(pointerJoin(ptr, "type")), joinPath(path, "type"), RuleSelectorObject,
+			v.errorf(val.PosAt(pointerJoin(ptr, "type")), v.paths.join(path, "type"), RuleSelectorObject,
 				"Expression Type Object type must be one of \"jsonpath\", \"xpath\", \"jsonpointer\", got %q", typ)
 			return "", "", false
 		}
@@ -824,7 +824,7 @@ func (v *validator) selectorType(val *Value, ptr string, t any, path string) (ty
 			return typ, "", true
 		}
 		if !slices.Contains(vs, version) {
-			v.errorf(val.PosAt(pointerJoin(ptr, "version")), joinPath(path, "version"), RuleSelectorObject,
+			v.errorf(val.PosAt(pointerJoin(ptr, "version")), v.paths.join(path, "version"), RuleSelectorObject,
 				"%s version must be one of %s, got %q", typ, quoteList(vs), version)
 			return "", "", false
 		}

@@ -135,7 +135,7 @@ func (v *validator) checkFlow(wi int, w *Workflow) {
 		if i == g.first || v.reaches(w, g.first, i) {
 			continue
 		}
-		v.warnf(s.ValuePos("stepId"), stepPath(wi, i), RuleUnreachableStep,
+		v.warnf(s.ValuePos("stepId"), v.stepPath(wi, i), RuleUnreachableStep,
 			"step %q can never run: every path before it ends the workflow or jumps past it, and no goto leads to it", s.StepID)
 	}
 	// Loops: strongly connected components of the success graph with no success
@@ -166,7 +166,7 @@ func (v *validator) checkFlow(wi int, w *Workflow) {
 		}
 		names = append(names, names[0])
 		first := w.Steps[comp[0]]
-		v.warnf(first.ValuePos("stepId"), stepPath(wi, comp[0]), RuleGotoLoop,
+		v.warnf(first.ValuePos("stepId"), v.stepPath(wi, comp[0]), RuleGotoLoop,
 			"steps %s repeat for as long as they succeed: no success path leaves the loop, so only a failure ends it; add criteria to a goto, or an end action",
 			strings.Join(names, " → "))
 	}

@@ -30,7 +30,7 @@ func (v *validator) checkParams(list []*Parameter, path string, sc *scope, own o
 	var out []param
 	seen := map[[2]string]int{}
 	for i, p := range list {
-		pp := indexPath(path, i)
+		pp := v.paths.index(path, i)
 		ep, ok := v.resolveParam(p, pp, sc)
 		if !ok {
 			continue
@@ -58,7 +58,7 @@ func (v *validator) checkParams(list []*Parameter, path string, sc *scope, own o
 // expressions in scope.
 func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, bool) {
 	if !p.IsReference() {
-		v.checkValueExpressions(p.Value, joinPath(path, "value"), sc)
+		v.checkValueExpressions(p.Value, v.paths.join(path, "value"), sc)
 		return param{name: p.Name, in: p.In, pos: p.Node.ValuePos("name"), inPos: p.Node.ValuePos("in"), path: path, value: p.Value}, true
 	}
 	typ, key, ok := v.componentRef(&p.Node, p.Reference, path, true)
@@ -66,7 +66,7 @@ func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, b
 		return param{}, false
 	}
 	pos := p.Node.ValuePos("reference")
-	rp := joinPath(path, "reference")
+	rp := v.paths.join(path, "reference")
 	if typ != "parameters" {
 		v.suggest(SeverityError, pos, rp, RuleComponentKind, v.componentSuggestion("parameters", key),
 			"reference %q names a %s component, but this is a parameter list", p.Reference, typ)
@@ -85,7 +85,7 @@ func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, b
 	value := comp.Value
 	if p.Has("value") {
 		value = p.Value
-		v.checkValueExpressions(p.Value, joinPath(path, "value"), sc)
+		v.checkValueExpressions(p.Value, v.paths.join(path, "value"), sc)
 	} else if sc != nil {
 		v.checkValueExpressions(comp.Value, "components.parameters."+key+".value", sc)
 	}
@@ -104,10 +104,10 @@ func (v *validator) checkParamIn(p param, own owner) {
 		v.errorf(p.pos, p.path, RuleParameterInMissing,
 			"parameter %q%s is passed to an operation and needs `in` (path, query, header or cookie) to say where it goes", p.name, via)
 	case own == ownerWorkflowStep && p.in != "":
-		v.warnf(p.inPos, joinPath(p.path, "in"), RuleParameterInIgnored,
+		v.warnf(p.inPos, v.paths.join(p.path, "in"), RuleParameterInIgnored,
 			"`in: %s` of parameter %q%s is ignored: the parameters of a step that calls a workflow are that workflow's inputs", p.in, p.name, via)
 	case own == ownerAction && p.in != "" && v.version != "1.0":
-		v.errorf(p.inPos, joinPath(p.path, "in"), RuleParameterInForbidden,
+		v.errorf(p.inPos, v.paths.join(p.path, "in"), RuleParameterInForbidden,
 			"action parameter %q%s must not have `in`: action parameters are inputs of the target workflow", p.name, via)
 	}
 }
@@ -121,7 +121,7 @@ func (v *validator) checkQuerystring(ps []param) {
 	}
 	for _, p := range ps {
 		if p.in == InQuery {
-			v.errorf(p.inPos, joinPath(p.path, "in"), RuleQuerystringWithQuery,
+			v.errorf(p.inPos, v.paths.join(p.path, "in"), RuleQuerystringWithQuery,
 				"query parameter %q cannot be combined with querystring parameter %q, which sets the whole query string", p.name, ps[qs].name)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // step's parameters and request body against it. It is called only WithSources.
 func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, ps, wps []param) {
 	field := t.field
-	p := joinPath(path, field)
+	p := v.paths.join(path, field)
 	pos := s.ValuePos(field)
 	if t.source != "" {
 		if kind, loaded := v.src.Kind(t.source); !loaded || kind != SourceOpenAPI {
@@ -95,12 +95,12 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 			v.checkOptionalInput(w, sp, want, opName)
 			continue
 		}
-		v.suggest(SeverityWarning, pos, joinPath(path, "parameters"), RuleOperationParamNeeded,
+		v.suggest(SeverityWarning, pos, v.paths.join(path, "parameters"), RuleOperationParamNeeded,
 			"{name: "+want.Name+", in: "+want.In+", value: ...}",
 			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it, so the step fails when it runs (its request cannot be built)", opName, want.In, want.Name)
 	}
 	if s.RequestBody != nil && !op.HasRequestBody {
-		v.warnf(s.KeyPos("requestBody"), joinPath(path, "requestBody"), RuleOperationNoBody,
+		v.warnf(s.KeyPos("requestBody"), v.paths.join(path, "requestBody"), RuleOperationNoBody,
 			"operation %s takes no request body; the step's requestBody is sent anyway", opName)
 	}
 }
@@ -210,7 +210,7 @@ func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, opN
 			return
 		}
 	}
-	v.warnf(p.value.Pos, joinPath(p.path, "value"), RuleOptionalInputRequired,
+	v.warnf(p.value.Pos, v.paths.join(p.path, "value"), RuleOptionalInputRequired,
 		"operation %s requires %s parameter %q, but its value %s is an optional input without a default: a run without it stops at this step; list %q in the workflow's inputs required (or give it a default)",
 		opName, want.In, want.Name, text, e.Name)
 }

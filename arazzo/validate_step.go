@@ -24,7 +24,7 @@ type target struct {
 
 // checkStep checks one step and everything in it.
 func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, wps []param) {
-	path := stepPath(wi, si)
+	path := v.stepPath(wi, si)
 	sc := &scope{w: w, wi: wi, step: s, si: si}
 	v.userStep, v.userWorkflow = s, w
 	defer func() { v.userStep, v.userWorkflow = nil, nil }()
@@ -37,20 +37,20 @@ func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, wps []param)
 		own = ownerWorkflowStep
 	}
 	v.checkAsync(s, path, t, sc)
-	ps := v.checkParams(s.Parameters, joinPath(path, "parameters"), sc.withPlace(placeStepInput), own)
+	ps := v.checkParams(s.Parameters, v.paths.join(path, "parameters"), sc.withPlace(placeStepInput), own)
 	if rb := s.RequestBody; rb != nil {
-		v.checkRequestBody(s, rb, joinPath(path, "requestBody"), sc.withPlace(placeStepInput), own)
+		v.checkRequestBody(s, rb, v.paths.join(path, "requestBody"), sc.withPlace(placeStepInput), own)
 	}
-	v.checkCriteria(s.SuccessCriteria, joinPath(path, "successCriteria"), sc.withPlace(placeSuccessCriteria))
-	v.checkActionList(successActions(s.OnSuccess), joinPath(path, "onSuccess"), sc.withPlace(placeStepAction))
-	v.checkActionList(failureActions(s.OnFailure), joinPath(path, "onFailure"), sc.withPlace(placeStepAction))
-	v.checkOutputs(s.Outputs, joinPath(path, "outputs"), sc.withPlace(placeStepOutputs))
+	v.checkCriteria(s.SuccessCriteria, v.paths.join(path, "successCriteria"), sc.withPlace(placeSuccessCriteria))
+	v.checkActionList(successActions(s.OnSuccess), v.paths.join(path, "onSuccess"), sc.withPlace(placeStepAction))
+	v.checkActionList(failureActions(s.OnFailure), v.paths.join(path, "onFailure"), sc.withPlace(placeStepAction))
+	v.checkOutputs(s.Outputs, v.paths.join(path, "outputs"), sc.withPlace(placeStepOutputs))
 	v.checkStepDependsOn(w, s, path)
 	if v.src != nil && (t.kind == "operationId" || t.kind == "operationPath") {
 		v.checkOperation(w, s, path, t, ps, wps)
 	}
 	if own == ownerOperation {
-		v.checkPayload(s, joinPath(path, "requestBody"))
+		v.checkPayload(s, v.paths.join(path, "requestBody"))
 	}
 }
 
@@ -68,7 +68,7 @@ func (v *validator) checkPayload(s *Step, path string) {
 	if op, ok := v.checked.operations[s]; ok && op.MediaType != nil {
 		name, declared := op.MediaType(rb.ContentType)
 		if !declared && rb.ContentType != "" {
-			v.warnf(rb.ValuePos("contentType"), joinPath(path, "contentType"), RuleContentTypeUndeclared,
+			v.warnf(rb.ValuePos("contentType"), v.paths.join(path, "contentType"), RuleContentTypeUndeclared,
 				"contentType %q is not declared by operation %s; it is sent anyway", rb.ContentType, operationName(op))
 		}
 		if media == "" {
@@ -89,7 +89,7 @@ func (v *validator) checkPayload(s *Step, path string) {
 	jv, err := tmpl.JSONValue()
 	v.checked.payloads[rb] = jsonPayload{jv, err}
 	if err != nil {
-		loc := valueLoc(rb.Payload, "", joinPath(path, "payload"))
+		loc := valueLoc(rb.Payload, "", v.paths.join(path, "payload"))
 		off, detail := 0, err.Error()
 		var se *expr.SyntaxError
 		if errors.As(err, &se) {
@@ -134,7 +134,7 @@ func (v *validator) checkStepTarget(s *Step, path string) target {
 		return target{}
 	case 1:
 	default:
-		v.errorf(s.KeyPos(set[1]), joinPath(path, set[1]), RuleStepTarget,
+		v.errorf(s.KeyPos(set[1]), v.paths.join(path, set[1]), RuleStepTarget,
 			"step %q sets both %s and %s; a step has exactly one target", s.StepID, set[0], set[1])
 	}
 	t := target{kind: s.Kind(), field: s.Kind()}
@@ -144,7 +144,7 @@ func (v *validator) checkStepTarget(s *Step, path string) target {
 	case "operationPath", "channelPath":
 		v.checkSourcePath(s, path, &t)
 	case "workflowId":
-		v.checkWorkflowRef(s.WorkflowID, s.Expr("workflowId"), s.ValuePos("workflowId"), joinPath(path, "workflowId"), "workflowId")
+		v.checkWorkflowRef(s.WorkflowID, s.Expr("workflowId"), s.ValuePos("workflowId"), v.paths.join(path, "workflowId"), "workflowId")
 	}
 	return t
 }
@@ -156,7 +156,7 @@ func (v *validator) checkStepTarget(s *Step, path string) target {
 // (source name, dot, operationId), and an operationPath written in this
 // field.
 func (v *validator) checkOperationID(s *Step, path string, t *target) {
-	p := joinPath(path, "operationId")
+	p := v.paths.join(path, "operationId")
 	pos := s.ValuePos("operationId")
 	if strings.HasPrefix(s.OperationID, "$") {
 		parsed := s.Expr("operationId")
@@ -343,7 +343,7 @@ func (v *validator) checkSourcePath(s *Step, path string, t *target) {
 	if field == "channelPath" {
 		val = s.ChannelPath
 	}
-	v.sourcePathForm(s, val, field, joinPath(path, field), t, true)
+	v.sourcePathForm(s, val, field, v.paths.join(path, field), t, true)
 }
 
 // sourcePathForm reads val, written in field, as a source path; warn reports
@@ -486,27 +486,27 @@ func (v *validator) checkAsync(s *Step, path string, t target, sc *scope) {
 		}
 		for _, f := range []string{"action", "correlationId"} {
 			if s.Has(f) {
-				v.errorf(s.KeyPos(f), joinPath(path, f), RuleAsyncField, "step %q %s; %s applies only to steps of AsyncAPI sources", s.StepID, what, f)
+				v.errorf(s.KeyPos(f), v.paths.join(path, f), RuleAsyncField, "step %q %s; %s applies only to steps of AsyncAPI sources", s.StepID, what, f)
 			}
 		}
 		return
 	case async && !s.Has("action"):
 		if t.kind == "channelPath" {
-			v.suggest(SeverityError, s.KeyPos("channelPath"), joinPath(path, "action"), RuleAsyncActionRequired, "action: send",
+			v.suggest(SeverityError, s.KeyPos("channelPath"), v.paths.join(path, "action"), RuleAsyncActionRequired, "action: send",
 				"step %q uses channelPath and must say what it does on the channel: action: send or action: receive", s.StepID)
 		} else {
-			v.suggest(SeverityWarning, s.KeyPos("operationId"), joinPath(path, "action"), RuleAsyncActionMissing, "action: send",
+			v.suggest(SeverityWarning, s.KeyPos("operationId"), v.paths.join(path, "action"), RuleAsyncActionMissing, "action: send",
 				"step %q calls an AsyncAPI operation without action; the operation's own action (send or receive) is used, but the step should state it", s.StepID)
 		}
 	}
 	if p := s.Expr("correlationId"); p != nil {
-		loc := nodeLoc(&s.Node, "correlationId", joinPath(path, "correlationId"))
+		loc := nodeLoc(&s.Node, "correlationId", v.paths.join(path, "correlationId"))
 		if e := v.parsedRef(p, loc, "correlationId"); e != nil {
 			v.checkExpr(e, sc.withPlace(placeSuccessCriteria), loc)
 		}
 	}
 	if s.Has("correlationId") && s.Action != "receive" {
-		v.suggest(SeverityError, s.KeyPos("correlationId"), joinPath(path, "correlationId"), RuleCorrelationID, "action: receive",
+		v.suggest(SeverityError, s.KeyPos("correlationId"), v.paths.join(path, "correlationId"), RuleCorrelationID, "action: receive",
 			"correlationId applies only to receive steps; step %q has action %q", s.StepID, s.Action)
 	}
 }
@@ -517,15 +517,15 @@ func (v *validator) checkRequestBody(s *Step, rb *RequestBody, path string, sc *
 		v.warnf(s.KeyPos("requestBody"), path, RuleRequestBodyIgnored,
 			"step %q calls a workflow, which takes no request body; it is ignored (pass values as parameters, which become the workflow's inputs)", s.StepID)
 	}
-	v.checkValueExpressions(rb.Payload, joinPath(path, "payload"), sc)
+	v.checkValueExpressions(rb.Payload, v.paths.join(path, "payload"), sc)
 	seen := map[string]int{}
 	for i, r := range rb.Replacements {
-		p := indexPath(joinPath(path, "replacements"), i)
+		p := v.paths.index(v.paths.join(path, "replacements"), i)
 		if first, dup := seen[r.Target]; dup && r.Has("target") {
-			v.errorf(r.ValuePos("target"), joinPath(p, "target"), RuleDuplicateReplace, "replacement target %q is already set by replacements[%d]", r.Target, first)
+			v.errorf(r.ValuePos("target"), v.paths.join(p, "target"), RuleDuplicateReplace, "replacement target %q is already set by replacements[%d]", r.Target, first)
 		} else {
 			seen[r.Target] = i
 		}
-		v.checkValueExpressions(r.Value, joinPath(p, "value"), sc)
+		v.checkValueExpressions(r.Value, v.paths.join(p, "value"), sc)
 	}
 }

@@ -7,25 +7,25 @@ import (
 
 // checkWorkflow checks one workflow and everything in it.
 func (v *validator) checkWorkflow(wi int, w *Workflow) {
-	path := wfPath(wi)
+	path := v.wfPath(wi)
 	seen := map[string]int{}
 	for si, s := range w.Steps {
 		if !s.Has("stepId") {
 			continue
 		}
 		if first, dup := seen[s.StepID]; dup {
-			v.errorf(s.ValuePos("stepId"), joinPath(stepPath(wi, si), "stepId"), RuleDuplicateStepID,
+			v.errorf(s.ValuePos("stepId"), v.paths.join(v.stepPath(wi, si), "stepId"), RuleDuplicateStepID,
 				"stepId %q is already used by steps[%d] of workflow %q; stepIds must be unique within a workflow", s.StepID, first, w.WorkflowID)
 		} else {
 			seen[s.StepID] = si
 		}
-		v.checkIDPattern(&s.Node, "stepId", s.StepID, stepPath(wi, si), "stepId")
+		v.checkIDPattern(&s.Node, "stepId", s.StepID, v.stepPath(wi, si), "stepId")
 	}
 	if w.Inputs != nil {
-		v.checkInputsRefs(w.Inputs, joinPath(path, "inputs"))
+		v.checkInputsRefs(w.Inputs, v.paths.join(path, "inputs"))
 	}
 	sc := &scope{w: w, wi: wi, si: -1}
-	wps := v.checkParams(w.Parameters, joinPath(path, "parameters"), sc.withPlace(placeWorkflowParams), ownerWorkflow)
+	wps := v.checkParams(w.Parameters, v.paths.join(path, "parameters"), sc.withPlace(placeWorkflowParams), ownerWorkflow)
 	if i := slices.IndexFunc(w.Steps, isOperationStep); i >= 0 {
 		for _, p := range wps {
 			if p.in == "" {
@@ -35,12 +35,12 @@ func (v *validator) checkWorkflow(wi int, w *Workflow) {
 			}
 		}
 	}
-	v.checkActionList(successActions(w.SuccessActions), joinPath(path, "successActions"), sc.withPlace(placeWorkflowActions))
-	v.checkActionList(failureActions(w.FailureActions), joinPath(path, "failureActions"), sc.withPlace(placeWorkflowActions))
+	v.checkActionList(successActions(w.SuccessActions), v.paths.join(path, "successActions"), sc.withPlace(placeWorkflowActions))
+	v.checkActionList(failureActions(w.FailureActions), v.paths.join(path, "failureActions"), sc.withPlace(placeWorkflowActions))
 	for si, s := range w.Steps {
 		v.checkStep(wi, w, si, s, wps)
 	}
-	v.checkOutputs(w.Outputs, joinPath(path, "outputs"), sc.withPlace(placeWorkflowOutputs))
+	v.checkOutputs(w.Outputs, v.paths.join(path, "outputs"), sc.withPlace(placeWorkflowOutputs))
 	v.checkFlow(wi, w)
 	v.checkStepDependsOnCycles(wi, w)
 }
@@ -55,14 +55,14 @@ func (v *validator) checkStepDependsOn(w *Workflow, s *Step, path string) {
 	if !s.Has("dependsOn") {
 		return
 	}
-	p := joinPath(path, "dependsOn")
+	p := v.paths.join(path, "dependsOn")
 	if len(s.DependsOn) == 0 {
 		v.errorf(s.ValuePos("dependsOn"), p, RuleEmptyList, "step dependsOn must have at least one entry; remove it if the step depends on nothing")
 		return
 	}
 	seen := map[string]bool{}
 	for i, d := range s.DependsOn {
-		ip := indexPath(p, i)
+		ip := v.paths.index(p, i)
 		if seen[d.Value] {
 			v.errorf(d.Pos, ip, RuleDuplicateDependsOn, "dependsOn lists %q more than once", d.Value)
 			continue
@@ -139,7 +139,7 @@ func (v *validator) checkStepDependsOnCycles(wi int, w *Workflow) {
 		si := v.stepIndex[w][cycle[0]]
 		s := w.Steps[si]
 		di := slices.IndexFunc(s.DependsOn, func(r Ref) bool { return r.Value == cycle[1] })
-		v.errorf(s.DependsOn[di].Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
+		v.errorf(s.DependsOn[di].Pos, v.paths.index(v.paths.join(v.stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
 			"step dependsOn forms a cycle: %s; no step of the cycle can ever start", strings.Join(cycle, " → "))
 		for _, id := range cycle {
 			inCycle[id] = true
@@ -160,7 +160,7 @@ func (v *validator) checkStepDependsOnCycles(wi int, w *Workflow) {
 			if !local || !ok || at[dj] < at[si] {
 				continue
 			}
-			v.errorf(d.Pos, indexPath(joinPath(stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
+			v.errorf(d.Pos, v.paths.index(v.paths.join(v.stepPath(wi, si), "dependsOn"), di), RuleDependsOnCycle,
 				"step %q cannot run after step %q: their dependsOn entries and $steps output references form a cycle", s.StepID, w.Steps[dj].StepID)
 		}
 	}
