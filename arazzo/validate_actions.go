@@ -260,7 +260,7 @@ func (v *validator) checkWorkflowRef(ref string, parsed *Parsed, pos Pos, path, 
 		return
 	}
 	if parsed.Err != nil {
-		v.exprError(parsed.Err, exprLoc{path: path, at: func(off int) Pos { return Pos{Line: pos.Line, Col: pos.Col + off} }}, RuleExpressionSyntax, "invalid "+what)
+		v.exprError(parsed.Err, exprLoc{path: path, pos: pos}, RuleExpressionSyntax, "invalid "+what)
 		return
 	}
 	e := parsed.Expr

@@ -267,6 +267,20 @@ workflows:
 				`x.yaml:15:40: warning: step "renew" declares no output "tokn" (declared: "token"); only declared outputs can be referenced, and the step that evaluates this fails when it runs ($steps.renew.outputs.token) [step-output-unknown]`,
 			},
 		},
+		{
+			name: "a syntax error in an action's workflowId, at its offset in the value",
+			doc: `workflows:
+  - workflowId: wf
+    steps:
+      - stepId: a
+        operationId: a
+        onSuccess:
+          - name: next
+            type: goto
+            workflowId: $sourceDescriptions.api.
+`,
+			want: []string{`x.yaml:13:49: error: invalid action next workflowId: expected a reference after "$sourceDescriptions.api.", found end of input [expression-syntax]`},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -88,6 +88,6 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 			continue
 		}
 		loc := nodeLoc(&c.Node, "condition", v.paths.join(path, "condition"))
-		v.checkExpr(e, sc, exprLoc{path: loc.path, at: shift(loc.at, e.Offset)})
+		v.checkExpr(e, sc, loc.shifted(e.Offset))
 	}
 }

@@ -45,11 +45,42 @@ func (sc *scope) withPlace(p place) *scope {
 	return &c
 }
 
-// exprLoc is where an expression's text starts in the file, and its document path.
+// exprLoc is where an expression's text starts in the file, and its document
+// path. The text is a field of a spec object (node), a string inside a
+// free-form value (val), or, with neither, text whose offsets are columns
+// after pos. It is a plain value: a location is made for every expression
+// checked, and turned into a position only for a diagnostic.
 type exprLoc struct {
 	path string
-	// at maps a byte offset inside the expression text to a file position.
-	at func(off int) Pos
+	node *Node
+	val  *Value
+	// key is the field of node, or the JSON pointer of the string in val.
+	key string
+	pos Pos
+	// fixed places every offset at pos.
+	fixed bool
+	// by is the offset of the expression in the text.
+	by int
+}
+
+// at maps a byte offset inside the expression text to a file position.
+func (l exprLoc) at(off int) Pos {
+	off += l.by
+	switch {
+	case l.node != nil:
+		return l.node.TextPos(l.key, off)
+	case l.val != nil:
+		return l.val.TextPos(l.key, off)
+	case l.fixed:
+		return l.pos
+	}
+	return Pos{Line: l.pos.Line, Col: l.pos.Col + off}
+}
+
+// shifted is the location of an expression that starts by bytes further on.
+func (l exprLoc) shifted(by int) exprLoc {
+	l.by += by
+	return l
 }
 
 // parsedRef returns the expression the loader parsed from a field that must
@@ -60,7 +91,7 @@ func (v *validator) parsedRef(p *Parsed, loc exprLoc, what string) *expr.Express
 	if p == nil {
 		return nil
 	}
-	loc.at = shift(loc.at, p.Offset)
+	loc = loc.shifted(p.Offset)
 	if p.Err != nil {
 		v.exprError(p.Err, loc, RuleExpressionSyntax, "invalid runtime expression in "+what)
 		return nil
@@ -145,12 +176,12 @@ func (v *validator) readingWarning(e *expr.Expression, rule string, loc exprLoc)
 
 // nodeLoc locates a string field of a spec object.
 func nodeLoc(n *Node, field, path string) exprLoc {
-	return exprLoc{path: path, at: func(off int) Pos { return n.TextPos(field, off) }}
+	return exprLoc{path: path, node: n, key: field}
 }
 
 // valueLoc locates the string at ptr inside a free-form value.
 func valueLoc(val *Value, ptr, path string) exprLoc {
-	return exprLoc{path: path, at: func(off int) Pos { return val.TextPos(ptr, off) }}
+	return exprLoc{path: path, val: val, key: ptr}
 }
 
 // pointerPath appends a JSON pointer to a document path: /a/0/b → .a[0].b.
@@ -254,7 +285,7 @@ func valueAt(x any, ptr string) any {
 // offset in the string.
 func (v *validator) checkPart(val *Value, part expr.Part, path string, sc *scope) {
 	for _, e := range part.Exprs {
-		v.checkExpr(e, sc, exprLoc{path: path, at: shift(func(off int) Pos { return val.TextPos(part.Pointer, off) }, e.Offset)})
+		v.checkExpr(e, sc, valueLoc(val, part.Pointer, path).shifted(e.Offset))
 	}
 }
 
@@ -265,10 +296,6 @@ func isSelector(m map[string]any) bool {
 	_, ctx := m["context"]
 	_, typ := m["type"]
 	return sel && (ctx || typ)
-}
-
-func shift(at func(int) Pos, by int) func(int) Pos {
-	return func(off int) Pos { return at(by + off) }
 }
 
 // checkExpr checks what one parsed expression refers to, in its scope.
@@ -772,7 +799,7 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 				v.exprError(fe.Err, valueLoc(val, fe.Field, v.paths.join(path, "selector")), rule, "invalid "+typ+" selector")
 			case pointerJoin(ptr, "type"):
 				if typeOK {
-					v.exprError(fe.Err, exprLoc{path: v.paths.join(path, "type"), at: func(int) Pos { return val.PosAt(pointerJoin(ptr, "type")) }}, RuleSelectorObject, "invalid Selector Object type")
+					v.exprError(fe.Err, exprLoc{path: v.paths.join(path, "type"), pos: val.PosAt(pointerJoin(ptr, "type")), fixed: true}, RuleSelectorObject, "invalid Selector Object type")
 				}
 			}
 		}
