@@ -240,6 +240,9 @@ func (v *validator) checkValueExpressions(val *Value, path string, sc *scope) {
 // valueErrors reports the strings of a value that do not compile, except
 // those skip says are reported elsewhere.
 func (v *validator) valueErrors(val *Value, err error, path string, skip func(ptr string) bool, what string) {
+	if err == nil {
+		return
+	}
 	var ve *expr.ValueError
 	if !errors.As(err, &ve) {
 		return

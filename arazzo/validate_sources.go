@@ -59,10 +59,6 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 		v.errorf(pos, p, RuleSourceDefect, "step %q calls %s of source %q, which cannot be built: %s",
 			s.StepID, operationName(op), t.source, op.Defects[0])
 	}
-	opName := strings.ToUpper(op.Method) + " " + op.Path
-	if op.ID != "" {
-		opName = op.ID + " (" + opName + ")"
-	}
 	respelt := map[string]bool{}
 	for _, sp := range ps {
 		if sp.in == "" || sp.in == InQueryString {
@@ -74,11 +70,11 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 		if findParam(op.Params, sp.name, sp.in) < 0 {
 			if name, ok := SpellingMatch(sp.name, unsupplied(op.Params, sp.in, ps, wps)); ok {
 				v.suggest(SeverityWarning, sp.pos, sp.path, RuleOperationParamSpelling, "name: "+name,
-					"operation %s has no %s parameter %q; read as its parameter %q, spelt differently", opName, sp.in, sp.name, name)
+					"operation %s has no %s parameter %q; read as its parameter %q, spelt differently", operationName(op), sp.in, sp.name, name)
 				respelt[sp.in+"\x00"+name] = true
 				continue
 			}
-			v.warnf(sp.pos, sp.path, RuleOperationParamExtra, "operation %s has no %s parameter %q; it is sent anyway", opName, sp.in, sp.name)
+			v.warnf(sp.pos, sp.path, RuleOperationParamExtra, "operation %s has no %s parameter %q; it is sent anyway", operationName(op), sp.in, sp.name)
 		}
 	}
 	for _, want := range op.Params {
@@ -87,21 +83,21 @@ func (v *validator) checkOperation(w *Workflow, s *Step, path string, t target, 
 		}
 		if sp, ok := supplier(ps, want); ok || respelt[want.In+"\x00"+want.Name] {
 			if ok {
-				v.checkOptionalInput(w, sp, want, opName)
+				v.checkOptionalInput(w, sp, want, op)
 			}
 			continue
 		}
 		if sp, ok := supplier(wps, want); ok {
-			v.checkOptionalInput(w, sp, want, opName)
+			v.checkOptionalInput(w, sp, want, op)
 			continue
 		}
 		v.suggest(SeverityWarning, pos, v.paths.join(path, "parameters"), RuleOperationParamNeeded,
 			"{name: "+want.Name+", in: "+want.In+", value: ...}",
-			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it, so the step fails when it runs (its request cannot be built)", opName, want.In, want.Name)
+			"operation %s requires %s parameter %q; neither the step nor its workflow supplies it, so the step fails when it runs (its request cannot be built)", operationName(op), want.In, want.Name)
 	}
 	if s.RequestBody != nil && !op.HasRequestBody {
 		v.warnf(s.KeyPos("requestBody"), v.paths.join(path, "requestBody"), RuleOperationNoBody,
-			"operation %s takes no request body; the step's requestBody is sent anyway", opName)
+			"operation %s takes no request body; the step's requestBody is sent anyway", operationName(op))
 	}
 }
 
@@ -190,7 +186,7 @@ func supplier(ps []param, want ParamInfo) (param, bool) {
 // checkOptionalInput warns when a parameter the operation requires takes its
 // value from an input the workflow does not require and gives no default: a
 // run without that input cannot build the request.
-func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, opName string) {
+func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, op OperationInfo) {
 	cv, _ := p.value.Compiled()
 	if cv == nil || cv.Expr() == nil || cv.Expr().Kind != expr.KindInputs {
 		return
@@ -212,7 +208,7 @@ func (v *validator) checkOptionalInput(w *Workflow, p param, want ParamInfo, opN
 	}
 	v.warnf(p.value.Pos, v.paths.join(p.path, "value"), RuleOptionalInputRequired,
 		"operation %s requires %s parameter %q, but its value %s is an optional input without a default: a run without it stops at this step; list %q in the workflow's inputs required (or give it a default)",
-		opName, want.In, want.Name, text, e.Name)
+		operationName(op), want.In, want.Name, text, e.Name)
 }
 
 // ignoredHeader reports the header parameters an OpenAPI operation cannot declare

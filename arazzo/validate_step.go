@@ -480,14 +480,15 @@ func (v *validator) checkAsync(s *Step, path string, t target, sc *scope) {
 	sync := (t.kind == "operationId" || t.kind == "operationPath") && t.sourceType == SourceOpenAPI
 	switch {
 	case t.kind == "workflowId" || sync:
-		what := "calls a workflow"
-		if sync {
-			what = "calls an OpenAPI operation of source " + strconv.Quote(t.source)
-		}
 		for _, f := range []string{"action", "correlationId"} {
-			if s.Has(f) {
-				v.errorf(s.KeyPos(f), v.paths.join(path, f), RuleAsyncField, "step %q %s; %s applies only to steps of AsyncAPI sources", s.StepID, what, f)
+			if !s.Has(f) {
+				continue
 			}
+			what := "calls a workflow"
+			if sync {
+				what = "calls an OpenAPI operation of source " + strconv.Quote(t.source)
+			}
+			v.errorf(s.KeyPos(f), v.paths.join(path, f), RuleAsyncField, "step %q %s; %s applies only to steps of AsyncAPI sources", s.StepID, what, f)
 		}
 		return
 	case async && !s.Has("action"):
