@@ -128,7 +128,7 @@ func compile(ctx context.Context, doc *arazzo.Document, cfg config, diags arazzo
 		plan: &Plan{doc: doc, cfg: cfg, sources: map[*arazzo.Document]map[string]*source{}, workflows: map[*arazzo.Document]map[string]*workflowPlan{}}}
 	c.loadDocument(doc, 0)
 	for _, d := range c.plan.docs {
-		chk := arazzo.Check(d, arazzo.WithSources(sourceIndex{c.plan, d}))
+		chk := arazzo.Check(d, arazzo.WithSources(newSourceIndex(c.plan, d)))
 		c.checked[d] = chk
 		c.diags = append(c.diags, chk.Diagnostics...)
 	}

@@ -11,6 +11,21 @@ import (
 type sourceIndex struct {
 	plan *Plan
 	doc  *arazzo.Document
+	// found and at remember the answers of FindOperation and OperationAt, by
+	// source and operationId or pointer: step after step calls the same
+	// operations, and the answers are only read.
+	found map[[2]string][]arazzo.OperationInfo
+	at    map[[2]string]operationAt
+}
+
+type operationAt struct {
+	op  arazzo.OperationInfo
+	err error
+}
+
+// newSourceIndex is the view of the sources of doc, loaded into plan.
+func newSourceIndex(plan *Plan, doc *arazzo.Document) sourceIndex {
+	return sourceIndex{plan: plan, doc: doc, found: map[[2]string][]arazzo.OperationInfo{}, at: map[[2]string]operationAt{}}
 }
 
 var _ arazzo.Sources = sourceIndex{}
@@ -28,6 +43,17 @@ func (s sourceIndex) Kind(name string) (string, bool) {
 
 // FindOperation implements arazzo.Sources.
 func (s sourceIndex) FindOperation(name, id string) []arazzo.OperationInfo {
+	if out, ok := s.found[[2]string{name, id}]; ok {
+		return out
+	}
+	out := s.findOperation(name, id)
+	if s.found != nil {
+		s.found[[2]string{name, id}] = out
+	}
+	return out
+}
+
+func (s sourceIndex) findOperation(name, id string) []arazzo.OperationInfo {
 	var out []arazzo.OperationInfo
 	for _, sd := range s.doc.SourceDescriptions {
 		if name != "" && sd.Name != name {
@@ -46,6 +72,17 @@ func (s sourceIndex) FindOperation(name, id string) []arazzo.OperationInfo {
 
 // OperationAt implements arazzo.Sources.
 func (s sourceIndex) OperationAt(name, pointer string) (arazzo.OperationInfo, error) {
+	if r, ok := s.at[[2]string{name, pointer}]; ok {
+		return r.op, r.err
+	}
+	op, err := s.operationAt(name, pointer)
+	if s.at != nil {
+		s.at[[2]string{name, pointer}] = operationAt{op, err}
+	}
+	return op, err
+}
+
+func (s sourceIndex) operationAt(name, pointer string) (arazzo.OperationInfo, error) {
 	src := s.src(name)
 	if src == nil || src.openapi == nil {
 		return arazzo.OperationInfo{}, errNotLoaded
