@@ -82,7 +82,7 @@ func (v *validator) checkCriterion(c *Criterion, path string, sc *scope) {
 		}
 		v.exprWarnings([]expr.Warning{w}, nodeLoc(&c.Node, field, v.paths.join(path, field)), "")
 	}
-	for i, e := range crit.Refs() {
+	for i, e := range crit.AllRefs() {
 		if i == 0 && c.Context != "" {
 			v.checkExpr(e, sc, nodeLoc(&c.Node, "context", v.paths.join(path, "context")))
 			continue

@@ -230,7 +230,7 @@ func (v *validator) checkValueExpressions(val *Value, path string, sc *scope) {
 			v.exprWarnings([]expr.Warning{w}, valueLoc(val, w.Field, v.pointerPath(path, w.Field)), "")
 		}
 	}
-	for _, part := range cv.Parts() {
+	for part := range cv.AllParts() {
 		if !inSelector(part.Pointer) {
 			v.checkPart(val, part, v.pointerPath(path, part.Pointer), sc)
 		}
@@ -719,7 +719,7 @@ func (v *validator) checkOutputString(o *Output, cv *expr.Value, err error, s, p
 		return
 	}
 	v.exprWarnings(cv.Warnings(), valueLoc(o.Value, "", path), "")
-	for _, part := range cv.Parts() {
+	for part := range cv.AllParts() {
 		v.checkPart(o.Value, part, path, sc)
 	}
 }
@@ -810,7 +810,7 @@ func (v *validator) checkSelector(val *Value, cv *expr.Value, cerr error, ptr st
 	if cv == nil {
 		return
 	}
-	for _, part := range cv.Parts() {
+	for part := range cv.AllParts() {
 		if part.Selector != nil && part.Pointer == ptr {
 			v.exprWarnings(part.Exprs[0].Warnings(), ctxLoc, "")
 			v.checkExpr(part.Exprs[0], sc, ctxLoc)

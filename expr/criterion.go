@@ -2,6 +2,8 @@ package expr
 
 import (
 	"errors"
+	"iter"
+	"slices"
 	"strconv"
 )
 
@@ -207,6 +209,10 @@ func (c *Criterion) query(r Resolver) (compiledQuery, error) {
 // Refs lists the runtime expressions of the criterion: the context first,
 // then those of the condition, in order.
 func (c *Criterion) Refs() []*Expression { return append([]*Expression(nil), c.refs...) }
+
+// AllRefs yields the index and expression of each of Refs, without a copy of
+// the list.
+func (c *Criterion) AllRefs() iter.Seq2[int, *Expression] { return slices.All(c.refs) }
 
 // Warnings lists the compatibility readings applied, each with a suggested
 // standard form. Field is "condition" or "context".

@@ -426,3 +426,29 @@ func TestCompileCriterionErrors(t *testing.T) {
 		})
 	}
 }
+
+// AllRefs and AllParts yield what Refs and Parts list, in their order.
+func TestAllRefsAndParts(t *testing.T) {
+	c := mustCriterion(t, CriterionSpec{Condition: "$statusCode == 200 && $steps.a.outputs.n > $inputs.min", Context: "$response.body", Type: "simple"})
+	var refs []*Expression
+	for i, e := range c.AllRefs() {
+		if i != len(refs) {
+			t.Fatalf("AllRefs yielded index %d for the expression at %d", i, len(refs))
+		}
+		refs = append(refs, e)
+	}
+	if !reflect.DeepEqual(refs, c.Refs()) || len(refs) != 4 {
+		t.Errorf("AllRefs %q, Refs %q", refTexts(refs), refTexts(c.Refs()))
+	}
+	v, err := CompileValue(map[string]any{"a": "{$inputs.a}-{$inputs.b}", "b": []any{"x", "$steps.s.outputs.o"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []Part
+	for p := range v.AllParts() {
+		parts = append(parts, p)
+	}
+	if !reflect.DeepEqual(parts, v.Parts()) || len(parts) != 2 {
+		t.Errorf("AllParts %+v, Parts %+v", parts, v.Parts())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -317,6 +318,9 @@ func (c *Value) Refs() []*Expression { return append([]*Expression(nil), c.refs.
 // Parts lists the strings and Selector Objects of the value that hold
 // expressions, in the order of Refs.
 func (c *Value) Parts() []Part { return append([]Part(nil), c.parts...) }
+
+// AllParts yields each of Parts, without a copy of the list.
+func (c *Value) AllParts() iter.Seq[Part] { return slices.Values(c.parts) }
 
 // IsLiteral reports whether the value contains no expression.
 func (c *Value) IsLiteral() bool { return len(c.refs) == 0 }
