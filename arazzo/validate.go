@@ -2,7 +2,6 @@ package arazzo
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -268,8 +267,14 @@ func Check(doc *Document, opts ...ValidateOption) *Checked {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	steps := 0 // with the sources loaded, each may have its operation resolved
+	if cfg.sources != nil {
+		for _, w := range doc.Workflows {
+			steps += len(w.Steps)
+		}
+	}
 	v := &validator{doc: doc, src: cfg.sources, version: doc.Version(),
-		checked: &Checked{Document: doc, operations: map[*Step]OperationInfo{}, readings: map[*expr.Expression]*expr.Expression{}, payloads: map[*RequestBody]jsonPayload{}}}
+		checked: &Checked{Document: doc, operations: make(map[*Step]OperationInfo, steps), readings: map[*expr.Expression]*expr.Expression{}, payloads: map[*RequestBody]jsonPayload{}}}
 	v.run()
 	v.checked.Diagnostics = placeReused(v.diags, doc.reuses).Sort()
 	return v.checked
@@ -433,18 +438,26 @@ func (v *validator) index() {
 	}
 }
 
-// idPattern is the SHOULD pattern of workflowId, stepId and source names.
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
+// isID reports whether s matches the SHOULD pattern of workflowId, stepId and
+// source names, [A-Za-z0-9_\-]+ (tested by hand: every step's id is).
+func isID(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 func (v *validator) checkIDPattern(node *Node, field, value, path, what string) {
-	if !node.Has(field) || idPattern.MatchString(value) {
+	if !node.Has(field) || isID(value) {
 		return
 	}
 	v.suggest(SeverityWarning, node.ValuePos(field), v.paths.join(path, field), RuleIDPattern, sanitizeID(value),
 		"%s %q should match [A-Za-z0-9_\\-]+; other characters cannot be used in runtime expressions such as $steps.<id>", what, value)
 }
 
-// sanitizeID turns a name into one matching idPattern.
+// sanitizeID turns a name into one isID accepts.
 func sanitizeID(s string) string {
 	var b strings.Builder
 	for _, r := range s {

@@ -275,7 +275,7 @@ func findCycles(graph map[string][]string, order []string) [][]string {
 		grey
 		black
 	)
-	color := map[string]int{}
+	color := make(map[string]int, len(graph))
 	var stack []string
 	var cycles [][]string
 	var visit func(n string)
@@ -296,7 +296,8 @@ func findCycles(graph map[string][]string, order []string) [][]string {
 		color[n] = black
 	}
 	for _, n := range order {
-		if color[n] == white {
+		// A node without edges is on no cycle: visiting it only colours it.
+		if len(graph[n]) > 0 && color[n] == white {
 			visit(n)
 		}
 	}

@@ -398,7 +398,7 @@ func (v *validator) sourcePathForm(s *Step, val, field, p string, t *target, war
 		}
 	case strings.HasPrefix(val, "$sourceDescriptions."):
 		name := strings.TrimSuffix(strings.TrimPrefix(head, "$sourceDescriptions."), ".url")
-		if !hasFrag || !idPattern.MatchString(name) {
+		if !hasFrag || !isID(name) {
 			v.errorf(pos, p, RuleOperationPath, "%s %q must be {$sourceDescriptions.<name>.url}#<JSON pointer>, e.g. {$sourceDescriptions.%s.url}%s", field, val, name, example)
 			return false
 		}

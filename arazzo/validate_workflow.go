@@ -8,7 +8,7 @@ import (
 // checkWorkflow checks one workflow and everything in it.
 func (v *validator) checkWorkflow(wi int, w *Workflow) {
 	path := v.wfPath(wi)
-	seen := map[string]int{}
+	seen := make(map[string]int, len(w.Steps))
 	for si, s := range w.Steps {
 		if !s.Has("stepId") {
 			continue
