@@ -239,7 +239,10 @@ var secretSuffixes = []string{"token", "secret", "password", "passwd", "passphra
 // secret-like: token, access_token, refresh_token, X-Subject-Token, secret,
 // client_secret, password, api_key, X-Api-Key, private_key, credentials,
 // Authorization, Cookie, Set-Cookie...
-func IsSecretName(name string) bool {
+func IsSecretName(name string) bool { return secretName(name) }
+
+// secretNameUnicode is IsSecretName for a name that is not ASCII.
+func secretNameUnicode(name string) bool {
 	n := strings.Map(func(r rune) rune {
 		switch r {
 		case '_', '-', '.', ' ':
@@ -296,9 +299,10 @@ func hasSecretKey(data []byte) bool {
 	}
 }
 
-// secretName is IsSecretName for a name as bytes, without allocating when
-// the name is ASCII.
-func secretName(name []byte) bool {
+// secretName is IsSecretName for a name as a string or bytes, without
+// allocating when the name is ASCII (header and JSON member names are
+// checked on every response).
+func secretName[T string | []byte](name T) bool {
 	// The name lower-cased without separators, its last len(buf) bytes: the
 	// suffixes are shorter, and only a name that fits can equal pwd or pin.
 	var buf [24]byte
@@ -306,7 +310,7 @@ func secretName(name []byte) bool {
 	for i := len(name) - 1; i >= 0; i-- {
 		c := name[i]
 		if c >= utf8.RuneSelf {
-			return IsSecretName(string(name))
+			return secretNameUnicode(string(name))
 		}
 		switch c {
 		case '_', '-', '.', ' ':

@@ -105,3 +105,32 @@ func BenchmarkAddResponseSecrets(b *testing.B) {
 		})
 	}
 }
+
+// TestSecretNameForms checks that the byte-wise reading of a name, which
+// IsSecretName uses for ASCII names, decides as the Unicode one does.
+func TestSecretNameForms(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		want bool
+	}{
+		{"token", true}, {"X-Subject-Token", true}, {"Set-Cookie", true}, {"Authorization", true},
+		{"api_key", true}, {"X.API.KEY", true}, {"privateKey", true}, {"sessionId", true},
+		{"PWD", true}, {"p_i_n", true}, {"spin", false}, {"pwds", false}, {"monkey", false},
+		{"Content-Type", false}, {"", false}, {"___", false},
+		{"a_very_long_header_name_that_ends_in_access_token", true},
+		{"a_very_long_header_name_that_ends_in_a_pwd", false},
+	} {
+		if got := IsSecretName(c.name); got != c.want {
+			t.Errorf("IsSecretName(%q) = %v, want %v", c.name, got, c.want)
+		}
+		if got := secretNameUnicode(c.name); got != c.want {
+			t.Errorf("secretNameUnicode(%q) = %v, want %v", c.name, got, c.want)
+		}
+		if got := secretName([]byte(c.name)); got != c.want {
+			t.Errorf("secretName(%q) = %v, want %v", c.name, got, c.want)
+		}
+	}
+	if allocs := testing.AllocsPerRun(100, func() { IsSecretName("X-Subject-Token") }); allocs != 0 {
+		t.Errorf("IsSecretName of an ASCII name allocates %v times", allocs)
+	}
+}
