@@ -3,7 +3,7 @@
 // string, json.Number, bool and nil. It reads the text in one pass, where
 // encoding/json scans it once to validate and again to build, and the strings
 // that need no unescaping are slices of a single copy of the text rather than
-// one allocation each. A response body is decoded on every step, so this is
+// one allocation each (in texts up to SharedMax bytes). A response body is decoded on every step, so this is
 // on the runtime's per-step path.
 //
 // Decode answers only for texts it reads exactly as encoding/json would; it
@@ -15,6 +15,7 @@ package jsonvalue
 
 import (
 	"encoding/json"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -23,11 +24,17 @@ import (
 // texts are left to encoding/json (whose own limit is 10,000).
 const MaxDepth = 512
 
+// SharedMax is the longest text whose strings are slices of one copy of it.
+// A string kept from a value (a step output, a criterion's operand) keeps the
+// whole copy alive: at most this many bytes. A longer text's strings are
+// copies of their own, as encoding/json makes them.
+const SharedMax = 8 << 10
+
 // Decode returns the value of data, which must hold exactly one JSON value
 // with optional whitespace around it, and true; or nil and false when data is
 // not such a text or is outside what Decode reads (see the package comment).
 func Decode(data []byte) (any, bool) {
-	d := decoder{src: string(data)}
+	d := decoder{src: string(data), own: len(data) > SharedMax}
 	d.space()
 	v, ok := d.value()
 	if !ok {
@@ -46,6 +53,7 @@ type decoder struct {
 	depth int
 	stack []any // array elements being read, shared by nested arrays
 	buf   []byte
+	own   bool // strings are copies, not slices of src (see SharedMax)
 }
 
 func (d *decoder) space() {
@@ -222,6 +230,9 @@ func (d *decoder) number() (json.Number, bool) {
 		}
 	}
 	d.i = i
+	if d.own {
+		return json.Number(strings.Clone(s[start:i])), true
+	}
 	return json.Number(s[start:i]), true
 }
 
@@ -233,7 +244,8 @@ func digits(s string, i int) int {
 }
 
 // string reads a quoted string. One without escapes and in valid UTF-8 is a
-// slice of the text; any other is built in d.buf: escapes decoded, a UTF-16
+// slice of the text (of a text up to SharedMax bytes; a copy of its own in a
+// longer one); any other is built in d.buf: escapes decoded, a UTF-16
 // surrogate pair joined, a lone surrogate and each byte of invalid UTF-8
 // replaced by U+FFFD, all as encoding/json does.
 func (d *decoder) string() (string, bool) {
@@ -251,6 +263,9 @@ func (d *decoder) string() (string, bool) {
 		switch {
 		case c == '"':
 			d.i = i + 1
+			if d.own {
+				return strings.Clone(s[start:i]), true
+			}
 			return s[start:i], true
 		case c == '\\':
 			return d.unquote(start, i)

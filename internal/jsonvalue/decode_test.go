@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/arazzo-run/arazzo/internal/benchdoc"
 )
@@ -108,6 +109,33 @@ func TestProjectDocuments(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no JSON file found in the repository")
+	}
+}
+
+// TestSharedCopy checks where the strings live: in a text up to SharedMax
+// bytes, in one copy of it (two values are as far apart as in the text); in a
+// longer one, each in its own allocation, so a value kept does not keep the
+// text alive.
+func TestSharedCopy(t *testing.T) {
+	first, second := strings.Repeat("a", 24), strings.Repeat("b", 24)
+	for _, size := range []int{1 << 10, SharedMax} {
+		// "x" and "y" start 1,001 bytes apart in the text: an odd distance,
+		// which two allocations of their own (8-byte aligned) cannot have.
+		pad := strings.Repeat(" ", 1001-len(first)-len(`",`)-len(`"y": "`))
+		text := `{"x": "` + first + `",` + pad + `"y": "` + second + `", "z": "` + strings.Repeat("c", size) + `"}`
+		v, ok := Decode([]byte(text))
+		if !ok {
+			t.Fatalf("size %d: declined", size)
+		}
+		m := v.(map[string]any)
+		x, y := m["x"].(string), m["y"].(string)
+		if x != first || y != second {
+			t.Fatalf("size %d: x %q y %q", size, x, y)
+		}
+		dist := uintptr(unsafe.Pointer(unsafe.StringData(y))) - uintptr(unsafe.Pointer(unsafe.StringData(x)))
+		if shared := dist == 1001; shared != (len(text) <= SharedMax) {
+			t.Errorf("text of %d bytes: strings %d bytes apart, shared = %v", len(text), dist, shared)
+		}
 	}
 }
 
