@@ -46,44 +46,52 @@ func (v *validator) flow(w *Workflow) *flowGraph {
 	if n > 0 {
 		g.first = order[0]
 	}
+	// The edges of every step are cut from one list: most steps have one of
+	// each kind.
+	edges := make([]int, 0, 2*n)
+	cut := func(start int) []int { return edges[start:len(edges):len(edges)] }
 	for i, s := range w.Steps {
 		next := nextOf[i]
+		start := len(edges)
 		// Success: the first matching action runs; with no unconditional action the
 		// step may also fall through to the next one.
 		fallthrough_ := true
 		for _, a := range v.effectiveActions(successActions(s.OnSuccess), wfSuccess) {
-			g.succ[i] = append(g.succ[i], actionTarget(a, idx))
+			edges = append(edges, actionTarget(a, idx))
 			if len(a.criteria) == 0 {
 				fallthrough_ = false
 				break
 			}
 		}
 		if fallthrough_ {
-			g.succ[i] = append(g.succ[i], next)
+			edges = append(edges, next)
 		}
+		g.succ[i] = cut(start)
+		start = len(edges)
 		// Failure: with no unconditional end or goto, the default is break and return.
 		// A retry runs the step again (after its stepId, if any) and, once its
 		// limit is spent, the next matching action.
 		stops := false
 		for _, a := range v.effectiveActions(failureActions(s.OnFailure), wfFailure) {
 			if a.typ == ActionRetry {
-				g.fail[i] = append(g.fail[i], i)
+				edges = append(edges, i)
 				if a.stepID != "" {
 					if j, ok := idx[a.stepID]; ok {
-						g.fail[i] = append(g.fail[i], j)
+						edges = append(edges, j)
 					}
 				}
 				continue
 			}
-			g.fail[i] = append(g.fail[i], actionTarget(a, idx))
+			edges = append(edges, actionTarget(a, idx))
 			if len(a.criteria) == 0 {
 				stops = true
 				break
 			}
 		}
 		if !stops {
-			g.fail[i] = append(g.fail[i], exit)
+			edges = append(edges, exit)
 		}
+		g.fail[i] = cut(start)
 	}
 	v.flowCache[w] = g
 	return g
