@@ -507,3 +507,38 @@ func TestUnboundCredentialsAreRefused(t *testing.T) {
 		t.Errorf("a credential bound to its source: %s %s", out.Status, out.Error)
 	}
 }
+
+// countingTransport counts the requests it passes on.
+type countingTransport struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n++
+	c.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// The client given with WithHTTPClient is the one the send activities use:
+// every request the API answers went through it.
+func TestWithHTTPClientSendsTheRequests(t *testing.T) {
+	plan, docs := load(t)
+	api := newTestAPI(t)
+	ct := &countingTransport{}
+	e := newEnv(t, WithHTTPClient(&http.Client{Transport: ct}))
+	res := e.run(t, plan, docs, "renew", map[string]any{"search": "alpha", "limit": json.Number("7")},
+		Settings{Servers: map[string]string{"api": api.URL}}).Result()
+	if res.Status != runtime.StatusPassed {
+		t.Fatalf("status %s (%v)", res.Status, res.Err)
+	}
+	api.mu.Lock()
+	served := api.requests
+	api.mu.Unlock()
+	ct.mu.Lock()
+	defer ct.mu.Unlock()
+	if served == 0 || ct.n != served {
+		t.Errorf("the given client sent %d requests; the API answered %d", ct.n, served)
+	}
+}
