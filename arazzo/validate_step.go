@@ -22,9 +22,8 @@ type target struct {
 	id, pointer string
 }
 
-// checkStep checks one step and everything in it.
-func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, wps []param) {
-	path := v.stepPath(wi, si)
+// checkStep checks one step, at path, and everything in it.
+func (v *validator) checkStep(wi int, w *Workflow, si int, s *Step, path string, wps []param) {
 	sc := &scope{w: w, wi: wi, step: s, si: si}
 	v.userStep, v.userWorkflow = s, w
 	defer func() { v.userStep, v.userWorkflow = nil, nil }()

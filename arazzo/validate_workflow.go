@@ -9,17 +9,21 @@ import (
 func (v *validator) checkWorkflow(wi int, w *Workflow) {
 	path := v.wfPath(wi)
 	seen := make(map[string]int, len(w.Steps))
+	// The path of each step, made once: every check of the step starts from it.
+	stepsPath := v.paths.join(path, "steps")
+	stepPaths := make([]string, len(w.Steps))
 	for si, s := range w.Steps {
+		stepPaths[si] = v.paths.index(stepsPath, si)
 		if !s.Has("stepId") {
 			continue
 		}
 		if first, dup := seen[s.StepID]; dup {
-			v.errorf(s.ValuePos("stepId"), v.paths.join(v.stepPath(wi, si), "stepId"), RuleDuplicateStepID,
+			v.errorf(s.ValuePos("stepId"), v.paths.join(stepPaths[si], "stepId"), RuleDuplicateStepID,
 				"stepId %q is already used by steps[%d] of workflow %q; stepIds must be unique within a workflow", s.StepID, first, w.WorkflowID)
 		} else {
 			seen[s.StepID] = si
 		}
-		v.checkIDPattern(&s.Node, "stepId", s.StepID, v.stepPath(wi, si), "stepId")
+		v.checkIDPattern(&s.Node, "stepId", s.StepID, stepPaths[si], "stepId")
 	}
 	if w.Inputs != nil {
 		v.checkInputsRefs(w.Inputs, v.paths.join(path, "inputs"))
@@ -38,7 +42,7 @@ func (v *validator) checkWorkflow(wi int, w *Workflow) {
 	v.checkActionList(successActions(w.SuccessActions), v.paths.join(path, "successActions"), sc.withPlace(placeWorkflowActions))
 	v.checkActionList(failureActions(w.FailureActions), v.paths.join(path, "failureActions"), sc.withPlace(placeWorkflowActions))
 	for si, s := range w.Steps {
-		v.checkStep(wi, w, si, s, wps)
+		v.checkStep(wi, w, si, s, stepPaths[si], wps)
 	}
 	v.checkOutputs(w.Outputs, v.paths.join(path, "outputs"), sc.withPlace(placeWorkflowOutputs))
 	v.checkFlow(wi, w)
