@@ -87,7 +87,7 @@ func (v *validator) resolveParam(p *Parameter, path string, sc *scope) (param, b
 		value = p.Value
 		v.checkValueExpressions(p.Value, v.paths.join(path, "value"), sc)
 	} else if sc != nil {
-		v.checkValueExpressions(comp.Value, "components.parameters."+key+".value", sc)
+		v.checkValueExpressions(comp.Value, v.paths.join(v.paths.join("components.parameters", key), "value"), sc)
 	}
 	return param{name: comp.Name, in: comp.In, pos: pos, inPos: pos, path: path, via: p.Reference, value: value}, true
 }
