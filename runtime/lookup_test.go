@@ -90,7 +90,7 @@ workflows:
 	// Arazzo 1.0.1 (Step Object, operationId) requires the qualified form when a
 	// document has several OpenAPI sources, and the validator says so; the
 	// executor itself resolves a bare operationId that only one source has.
-	plan := loadFiles(t, srv.URL, files, WithoutValidation())
+	plan := loadFiles(t, srv.URL, files)
 	res := mustRun(t, plan, "w", nil)
 	wantStatus(t, res, StatusPassed)
 	var got []string

@@ -35,7 +35,7 @@ func TestPlanAndRunOptionsAreDistinct(t *testing.T) {
 
 	for name, o := range map[string]any{
 		"WithReadFunc": WithReadFunc(nil), "WithLimits": WithLimits(arazzo.DefaultLimits()),
-		"WithSourceLocation": WithSourceLocation("s", "l"), "WithoutValidation": WithoutValidation(),
+		"WithSourceLocation": WithSourceLocation("s", "l"),
 	} {
 		if reflect.TypeOf(o) != planT {
 			t.Errorf("%s is a %T, want a PlanOption", name, o)

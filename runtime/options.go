@@ -11,8 +11,9 @@ import (
 )
 
 // PlanOption configures how a plan is built (Load, Inspect, Compile): how
-// documents are read, what parsing may cost, where sources come from, whether
-// the document is validated first.
+// documents are read, what parsing may cost, where sources come from. Every
+// document is validated: the plan is compiled from the validator's reading of
+// it (its expressions, parsed once).
 type PlanOption func(*config)
 
 // RunOption configures one run (Run, Execute, DryRun, CheckSettings, NewSender):
@@ -37,7 +38,6 @@ type config struct {
 	maxBody      int64
 	observer     Observer
 	clock        Clock
-	validate     bool
 	secrets      *Secrets
 	// sourceLocations maps source names to the locations they are read from instead.
 	sourceLocations map[string]string
@@ -54,7 +54,6 @@ func defaultConfig() config {
 		maxDepth:     32,
 		maxRetryWait: 60 * time.Second,
 		maxBody:      16 << 20,
-		validate:     true,
 	}
 }
 
@@ -170,9 +169,6 @@ func WithEffects(wrap func(local Effects) Effects) RunOption {
 
 // WithClock replaces the wall clock (tests, deterministic drivers).
 func WithClock(cl Clock) RunOption { return func(c *config) { c.clock = cl } }
-
-// WithoutValidation compiles without running the document validator first.
-func WithoutValidation() PlanOption { return func(c *config) { c.validate = false } }
 
 // Clock is the time source of the local driver.
 type Clock interface {

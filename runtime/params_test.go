@@ -245,7 +245,7 @@ workflows:
         parameters:
           - {name: path, in: query, value: x}
 `,
-	}, WithoutValidation())
+	})
 	res := mustRun(t, plan, "missing", nil)
 	if res.Status != StatusError {
 		t.Fatalf("status %s, want error", res.Status)

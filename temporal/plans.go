@@ -60,7 +60,7 @@ func compile(docs *Documents) (*runtime.Plan, error) {
 	if doc == nil || diags.HasErrors() {
 		return nil, fmt.Errorf("the run's document does not parse: %v", diags.Err())
 	}
-	plan, _, err := runtime.Compile(context.Background(), doc, runtime.WithReadFunc(readFunc(files)), runtime.WithoutValidation())
+	plan, _, err := runtime.Compile(context.Background(), doc, runtime.WithReadFunc(readFunc(files)))
 	if err != nil {
 		return nil, fmt.Errorf("the run's document does not compile: %v", err)
 	}
