@@ -109,6 +109,7 @@ func run(o options) error {
 	fmt.Printf("# end-to-end benchmark\n\n")
 	fmt.Printf("- machine: %s, %d CPUs; %s\n", hostModel(), numCPU(), goVersion(filepath.Join(o.bin, "arazzo")))
 	fmt.Printf("- load average before: %s\n", loadavg())
+	cpuBefore, cpuOK := cpuTimes()
 	fmt.Printf("- %d runs of each process per scenario (batch: %d), interleaved; median [min–max]\n", o.reps, o.batchReps)
 	if rssVia != "" {
 		fmt.Printf("- wall and CPU: each process started directly; peak RSS: the same process run again through %s (a Go parent would pass its own RSS on, see rssVia); batch processes run through it only\n\n", rssVia)
@@ -127,7 +128,45 @@ func run(o options) error {
 	perStep(scenarios)
 	targets(scenarios, o)
 	fmt.Printf("\n- load average after: %s\n", loadavg())
+	if after, ok := cpuTimes(); ok && cpuOK {
+		if total := after.total - cpuBefore.total; total > 0 {
+			// On a virtual machine, the time the host gave the CPUs to others:
+			// every wall figure above is slower by about that much.
+			fmt.Printf("- CPU time stolen by the host during the run (/proc/stat steal): %.1f%%\n", 100*float64(after.steal-cpuBefore.steal)/float64(total))
+		}
+	}
 	return nil
+}
+
+// cpuTime is the machine's CPU time in clock ticks: all of it, and the part
+// stolen by the hypervisor.
+type cpuTime struct{ total, steal uint64 }
+
+// cpuTimes reads the machine's CPU time from /proc/stat.
+func cpuTimes() (cpuTime, bool) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTime{}, false
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return cpuTime{}, false
+	}
+	var t cpuTime
+	for i, v := range f[1:] {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return cpuTime{}, false
+		}
+		if i < 8 { // user nice system idle iowait irq softirq steal; guest time is inside user
+			t.total += n
+		}
+		if i == 7 {
+			t.steal = n
+		}
+	}
+	return t, true
 }
 
 func buildScenarios(o options, u string) []*scenario {
