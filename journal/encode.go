@@ -42,13 +42,6 @@ func appendKey(b []byte, name string) []byte {
 	return append(b, '"', ':')
 }
 
-func encodeStepStart(d stepStartData) []byte {
-	b := make([]byte, 0, 16)
-	b = append(b, `{"attempt":`...)
-	b = strconv.AppendInt(b, int64(d.Attempt), 10)
-	return append(b, '}')
-}
-
 func encodeSend(d *sendData) []byte {
 	b := make([]byte, 0, 64+len(d.URL)+len(d.Fingerprint))
 	b = append(b, `{"method":`...)

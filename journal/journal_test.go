@@ -550,29 +550,68 @@ func TestFailedStepStart(t *testing.T) {
 		}
 		return r
 	}
-	start := func(wf, step string, depth, attempt int) *record {
-		return rec(kindStepStart, wf, step, depth, attempt, "")
-	}
 	end := func(wf, step string, depth int, status string) *record {
 		return rec(kindStep, wf, step, depth, 0, status)
 	}
-	send := rec(kindSend, "", "", 0, 0, "")
+	send, sleep, slept := rec(kindSend, "", "", 0, 0, ""), rec(kindSleep, "", "", 0, 0, ""), rec(kindSlept, "", "", 0, 0, "")
 	tests := []struct {
 		name string
 		recs []*record
 		want int
 	}{
-		{"last step failed", []*record{start("w", "a", 0, 1), send, end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, end("w", "b", 0, "failed")}, 3},
-		{"retried then failed", []*record{start("w", "a", 0, 1), end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, start("w", "b", 0, 2), send, end("w", "b", 0, "failed")}, 2},
+		{"last step failed", []*record{send, end("w", "a", 0, "passed"), send, end("w", "b", 0, "failed")}, 2},
+		{"first step failed", []*record{send, end("w", "a", 0, "failed")}, 0},
+		{"retried then failed", []*record{end("w", "a", 0, "passed"), send, sleep, slept, send, end("w", "b", 0, "failed")}, 1},
 		{"failed inside a called workflow", []*record{
-			start("w", "a", 0, 1), end("w", "a", 0, "passed"),
-			start("w", "call", 0, 1), start("c", "x", 1, 1), send, end("c", "x", 1, "passed"), start("c", "y", 1, 1), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 6},
-		{"all passed", []*record{start("w", "a", 0, 1), end("w", "a", 0, "passed")}, 2},
+			end("w", "a", 0, "passed"),
+			send, end("c", "x", 1, "passed"), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 3},
+		{"the first step of a called workflow failed", []*record{
+			send, end("w", "a", 0, "passed"), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 2},
+		{"a call failed on its own, after its workflow passed", []*record{
+			send, end("w", "a", 0, "passed"), send, end("c", "x", 1, "passed"), end("w", "call", 0, "failed")}, 2},
+		{"a retried call failed inside its second attempt", []*record{
+			send, end("c", "y", 1, "failed"), sleep, slept, send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 4},
+		{"failed before its request", []*record{send, end("w", "a", 0, "passed"), end("w", "b", 0, "failed")}, 2},
+		{"all passed", []*record{send, end("w", "a", 0, "passed")}, 2},
 		{"nothing", nil, 0},
 	}
 	for _, tt := range tests {
 		if got := failedStepStart(tt.recs); got != tt.want {
 			t.Errorf("%s: cut at %d, want %d", tt.name, got, tt.want)
+		}
+	}
+
+	// Journals of earlier versions hold a step-start record before each
+	// attempt: the cut may fall before a start rather than on it, which
+	// replays the same effects.
+	start := func(wf, step string, depth, attempt int) *record {
+		return rec("step-start", wf, step, depth, attempt, "")
+	}
+	effects := func(recs []*record) (n int) {
+		for _, r := range recs {
+			if r.isEffect() {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tt := range []struct {
+		name string
+		recs []*record
+		want int // effects before the cut
+	}{
+		{"last step failed", []*record{start("w", "a", 0, 1), send, end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, end("w", "b", 0, "failed")}, 1},
+		{"retried then failed", []*record{start("w", "a", 0, 1), end("w", "a", 0, "passed"), start("w", "b", 0, 1), send, start("w", "b", 0, 2), send, end("w", "b", 0, "failed")}, 0},
+		{"failed inside a called workflow", []*record{
+			start("w", "a", 0, 1), end("w", "a", 0, "passed"),
+			start("w", "call", 0, 1), start("c", "x", 1, 1), send, end("c", "x", 1, "passed"), start("c", "y", 1, 1), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 1},
+		{"a retried call failed inside its second attempt", []*record{
+			start("w", "call", 0, 1), start("c", "y", 1, 1), send, end("c", "y", 1, "failed"), sleep, slept,
+			start("w", "call", 0, 2), start("c", "y", 1, 1), send, end("c", "y", 1, "failed"), end("w", "call", 0, "failed")}, 3},
+	} {
+		cut := failedStepStart(tt.recs)
+		if got := effects(tt.recs[:cut]); got != tt.want || cut > len(tt.recs) {
+			t.Errorf("earlier journal, %s: cut at %d replays %d effects, want %d", tt.name, cut, got, tt.want)
 		}
 	}
 }
@@ -661,5 +700,33 @@ func TestCredentialInputIsRefused(t *testing.T) {
 	runs, err := f.store.Runs(context.Background(), 10)
 	if err != nil || len(runs) != 0 {
 		t.Errorf("runs after the refusal: %d, %v", len(runs), err)
+	}
+}
+
+// A step execution is recorded by what it did and how it ended: its requests
+// and their responses, its waits, its end. Its start is no record (it was one
+// row in four of every GET step's); where a failed step began is found
+// without it (TestFailedStepStart).
+func TestRecordsOfARun(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	sess := f.begin(in)
+	f.execute(context.Background(), f.plan, sess, in)
+	rows, err := f.store.db.Query("SELECT kind FROM records WHERE run_id = ? ORDER BY seq", sess.Run().ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var kinds []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	want := strings.Repeat("send response step ", 3)
+	if got := strings.Join(kinds, " ") + " "; got != want {
+		t.Errorf("records %q, want %q", got, want)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
-// Observer records the steps of the run: when each starts, and its status and
-// outputs when it finishes, committed before the run goes on.
+// Observer records the steps of the run: each step execution's status and
+// outputs when it finishes. Its start is not a record: nothing is done then
+// that a resumed run would need, and where a failed step began is found from
+// the steps that ended before it (failedStepStart).
 func (s *Session) Observer() runtime.Observer { return runtime.ObserverFunc(s.event) }
 
 func (s *Session) event(e *runtime.Event) {
@@ -17,8 +19,6 @@ func (s *Session) event(e *runtime.Event) {
 			// A step that starts once the replay is over is live, whatever it does.
 			s.open = append(s.open, openStep{live: len(s.replay) == 0})
 		}
-		_ = s.write(&record{kind: kindStepStart, workflow: e.WorkflowID, step: e.StepID, attempt: e.Attempt, depth: e.Depth, at: e.Time,
-			data: encodeStepStart(stepStartData{Attempt: e.Attempt})}, false)
 	case runtime.EventStepFinished:
 		if e.Step == nil {
 			return

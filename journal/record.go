@@ -14,15 +14,16 @@ import (
 )
 
 // Kinds of records. A run's records, in order, are what happened: each step
-// execution starts (step-start, one per attempt), sends requests (send, then
-// response once it is answered), waits (sleep, then slept) and finishes (step).
+// execution sends requests (send, then response once it is answered), waits
+// (sleep, then slept) and finishes (step). Journals written by earlier versions
+// also hold a step-start record before each attempt; it is no effect, and
+// every reader passes over it.
 const (
-	kindStepStart = "step-start"
-	kindSend      = "send"
-	kindResponse  = "response"
-	kindSleep     = "sleep"
-	kindSlept     = "slept"
-	kindStep      = "step"
+	kindSend     = "send"
+	kindResponse = "response"
+	kindSleep    = "sleep"
+	kindSlept    = "slept"
+	kindStep     = "step"
 )
 
 // record is one row of the records table.
@@ -79,10 +80,6 @@ type responseData struct {
 
 type sleepData struct {
 	Duration int64 `json:"durationNs"`
-}
-
-type stepStartData struct {
-	Attempt int `json:"attempt"`
 }
 
 type stepData struct {

@@ -105,14 +105,24 @@ func failedStepStart(recs []*record) int {
 		k--
 	}
 	failed := recs[steps[k]]
-	// Its first attempt's start: the last step-start at its depth, attempt 1, before it.
-	for i := steps[k] - 1; i >= 0; i-- {
-		r := recs[i]
-		if r.kind == kindStepStart && r.depth == failed.depth && r.attempt == 1 && r.step == failed.step && r.workflow == failed.workflow {
+	// It began after the last step that ended before it at its depth or above
+	// (steps ending in between, deeper, ran inside it: a workflow it called),
+	// with its first request: a wait before that request is the retry of a
+	// step that called it, and is replayed. A step that sent nothing began
+	// where it ended.
+	from := 0
+	for j := k - 1; j >= 0; j-- {
+		if recs[steps[j]].depth <= failed.depth {
+			from = steps[j] + 1
+			break
+		}
+	}
+	for i := from; i < steps[k]; i++ {
+		if recs[i].kind == kindSend {
 			return i
 		}
 	}
-	return 0
+	return steps[k]
 }
 
 func stepStatus(r *record) string {
