@@ -1,9 +1,18 @@
 // Package jsonnum holds the JSON number grammar, shared by the expression
-// evaluator and the request encoders. It imports nothing.
+// evaluator, the request encoders and the response decoder. It imports
+// nothing.
 package jsonnum
 
 // Valid reports whether s matches the JSON number grammar (RFC 8259 §6).
 func Valid(s string) bool {
+	n := Prefix(s)
+	return n > 0 && n == len(s)
+}
+
+// Prefix returns the length of the number the JSON grammar reads at the
+// start of s, reading as far as it can (what follows is the caller's to
+// check), or -1 when the grammar fails first: no digit, "1.", "1e".
+func Prefix(s string) int {
 	i := 0
 	if i < len(s) && s[i] == '-' {
 		i++
@@ -14,12 +23,12 @@ func Valid(s string) bool {
 	case i < len(s) && '1' <= s[i] && s[i] <= '9':
 		i = digits(s, i)
 	default:
-		return false
+		return -1
 	}
 	if i < len(s) && s[i] == '.' {
 		start := i + 1
 		if i = digits(s, start); i == start {
-			return false
+			return -1
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -29,10 +38,10 @@ func Valid(s string) bool {
 		}
 		start := i
 		if i = digits(s, start); i == start {
-			return false
+			return -1
 		}
 	}
-	return i == len(s)
+	return i
 }
 
 // digits returns the index after the run of decimal digits starting at i.

@@ -16,3 +16,14 @@ func TestValid(t *testing.T) {
 		}
 	}
 }
+
+func TestPrefix(t *testing.T) {
+	for s, want := range map[string]int{
+		"0": 1, "-12,": 3, "1.5]": 3, "2.5e-3}": 6, "01": 1, "1 ": 1, "0x1": 1,
+		"": -1, "-": -1, "1.": -1, "1.x": -1, "1e": -1, "1e+": -1, ".5": -1, "+1": -1, "NaN": -1,
+	} {
+		if got := Prefix(s); got != want {
+			t.Errorf("Prefix(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

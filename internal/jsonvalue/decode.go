@@ -18,6 +18,8 @@ import (
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/arazzo-run/arazzo/internal/jsonnum"
 )
 
 // MaxDepth is the deepest nesting of arrays and objects Decode reads; deeper
@@ -198,49 +200,16 @@ func (d *decoder) array() (any, bool) {
 // number reads a number of the JSON grammar (RFC 8259 §6) and returns its
 // text; what follows it is the caller's to check.
 func (d *decoder) number() (json.Number, bool) {
-	s, start := d.src, d.i
-	i := start
-	if s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		i = digits(s, i)
-	default:
+	n := jsonnum.Prefix(d.src[d.i:])
+	if n < 0 {
 		return "", false
 	}
-	if i < len(s) && s[i] == '.' {
-		if j := digits(s, i+1); j > i+1 {
-			i = j
-		} else {
-			return "", false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if j := digits(s, i); j > i {
-			i = j
-		} else {
-			return "", false
-		}
-	}
-	d.i = i
+	text := d.src[d.i : d.i+n]
+	d.i += n
 	if d.own {
-		return json.Number(strings.Clone(s[start:i])), true
+		text = strings.Clone(text)
 	}
-	return json.Number(s[start:i]), true
-}
-
-func digits(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	return i
+	return json.Number(text), true
 }
 
 // string reads a quoted string. One without escapes and in valid UTF-8 is a
