@@ -108,19 +108,49 @@ func (d *decoder) literal(word string) bool {
 	return true
 }
 
-func (d *decoder) object() (any, bool) {
+// open enters the array or object whose opening bracket is at d.i, and
+// reports whether it is empty (closed at once) and whether it may be read.
+func (d *decoder) open(closer byte) (empty, ok bool) {
 	if d.depth++; d.depth > MaxDepth {
-		return nil, false
+		return false, false
 	}
-	d.i++ // {
-	m := make(map[string]any)
+	d.i++
 	d.space()
-	if d.i < len(d.src) && d.src[d.i] == '}' {
+	if d.i < len(d.src) && d.src[d.i] == closer {
 		d.i++
 		d.depth--
-		return m, true
+		return true, true
 	}
-	for {
+	return false, true
+}
+
+// next reads what follows a member or element: a comma (more follows) or
+// the closing bracket (the array or object is left).
+func (d *decoder) next(closer byte) (more, ok bool) {
+	d.space()
+	if d.i >= len(d.src) {
+		return false, false
+	}
+	switch d.src[d.i] {
+	case ',':
+		d.i++
+		d.space()
+		return true, true
+	case closer:
+		d.i++
+		d.depth--
+		return false, true
+	}
+	return false, false
+}
+
+func (d *decoder) object() (any, bool) {
+	empty, ok := d.open('}')
+	if !ok {
+		return nil, false
+	}
+	m := make(map[string]any)
+	for more := !empty; more; {
 		if d.i >= len(d.src) || d.src[d.i] != '"' {
 			return nil, false
 		}
@@ -139,62 +169,34 @@ func (d *decoder) object() (any, bool) {
 			return nil, false
 		}
 		m[k] = v // a repeated name keeps its last value, as encoding/json does
-		d.space()
-		if d.i >= len(d.src) {
-			return nil, false
-		}
-		switch d.src[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case '}':
-			d.i++
-			d.depth--
-			return m, true
-		default:
+		if more, ok = d.next('}'); !ok {
 			return nil, false
 		}
 	}
+	return m, true
 }
 
 func (d *decoder) array() (any, bool) {
-	if d.depth++; d.depth > MaxDepth {
+	empty, ok := d.open(']')
+	if !ok {
 		return nil, false
 	}
-	d.i++ // [
 	base := len(d.stack)
-	d.space()
-	if d.i < len(d.src) && d.src[d.i] == ']' {
-		d.i++
-		d.depth--
-		return []any{}, true
-	}
-	for {
+	for more := !empty; more; {
 		v, ok := d.value()
 		if !ok {
 			return nil, false
 		}
 		d.stack = append(d.stack, v)
-		d.space()
-		if d.i >= len(d.src) {
-			return nil, false
-		}
-		switch d.src[d.i] {
-		case ',':
-			d.i++
-			d.space()
-		case ']':
-			d.i++
-			d.depth--
-			out := make([]any, len(d.stack)-base)
-			copy(out, d.stack[base:])
-			clear(d.stack[base:])
-			d.stack = d.stack[:base]
-			return out, true
-		default:
+		if more, ok = d.next(']'); !ok {
 			return nil, false
 		}
 	}
+	out := make([]any, len(d.stack)-base)
+	copy(out, d.stack[base:])
+	clear(d.stack[base:])
+	d.stack = d.stack[:base]
+	return out, true
 }
 
 // number reads a number of the JSON grammar (RFC 8259 §6) and returns its
