@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// The records a run writes for every step — its start, each request and
-// response, its end — are encoded here by hand, field by field, instead of
+// The records a run writes for every step — each request and response, its
+// end — are encoded here by hand, field by field, instead of
 // through encoding/json's reflection: it was most of the CPU the journal
 // spent per step outside SQLite. Each encoder writes the bytes json.Marshal
 // writes for the same value (TestEncodersMatchMarshal holds them to it), so

@@ -478,15 +478,18 @@ func (p *parser) singleQuoted(off int) (string, int, bool) {
 			i++
 			continue
 		}
-		var text string
-		if b == nil {
-			text = p.str(p.src[start:i])
-		} else {
-			text = string(append(b, p.src[start:i]...))
-		}
-		return text, i + 1, true
+		return p.quotedText(b, start, i), i + 1, true
 	}
 	return "", 0, false // continued on the next line
+}
+
+// quotedText is a quoted scalar's text: what was unescaped into b, then
+// p.src[start:end]; interned when nothing was.
+func (p *parser) quotedText(b []byte, start, end int) string {
+	if b == nil {
+		return p.str(p.src[start:end])
+	}
+	return string(append(b, p.src[start:end]...))
 }
 
 func (p *parser) doubleQuoted(off int) (string, int, bool) {
@@ -495,13 +498,7 @@ func (p *parser) doubleQuoted(off int) (string, int, bool) {
 	for i := start; i < p.le; i++ {
 		switch p.src[i] {
 		case '"':
-			var text string
-			if b == nil {
-				text = p.str(p.src[start:i])
-			} else {
-				text = string(append(b, p.src[start:i]...))
-			}
-			return text, i + 1, true
+			return p.quotedText(b, start, i), i + 1, true
 		case '\\':
 			if i+1 >= p.le {
 				return "", 0, false // a line continuation
