@@ -10,10 +10,11 @@ import (
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
-// Effects wraps the local driver: each request is recorded before it is sent
-// and its response once it is back, each wait before and after it, every
-// record committed before the executor goes on. While a resumed run replays,
-// recorded responses are handed back instead of sending again.
+// Effects wraps the local driver: each request that is not safe to repeat is
+// recorded before it is sent, on the disk; each response once it is back
+// (with its request, when that is safe to repeat), each wait before and
+// after it. While a resumed run replays, recorded responses are handed back
+// instead of sending again.
 func (s *Session) Effects(local runtime.Effects) runtime.Effects {
 	return &driver{s: s, next: local}
 }
@@ -50,23 +51,43 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 	}
 	s.markLive()
 	// A request that is not safe to repeat is on the disk before it goes out:
-	// a resumed run knows it may have been sent.
+	// a resumed run knows it may have been sent. One that is safe to repeat
+	// is recorded with its answer, in one row (a resumed run sends it again
+	// whether or not its record survived a crash); or alone, when it is
+	// interrupted or its answer is slow to come, so that a run stopped while
+	// waiting shows what it was waiting for.
 	durable := !Repeatable(req)
-	err := s.write(&record{kind: kindSend, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt,
-		data: encodeSend(&sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})}, durable)
+	sent := &record{kind: kindSend, workflow: req.WorkflowID, step: req.StepID, attempt: req.Attempt, at: s.opts.Now(),
+		data: encodeSend(&sendData{Method: req.Method, URL: s.opts.Secrets.MaskCredentials(req.URL), Idempotent: req.Idempotent, Fingerprint: fp})}
+	var err error
+	var f *inFlight
+	if durable {
+		err = s.write(sent, true)
+	} else if err = s.failed(); err == nil {
+		f = s.inFlight(sent)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return &runtime.Response{Err: err, ErrKind: ErrKindJournal}
 	}
 	resp := d.next.Send(ctx, req)
+	s.mu.Lock()
+	folded := f != nil && f.answered()
 	if resp.Err != nil && ctx.Err() != nil {
-		// Interrupted: no answer is recorded, so a resumed run sends it again.
+		// Interrupted: no answer is recorded, so a resumed run sends it again
+		// (saying it was sent).
+		if folded {
+			_ = s.write(sent, false)
+		}
+		s.mu.Unlock()
 		return resp
 	}
 	// Its response too, before the executor derives anything from it: what
 	// the server did in answer cannot be had again.
-	s.mu.Lock()
 	rec := s.responseRecord(req, resp)
+	if folded {
+		rec.sent, rec.sentAt = sent.data, sent.at
+	}
 	if s.write(rec, durable) == nil {
 		s.keepBody(rec)
 	}
@@ -74,6 +95,43 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 	// Even if that record failed, the exchange happened: the executor gets its
 	// response (and its outputs are printed); the next effect stops the run.
 	return resp
+}
+
+// slowAnswer is how long a request safe to repeat may wait for its answer
+// before its record is written alone: an answer faster than that shares a row
+// with it. Most requests to a local or nearby service are answered well within
+// it; a slower one costs a row in time it spends waiting anyway.
+const slowAnswer = 10 * time.Millisecond
+
+// inFlight is a request safe to repeat on its way, its record held back for
+// its answer's row.
+type inFlight struct {
+	timer   *time.Timer
+	written bool // the answer was slow: the record was written alone
+	done    bool
+}
+
+// inFlight holds back r, the record of a request being sent, until the
+// answer comes or slowAnswer passes, whichever is first. Call with s.mu held.
+func (s *Session) inFlight(r *record) *inFlight {
+	f := &inFlight{}
+	f.timer = time.AfterFunc(slowAnswer, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !f.done {
+			f.written = true
+			_ = s.write(r, false)
+		}
+	})
+	return f
+}
+
+// answered reports, once the request is back, whether its record is still
+// held back, to be written with the answer. Call with s.mu held.
+func (f *inFlight) answered() bool {
+	f.done = true
+	f.timer.Stop()
+	return !f.written
 }
 
 func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
@@ -250,12 +308,10 @@ func (s *Session) replaySend(req *runtime.Request, fp string) (*runtime.Response
 		return nil, false
 	}
 	s.replay = s.replay[2:]
-	for _, r := range []*record{sent, got} {
-		c := *r
-		c.replayed, c.at = true, time.Time{}
-		if s.write(&c, false) != nil {
-			return nil, false
-		}
+	c := *got
+	c.replayed, c.at, c.sent, c.sentAt = true, time.Time{}, sent.data, time.Time{}
+	if s.write(&c, false) != nil {
+		return nil, false
 	}
 	s.replayed++
 	resp := recordedResponse(got, &rd)

@@ -706,27 +706,135 @@ func TestCredentialInputIsRefused(t *testing.T) {
 // A step execution is recorded by what it did and how it ended: its requests
 // and their responses, its waits, its end. Its start is no record (it was one
 // row in four of every GET step's); where a failed step began is found
-// without it (TestFailedStepStart).
+// without it (TestFailedStepStart). A request safe to send again shares its
+// response's row (two rows a GET step, not three); it is read back as the two
+// records it stands for, numbered in order.
 func TestRecordsOfARun(t *testing.T) {
 	f := newFixture(t)
 	in := map[string]any{"search": "support"}
 	sess := f.begin(in)
 	f.execute(context.Background(), f.plan, sess, in)
-	rows, err := f.store.db.Query("SELECT kind FROM records WHERE run_id = ? ORDER BY seq", sess.Run().ID)
+	if got, want := f.rowKinds(sess.Run().ID), "response step response step send response step"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	recs, err := f.store.records(context.Background(), sess.Run().ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var got strings.Builder
+	for i, r := range recs {
+		if r.seq != i+1 {
+			t.Errorf("record %d is numbered %d", i+1, r.seq)
+		}
+		got.WriteString(r.kind + " ")
+	}
+	if want := strings.Repeat("send response step ", 3); got.String() != want {
+		t.Errorf("records %q, want %q", got.String(), want)
+	}
+	ex, err := f.store.Exchanges(context.Background(), sess.Run().ID)
+	if err != nil || len(ex) != 3 || ex[0].Method != "GET" || !ex[0].Answered || ex[0].StatusCode != 200 || ex[2].Method != "POST" {
+		t.Errorf("exchanges %v, %v", ex, err)
+	}
+}
+
+// A run interrupted while a GET is in flight records that request, sent and
+// unanswered, as it records a POST: a request safe to send again is written
+// with its answer, or alone when no answer came. The resumed run sends it
+// again, saying so.
+func TestInterruptedGetIsRecorded(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	ctx, cancel := context.WithCancel(context.Background())
+	gets := 0
+	f.api.OnRequest = func(r *http.Request) {
+		if r.Method == http.MethodGet {
+			if gets++; gets == 2 { // confirmServer's
+				cancel()
+				<-r.Context().Done()
+			}
+		}
+	}
+	sess := f.begin(in)
+	if res := f.execute(ctx, f.plan, sess, in); res.Status == runtime.StatusPassed {
+		t.Fatal("the interrupted run passed")
+	}
+	f.api.OnRequest = nil
+	ex, err := f.store.Exchanges(context.Background(), sess.Run().ID)
+	if err != nil || len(ex) != 2 || !ex[0].Answered || ex[1].Answered || ex[1].Method != "GET" || ex[1].StepID != "confirmServer" {
+		t.Fatalf("exchanges of the interrupted run: %+v, %v", ex, err)
+	}
+	resumed, err := f.store.Resume(context.Background(), f.run(sess.Run().ID), f.plan.SourceDigest(), nil, f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(f.api.Requests())
+	if res := f.execute(context.Background(), f.plan, resumed, in); res.Status != runtime.StatusPassed {
+		t.Fatalf("resumed run %s: %v", res.Status, res.Err)
+	}
+	if got := f.api.Requests()[before:]; len(got) != 2 || !strings.HasPrefix(got[0], "GET ") || !strings.HasPrefix(got[1], "POST ") {
+		t.Errorf("the resumed run sent %v, want confirmServer's GET and the renewal", got)
+	}
+	if len(f.warns) != 1 || !strings.Contains(f.warns[0], "recorded no answer") || strings.Contains(f.warns[0], "not idempotent") {
+		t.Errorf("warnings: %q", f.warns)
+	}
+	if resumed.Replayed() != 1 {
+		t.Errorf("%d exchanges replayed, want findServer's", resumed.Replayed())
+	}
+}
+
+// A request safe to repeat whose answer is slow to come is recorded alone
+// while it waits (a run stopped then shows it, sent and unanswered), and its
+// answer in a row of its own.
+func TestSlowGetIsRecordedInFlight(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	sess := f.begin(in)
+	gets, seen := 0, false
+	f.api.OnRequest = func(r *http.Request) {
+		if r.Method != http.MethodGet {
+			return
+		}
+		if gets++; gets != 2 { // confirmServer's
+			return
+		}
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			ex, err := f.store.Exchanges(context.Background(), sess.Run().ID)
+			if err == nil && len(ex) == 2 && !ex[1].Answered && ex[1].StepID == "confirmServer" {
+				seen = true
+				return
+			}
+		}
+	}
+	if res := f.execute(context.Background(), f.plan, sess, in); res.Status != runtime.StatusPassed {
+		t.Fatalf("run %s: %v", res.Status, res.Err)
+	}
+	if !seen {
+		t.Fatal("the journal never showed confirmServer's GET in flight")
+	}
+	if got, want := f.rowKinds(sess.Run().ID), "response step send response step send response step"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	ex, err := f.store.Exchanges(context.Background(), sess.Run().ID)
+	if err != nil || len(ex) != 3 || !ex[0].Answered || !ex[1].Answered || !ex[2].Answered {
+		t.Errorf("exchanges %v, %v", ex, err)
+	}
+}
+
+// rowKinds are the kinds of run id's rows in the records table, in order.
+func (f *fixture) rowKinds(id string) string {
+	f.t.Helper()
+	rows, err := f.store.db.Query("SELECT kind FROM records WHERE run_id = ? ORDER BY seq", id)
+	if err != nil {
+		f.t.Fatal(err)
 	}
 	defer rows.Close()
 	var kinds []string
 	for rows.Next() {
 		var k string
 		if err := rows.Scan(&k); err != nil {
-			t.Fatal(err)
+			f.t.Fatal(err)
 		}
 		kinds = append(kinds, k)
 	}
-	want := strings.Repeat("send response step ", 3)
-	if got := strings.Join(kinds, " ") + " "; got != want {
-		t.Errorf("records %q, want %q", got, want)
-	}
+	return strings.Join(kinds, " ")
 }

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,10 @@ type record struct {
 	data     []byte
 	body     []byte
 	resp     *responseData // a response record's data, while its session keeps it
+	// sent is the record of a response's request when both are written in
+	// one row (Session.write): the request record is seq-1, sent at sentAt.
+	sent   []byte
+	sentAt time.Time
 }
 
 func (r *record) isEffect() bool {
@@ -119,8 +124,10 @@ func fingerprint(req *runtime.Request) string {
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
+// records are a run's records in order. A row that holds a response and its
+// request (sent) is read as the two records it stands for.
 func (s *Store) records(ctx context.Context, runID string) ([]*record, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body, sent, sent_at
 		FROM records WHERE run_id = ? ORDER BY seq`, runID)
 	if err != nil {
 		return nil, err
@@ -129,13 +136,18 @@ func (s *Store) records(ctx context.Context, runID string) ([]*record, error) {
 	var out []*record
 	for rows.Next() {
 		var r record
-		var at int64
+		var at, sentAt int64
 		var data string
-		if err := rows.Scan(&r.seq, &r.kind, &r.workflow, &r.step, &r.attempt, &r.depth, &at, &r.replayed, &data, &r.body); err != nil {
+		var sent sql.NullString
+		if err := rows.Scan(&r.seq, &r.kind, &r.workflow, &r.step, &r.attempt, &r.depth, &at, &r.replayed, &data, &r.body, &sent, &sentAt); err != nil {
 			return nil, err
 		}
 		r.at = fromMillis(at)
 		r.data = []byte(data)
+		if sent.Valid {
+			out = append(out, &record{seq: r.seq - 1, kind: kindSend, workflow: r.workflow, step: r.step, attempt: r.attempt, depth: r.depth,
+				at: fromMillis(sentAt), replayed: r.replayed, data: []byte(sent.String)})
+		}
 		out = append(out, &r)
 	}
 	return out, rows.Err()

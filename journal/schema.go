@@ -92,6 +92,11 @@ var migrations = []string{
 	ALTER TABLE runs ADD COLUMN batch_id TEXT NOT NULL DEFAULT '';
 	ALTER TABLE runs ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
 	CREATE INDEX runs_batch ON runs(batch_id, line);`,
+	// 6: a response row may hold the record of its request (sent, sent_at):
+	// a request safe to send again is written once, with its answer, in one
+	// row where there were two (see Session.write).
+	`ALTER TABLE records ADD COLUMN sent TEXT;
+	ALTER TABLE records ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -91,10 +91,7 @@ func (s *Session) Run() *Run { return s.run }
 func (s *Session) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err == nil {
-		s.err = s.store.w.failed()
-	}
-	return s.err
+	return s.failed()
 }
 
 // Replayed counts the exchanges replayed from the resumed run so far.
@@ -238,15 +235,17 @@ func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable
 
 // write records r. When durable it returns once r — and every record before
 // it — is on the disk; else it returns at once, and r is committed shortly
-// after with whatever other records were written meanwhile. After a failure
-// nothing more is written and every later effect fails: a run does not go on
-// without its journal.
+// after with whatever other records were written meanwhile. A response
+// record that holds its request's (r.sent) is one row standing for both, the
+// request's record numbered just before it. After a failure nothing more is
+// written and every later effect fails: a run does not go on without its
+// journal.
 func (s *Session) write(r *record, durable bool) error {
-	if s.err == nil {
-		s.err = s.store.w.failed()
+	if err := s.failed(); err != nil {
+		return err
 	}
-	if s.err != nil {
-		return s.err
+	if r.sent != nil {
+		s.seq++ // the request's
 	}
 	s.seq++
 	r.seq = s.seq
@@ -255,7 +254,15 @@ func (s *Session) write(r *record, durable bool) error {
 	}
 	// Integers as int64, which database/sql passes on as they are (an int it
 	// converts by reflection).
-	args := []any{s.run.ID, int64(r.seq), r.kind, r.workflow, r.step, int64(r.attempt), int64(r.depth), millis(r.at), r.replayed, string(r.data), r.body}
+	var sent any
+	var sentAt int64
+	if r.sent != nil {
+		if r.sentAt.IsZero() {
+			r.sentAt = r.at
+		}
+		sent, sentAt = string(r.sent), millis(r.sentAt)
+	}
+	args := []any{s.run.ID, int64(r.seq), r.kind, r.workflow, r.step, int64(r.attempt), int64(r.depth), millis(r.at), r.replayed, string(r.data), r.body, sent, sentAt}
 	if !durable {
 		s.store.w.addRow(insertRecord, args...)
 		return nil
@@ -266,8 +273,17 @@ func (s *Session) write(r *record, durable bool) error {
 	return s.err
 }
 
-const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// failed is the first failure to write the journal, if any: no effect starts
+// after one.
+func (s *Session) failed() error {
+	if s.err == nil {
+		s.err = s.store.w.failed()
+	}
+	return s.err
+}
+
+const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body, sent, sent_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // ErrCredentialInput refuses to journal a run one of whose inputs holds a
 // credential the run was also given as a credential: credentials are never

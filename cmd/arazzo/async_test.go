@@ -420,6 +420,7 @@ func TestAsyncCrashAfterSend(t *testing.T) {
 		t.Fatalf("no order came: %v\n%s", err, stderr.String())
 	}
 	id := waitForRunningStep(t, state, "place", 20*time.Second)
+	waitForInFlight(t, state, id, "RECEIVE", 20*time.Second)
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -472,6 +473,27 @@ func readTestFile(t *testing.T, p string) string {
 
 // waitForRunningStep polls the journal until the latest run, still running,
 // has recorded step as passed, and returns the run's ID.
+// waitForInFlight waits until run id's journal shows a request of method
+// sent and not answered.
+func waitForInFlight(t *testing.T, state, id, method string, limit time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		st, err := journal.Open(ctx, state)
+		if err != nil {
+			continue
+		}
+		ex, _ := st.Exchanges(ctx, id)
+		st.Close()
+		for _, e := range ex {
+			if e.Method == method && !e.Answered {
+				return
+			}
+		}
+	}
+	t.Fatalf("the journal in %s never showed a %s in flight", state, method)
+}
+
 func waitForRunningStep(t *testing.T, state, step string, limit time.Duration) string {
 	t.Helper()
 	ctx := context.Background()
