@@ -244,15 +244,16 @@ func (s *kafkaSub) Next(ctx context.Context) (*Message, error) {
 		if fs.IsClientClosed() {
 			return nil, ErrClosed
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
+		// The records of a poll are the client's no longer: they are kept
+		// before anything returns. A deadline that passes as they arrive
+		// then delivers them (the loop ends), and an error fetching another
+		// partition leaves them for the next call; neither loses them.
+		s.pending = fs.Records()
 		for _, e := range fs.Errors() {
 			if !errors.Is(e.Err, context.Canceled) && !errors.Is(e.Err, context.DeadlineExceeded) && !kerr.IsRetriable(e.Err) {
 				return nil, fmt.Errorf("fetch %s[%d]: %w", e.Topic, e.Partition, e.Err)
 			}
 		}
-		s.pending = fs.Records()
 	}
 	r := s.pending[0]
 	s.pending[0] = nil

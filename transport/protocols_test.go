@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -39,6 +41,54 @@ func TestKafkaTopicCreatedLater(t *testing.T) {
 	if m := next(t, sub); string(m.Payload) != "first" {
 		t.Errorf("got %s", m.Payload)
 	}
+}
+
+// TestKafkaDeadlinePassesAsRecordsArrive: a Next whose deadline passes while
+// it waits, as the message arrives, does not lose the message: that Next or
+// the following one returns it.
+func TestKafkaDeadlinePassesAsRecordsArrive(t *testing.T) {
+	c := dial(t, transport.Config{URL: mustURL("kafka://" + testbroker.Kafka(t, false))})
+	sub, err := c.Subscribe(ctx(t), &transport.Subscribe{Channel: "late"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Publish(ctx(t), &transport.Publish{Message: transport.Message{Channel: "late", Payload: []byte("first")}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.Next(newLateDeadline())
+	if err != nil {
+		wait, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if m, err = sub.Next(wait); err != nil {
+			t.Fatalf("the message is lost: after the deadline, Next: %v", err)
+		}
+	}
+	if string(m.Payload) != "first" {
+		t.Errorf("got %s", m.Payload)
+	}
+}
+
+// lateDeadline is a deadline that passes while Next waits: the first look at
+// it finds time left, every later one finds it passed (and Done closed).
+type lateDeadline struct {
+	context.Context
+	done  chan struct{}
+	looks atomic.Int32
+	once  sync.Once
+}
+
+func newLateDeadline() *lateDeadline {
+	return &lateDeadline{Context: context.Background(), done: make(chan struct{})}
+}
+
+func (c *lateDeadline) Done() <-chan struct{} { return c.done }
+
+func (c *lateDeadline) Err() error {
+	if c.looks.Add(1) == 1 {
+		return nil
+	}
+	c.once.Do(func() { close(c.done) })
+	return context.DeadlineExceeded
 }
 
 // TestKafkaSASLAndPartition: each SASL mechanism, and a record sent to the
