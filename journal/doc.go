@@ -16,9 +16,9 @@
 //	sess.Finish(res, err, false)
 //
 // What is stored: the run (workflow, document location and digest, inputs,
-// caller settings, status, outputs), and per run, in order, each step's start
-// and end (status, outputs), each request (method, URL, a fingerprint) and its
-// response (status, headers, body), each wait. Credentials are never stored:
+// caller settings, status, outputs), and per run, in order, each request
+// (method, URL, a fingerprint) and its response (status, headers, body), each
+// wait, and each step's end (status, outputs). Credentials are never stored:
 // requests carry none (the driver applies them), and a response that contains
 // one is stored without its content. Inputs whose schema says format: password
 // or writeOnly: true, and response fields with secret-like names, are stored
