@@ -224,6 +224,9 @@ func orderService(t *testing.T, cfg transport.Config, b asyncBroker, suffix stri
 		for {
 			m, err := sub.Next(ctx)
 			if err != nil {
+				if ctx.Err() == nil {
+					t.Errorf("order service: receiving an order: %v", err)
+				}
 				return
 			}
 			var order struct{ RequestID, Item string }
@@ -237,7 +240,9 @@ func orderService(t *testing.T, cfg transport.Config, b asyncBroker, suffix stri
 				if b.headers {
 					p.Headers = map[string]string{"requestId": id}
 				}
-				conn.Publish(ctx, p)
+				if err := conn.Publish(ctx, p); err != nil && ctx.Err() == nil {
+					t.Errorf("order service: publishing the confirmation of %s: %v", id, err)
+				}
 			}
 			reply("another-request", 1)
 			select {
