@@ -514,11 +514,10 @@ func readTestFile(t *testing.T, p string) string {
 	return string(b)
 }
 
-// waitForRunningStep polls the journal until the latest run, still running,
-// has recorded step as passed, and returns the run's ID.
-// waitForInFlight waits until run id's journal shows a request of method
-// sent and not answered.
-func waitForInFlight(t *testing.T, state, id, method string, limit time.Duration) {
+// pollJournal opens the journal in state every 10 ms, for at most limit,
+// until found reports what it waits for; the test fails naming what if it
+// never does.
+func pollJournal(t *testing.T, state string, limit time.Duration, what string, found func(ctx context.Context, st *journal.Store) bool) {
 	t.Helper()
 	ctx := context.Background()
 	for deadline := time.Now().Add(limit); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -526,39 +525,50 @@ func waitForInFlight(t *testing.T, state, id, method string, limit time.Duration
 		if err != nil {
 			continue
 		}
-		ex, _ := st.Exchanges(ctx, id)
+		ok := found(ctx, st)
 		st.Close()
-		for _, e := range ex {
-			if e.Method == method && !e.Answered {
-				return
-			}
+		if ok {
+			return
 		}
 	}
-	t.Fatalf("the journal in %s never showed a %s in flight", state, method)
+	t.Fatalf("the journal in %s never %s", state, what)
 }
 
+// waitForRunningStep polls the journal until the latest run, still running,
+// has recorded step as passed, and returns the run's ID.
 func waitForRunningStep(t *testing.T, state, step string, limit time.Duration) string {
 	t.Helper()
-	ctx := context.Background()
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		if st, err := journal.Open(ctx, state); err == nil {
-			r, err := st.Run(ctx, journal.Last)
-			if err == nil {
-				steps, _ := st.Steps(ctx, r.ID)
-				for _, s := range steps {
-					if s.StepID == step && s.Status == "passed" {
-						st.Close()
-						return r.ID
-					}
-				}
-			}
-			st.Close()
+	var id string
+	pollJournal(t, state, limit, "recorded step "+step, func(ctx context.Context, st *journal.Store) bool {
+		r, err := st.Run(ctx, journal.Last)
+		if err != nil {
+			return false
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("the journal in %s never recorded step %s", state, step)
-	return ""
+		steps, _ := st.Steps(ctx, r.ID)
+		for _, s := range steps {
+			if s.StepID == step && s.Status == "passed" {
+				id = r.ID
+				return true
+			}
+		}
+		return false
+	})
+	return id
+}
+
+// waitForInFlight waits until run id's journal shows a request of method
+// sent and not answered.
+func waitForInFlight(t *testing.T, state, id, method string, limit time.Duration) {
+	t.Helper()
+	pollJournal(t, state, limit, "showed a "+method+" in flight", func(ctx context.Context, st *journal.Store) bool {
+		ex, _ := st.Exchanges(ctx, id)
+		for _, e := range ex {
+			if e.Method == method && !e.Answered {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // TestAsyncFixturesMock: arazzo run --mock runs every AsyncAPI pass fixture
