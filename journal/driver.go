@@ -103,24 +103,24 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 // it; a slower one costs a row in time it spends waiting anyway.
 const slowAnswer = 10 * time.Millisecond
 
-// inFlight is a request safe to repeat on its way, its record held back for
-// its answer's row.
+// inFlight is a request safe to repeat on its way. rec is its record while
+// it is held back for its answer's row: nil once the answer came, or once
+// the answer was slow and the record was written alone.
 type inFlight struct {
-	timer   *time.Timer
-	written bool // the answer was slow: the record was written alone
-	done    bool
+	timer *time.Timer
+	rec   *record
 }
 
 // inFlight holds back r, the record of a request being sent, until the
 // answer comes or slowAnswer passes, whichever is first. Call with s.mu held.
 func (s *Session) inFlight(r *record) *inFlight {
-	f := &inFlight{}
+	f := &inFlight{rec: r}
 	f.timer = time.AfterFunc(slowAnswer, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		if !f.done {
-			f.written = true
-			_ = s.write(r, false)
+		if f.rec != nil {
+			_ = s.write(f.rec, false)
+			f.rec = nil
 		}
 	})
 	return f
@@ -129,9 +129,10 @@ func (s *Session) inFlight(r *record) *inFlight {
 // answered reports, once the request is back, whether its record is still
 // held back, to be written with the answer. Call with s.mu held.
 func (f *inFlight) answered() bool {
-	f.done = true
 	f.timer.Stop()
-	return !f.written
+	held := f.rec != nil
+	f.rec = nil
+	return held
 }
 
 func (d *driver) Sleep(ctx context.Context, dur time.Duration) error {
