@@ -98,9 +98,10 @@ func (d *driver) Send(ctx context.Context, req *runtime.Request) *runtime.Respon
 }
 
 // slowAnswer is how long a request safe to repeat may wait for its answer
-// before its record is written alone: an answer faster than that shares a row
-// with it. Most requests to a local or nearby service are answered well within
-// it; a slower one costs a row in time it spends waiting anyway.
+// before its record is written alone (SessionOptions.slowAnswer's default):
+// an answer faster than that shares a row with it. Most requests to a local
+// or nearby service are answered well within it; a slower one costs a row in
+// time it spends waiting anyway.
 const slowAnswer = 10 * time.Millisecond
 
 // inFlight is a request safe to repeat on its way. rec is its record while
@@ -112,10 +113,11 @@ type inFlight struct {
 }
 
 // inFlight holds back r, the record of a request being sent, until the
-// answer comes or slowAnswer passes, whichever is first. Call with s.mu held.
+// answer comes or the session's slowAnswer passes, whichever is first. Call
+// with s.mu held.
 func (s *Session) inFlight(r *record) *inFlight {
 	f := &inFlight{rec: r}
-	f.timer = time.AfterFunc(slowAnswer, func() {
+	f.timer = time.AfterFunc(s.opts.slowAnswer, func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if f.rec != nil {

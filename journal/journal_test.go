@@ -32,6 +32,8 @@ type fixture struct {
 	secrets *runtime.Secrets
 	warns   []string
 	servers map[*runtime.Plan]string // the server each plan's runs go to
+	// slowAnswer, when set, is the sessions' (SessionOptions.slowAnswer).
+	slowAnswer time.Duration
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -71,7 +73,7 @@ func (f *fixture) server(plan *runtime.Plan) runtime.RunOption {
 func (f *fixture) opts() SessionOptions {
 	f.secrets = &runtime.Secrets{}
 	f.secrets.Add(apiToken)
-	return SessionOptions{Secrets: f.secrets, Warn: func(m string) { f.warns = append(f.warns, m) }}
+	return SessionOptions{Secrets: f.secrets, Warn: func(m string) { f.warns = append(f.warns, m) }, slowAnswer: f.slowAnswer}
 }
 
 // execute runs the rotate workflow with the session, as the CLI does.
@@ -711,6 +713,7 @@ func TestCredentialInputIsRefused(t *testing.T) {
 // records it stands for, numbered in order.
 func TestRecordsOfARun(t *testing.T) {
 	f := newFixture(t)
+	f.slowAnswer = time.Hour // however loaded the machine, no answer is slow
 	in := map[string]any{"search": "support"}
 	sess := f.begin(in)
 	f.execute(context.Background(), f.plan, sess, in)
