@@ -219,7 +219,7 @@ func (s *Session) keepBody(r *record) {
 		st.kept, st.keptBytes = st.kept[1:], st.keptBytes-k.size
 		d := *k.resp
 		d.Omitted = omittedSuperseded
-		s.store.w.add("UPDATE records SET body = ?, data = ? WHERE run_id = ? AND seq = ?", []byte{}, string(encodeResponse(&d)), s.run.ID, k.seq)
+		s.store.w.add(updateBody, []byte{}, string(encodeResponse(&d)), s.run.ID, int64(k.seq))
 	}
 	st.kept = append(st.kept, keptBody{seq: r.seq, size: int64(len(r.body)), resp: r.resp})
 	st.keptBytes += int64(len(r.body))

@@ -823,10 +823,18 @@ func TestSlowGetIsRecordedInFlight(t *testing.T) {
 	}
 }
 
-// rowKinds are the kinds of run id's rows in the records table, in order.
+// rowKinds are the kinds of run id's rows in the records table, in order,
+// the rows a chunk joins listed as if they were apart (see rows).
 func (f *fixture) rowKinds(id string) string {
 	f.t.Helper()
-	rows, err := f.store.db.Query("SELECT kind FROM records WHERE run_id = ? ORDER BY seq", id)
+	return strings.NewReplacer("chunk(", "", ")", "").Replace(f.rows(id))
+}
+
+// rows are the kinds of run id's rows in the records table, in order; a
+// chunk is listed as chunk(the kinds of the rows it joins).
+func (f *fixture) rows(id string) string {
+	f.t.Helper()
+	rows, err := f.store.db.Query("SELECT kind, body FROM records WHERE run_id = ? ORDER BY seq", id)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -834,8 +842,20 @@ func (f *fixture) rowKinds(id string) string {
 	var kinds []string
 	for rows.Next() {
 		var k string
-		if err := rows.Scan(&k); err != nil {
+		var body []byte
+		if err := rows.Scan(&k, &body); err != nil {
 			f.t.Fatal(err)
+		}
+		if k == kindChunk {
+			recs, err := decodeChunk(body)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			var in []string
+			for _, r := range recs {
+				in = append(in, r.kind)
+			}
+			k = "chunk(" + strings.Join(in, " ") + ")"
 		}
 		kinds = append(kinds, k)
 	}

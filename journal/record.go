@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"time"
@@ -142,15 +143,35 @@ func (s *Store) records(ctx context.Context, runID string) ([]*record, error) {
 		if err := rows.Scan(&r.seq, &r.kind, &r.workflow, &r.step, &r.attempt, &r.depth, &at, &r.replayed, &data, &r.body, &sent, &sentAt); err != nil {
 			return nil, err
 		}
+		if r.kind == kindChunk {
+			recs, err := decodeChunk(r.body)
+			if err != nil {
+				return nil, fmt.Errorf("journal: run %s, record %d: %w", runID, r.seq, err)
+			}
+			for _, c := range recs {
+				out = appendRecord(out, c)
+			}
+			continue
+		}
 		r.at = fromMillis(at)
 		r.data = []byte(data)
 		if sent.Valid {
-			out = append(out, &record{seq: r.seq - 1, kind: kindSend, workflow: r.workflow, step: r.step, attempt: r.attempt, depth: r.depth,
-				at: fromMillis(sentAt), replayed: r.replayed, data: []byte(sent.String)})
+			r.sent, r.sentAt = []byte(sent.String), fromMillis(sentAt)
 		}
-		out = append(out, &r)
+		out = appendRecord(out, &r)
 	}
 	return out, rows.Err()
+}
+
+// appendRecord appends r to a run's records: a response that holds its
+// request's record (sent) is two.
+func appendRecord(out []*record, r *record) []*record {
+	if r.sent != nil {
+		out = append(out, &record{seq: r.seq - 1, kind: kindSend, workflow: r.workflow, step: r.step, attempt: r.attempt, depth: r.depth,
+			at: r.sentAt, replayed: r.replayed, data: r.sent})
+		r.sent, r.sentAt = nil, time.Time{}
+	}
+	return append(out, r)
 }
 
 // Step is a finished step execution, as recorded.

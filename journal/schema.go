@@ -97,6 +97,9 @@ var migrations = []string{
 	// row where there were two (see Session.write).
 	`ALTER TABLE records ADD COLUMN sent TEXT;
 	ALTER TABLE records ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;`,
+	// 7: a row may hold several consecutive records of a run (kind chunk, see
+	// kindChunk); steps counts the step records among them.
+	`ALTER TABLE records ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;`,
 }
 
 // SchemaVersion is the schema version this package writes.

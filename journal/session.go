@@ -258,22 +258,14 @@ func (s *Session) write(r *record, durable bool) error {
 	if r.at.IsZero() {
 		r.at = s.opts.Now()
 	}
-	// Integers as int64, which database/sql passes on as they are (an int it
-	// converts by reflection).
-	var sent any
-	var sentAt int64
-	if r.sent != nil {
-		if r.sentAt.IsZero() {
-			r.sentAt = r.at
-		}
-		sent, sentAt = string(r.sent), millis(r.sentAt)
+	if r.sent != nil && r.sentAt.IsZero() {
+		r.sentAt = r.at
 	}
-	args := []any{s.run.ID, int64(r.seq), r.kind, r.workflow, r.step, int64(r.attempt), int64(r.depth), millis(r.at), r.replayed, string(r.data), r.body, sent, sentAt}
 	if !durable {
-		s.store.w.addRow(insertRecord, args...)
+		s.store.w.addRecord(s.run.ID, r)
 		return nil
 	}
-	if err := s.store.w.waitRow(true, insertRecord, args...); err != nil {
+	if err := s.store.w.waitRecord(true, s.run.ID, r); err != nil {
 		s.err = err
 	}
 	return s.err
@@ -288,8 +280,8 @@ func (s *Session) failed() error {
 	return s.err
 }
 
-const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body, sent, sent_at)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body, sent, sent_at, steps)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 // ErrCredentialInput refuses to journal a run one of whose inputs holds a
 // credential the run was also given as a credential: credentials are never

@@ -65,6 +65,11 @@ type op struct {
 	// the writer may join with the next ones into one statement (affected
 	// is then not set).
 	rows bool
+	// rec, when set, is a record of run run to insert (no query, no args):
+	// the writer joins the records of a run a transaction holds into one row
+	// (see kindChunk).
+	rec *record
+	run string
 }
 
 // A queue this long, or holding this many bytes, makes add wait.
@@ -75,6 +80,9 @@ const (
 
 // size is about how many bytes o's arguments hold.
 func (o *op) size() int {
+	if o.rec != nil {
+		return chunkSize(o.rec)
+	}
 	n := 0
 	for _, a := range o.args {
 		switch x := a.(type) {
@@ -121,6 +129,9 @@ func (w *writer) addRow(query string, args ...any) {
 	w.addOp(&op{query: query, args: args, rows: true})
 }
 
+// addRecord queues an insert of record r of run without waiting for it.
+func (w *writer) addRecord(run string, r *record) { w.addOp(&op{rec: r, run: run}) }
+
 func (w *writer) addOp(o *op) {
 	w.mu.Lock()
 	// A run that writes faster than the disk takes waits: what is queued stays
@@ -146,10 +157,9 @@ func (w *writer) wait(durable bool, query string, args ...any) (int64, error) {
 	return w.waitOp(durable, &op{query: query, args: args, done: make(chan error, 1)})
 }
 
-// waitRow is wait for an INSERT of one row (see op.rows), which the writer
-// may join with the rows queued beside it; it reports no rows changed.
-func (w *writer) waitRow(durable bool, query string, args ...any) error {
-	_, err := w.waitOp(durable, &op{query: query, args: args, done: make(chan error, 1), rows: true})
+// waitRecord is wait for an insert of record r of run (see addRecord).
+func (w *writer) waitRecord(durable bool, run string, r *record) error {
+	_, err := w.waitOp(durable, &op{rec: r, run: run, done: make(chan error, 1)})
 	return err
 }
 
@@ -308,6 +318,7 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		return err
 	}
 	rollback := func() { _, _ = w.conn.ExecContext(context.Background(), "ROLLBACK") }
+	batch = recordRows(batch)
 	for i := 0; i < len(batch); {
 		o := batch[i]
 		if o.query == "" {
@@ -341,6 +352,14 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		if o.done != nil && !o.rows {
 			o.affected, _ = res.RowsAffected()
 		}
+		if o.query == updateBody {
+			if n, _ := res.RowsAffected(); n == 0 {
+				if err := w.updateChunkBody(ctx, o.args); err != nil {
+					rollback()
+					return err
+				}
+			}
+		}
 		i += n
 	}
 	if _, err := exec("COMMIT", nil); err != nil {
@@ -350,4 +369,133 @@ func (w *writer) commit(batch []*op, durable bool) (err error) {
 		return err
 	}
 	return nil
+}
+
+// recordRows is batch with its record inserts made rows of the records
+// table: each stretch of them, one row per run (a chunk, or the record's own
+// row when it is its run's only one in the stretch). A run's records keep
+// their order; no other statement is passed over.
+func recordRows(batch []*op) []*op {
+	out := make([]*op, 0, len(batch))
+	for i := 0; i < len(batch); {
+		if batch[i].rec == nil {
+			out = append(out, batch[i])
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(batch) && batch[j].rec != nil {
+			j++
+		}
+		out = appendRecordRows(out, batch[i:j])
+		i = j
+	}
+	return out
+}
+
+func appendRecordRows(out []*op, stretch []*op) []*op {
+	type group struct {
+		run  string
+		recs []*record
+	}
+	var groups []*group
+	for _, o := range stretch {
+		var g *group
+		for _, x := range groups {
+			if x.run == o.run {
+				g = x
+				break
+			}
+		}
+		if g == nil {
+			g = &group{run: o.run}
+			groups = append(groups, g)
+		}
+		g.recs = append(g.recs, o.rec)
+	}
+	for _, g := range groups {
+		for recs := g.recs; len(recs) > 0; {
+			n, size := 1, chunkSize(recs[0])
+			for n < len(recs) && size+chunkSize(recs[n]) <= maxChunk {
+				size += chunkSize(recs[n])
+				n++
+			}
+			out = append(out, &op{query: insertRecord, args: recordArgs(g.run, recs[:n]), rows: true})
+			recs = recs[n:]
+		}
+	}
+	return out
+}
+
+// recordArgs are insertRecord's arguments for recs of run: the record's own
+// row, or a chunk of them.
+func recordArgs(run string, recs []*record) []any {
+	// Integers as int64, which database/sql passes on as they are (an int it
+	// converts by reflection).
+	if len(recs) == 1 {
+		r := recs[0]
+		var sent any
+		var sentAt int64
+		if r.sent != nil {
+			sent, sentAt = string(r.sent), millis(r.sentAt)
+		}
+		return []any{run, int64(r.seq), r.kind, r.workflow, r.step, int64(r.attempt), int64(r.depth), millis(r.at), r.replayed, string(r.data), r.body, sent, sentAt, int64(0)}
+	}
+	size, steps := 0, int64(0)
+	for _, r := range recs {
+		size += chunkSize(r)
+		if r.kind == kindStep {
+			steps++
+		}
+	}
+	body := make([]byte, 0, size)
+	for _, r := range recs {
+		body = appendChunk(body, r)
+	}
+	first := recs[0]
+	seq := first.seq
+	if first.sent != nil {
+		seq-- // the first record's request's
+	}
+	return []any{run, int64(seq), kindChunk, "", "", int64(0), int64(0), millis(first.at), false, "", body, nil, int64(0), steps}
+}
+
+// updateBody drops the body of a recorded response (see keepBody): its
+// arguments are the body, the data, the run and the record's seq.
+const updateBody = "UPDATE records SET body = ?, data = ? WHERE run_id = ? AND seq = ? AND kind <> 'chunk'"
+
+// updateChunkBody is updateBody for a record held in a chunk: the chunk is
+// written again with the record changed.
+func (w *writer) updateChunkBody(ctx context.Context, args []any) error {
+	body, _ := args[0].([]byte)
+	data, _ := args[1].(string)
+	run, _ := args[2].(string)
+	seq, _ := args[3].(int64)
+	var first int64
+	var chunk []byte
+	err := w.conn.QueryRowContext(ctx, "SELECT seq, body FROM records WHERE run_id = ? AND seq <= ? AND kind = ? ORDER BY seq DESC LIMIT 1",
+		run, seq, kindChunk).Scan(&first, &chunk)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // no such record (UPDATE changes no row either)
+	}
+	if err != nil {
+		return err
+	}
+	recs, err := decodeChunk(chunk)
+	if err != nil {
+		return fmt.Errorf("run %s, record %d: %w", run, first, err)
+	}
+	changed := false
+	out := make([]byte, 0, len(chunk))
+	for _, r := range recs {
+		if int64(r.seq) == seq {
+			r.body, r.data, changed = body, []byte(data), true
+		}
+		out = appendChunk(out, r)
+	}
+	if !changed {
+		return nil
+	}
+	_, err = w.conn.ExecContext(ctx, "UPDATE records SET body = ? WHERE run_id = ? AND seq = ?", out, run, first)
+	return err
 }

@@ -1,0 +1,145 @@
+package journal
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+)
+
+// A chunk reads back the records it was written from, field by field: a
+// body left out stays left out, an empty one stays empty, a request's
+// record held by its response stays with it.
+func TestChunkRoundTrip(t *testing.T) {
+	at := time.UnixMilli(1796319837986)
+	recs := []*record{
+		{seq: 2, kind: kindResponse, workflow: "w", step: "find", attempt: 1, at: at, data: []byte(`{"status":200}`), body: []byte(`{"items":[]}`),
+			sent: []byte(`{"method":"GET"}`), sentAt: at.Add(-time.Millisecond)},
+		{seq: 3, kind: kindStep, workflow: "w", step: "find", attempt: 1, at: at, data: []byte(`{"status":"passed"}`)},
+		{seq: 4, kind: kindSend, workflow: "w", step: "renew", attempt: 2, depth: 3, at: at, data: []byte(`{"method":"POST"}`), replayed: true},
+		{seq: 5, kind: kindResponse, workflow: "w", step: "renew", attempt: 2, depth: 3, at: at, data: []byte(`{"omitted":"size"}`), body: []byte{}},
+		{seq: 300, kind: kindSleep, workflow: "wé", step: strings.Repeat("s", 200), at: time.UnixMilli(1), data: []byte{}},
+	}
+	var b []byte
+	for _, r := range recs {
+		b = appendChunk(b, r)
+	}
+	got, err := decodeChunk(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(recs) {
+		t.Fatalf("%d records, want %d", len(got), len(recs))
+	}
+	for i, w := range recs {
+		g := got[i]
+		if g.seq != w.seq || g.kind != w.kind || g.workflow != w.workflow || g.step != w.step || g.attempt != w.attempt || g.depth != w.depth ||
+			!g.at.Equal(w.at) || g.replayed != w.replayed || !bytes.Equal(g.data, w.data) ||
+			!bytes.Equal(g.body, w.body) || (g.body == nil) != (w.body == nil) ||
+			!bytes.Equal(g.sent, w.sent) || (g.sent == nil) != (w.sent == nil) || !g.sentAt.Equal(w.sentAt) && w.sent != nil {
+			t.Errorf("record %d read back as %+v, want %+v", i, g, w)
+		}
+	}
+
+	// Damage never panics: a cut or a changed byte reads as an error, or as
+	// records (a cut between two records cannot be told from the end).
+	for n := range len(b) {
+		if recs, err := decodeChunk(b[:n]); err == nil && len(recs) >= len(got) {
+			t.Errorf("cut at %d of %d bytes: %d records, no error", n, len(b), len(recs))
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		c := bytes.Clone(b)
+		c[rng.IntN(len(c))] = byte(rng.IntN(256))
+		_, _ = decodeChunk(c)
+	}
+}
+
+// The records a transaction holds for a run are one row, read back as the
+// records they are: a run's GET steps before its renewal, which the renewal's
+// synced send commits, take one row, not four; the step count of the run
+// counts the steps in it.
+func TestRecordsJoinedPerTransaction(t *testing.T) {
+	f := newFixture(t)
+	f.slowAnswer = time.Hour
+	// Nothing is committed until a record is waited for: the transactions
+	// are the synced ones, however fast the machine.
+	f.store.w.linger = time.Hour
+	in := map[string]any{"search": "support"}
+	sess := f.begin(in)
+	f.execute(context.Background(), f.plan, sess, in)
+	id := sess.Run().ID
+	if got, want := f.rows(id), "chunk(response step response step send) response step"; got != want {
+		t.Errorf("rows %q, want %q", got, want)
+	}
+	recs, err := f.store.records(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds strings.Builder
+	for i, r := range recs {
+		if r.seq != i+1 {
+			t.Errorf("record %d is numbered %d", i+1, r.seq)
+		}
+		kinds.WriteString(r.kind + " ")
+	}
+	if want := strings.Repeat("send response step ", 3); kinds.String() != want {
+		t.Errorf("records %q, want %q", kinds.String(), want)
+	}
+	steps, err := f.store.Steps(context.Background(), id)
+	if err != nil || len(steps) != 3 || steps[0].StepID != "findServer" || steps[2].StepID != "renewToken" || steps[2].Outputs["token"] == nil {
+		t.Errorf("steps %s, %v", stepSummary(steps), err)
+	}
+	r, err := f.store.Run(context.Background(), id)
+	if err != nil || r.Steps != 3 {
+		t.Errorf("run %+v counts its steps as %d, want 3 (%v)", r, r.Steps, err)
+	}
+}
+
+// A response body dropped for a later attempt's (keepBody) is dropped from
+// the chunk that holds it, whether the response opens the chunk or not; the
+// chunk's other records are untouched.
+func TestBodyDroppedInAChunk(t *testing.T) {
+	for _, first := range []bool{true, false} {
+		f := newFixture(t)
+		sess := f.begin(map[string]any{"search": "support"})
+		id := sess.Run().ID
+		w := f.store.w
+		w.linger = time.Hour // the records share a transaction
+		at := time.Now()
+		var recs []*record
+		if !first {
+			recs = append(recs, &record{seq: 100, kind: kindSend, workflow: "w", step: "a", attempt: 1, at: at, data: []byte(`{"method":"POST"}`)})
+		}
+		recs = append(recs,
+			&record{seq: 101, kind: kindResponse, workflow: "w", step: "a", attempt: 1, at: at, data: []byte(`{"status":503}`), body: []byte(`{"busy":true}`)},
+			&record{seq: 102, kind: kindSleep, workflow: "w", step: "a", attempt: 1, at: at, data: []byte(`{"durationNs":1}`)})
+		for _, r := range recs {
+			w.addRecord(id, r)
+		}
+		if _, err := w.wait(false, ""); err != nil {
+			t.Fatal(err)
+		}
+		w.add(updateBody, []byte{}, `{"status":503,"omitted":"superseded"}`, id, int64(101))
+		if _, err := w.wait(false, ""); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.store.records(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(recs) {
+			t.Fatalf("first %v: %d records, want %d (rows %s)", first, len(got), len(recs), f.rows(id))
+		}
+		resp, sleep := got[len(got)-2], got[len(got)-1]
+		if resp.seq != 101 || string(resp.data) != `{"status":503,"omitted":"superseded"}` || resp.body == nil || len(resp.body) != 0 {
+			t.Errorf("first %v: the response reads %d %s body %q, want its body dropped", first, resp.seq, resp.data, resp.body)
+		}
+		if sleep.seq != 102 || string(sleep.data) != `{"durationNs":1}` || (!first && string(got[0].data) != `{"method":"POST"}`) {
+			t.Errorf("first %v: the other records read %d %s, %s", first, sleep.seq, sleep.data, got[0].data)
+		}
+	}
+}
