@@ -398,17 +398,14 @@ func appendRecordRows(out []*op, stretch []*op) []*op {
 		run  string
 		recs []*record
 	}
+	// A batch's stretch may hold the records of hundreds of runs.
 	var groups []*group
+	byRun := map[string]*group{}
 	for _, o := range stretch {
-		var g *group
-		for _, x := range groups {
-			if x.run == o.run {
-				g = x
-				break
-			}
-		}
+		g := byRun[o.run]
 		if g == nil {
 			g = &group{run: o.run}
+			byRun[o.run] = g
 			groups = append(groups, g)
 		}
 		g.recs = append(g.recs, o.rec)
