@@ -3,7 +3,9 @@ package journal
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // A journal written at schema version 1 opens with this version: its runs are
@@ -126,4 +128,51 @@ func TestConcurrentStores(t *testing.T) {
 			t.Fatalf("run %s: %d steps, %s", r.ID, r.Steps, r.Status)
 		}
 	}
+}
+
+// Opening a journal at this version reads it only: it does not wait while
+// another process holds the write lock (a batch committing, say), so
+// `arazzo runs` and a new run's start are not held up by it.
+func TestOpenDoesNotWaitForWriters(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// Another process's write transaction, open until released.
+	conn, err := st.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	var held atomic.Bool
+	held.Store(true)
+	opened := make(chan bool, 1)
+	go func() {
+		other, err := Open(ctx, dir)
+		if err != nil {
+			t.Error(err)
+		} else {
+			other.Close()
+		}
+		opened <- held.Load()
+	}()
+	var whileHeld bool
+	select {
+	case whileHeld = <-opened:
+	case <-time.After(5 * time.Second):
+		held.Store(false)
+		_, _ = conn.ExecContext(ctx, "ROLLBACK")
+		whileHeld = <-opened
+	}
+	if !whileHeld {
+		t.Error("Open waited for another connection's write transaction to end")
+	}
+	held.Store(false)
+	_, _ = conn.ExecContext(ctx, "ROLLBACK")
 }

@@ -119,8 +119,17 @@ func (e *VersionError) Error() string {
 // migrate brings the database to the latest schema, one transaction per
 // migration, so an interrupted migration leaves the previous version intact.
 // Each transaction takes the write lock before it reads the version, so two
-// processes opening a new journal at once migrate it once.
+// processes opening a new journal at once migrate it once. A journal at the
+// version already is only read: opening it does not wait for another
+// process's writes.
 func migrate(ctx context.Context, db *sql.DB, path string, upTo int) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("reading the schema version of %s: %w", path, err)
+	}
+	if v == upTo {
+		return nil
+	}
 	for {
 		done, err := migrateOne(ctx, db, path, upTo)
 		if err != nil || done {
