@@ -102,18 +102,12 @@ type chunkReader struct {
 	err error
 }
 
-func (d *chunkReader) uvarint() uint64 {
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
-}
+func (d *chunkReader) uvarint() uint64 { return readNumber(d, binary.Uvarint) }
 
-func (d *chunkReader) varint() int64 {
-	v, n := binary.Varint(d.b)
+func (d *chunkReader) varint() int64 { return readNumber(d, binary.Varint) }
+
+func readNumber[T uint64 | int64](d *chunkReader, read func([]byte) (T, int)) T {
+	v, n := read(d.b)
 	if n <= 0 {
 		d.fail()
 		return 0

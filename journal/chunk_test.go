@@ -75,19 +75,8 @@ func TestRecordsJoinedPerTransaction(t *testing.T) {
 	if got, want := f.rows(id), "chunk(response step response step send) response step"; got != want {
 		t.Errorf("rows %q, want %q", got, want)
 	}
-	recs, err := f.store.records(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var kinds strings.Builder
-	for i, r := range recs {
-		if r.seq != i+1 {
-			t.Errorf("record %d is numbered %d", i+1, r.seq)
-		}
-		kinds.WriteString(r.kind + " ")
-	}
-	if want := strings.Repeat("send response step ", 3); kinds.String() != want {
-		t.Errorf("records %q, want %q", kinds.String(), want)
+	if got, want := f.recordKinds(id), strings.Repeat("send response step ", 3); got != want {
+		t.Errorf("records %q, want %q", got, want)
 	}
 	steps, err := f.store.Steps(context.Background(), id)
 	if err != nil || len(steps) != 3 || steps[0].StepID != "findServer" || steps[2].StepID != "renewToken" || steps[2].Outputs["token"] == nil {

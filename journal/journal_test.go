@@ -720,19 +720,8 @@ func TestRecordsOfARun(t *testing.T) {
 	if got, want := f.rowKinds(sess.Run().ID), "response step response step send response step"; got != want {
 		t.Errorf("rows %q, want %q", got, want)
 	}
-	recs, err := f.store.records(context.Background(), sess.Run().ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got strings.Builder
-	for i, r := range recs {
-		if r.seq != i+1 {
-			t.Errorf("record %d is numbered %d", i+1, r.seq)
-		}
-		got.WriteString(r.kind + " ")
-	}
-	if want := strings.Repeat("send response step ", 3); got.String() != want {
-		t.Errorf("records %q, want %q", got.String(), want)
+	if got, want := f.recordKinds(sess.Run().ID), strings.Repeat("send response step ", 3); got != want {
+		t.Errorf("records %q, want %q", got, want)
 	}
 	ex, err := f.store.Exchanges(context.Background(), sess.Run().ID)
 	if err != nil || len(ex) != 3 || ex[0].Method != "GET" || !ex[0].Answered || ex[0].StatusCode != 200 || ex[2].Method != "POST" {
@@ -821,6 +810,25 @@ func TestSlowGetIsRecordedInFlight(t *testing.T) {
 	if err != nil || len(ex) != 3 || !ex[0].Answered || !ex[1].Answered || !ex[2].Answered {
 		t.Errorf("exchanges %v, %v", ex, err)
 	}
+}
+
+// recordKinds are the kinds of run id's records as the journal reads them,
+// in order, each followed by a space; it fails the test unless they are
+// numbered 1, 2, 3...
+func (f *fixture) recordKinds(id string) string {
+	f.t.Helper()
+	recs, err := f.store.records(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var kinds strings.Builder
+	for i, r := range recs {
+		if r.seq != i+1 {
+			f.t.Errorf("record %d is numbered %d", i+1, r.seq)
+		}
+		kinds.WriteString(r.kind + " ")
+	}
+	return kinds.String()
 }
 
 // rowKinds are the kinds of run id's rows in the records table, in order,
