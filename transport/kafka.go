@@ -25,7 +25,12 @@ import (
 type kafkaConn struct {
 	opts []kgo.Opt
 	prod *kgo.Client
-	adm  *kadm.Client
+	// adm reads offsets through a client of its own, which never asks the
+	// cluster to create a topic (the producer's does): subscribing to a
+	// topic that does not exist leaves none behind. It connects when first
+	// used.
+	admCl *kgo.Client
+	adm   *kadm.Client
 
 	mu   sync.Mutex
 	subs map[*kafkaSub]bool
@@ -69,7 +74,12 @@ func dialKafka(ctx context.Context, cfg Config) (Conn, error) {
 		prod.Close()
 		return nil, err
 	}
-	return &kafkaConn{opts: opts, prod: prod, adm: kadm.NewClient(prod), subs: map[*kafkaSub]bool{}}, nil
+	admCl, err := kgo.NewClient(opts...)
+	if err != nil {
+		prod.Close()
+		return nil, err
+	}
+	return &kafkaConn{opts: opts, prod: prod, admCl: admCl, adm: kadm.NewClient(admCl), subs: map[*kafkaSub]bool{}}, nil
 }
 
 func kafkaSASL(cfg Config) (sasl.Mechanism, error) {
@@ -223,6 +233,7 @@ func (c *kafkaConn) Close() error {
 	for s := range subs {
 		s.cl.Close()
 	}
+	c.admCl.Close()
 	c.prod.Close()
 	return nil
 }

@@ -17,7 +17,9 @@ import (
 
 	"github.com/arazzo-run/arazzo/internal/testbroker"
 	"github.com/arazzo-run/arazzo/transport"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func ctx(t *testing.T) context.Context {
@@ -40,6 +42,37 @@ func TestKafkaTopicCreatedLater(t *testing.T) {
 	}
 	if m := next(t, sub); string(m.Payload) != "first" {
 		t.Errorf("got %s", m.Payload)
+	}
+}
+
+// TestKafkaSubscribeCreatesNoTopic: subscribing to a topic that does not
+// exist does not create it, even on a cluster that creates topics on request
+// (as Kafka does by default): a receive step with a mistyped address leaves
+// no topic behind.
+func TestKafkaSubscribeCreatesNoTopic(t *testing.T) {
+	addr := testbroker.Kafka(t, false)
+	c := dial(t, transport.Config{URL: mustURL("kafka://" + addr)})
+	sub, err := c.Subscribe(ctx(t), &transport.Subscribe{Channel: "no-such-topic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx(t), 300*time.Millisecond)
+	defer cancel()
+	if m, err := sub.Next(wait); err == nil {
+		t.Fatalf("a message on a topic that does not exist: %s", m.Payload)
+	}
+	sub.Close()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	topics, err := kadm.NewClient(cl).ListTopics(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if topics.Has("no-such-topic") {
+		t.Errorf("subscribing created the topic: %v", topics.Names())
 	}
 }
 
