@@ -3,10 +3,14 @@ package journal
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/arazzo-run/arazzo/runtime"
 )
 
 // A chunk reads back the records it was written from, field by field: a
@@ -130,5 +134,33 @@ func TestBodyDroppedInAChunk(t *testing.T) {
 		if sleep.seq != 102 || string(sleep.data) != `{"durationNs":1}` || (!first && string(got[0].data) != `{"method":"POST"}`) {
 			t.Errorf("first %v: the other records read %d %s, %s", first, sleep.seq, sleep.data, got[0].data)
 		}
+	}
+}
+
+// A run that did not start (a usage error) is removed with every record it
+// wrote, in rows of their own or in chunks: nothing of it is left to list,
+// show or resume.
+func TestUnstartedRunLeavesNoRecords(t *testing.T) {
+	f := newFixture(t)
+	f.store.w.linger = time.Hour // the records share a row
+	sess := f.begin(map[string]any{"search": "support"})
+	id := sess.Run().ID
+	for i := range 3 {
+		if err := sess.write(&record{kind: kindStep, step: fmt.Sprint("s", i), data: []byte(`{"status":"passed"}`)}, i == 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.rows(id); got != "chunk(step step step)" {
+		t.Fatalf("rows %q before the end", got)
+	}
+	if err := sess.Finish(nil, &runtime.UsageError{Msg: "no such workflow"}, false); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := f.store.db.QueryRow("SELECT count(*) FROM records WHERE run_id = ?", id).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows of the removed run left (%v)", n, err)
+	}
+	if _, err := f.store.Run(context.Background(), id); !errors.As(err, new(*NotFoundError)) {
+		t.Errorf("the removed run: %v", err)
 	}
 }
