@@ -164,3 +164,43 @@ func TestUnstartedRunLeavesNoRecords(t *testing.T) {
 		t.Errorf("the removed run: %v", err)
 	}
 }
+
+// A transaction's stretch of records becomes one row per run, its runs in
+// the order they first appear and each run's records in order, split where
+// a chunk would pass maxChunk; a run's only record keeps its own row.
+func TestRecordRowsPerRun(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 300<<10)
+	var batch []*op
+	for seq := 1; seq <= 8; seq++ {
+		for _, run := range []string{"a", "b"} {
+			batch = append(batch, &op{run: run, rec: &record{seq: seq, kind: kindResponse, data: []byte(`{}`), body: body}})
+		}
+	}
+	batch = append(batch, &op{query: "UPDATE runs SET status = ?", args: []any{"passed"}})
+	batch = append(batch, &op{run: "a", rec: &record{seq: 9, kind: kindStep, data: []byte(`{}`)}})
+	var got []string
+	for _, o := range recordRows(batch) {
+		switch {
+		case o.rec != nil:
+			t.Fatalf("record %d of run %s left unwritten", o.rec.seq, o.run)
+		case o.query != insertRecord:
+			got = append(got, "update")
+		case o.args[2] == kindChunk:
+			recs, err := decodeChunk(o.args[10].([]byte))
+			if err != nil {
+				t.Fatal(err)
+			}
+			seqs := ""
+			for _, r := range recs {
+				seqs += fmt.Sprint(r.seq)
+			}
+			got = append(got, fmt.Sprintf("%s:chunk%d(%s)", o.args[0], o.args[1], seqs))
+		default:
+			got = append(got, fmt.Sprintf("%s:%s%d", o.args[0], o.args[2], o.args[1]))
+		}
+	}
+	want := "a:chunk1(123) a:chunk4(456) a:chunk7(78) b:chunk1(123) b:chunk4(456) b:chunk7(78) update a:step9"
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("rows\n%s\nwant\n%s", g, want)
+	}
+}
