@@ -204,3 +204,30 @@ func TestRecordRowsPerRun(t *testing.T) {
 		t.Errorf("rows\n%s\nwant\n%s", g, want)
 	}
 }
+
+// A finished run keeps its step count with it: listing runs reads none of
+// their records (before, every page of the journal). A run that has not
+// finished — running, or killed — is counted from its records.
+func TestFinishedRunCountsItsSteps(t *testing.T) {
+	f := newFixture(t)
+	in := map[string]any{"search": "support"}
+	sess := f.begin(in)
+	f.execute(context.Background(), f.plan, sess, in)
+	id := sess.Run().ID
+	if _, err := f.store.db.Exec("DELETE FROM records WHERE run_id = ?", id); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run(id); r.Steps != 3 {
+		t.Errorf("the finished run counts %d steps without reading its records, want 3", r.Steps)
+	}
+
+	unfinished := f.begin(in)
+	for i := range 2 {
+		if err := unfinished.write(&record{kind: kindStep, step: fmt.Sprint("s", i), data: []byte(`{"status":"passed"}`)}, i == 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := f.run(unfinished.Run().ID); r.Steps != 2 {
+		t.Errorf("the unfinished run counts %d steps, want 2", r.Steps)
+	}
+}

@@ -100,6 +100,10 @@ var migrations = []string{
 	// 7: a row may hold several consecutive records of a run (kind chunk, see
 	// kindChunk); steps counts the step records among them.
 	`ALTER TABLE records ADD COLUMN steps INTEGER NOT NULL DEFAULT 0;`,
+	// 8: a finished run's step count, so that listing runs reads none of
+	// their records; NULL for a run not finished (or finished by an earlier
+	// version), whose records are counted.
+	`ALTER TABLE runs ADD COLUMN steps INTEGER;`,
 }
 
 // SchemaVersion is the schema version this package writes.

@@ -70,6 +70,7 @@ type Session struct {
 	replay   []*record  // effect records of the resumed run still to replay
 	open     []openStep // the steps open now, innermost last
 	replayed int        // exchanges replayed
+	steps    int        // step records written
 }
 
 // openStep is a step execution that started and has not finished.
@@ -225,11 +226,14 @@ func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable
 	msg = s.opts.Secrets.MaskCredentials(msg)
 	now := s.opts.Now()
 	// The end of a run is on the disk before its outputs are handed over.
-	const update = "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ? WHERE id = ?"
+	s.mu.Lock()
+	steps := int64(s.steps)
+	s.mu.Unlock()
+	const update = "UPDATE runs SET status = ?, finished_at = ?, outputs = ?, error = ?, steps = ? WHERE id = ?"
 	if durable {
-		_, err = s.store.w.wait(true, update, string(st), millis(now), string(out), msg, s.run.ID)
+		_, err = s.store.w.wait(true, update, string(st), millis(now), string(out), msg, steps, s.run.ID)
 	} else {
-		s.store.w.add(update, string(st), millis(now), string(out), msg, s.run.ID)
+		s.store.w.add(update, string(st), millis(now), string(out), msg, steps, s.run.ID)
 		err = s.store.w.failed()
 	}
 	if err != nil {
@@ -255,6 +259,9 @@ func (s *Session) write(r *record, durable bool) error {
 	}
 	s.seq++
 	r.seq = s.seq
+	if r.kind == kindStep {
+		s.steps++
+	}
 	if r.at.IsZero() {
 		r.at = s.opts.Now()
 	}

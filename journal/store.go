@@ -203,7 +203,7 @@ func (r *Run) EffectiveStatus() Status {
 
 const runColumns = `id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, finished_at,
 	pid, host, outputs, error, resumed_from, delivered_at, batch_id, line,
-	(SELECT coalesce(sum(steps + (kind = 'step')), 0) FROM records WHERE records.run_id = runs.id)`
+	coalesce(runs.steps, (SELECT coalesce(sum(records.steps + (records.kind = 'step')), 0) FROM records WHERE records.run_id = runs.id))`
 
 func scanRun(sc interface{ Scan(...any) error }) (*Run, error) {
 	var r Run
