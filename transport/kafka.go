@@ -156,10 +156,7 @@ func (c *kafkaConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, 
 		return nil, err
 	}
 	if cursor == "" {
-		ends, err := c.adm.ListEndOffsets(ctx, s.Channel)
-		if err == nil {
-			err = ends.Error()
-		}
+		ends, err := c.endOffsets(ctx, s.Channel)
 		switch {
 		case errors.Is(err, kerr.UnknownTopicOrPartition) || (err == nil && len(ends[s.Channel]) == 0):
 			cursor = cursorStart
@@ -189,6 +186,34 @@ func (c *kafkaConn) Subscribe(ctx context.Context, s *Subscribe) (Subscription, 
 	c.subs[sub] = true
 	c.mu.Unlock()
 	return sub, nil
+}
+
+// endOffsetsPatience bounds how long Subscribe asks again for end offsets
+// the cluster cannot give yet.
+const endOffsetsPatience = 10 * time.Second
+
+// endOffsets lists topic's end offsets, asking again while the cluster
+// answers with an error that passes (a partition's leader being elected, a
+// broker starting), for as long as ctx allows and at most
+// endOffsetsPatience. A topic that does not exist is answered at once.
+func (c *kafkaConn) endOffsets(ctx context.Context, topic string) (kadm.ListedOffsets, error) {
+	wait := 50 * time.Millisecond
+	deadline := time.Now().Add(endOffsetsPatience)
+	for {
+		ends, err := c.adm.ListEndOffsets(ctx, topic)
+		if err == nil {
+			err = ends.Error()
+		}
+		if err == nil || errors.Is(err, kerr.UnknownTopicOrPartition) || !kerr.IsRetriable(err) || time.Now().Add(wait).After(deadline) {
+			return ends, err
+		}
+		select {
+		case <-ctx.Done():
+			return ends, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // A cursor is the offsets a subscription starts at, "partition:offset" joined

@@ -18,8 +18,10 @@ import (
 	"github.com/arazzo-run/arazzo/internal/testbroker"
 	"github.com/arazzo-run/arazzo/transport"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func ctx(t *testing.T) context.Context {
@@ -73,6 +75,57 @@ func TestKafkaSubscribeCreatesNoTopic(t *testing.T) {
 	}
 	if topics.Has("no-such-topic") {
 		t.Errorf("subscribing created the topic: %v", topics.Names())
+	}
+}
+
+// TestKafkaSubscribeWhileLeaderMoves: a subscription made while a
+// partition's leader is being elected (the broker answers its offsets with
+// LEADER_NOT_AVAILABLE) waits for the answer instead of failing, and reads
+// from the end offsets it then gets.
+func TestKafkaSubscribeWhileLeaderMoves(t *testing.T) {
+	cl, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "moving"),
+		kfake.ListenFn(func(n, _ string) (net.Listener, error) { return net.Listen(n, "127.0.0.1:0") }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	c := dial(t, transport.Config{URL: mustURL("kafka://" + cl.ListenAddrs()[0])})
+	if err := c.Publish(ctx(t), &transport.Publish{Message: transport.Message{Channel: "moving", Payload: []byte("old")}}); err != nil {
+		t.Fatal(err)
+	}
+	var refused atomic.Int32
+	cl.ControlKey(int16(kmsg.ListOffsets), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		cl.KeepControl()
+		if refused.Add(1) > 2 {
+			return nil, nil, false
+		}
+		r := req.(*kmsg.ListOffsetsRequest)
+		resp := r.ResponseKind().(*kmsg.ListOffsetsResponse)
+		for _, rt := range r.Topics {
+			st := kmsg.NewListOffsetsResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewListOffsetsResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.ErrorCode = kerr.LeaderNotAvailable.Code
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	sub, err := c.Subscribe(ctx(t), &transport.Subscribe{Channel: "moving"})
+	if err != nil {
+		t.Fatalf("Subscribe while the leader moves: %v", err)
+	}
+	if refused.Load() < 2 {
+		t.Fatalf("the broker refused %d offset requests, want 2", refused.Load())
+	}
+	if err := c.Publish(ctx(t), &transport.Publish{Message: transport.Message{Channel: "moving", Payload: []byte("new")}}); err != nil {
+		t.Fatal(err)
+	}
+	if m := next(t, sub); string(m.Payload) != "new" {
+		t.Errorf("got %s, want the message published after the subscription", m.Payload)
 	}
 }
 
