@@ -121,7 +121,11 @@ func (s *Session) inFlight(r *record) *inFlight {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if f.rec != nil {
-			_ = s.write(f.rec, false)
+			// Committed now, not a linger later: the run is waiting anyway,
+			// and the journal shows what for.
+			if s.write(f.rec, false) == nil {
+				s.store.w.flush()
+			}
 			f.rec = nil
 		}
 	})

@@ -776,9 +776,11 @@ func TestInterruptedGetIsRecorded(t *testing.T) {
 
 // A request safe to repeat whose answer is slow to come is recorded alone
 // while it waits (a run stopped then shows it, sent and unanswered), and its
-// answer in a row of its own.
+// answer in a row of its own. Its record is committed at once, not at the
+// end of the writer's linger (here an hour).
 func TestSlowGetIsRecordedInFlight(t *testing.T) {
 	f := newFixture(t)
+	f.store.w.linger = time.Hour
 	in := map[string]any{"search": "support"}
 	sess := f.begin(in)
 	gets, seen := 0, false

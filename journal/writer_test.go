@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Records written without waiting are committed in the order they were
@@ -173,5 +174,50 @@ func TestMarkDeliveredMany(t *testing.T) {
 		if marked := !r.Delivered.IsZero(); marked != (i < lines) {
 			t.Fatalf("run %d of %d (%s): delivered %v", i+1, len(ids), id, marked)
 		}
+	}
+}
+
+// Records nobody waits for are committed a few times a second, not once
+// every few steps, and never later than docs/reliability.md says (50 ms: the
+// most a crash of the process can lose): a session writing a record every
+// half millisecond makes one transaction, a chunk row of the run, per 50 ms,
+// where a linger of a few milliseconds made dozens.
+func TestWriterLingersForRecordsNobodyWaitsFor(t *testing.T) {
+	const documented = 50 * time.Millisecond
+	st, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if st.w.linger > documented {
+		t.Fatalf("the writer lingers %v, more than the %v a crash may lose", st.w.linger, documented)
+	}
+	sess, err := st.Begin(context.Background(), NewRun{WorkflowID: "w", Inputs: map[string]any{}}, SessionOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 100
+	start := time.Now()
+	for k := range n {
+		sess.mu.Lock()
+		err := sess.write(&record{kind: kindStep, step: fmt.Sprint(k), data: []byte(`{"status":"passed"}`)}, k == n-1)
+		sess.mu.Unlock()
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Microsecond)
+	}
+	elapsed := time.Since(start)
+	var rows int
+	if err := st.db.QueryRow("SELECT count(*) FROM records WHERE run_id = ?", sess.Run().ID).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	// One transaction per linger that passed, and the synced record's.
+	if most := 2 + int(elapsed/documented); rows > most {
+		t.Errorf("%d records written over %v took %d rows, want at most %d (one per %v)", n, elapsed.Round(time.Millisecond), rows, most, documented)
+	}
+	recs, err := st.records(context.Background(), sess.Run().ID)
+	if err != nil || len(recs) != n {
+		t.Fatalf("%d records read back, want %d (%v)", len(recs), n, err)
 	}
 }
