@@ -2,9 +2,7 @@ package journal
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -248,44 +246,11 @@ func (st *Store) completeBatch(ctx context.Context, b *Batch) error {
 // Batch finds a batch by its ID, a unique prefix of it, or Last (the most
 // recent batch). A NotFoundError says no batch matches.
 func (st *Store) Batch(ctx context.Context, id string) (*Batch, error) {
-	if id == Last {
-		if err := st.db.QueryRowContext(ctx, "SELECT id FROM batches ORDER BY started_at DESC, id DESC LIMIT 1").Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, &NotFoundError{ID: Last}
-			}
-			return nil, err
-		}
-	}
-	if id == "" || strings.ContainsAny(id, "%_\\") {
-		return nil, &NotFoundError{ID: id}
-	}
-	rows, err := st.db.QueryContext(ctx, "SELECT id FROM batches WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 4", id+"%")
+	id, err := st.resolveID(ctx, "batches", id)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var x string
-		if err := rows.Scan(&x); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, x := range ids {
-		if x == id {
-			ids = []string{x}
-			break
-		}
-	}
-	if len(ids) != 1 {
-		return nil, &NotFoundError{ID: id, Matches: ids}
-	}
-	b, err := scanBatch(st.db.QueryRowContext(ctx, "SELECT "+batchColumns+" FROM batches WHERE id = ?", ids[0]))
+	b, err := scanBatch(st.db.QueryRowContext(ctx, "SELECT "+batchColumns+" FROM batches WHERE id = ?", id))
 	if err != nil {
 		return nil, err
 	}

@@ -258,46 +258,11 @@ const Last = "last"
 
 // Run finds a run by its ID, a unique prefix of it, or Last.
 func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
-	if id == Last {
-		if err := s.db.QueryRowContext(ctx, "SELECT id FROM runs ORDER BY started_at DESC, id DESC LIMIT 1").Scan(&id); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil, &NotFoundError{ID: Last}
-			}
-			return nil, err
-		}
-	}
-	if id == "" || strings.ContainsAny(id, "%_\\") {
-		return nil, &NotFoundError{ID: id}
-	}
-	rows, err := s.db.QueryContext(ctx, "SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 4", id+"%")
+	id, err := s.resolveID(ctx, "runs", id)
 	if err != nil {
 		return nil, err
 	}
-	var ids []string
-	for rows.Next() {
-		var x string
-		if err := rows.Scan(&x); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, x)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(ids) != 1 {
-		for _, x := range ids {
-			if x == id {
-				ids = []string{x}
-				break
-			}
-		}
-	}
-	if len(ids) != 1 {
-		return nil, &NotFoundError{ID: id, Matches: ids}
-	}
-	r, err := scanRun(s.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = ?", ids[0]))
+	r, err := scanRun(s.db.QueryRowContext(ctx, "SELECT "+runColumns+" FROM runs WHERE id = ?", id))
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +279,48 @@ func (s *Store) Run(ctx context.Context, id string) (*Run, error) {
 		r.ResumedBy = append(r.ResumedBy, x)
 	}
 	return r, by.Err()
+}
+
+// resolveID turns id — a full ID, a unique prefix of one, or Last (the most
+// recently started) — into the ID of a row of table (runs or batches). A
+// NotFoundError says none matches, or lists the few that a prefix matches.
+func (s *Store) resolveID(ctx context.Context, table, id string) (string, error) {
+	if id == Last {
+		if err := s.db.QueryRowContext(ctx, "SELECT id FROM "+table+" ORDER BY started_at DESC, id DESC LIMIT 1").Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return "", &NotFoundError{ID: Last}
+			}
+			return "", err
+		}
+	}
+	if id == "" || strings.ContainsAny(id, "%_\\") {
+		return "", &NotFoundError{ID: id}
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id FROM "+table+" WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 4", id+"%")
+	if err != nil {
+		return "", err
+	}
+	var ids []string
+	for rows.Next() {
+		var x string
+		if err := rows.Scan(&x); err != nil {
+			rows.Close()
+			return "", err
+		}
+		if x == id { // a full ID, though it is the prefix of others
+			rows.Close()
+			return x, nil
+		}
+		ids = append(ids, x)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(ids) != 1 {
+		return "", &NotFoundError{ID: id, Matches: ids}
+	}
+	return ids[0], nil
 }
 
 // Sync returns once everything written so far is on the disk.
