@@ -1,11 +1,9 @@
 package arazzo
 
 import (
-	"math"
-	"strconv"
-	"strings"
-
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/arazzo-run/arazzo/internal/yamlblock"
 )
 
 // value decodes any YAML node into a JSON-like tree, remembering positions.
@@ -69,41 +67,7 @@ func (d *decoder) convert(n *yaml.Node, root *Value, ptr, path string, depth int
 		}
 		return s, true
 	case yaml.ScalarNode:
-		return scalar(n), true
+		return yamlblock.Scalar(n), true
 	}
 	return nil, true
-}
-
-// scalar converts a scalar by its resolved tag (YAML 1.2 core schema, which JSON is part of).
-func scalar(n *yaml.Node) any {
-	switch n.ShortTag() {
-	case "!!null":
-		return nil
-	case "!!bool":
-		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
-		return b
-	case "!!int":
-		s := strings.ReplaceAll(n.Value, "_", "")
-		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return i
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f
-		}
-		return n.Value
-	case "!!float":
-		switch strings.ToLower(n.Value) {
-		case ".inf", "+.inf":
-			return math.Inf(1)
-		case "-.inf":
-			return math.Inf(-1)
-		case ".nan":
-			return math.NaN()
-		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
-			return f
-		}
-		return n.Value
-	}
-	return n.Value
 }

@@ -3,12 +3,13 @@ package asyncapi
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v4"
+
+	"github.com/arazzo-run/arazzo/internal/yamlblock"
 )
 
 // file is one file of a description: the document or one a $ref brought in.
@@ -285,41 +286,9 @@ func (l *loader) convert(r ref, n *yaml.Node, depth int) (any, bool) {
 		}
 		return s, true
 	case yaml.ScalarNode:
-		return scalar(n), true
+		return yamlblock.Scalar(n), true
 	}
 	return nil, true
-}
-
-// scalar converts a scalar by its resolved tag (YAML 1.2 core schema).
-func scalar(n *yaml.Node) any {
-	switch n.ShortTag() {
-	case "!!null":
-		return nil
-	case "!!bool":
-		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
-		return b
-	case "!!int":
-		s := strings.ReplaceAll(n.Value, "_", "")
-		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
-			return i
-		}
-		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			return f
-		}
-	case "!!float":
-		switch strings.ToLower(n.Value) {
-		case ".inf", "+.inf":
-			return math.Inf(1)
-		case "-.inf":
-			return math.Inf(-1)
-		case ".nan":
-			return math.NaN()
-		}
-		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
-			return f
-		}
-	}
-	return n.Value
 }
 
 // fileValue is the whole file as a JSON-compatible value (for schemas).

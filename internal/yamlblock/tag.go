@@ -1,10 +1,13 @@
 package yamlblock
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // plainTag is the tag YAML's core schema, as go.yaml.in/yaml/v4 applies it,
@@ -92,4 +95,39 @@ func timestamp(s string) bool {
 		}
 	}
 	return false
+}
+
+// Scalar is the value of a scalar node by its resolved tag, as YAML 1.2's
+// core schema (of which JSON is a part) reads it: nil, a bool, an int64
+// (a float64 when it does not fit), a float64 (infinities and NaN too), or
+// the text itself for a string and any other tag.
+func Scalar(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		b, _ := strconv.ParseBool(strings.ToLower(n.Value))
+		return b
+	case "!!int":
+		s := strings.ReplaceAll(n.Value, "_", "")
+		if i, err := strconv.ParseInt(s, 0, 64); err == nil {
+			return i
+		}
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			return f
+		}
+	case "!!float":
+		switch strings.ToLower(n.Value) {
+		case ".inf", "+.inf":
+			return math.Inf(1)
+		case "-.inf":
+			return math.Inf(-1)
+		case ".nan":
+			return math.NaN()
+		}
+		if f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64); err == nil {
+			return f
+		}
+	}
+	return n.Value
 }
