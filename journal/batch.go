@@ -7,6 +7,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/arazzo-run/arazzo/runtime"
 )
 
 // Batch is a journaled batch: one workflow run per line of an inputs file.
@@ -62,6 +64,10 @@ type NewBatch struct {
 	SecretInputs []string
 	Settings     any
 	InputsFile   string
+	// Secrets are the credentials the batch's runs are given: inputs that
+	// hold one are refused with ErrCredentialInput, as Begin refuses a run's,
+	// before anything is written.
+	Secrets *runtime.Secrets
 }
 
 // BatchSession journals a batch: Line begins the journaled run of one line.
@@ -81,6 +87,9 @@ func (st *Store) BeginBatch(ctx context.Context, nb NewBatch) (*BatchSession, er
 }
 
 func (st *Store) beginBatch(ctx context.Context, nb NewBatch, prev *Batch) (*BatchSession, error) {
+	if !jsonEqual(maskCredentials(nb.Secrets, nb.Inputs), nb.Inputs) {
+		return nil, ErrCredentialInput
+	}
 	inputs, err := json.Marshal(nonNil(nb.Inputs))
 	if err != nil {
 		return nil, fmt.Errorf("journal: inputs: %w", err)

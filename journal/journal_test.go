@@ -705,6 +705,22 @@ func TestCredentialInputIsRefused(t *testing.T) {
 	}
 }
 
+// A batch whose shared inputs hold a credential of its runs is refused the
+// same way, before its record is written.
+func TestBatchCredentialInputIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.opts()
+	_, err := f.store.BeginBatch(context.Background(), NewBatch{WorkflowID: "rotate-mcp-server-token", Location: rotate,
+		Digest: f.plan.SourceDigest(), Inputs: map[string]any{"search": "x", "note": []any{"see " + apiToken}}, Secrets: f.secrets})
+	if !errors.Is(err, ErrCredentialInput) {
+		t.Fatalf("BeginBatch with a credential input: %v", err)
+	}
+	var n int
+	if err := f.store.db.QueryRow("SELECT count(*) FROM batches").Scan(&n); err != nil || n != 0 {
+		t.Errorf("batches after the refusal: %d, %v", n, err)
+	}
+}
+
 // A step execution is recorded by what it did and how it ended: its requests
 // and their responses, its waits, its end. Its start is no record (it was one
 // row in four of every GET step's); where a failed step began is found

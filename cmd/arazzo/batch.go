@@ -252,9 +252,9 @@ func (b *batch) beginJournal(ctx context.Context, st *journal.Store, f *runFlags
 		}
 	}
 	b.journal, err = st.BeginBatch(ctx, journal.NewBatch{WorkflowID: b.wfID, Location: runLocation(f.journal.location), Digest: b.plan.SourceDigest(),
-		Inputs: b.base, SecretInputs: secretInputs, Settings: f.settings(), InputsFile: file})
+		Inputs: b.base, SecretInputs: secretInputs, Settings: f.settings(), InputsFile: file, Secrets: b.secrets()})
 	if err != nil {
-		return &exitError{code: ExitIncomplete, err: err}
+		return &exitError{code: ExitIncomplete, err: fmt.Errorf("%w%s", err, flagHint(err))}
 	}
 	return nil
 }

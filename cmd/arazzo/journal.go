@@ -449,7 +449,7 @@ func (a *app) runJournal(ctx context.Context, arg string, plan *runtime.Plan, wf
 		sess, err = st.Begin(ctx, journal.NewRun{WorkflowID: wfID, Location: runLocation(arg), Digest: plan.SourceDigest(),
 			Inputs: inputs, SecretInputs: secretInputs, Settings: f.settings()}, sopts)
 		if err != nil {
-			return nil, &exitError{code: ExitIncomplete, err: fmt.Errorf("%w%s", err, flagHint(err))}
+			return nil, err // runWorkflow words it, with its hint
 		}
 	}
 	j.runID = sess.Run().ID

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/arazzo-run/arazzo/internal/testserver"
 	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/runtime"
 	"github.com/arazzo-run/arazzo/temporal"
@@ -350,4 +351,43 @@ func (c credentialMasking) Send(ctx context.Context, req *runtime.Request) *runt
 		}
 	}
 	return &out
+}
+
+// An input that holds a credential the run is also given is refused before
+// anything is written, for a run and for a batch (whose shared inputs the
+// batch record holds): the journal never holds it, and the refusal says once
+// what to do instead.
+func TestCredentialInputIsNotJournaled(t *testing.T) {
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer api.Close()
+	lines := filepath.Join(t.TempDir(), "lines.jsonl")
+	if err := os.WriteFile(lines, []byte("{}\n{}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const hint = "(credentials are given with --auth; --no-journal runs without a journal)"
+	for name, extra := range map[string][]string{"run": nil, "batch": {"--inputs-file", lines, "--parallel", "2"}} {
+		state := filepath.Join(t.TempDir(), "state")
+		args := append([]string{"run", rotateFile, "--input", "search=" + apiToken, "--auth", "bearerAuth=" + apiToken,
+			"--server", "mcpServerApi=" + api.URL, "--state", state, "--output", "json"}, extra...)
+		code, stdout, stderr := execCLI(args...)
+		if code != ExitIncomplete || strings.Count(stderr, hint) != 1 || !strings.Contains(stderr, "credentials are never journaled") {
+			t.Errorf("%s: exit %d, want %d with the refusal and its hint once:\n%s", name, code, ExitIncomplete, stderr)
+		}
+		if n := len(api.Requests()); n != 0 {
+			t.Errorf("%s: %d requests sent, want none", name, n)
+		}
+		if form, ok := holds([]byte(stdout+stderr), apiToken); ok {
+			t.Errorf("%s: the output holds the credential (as %q)", name, form)
+		}
+		_ = filepath.WalkDir(state, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			data, _ := os.ReadFile(p)
+			if form, ok := holds(data, apiToken); ok {
+				t.Errorf("%s: journal file %s holds the credential (as %q)", name, filepath.Base(p), form)
+			}
+			return nil
+		})
+	}
 }
