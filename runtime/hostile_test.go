@@ -70,50 +70,126 @@ workflows:
 
 // A criterion that would run long on a hostile response (a quadratic XPath
 // query) stops when the run is cancelled — a signal, or --run-timeout — and
-// the run ends: the run is cancelled the moment the response arrives.
+// the run ends: the run is stopped the moment the response arrives. A
+// criterion stopped so has no verdict: the step does not fail by it (nor
+// does an action's criterion choose), the run ends in error with the
+// context's error, as a run stopped during a request does.
 func TestCriterionStopsWithTheRun(t *testing.T) {
 	srv := newAPI(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		w.Header().Set("Content-Type", "application/xml")
 		w.Write([]byte("<r>" + strings.Repeat("<i/>", 1500) + "</r>"))
 	})
-	plan := loadFiles(t, srv.URL, map[string]string{
-		"api.yaml": `openapi: 3.1.0
+	const quadratic = "count(//i[count(preceding::i) >= 0]) > 0"
+	docs := map[string]string{
+		"success criterion": `
+        successCriteria:
+          - context: $response.body
+            condition: ` + quadratic + `
+            type: xpath
+`,
+		"action criterion": `
+        successCriteria:
+          - condition: $statusCode == 201
+        onFailure:
+          - name: again
+            type: retry
+            retryLimit: 3
+            criteria:
+              - context: $response.body
+                condition: ` + quadratic + `
+                type: xpath
+`,
+	}
+	for name, criteria := range docs {
+		plan := loadFiles(t, srv.URL, map[string]string{
+			"api.yaml": `openapi: 3.1.0
 info: {title: api, version: '1'}
 servers: [{url: $URL}]
 paths:
   /items:
     get: {operationId: list, responses: {'200': {description: ok}}}
 `,
-		"arazzo.yaml": `arazzo: 1.0.1
+			"arazzo.yaml": `arazzo: 1.0.1
 info: {title: t, version: '1'}
 sourceDescriptions: [{name: api, url: api.yaml, type: openapi}]
 workflows:
   - workflowId: w
     steps:
       - stepId: list
-        operationId: list
-        successCriteria:
-          - context: $response.body
-            condition: count(//i[count(preceding::i) >= 0]) > 0
-            type: xpath
-`})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cancelOnResponse := ObserverFunc(func(e *Event) {
-		if e.Kind == EventResponse {
+        operationId: list` + criteria})
+		for _, c := range []struct {
+			how  string
+			want error
+		}{{"cancelled", context.Canceled}, {"timed out", context.DeadlineExceeded}} {
+			ctx, cancel := context.WithCancel(context.Background())
+			if c.want == context.DeadlineExceeded {
+				ctx = &expiring{Context: context.Background()}
+			}
+			stopOnResponse := ObserverFunc(func(e *Event) {
+				if e.Kind == EventResponse {
+					if x, ok := ctx.(*expiring); ok {
+						x.expire()
+					} else {
+						cancel()
+					}
+				}
+			})
+			res, err := plan.Run(ctx, "w", nil, WithObserver(stopOnResponse))
 			cancel()
+			if err != nil || res == nil || len(res.Steps) != 1 {
+				t.Fatalf("%s, %s: result %+v, %v: want one step", name, c.how, res, err)
+			}
+			st := res.Steps[0]
+			if res.Status != StatusError || !errors.Is(res.Err, c.want) || !strings.Contains(res.Err.Error(), "run "+c.how+" while evaluating criterion `"+quadratic+"` of step list") {
+				t.Errorf("%s, %s: run %s, %v; want error wrapping %v", name, c.how, res.Status, res.Err, c.want)
+			}
+			if st.Status != StatusError || st.Attempts != 1 {
+				t.Errorf("%s, %s: step %s after %d attempts, want error after 1", name, c.how, st.Status, st.Attempts)
+			}
+			for _, cr := range st.Criteria {
+				if cr.Condition == quadratic {
+					t.Errorf("%s, %s: the stopped criterion has a verdict: %+v", name, c.how, cr)
+				}
+			}
 		}
-	})
-	res, _ := plan.Run(ctx, "w", nil, WithObserver(cancelOnResponse))
-	if res == nil || len(res.Steps) != 1 || len(res.Steps[0].Criteria) != 1 {
-		t.Fatalf("result %+v: want one step with its criterion", res)
 	}
-	if c := res.Steps[0].Criteria[0]; c.Pass || !strings.Contains(c.Reason, "stopped") {
-		t.Errorf("criterion reason %q: the XPath query ran on after the run was cancelled", c.Reason)
+}
+
+// expiring is a context whose deadline passes when expire is called: its
+// Err is then context.DeadlineExceeded, as a run's --timeout makes it.
+type expiring struct {
+	context.Context
+	mu   sync.Mutex
+	done chan struct{}
+	err  error
+}
+
+func (x *expiring) expire() {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.err == nil {
+		x.err = context.DeadlineExceeded
+		close(x.ch())
 	}
-	if res.Status == StatusPassed {
-		t.Errorf("status %s after the run was cancelled", res.Status)
+}
+
+func (x *expiring) ch() chan struct{} {
+	if x.done == nil {
+		x.done = make(chan struct{})
 	}
+	return x.done
+}
+
+func (x *expiring) Done() <-chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.ch()
+}
+
+func (x *expiring) Err() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
 }
 
 // twoSourcesPlan loads a document whose second source, on another server,

@@ -459,13 +459,20 @@ func (r *run) step(ctx context.Context, f *frame, sp *stepPlan) stepFlow {
 			// Step Object, successCriteria: "all assertions MUST be satisfied for
 			// the step to be deemed successful" (none given: the exchange completed).
 			s.res.Status, s.res.Err = StatusPassed, ""
-			return s.after(r.choose(at.sc, sp.onSuccess, nil, s.res.Attempts), at, true)
+			a, err := r.choose(at.sc, sp.onSuccess, nil, s.res.Attempts)
+			if err != nil {
+				return s.fatal(err)
+			}
+			return s.after(a, at, true)
 		}
 		s.res.Status = at.status
 		if at.err != nil {
 			s.res.Err = at.err.Error()
 		}
-		a := r.choose(at.sc, sp.onFailure, s.retries, s.res.Attempts)
+		a, err := r.choose(at.sc, sp.onFailure, s.retries, s.res.Attempts)
+		if err != nil {
+			return s.fatal(err)
+		}
 		if a == nil || a.kind != actionRetry {
 			return s.after(a, at, false)
 		}
@@ -692,7 +699,7 @@ func (s *stepState) failure(at *attempt) error {
 // Action Object, retryLimit: "The retryLimit MUST be exhausted prior to
 // executing subsequent failure actions"). Each criterion evaluated is
 // reported as an EventCriterion naming its action.
-func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int, attempt int) *actionPlan {
+func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]int, attempt int) (*actionPlan, error) {
 	for _, a := range actions {
 		if a.kind == actionRetry && retries != nil && retries[a] >= a.retryLimit {
 			continue
@@ -702,7 +709,10 @@ func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]i
 			if c == nil {
 				continue
 			}
-			cr := c.explain(sc, a.name)
+			cr, err := c.explain(sc, a.name)
+			if err != nil {
+				return nil, err
+			}
 			r.emit(&Event{Kind: EventCriterion, WorkflowID: sc.f.wp.id, StepID: sc.sp.id, Attempt: attempt, Depth: sc.f.depth, Criterion: &cr})
 			if !cr.Pass {
 				ok = false
@@ -710,10 +720,10 @@ func (r *run) choose(sc *scope, actions []*actionPlan, retries map[*actionPlan]i
 			}
 		}
 		if ok {
-			return a
+			return a, nil
 		}
 	}
-	return nil
+	return nil, nil
 }
 
 // retryWait is the delay before a retry: retryAfter seconds (fractions allowed),
@@ -779,7 +789,7 @@ func (r *run) targetInputs(f *frame, sc *scope, a *actionPlan) (map[string]any, 
 // attempt executes a step once: build and send its request (or run its workflow),
 // evaluate its success criteria and outputs.
 func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResult) *attempt {
-	sc := &scope{run: r, f: f, sp: sp, done: ctx.Done()}
+	sc := &scope{run: r, f: f, sp: sp, ctx: ctx}
 	at := &attempt{sc: sc}
 	// The step's criteria are those of its latest attempt: a failure after
 	// retries names each unmet criterion once.
@@ -807,7 +817,11 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 		if c == nil {
 			continue
 		}
-		cr := c.explain(sc, "")
+		cr, err := c.explain(sc, "")
+		if err != nil {
+			at.fatal, at.err = true, err
+			return at
+		}
 		res.Criteria = append(res.Criteria, cr)
 		r.emit(&Event{Kind: EventCriterion, WorkflowID: f.wp.id, StepID: sp.id, Attempt: res.Attempts, Depth: f.depth, Criterion: &cr})
 		if !cr.Pass {
@@ -865,13 +879,16 @@ func (r *run) attempt(ctx context.Context, f *frame, sp *stepPlan, res *StepResu
 
 // explain evaluates a criterion of the step's successCriteria (action "")
 // or of the named action.
-func (c *criterionPlan) explain(sc *scope, action string) CriterionResult {
+func (c *criterionPlan) explain(sc *scope, action string) (CriterionResult, error) {
 	o := c.crit.Explain(sc)
+	if err := sc.stoppedBy(o.Err, c.text); err != nil {
+		return CriterionResult{}, err
+	}
 	cr := CriterionResult{Condition: c.text, Context: c.c.Context, Type: c.c.EffectiveType(), Pass: o.Pass, Reason: o.Reason, Operands: o.Operands, Action: action}
 	if o.Err != nil && cr.Reason == "" {
 		cr.Reason = o.Err.Error()
 	}
-	return cr
+	return cr, nil
 }
 
 func failedCriteria(res *StepResult) string {

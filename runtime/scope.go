@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -26,7 +27,7 @@ type scope struct {
 	resp    *Response
 	callee  *wfOutcome      // the workflow a workflowId step ran
 	outputs map[string]any  // $outputs while evaluating workflow outputs
-	done    <-chan struct{} // the run's ctx.Done(): criteria stop when it closes (see stop.go)
+	ctx     context.Context // the run's: criteria stop when it ends (see stop.go)
 
 	body        any
 	bodyDecoded bool
