@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -702,6 +703,34 @@ func TestCredentialInputIsRefused(t *testing.T) {
 	runs, err := f.store.Runs(context.Background(), 10)
 	if err != nil || len(runs) != 0 {
 		t.Errorf("runs after the refusal: %d, %v", len(runs), err)
+	}
+}
+
+// A signal that comes once a run has passed or failed does not make it
+// interrupted: it completed, its outputs are handed over, and a resumed batch
+// hands its result over instead of running it again. A run the signal stopped
+// (its error is the cancellation, or there is no result) is interrupted.
+func TestSignalAfterTheRunEnded(t *testing.T) {
+	f := newFixture(t)
+	stopped := fmt.Errorf("run cancelled during GET http://x/: %w", context.Canceled)
+	for _, c := range []struct {
+		name string
+		res  *runtime.Result
+		want Status
+	}{
+		{"passed", &runtime.Result{Status: runtime.StatusPassed, Outputs: map[string]any{"token": "t"}}, StatusPassed},
+		{"failed", &runtime.Result{Status: runtime.StatusFailed, Err: errors.New("criterion not met")}, StatusFailed},
+		{"error of its own", &runtime.Result{Status: runtime.StatusError, Err: errors.New("connection refused")}, StatusError},
+		{"stopped by the signal", &runtime.Result{Status: runtime.StatusError, Err: stopped}, StatusInterrupted},
+		{"no result", nil, StatusInterrupted},
+	} {
+		sess := f.begin(map[string]any{"search": "support"})
+		if err := sess.Finish(c.res, nil, true); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.run(sess.Run().ID).Status; got != c.want {
+			t.Errorf("%s, then a signal: recorded %s, want %s", c.name, got, c.want)
+		}
 	}
 }
 

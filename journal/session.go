@@ -176,9 +176,11 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 	return &Session{store: st, run: r, opts: opts, replay: replay}, nil
 }
 
-// Finish records how the run ended: interrupted when ctx was cancelled by a
-// signal (a resumed run then replays everything recorded), else the result's
-// status. A run that did not start (err is a usage error) is removed. It
+// Finish records how the run ended: interrupted when it was stopped from
+// outside (a signal: interrupted is true) before it completed (a resumed run
+// then replays everything recorded), else the result's status — also when
+// the signal came after the run had passed or failed, whose outputs are then
+// handed over as they are. A run that did not start (err is a usage error) is removed. It
 // returns once the end is on the disk: the outputs may be handed over.
 func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
 	return s.finish(res, runErr, interrupted, true)
@@ -203,7 +205,7 @@ func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable
 	msg := ""
 	var outputs map[string]any
 	switch {
-	case interrupted:
+	case interrupted && !completed(res):
 		st = StatusInterrupted
 	case res != nil:
 		st = Status(res.Status)
@@ -241,6 +243,18 @@ func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable
 	}
 	s.run.Status, s.run.Finished, s.run.Error = st, now, msg
 	return nil
+}
+
+// completed reports whether res is the outcome of a run that ran to its end:
+// passed, failed, or ended in an error that is not its being stopped.
+func completed(res *runtime.Result) bool {
+	if res == nil {
+		return false
+	}
+	if res.Status == runtime.StatusError {
+		return res.Err != nil && !errors.Is(res.Err, context.Canceled) && !errors.Is(res.Err, context.DeadlineExceeded)
+	}
+	return true
 }
 
 // write records r. When durable it returns once r — and every record before
