@@ -111,11 +111,16 @@ func (st *Store) beginBatch(ctx context.Context, nb NewBatch, prev *Batch) (*Bat
 	for i := 0; ; i++ {
 		b.ID = newRunID(now)
 		var n int64
+		// A batch is resumed once (as a run is, see begin): the check is in
+		// the insert. A new batch's resumed_from is '', which the check skips.
 		n, err = st.w.wait(false, `INSERT OR IGNORE INTO batches (id, workflow_id, location, digest, inputs, secret_inputs, settings, inputs_file, status, started_at, pid, host, resumed_from)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE ? = '' OR NOT EXISTS (SELECT 1 FROM batches WHERE resumed_from = ?)`,
 			b.ID, b.WorkflowID, b.Location, b.Digest, string(inputs), string(secret), string(settings), b.InputsFile, string(b.Status), millis(now),
-			b.PID, b.Host, b.ResumedFrom)
+			b.PID, b.Host, b.ResumedFrom, b.ResumedFrom, b.ResumedFrom)
 		if err == nil && n == 0 {
+			if by := st.resumedBy(ctx, "batches", b.ResumedFrom); by != "" {
+				return nil, &ResumeError{RunID: b.ResumedFrom, Msg: fmt.Sprintf("it was resumed already as batch %s; resume that one instead", by)}
+			}
 			err = fmt.Errorf("batch ID %s exists already", b.ID)
 		}
 		if err == nil || i == 3 {

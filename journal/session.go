@@ -159,11 +159,26 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 		}
 		return &Session{store: st, run: r, opts: opts, replay: replay}, nil
 	}
+	query := insert
+	if resumedFrom != "" {
+		// A run is resumed once: the check and the insert are one statement,
+		// so of two processes resuming it at the same moment (both read it
+		// not resumed yet) only one goes on, and no request not safe to
+		// repeat is sent twice.
+		query = insertResumed
+	}
 	for i := 0; ; i++ {
 		r.ID = newRunID(now)
+		a := args()
+		if resumedFrom != "" {
+			a = append(a, resumedFrom)
+		}
 		var n int64
-		n, err = st.w.wait(false, insert, args()...)
+		n, err = st.w.wait(false, query, a...)
 		if err == nil && n == 0 {
+			if by := st.resumedBy(ctx, "runs", resumedFrom); by != "" {
+				return nil, &ResumeError{RunID: resumedFrom, Msg: fmt.Sprintf("it was resumed already as run %s; resume that one instead", by)}
+			}
 			err = fmt.Errorf("run ID %s exists already", r.ID) // drawn twice in one second: draw again
 		}
 		if err == nil || i == 3 {
@@ -300,6 +315,11 @@ func (s *Session) failed() error {
 	}
 	return s.err
 }
+
+// insertResumed is begin's insert of a run that resumes another, made only
+// if no run resumed that one yet (its last argument).
+const insertResumed = `INSERT OR IGNORE INTO runs (id, workflow_id, location, digest, inputs, secret_inputs, settings, status, started_at, pid, host, resumed_from, batch_id, line)
+	SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM runs WHERE resumed_from = ?)`
 
 const insertRecord = `INSERT INTO records (run_id, seq, kind, workflow_id, step_id, attempt, depth, at, replayed, data, body, sent, sent_at, steps)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`

@@ -323,6 +323,17 @@ func (s *Store) resolveID(ctx context.Context, table, id string) (string, error)
 	return ids[0], nil
 }
 
+// resumedBy is the row of table (runs or batches) that resumed id, "" when
+// none did (or id is "").
+func (s *Store) resumedBy(ctx context.Context, table, id string) string {
+	if id == "" {
+		return ""
+	}
+	var by string
+	_ = s.db.QueryRowContext(ctx, "SELECT id FROM "+table+" WHERE resumed_from = ? ORDER BY started_at LIMIT 1", id).Scan(&by)
+	return by
+}
+
 // Sync returns once everything written so far is on the disk.
 func (s *Store) Sync() error {
 	_, err := s.w.wait(true, "")
