@@ -21,7 +21,9 @@ func (a *app) runsCommand() *cobra.Command {
 		Short: "List and show the runs in the journal",
 		Long: `Every run is recorded in a journal (an SQLite database in --state DIR,
 $XDG_STATE_HOME/arazzo or ~/.local/state/arazzo by default): each step's status and
-outputs, and the responses they came from, committed before the next step starts.
+outputs, and the responses they came from. A request that is not safe to repeat
+(the POST that renews a token) is on disk before it is sent, and its response
+before the run goes on; the rest is written within 50 ms (docs/reliability.md).
 A run that was interrupted or failed can be continued with 'arazzo run --resume ID'.`,
 		Example: `  arazzo runs list
   arazzo runs show 20261125-195912-3fa9c2
