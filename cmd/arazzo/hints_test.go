@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/arazzo-run/arazzo/journal"
@@ -29,6 +31,18 @@ func TestFlagHint(t *testing.T) {
 	} {
 		if got := flagHint(tt.err); got != tt.want {
 			t.Errorf("flagHint(%v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}
+
+// A document of several workflows run without --workflow says which flag
+// picks one, with --dry-run too (the check that refuses it comes first).
+func TestChooseAWorkflowNamesTheFlag(t *testing.T) {
+	doc := filepath.Join("testdata", "secrets", "secrets.arazzo.yaml")
+	for _, extra := range [][]string{nil, {"--dry-run"}} {
+		code, _, stderr := execCLI(append([]string{"run", doc, "--no-journal"}, extra...)...)
+		if code != ExitUsage || !strings.Contains(stderr, "choose one") || !strings.Contains(stderr, "(pass --workflow ID)") {
+			t.Errorf("run %v: exit %d, want %d naming --workflow:\n%s", extra, code, ExitUsage, stderr)
 		}
 	}
 }

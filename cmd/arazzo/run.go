@@ -149,7 +149,7 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	// Each line of a batch completes the inputs; a resumed run has its own.
 	if f.batch.file == "" && f.journal.prev == nil {
 		if err := plan.CheckInputs(wfID, inputs); err != nil {
-			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()))}
+			return &exitError{code: ExitUsage, err: errors.New(secrets.Mask(err.Error()) + flagHint(err))}
 		}
 	}
 	a.reportWarnings(diags, f.verbose) // the run goes ahead: its document's warnings matter
