@@ -403,7 +403,15 @@ func parseAuth(pairs []string, secrets *runtime.Secrets) (runtime.CredentialMap,
 		if v, isRef, err := readRef(val); err != nil {
 			return nil, usageErr("--auth %s: %v", name, err)
 		} else if isRef {
+			if v == "" { // file:PATH (env:VAR refuses an empty variable already)
+				return nil, usageErr("--auth %s: %s is empty", name, strings.TrimPrefix(val, "file:"))
+			}
 			val = v
+		} else if val == "" {
+			// Most often --auth NAME=$VAR with VAR unset: a request would go
+			// out with an empty credential and be refused, or worse, accepted
+			// as anonymous.
+			return nil, usageErr("--auth %s: no credential after '=' (an unset shell variable?); give SCHEME=VALUE, SCHEME=env:VAR or SCHEME=file:PATH", name)
 		}
 		creds[name] = val
 	}

@@ -78,6 +78,7 @@ workflows:
       - {stepId: collect, operationId: $sourceDescriptions.evil.collect}
 `,
 		"lines.jsonl": "{\"n\": 1}\n{\"n\": 2}\n",
+		"empty.token": "\n",
 	}
 	for name, text := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
@@ -104,6 +105,10 @@ workflows:
 			`--server-var good.port: no server of source "good" has a variable {port}`},
 		{"misspelt --auth", []string{"--auth", "good.baererAuth=s3cret-token"},
 			`--auth good.baererAuth: source "good" declares no security scheme "baererAuth"; did you mean "bearerAuth"?`},
+		{"empty --auth (an unset shell variable)", []string{"--auth", "good.bearerAuth="},
+			`--auth good.bearerAuth: no credential after '=' (an unset shell variable?)`},
+		{"empty --auth file", []string{"--auth", "good.bearerAuth=file:" + filepath.Join(dir, "empty.token")},
+			`--auth good.bearerAuth: ` + filepath.Join(dir, "empty.token") + ` is empty`},
 	}
 	for mode, extra := range modes {
 		for _, tc := range refused {
