@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
 )
 
 // sessionToken is a token a response returns under a secret-like name.
@@ -259,5 +261,35 @@ func TestTraceBoundedAcrossRetries(t *testing.T) {
 	data, _ := os.ReadFile(trace)
 	if n := bytes.Count(data, []byte(`"truncated": true`)); n != 21 {
 		t.Errorf("%d bodies marked truncated, want 21", n)
+	}
+}
+
+// An --output-file the outputs could not be written to is refused before
+// anything is sent: found at the end, after the renewal, it would leave the
+// new token on standard output alone.
+func TestOutputFileCheckedBeforeTheRun(t *testing.T) {
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer api.Close()
+	dir := t.TempDir()
+	for name, c := range map[string]struct{ path, msg string }{
+		"missing directory": {filepath.Join(dir, "missing", "out.json"), "the outputs could not be written there: no such file or directory"},
+		"a directory":       {dir, "is a directory"},
+	} {
+		code, stdout, stderr := execCLI("run", rotateFile, "--input", "search=sales", "--auth", "bearerAuth="+apiToken,
+			"--server", "mcpServerApi="+api.URL, "--no-journal", "--output-file", c.path)
+		if code != ExitUsage || !strings.Contains(stderr, "--output-file "+c.path+": "+c.msg) {
+			t.Errorf("%s: exit %d, want %d with %q:\n%s%s", name, code, ExitUsage, c.msg, stdout, stderr)
+		}
+		if n := len(api.Requests()); n != 0 {
+			t.Errorf("%s: %d requests sent before the refusal", name, n)
+		}
+	}
+	out := filepath.Join(dir, "out.json")
+	if code, _, stderr := execCLI("run", rotateFile, "--input", "search=sales", "--auth", "bearerAuth="+apiToken,
+		"--server", "mcpServerApi="+api.URL, "--no-journal", "--output-file", out); code != ExitOK {
+		t.Fatalf("a writable --output-file: exit %d\n%s", code, stderr)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries after the run, want the outputs file alone (the check leaves nothing)", len(entries))
 	}
 }

@@ -513,6 +513,26 @@ func runLocation(arg string) string {
 // writeFileAtomic writes v as JSON to path with mode 0600: to a temporary file
 // in the same directory, synced, then renamed over path, so a reader sees the
 // old content or the new, never a part.
+// checkOutputFile refuses an --output-file the outputs could not be written
+// to, before the run sends anything: its directory must exist and take a new
+// file (one is created there and removed), and it must not be a directory.
+// Found only at the end, it would leave a renewed token on stdout alone.
+func checkOutputFile(path string) error {
+	if path == "" {
+		return nil
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageErr("--output-file %s: is a directory; name the file to write the outputs to", path)
+	}
+	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return usageErr("--output-file %s: the outputs could not be written there: %v", path, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
+}
+
 func writeFileAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {

@@ -127,6 +127,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutputFile(f.journal.outputFile); err != nil {
+		return err
+	}
 	if err := a.prepareResume(ctx, &arg, f); err != nil {
 		return err
 	}
