@@ -46,3 +46,14 @@ func TestChooseAWorkflowNamesTheFlag(t *testing.T) {
 		}
 	}
 }
+
+// "-" (standard input) is refused by the commands that read the document
+// again later, saying what to give instead; validate reads it.
+func TestDocumentFromStandardInput(t *testing.T) {
+	for _, args := range [][]string{{"run", "-"}, {"describe", "-"}, {"mcp", "-"}} {
+		code, _, stderr := execCLI(args...)
+		if code != ExitUsage || !strings.Contains(stderr, "cannot be read from standard input by this command") {
+			t.Errorf("%v: exit %d, want %d saying so:\n%s", args, code, ExitUsage, stderr)
+		}
+	}
+}

@@ -24,6 +24,11 @@ type target struct {
 
 // resolveTarget turns FILE|URL|provider/workflowId into a location.
 func resolveTarget(arg string) (target, error) {
+	if arg == "-" {
+		// validate reads standard input; run reads the document again when a
+		// run is resumed, mcp's standard input is the protocol's.
+		return target{}, usageErr("the document cannot be read from standard input by this command (validate reads it): save it to a file, or give its URL")
+	}
 	if u, err := url.Parse(arg); err == nil && (u.Scheme == "http" || u.Scheme == "https") {
 		return target{location: arg}, nil
 	}
