@@ -100,6 +100,9 @@ const (
 )
 
 func (a *app) serveMCP(ctx context.Context, args []string, f *mcpFlags) error {
+	if err := f.run.checkLimits(); err != nil {
+		return err
+	}
 	if f.http == "" && (f.allowRemote || f.httpToken != "") {
 		return usageErr("--allow-remote and --http-token go with --http ADDR")
 	}

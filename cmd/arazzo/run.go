@@ -106,10 +106,10 @@ func (f *runFlags) registerShared(fl *pflag.FlagSet) {
 	fl.StringArrayVar(&f.auth, "auth", nil, "credential of a security scheme: SCHEME=VALUE|env:VAR|file:PATH (repeatable)")
 	fl.BoolVar(&f.allowOutside, "allow-outside", false, "read sources outside the document's repository (or its directory outside a repository)")
 	fl.BoolVar(&f.mock, "mock", false, "answer every operation from an in-process mock of the OpenAPI sources; nothing leaves the machine")
-	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each HTTP request (0: none)")
 	fl.DurationVar(&f.runTimeout, "run-timeout", 0, "timeout of the whole run (0: none)")
 	fl.IntVar(&f.maxSteps, "max-steps", 10_000, "most step executions in one run (bounds goto loops)")
-	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose")
+	fl.DurationVar(&f.maxRetryWait, "max-retry-wait", 60*time.Second, "longest wait a Retry-After header can impose (0: retry at once)")
 	fl.Int64Var(&f.maxBody, "max-body", 16<<20, "largest response body read, in bytes")
 }
 
@@ -121,6 +121,9 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 		return err
 	}
 	if err := f.temporal.check(f); err != nil {
+		return err
+	}
+	if err := f.checkLimits(); err != nil {
 		return err
 	}
 	reports, err := parseReports(f.reports, f.trace, f.har)
@@ -457,6 +460,27 @@ func readRef(v string) (value string, isRef bool, err error) {
 		return strings.TrimRight(string(data), "\r\n"), true, nil
 	}
 	return v, false, nil
+}
+
+// checkLimits refuses the limits no run could go by: a negative duration, a
+// step budget or a body size below 1 (with them the first step would fail,
+// "step budget of 0 executions used up", as if the document looped).
+func (f *runFlags) checkLimits() error {
+	for _, d := range []struct {
+		flag, zero string
+		v          time.Duration
+	}{{"--timeout", "no timeout", f.timeout}, {"--run-timeout", "no timeout", f.runTimeout}, {"--max-retry-wait", "retry at once", f.maxRetryWait}} {
+		if d.v < 0 {
+			return usageErr("%s must not be negative, got %s (0: %s)", d.flag, d.v, d.zero)
+		}
+	}
+	if f.maxSteps < 1 {
+		return usageErr("--max-steps must be at least 1, got %d", f.maxSteps)
+	}
+	if f.maxBody < 1 {
+		return usageErr("--max-body must be at least 1 byte, got %d", f.maxBody)
+	}
+	return nil
 }
 
 // checkServerURL refuses a --server value no request can be sent to: one
