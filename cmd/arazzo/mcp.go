@@ -122,7 +122,7 @@ func (a *app) serveMCP(ctx context.Context, args []string, f *mcpFlags) error {
 		return s.serveHTTP(ctx, srv, listen)
 	}
 	fmt.Fprintf(a.stderr, "arazzo: serving %d tool(s) over MCP on stdio%s\n", len(s.tools), s.confirmNote())
-	err = srv.Run(ctx, &mcp.IOTransport{Reader: io.NopCloser(a.stdin), Writer: nopWriteCloser{a.stdout}})
+	err = srv.Run(ctx, newStdioTransport(a.stdin, a.stdout))
 	if err == nil || errors.Is(err, io.EOF) || ctx.Err() != nil {
 		return nil
 	}
@@ -135,10 +135,6 @@ func (s *mcpServer) confirmNote() string {
 	}
 	return ""
 }
-
-type nopWriteCloser struct{ io.Writer }
-
-func (nopWriteCloser) Close() error { return nil }
 
 // newMCPServer loads the documents and names a tool for each workflow.
 func (a *app) newMCPServer(ctx context.Context, args []string, f *mcpFlags) (*mcpServer, error) {
