@@ -510,9 +510,6 @@ func runLocation(arg string) string {
 	return arg
 }
 
-// writeFileAtomic writes v as JSON to path with mode 0600: to a temporary file
-// in the same directory, synced, then renamed over path, so a reader sees the
-// old content or the new, never a part.
 // checkOutputFile refuses an --output-file the outputs could not be written
 // to, before the run sends anything: its directory must exist and take a new
 // file (one is created there and removed), and it must not be a directory.
@@ -524,7 +521,7 @@ func checkOutputFile(path string) error {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return usageErr("--output-file %s: is a directory; name the file to write the outputs to", path)
 	}
-	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	probe, err := tempBeside(path)
 	if err != nil {
 		return usageErr("--output-file %s: the outputs could not be written there: %v", path, errors.Unwrap(err))
 	}
@@ -533,13 +530,21 @@ func checkOutputFile(path string) error {
 	return nil
 }
 
+// tempBeside creates the temporary file (mode 0600) that writeFileAtomic
+// renames over path, in path's directory.
+func tempBeside(path string) (*os.File, error) {
+	return os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+}
+
+// writeFileAtomic writes v as JSON to path with mode 0600: to a temporary file
+// in the same directory, synced, then renamed over path, so a reader sees the
+// old content or the new, never a part.
 func writeFileAtomic(path string, v any) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp") // mode 0600
+	tmp, err := tempBeside(path)
 	if err != nil {
 		return err
 	}
@@ -562,7 +567,7 @@ func writeFileAtomic(path string, v any) error {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
-	if d, err := os.Open(dir); err == nil {
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
 		_ = d.Sync() // the rename itself survives a power cut
 		d.Close()
 	}

@@ -127,16 +127,15 @@ func (s *stdioLines) answer(id json.RawMessage, code int64, msg string) {
 	if len(id) == 0 || (id[0] != '"' && (id[0] < '0' || id[0] > '9') && id[0] != '-') {
 		id = json.RawMessage("null")
 	}
-	data, _ := json.Marshal(struct {
+	var reply struct {
 		JSONRPC string          `json:"jsonrpc"`
 		ID      json.RawMessage `json:"id"`
 		Error   struct {
 			Code    int64  `json:"code"`
 			Message string `json:"message"`
 		} `json:"error"`
-	}{JSONRPC: "2.0", ID: id, Error: struct {
-		Code    int64  `json:"code"`
-		Message string `json:"message"`
-	}{code, msg}})
+	}
+	reply.JSONRPC, reply.ID, reply.Error.Code, reply.Error.Message = "2.0", id, code, msg
+	data, _ := json.Marshal(reply)
 	_, _ = s.out.Write(append(data, '\n'))
 }

@@ -495,8 +495,9 @@ func checkServerURL(raw string) error {
 	if usable(raw) {
 		return nil
 	}
+	secret := strings.Contains(raw, "@")
 	shown := fmt.Sprintf("%q", raw)
-	if strings.Contains(raw, "@") {
+	if secret {
 		shown = "the URL"
 	}
 	if scheme, _, ok := strings.Cut(raw, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
@@ -504,7 +505,7 @@ func checkServerURL(raw string) error {
 	}
 	if !strings.Contains(raw, "://") && usable("http://"+raw) {
 		hint := ""
-		if shown != "the URL" {
+		if !secret {
 			hint = fmt.Sprintf("; did you mean %q?", "http://"+raw)
 		}
 		return fmt.Errorf("%s has no http:// or https://%s", shown, hint)
