@@ -121,7 +121,7 @@ func ExampleWriteList() {
 	//   workflow login — Open a session.
 	//     inputs:
 	//       password (string)
-	//       user (string, required) — Who logs in.
+	//       user (string, required) — Who logs in: the name the account was opened with. Not an e-mail address.
 	//     outputs: session
 	//     steps: open
 }
