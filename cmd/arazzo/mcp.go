@@ -30,11 +30,12 @@ type mcpFlags struct {
 func (a *app) mcpCommand() *cobra.Command {
 	var f mcpFlags
 	cmd := &cobra.Command{
-		Use:   "mcp [FILE|URL|PROVIDER/WORKFLOW ...]",
+		Use:   "mcp [FILE|DIR|URL|PROVIDER/WORKFLOW ...]",
 		Short: "Serve workflows as MCP tools, over stdio or streamable HTTP",
 		Long: `Serve every workflow of the given documents (default: the bundled workflows) as a
 tool of a Model Context Protocol server, over stdio, or over MCP streamable HTTP
-with --http ADDR.
+with --http ADDR. A directory is searched for Arazzo documents as 'arazzo
+validate' searches it.
 
 Each tool takes the workflow's inputs (its inputs JSON Schema) and returns its
 declared outputs as structured content: nothing else of the responses reaches the
@@ -48,6 +49,7 @@ and --http-token. --confirm asks the client (MCP elicitation) before a workflow
 that changes anything runs; it is on by default with --http.`,
 		Example: `  arazzo mcp --auth bearerAuth=env:WORKATO_API_TOKEN
   arazzo mcp --mock
+  arazzo mcp workflows/ --mock
   arazzo mcp flows.arazzo.yaml --server api=https://api.example.com --auth apiKey=env:API_KEY
   arazzo mcp --http 127.0.0.1:8931 --http-token env:MCP_TOKEN --auth bearerAuth=env:WORKATO_API_TOKEN`,
 		ValidArgsFunction: completeTargets,
@@ -153,6 +155,10 @@ func (a *app) newMCPServer(ctx context.Context, args []string, f *mcpFlags) (*mc
 		for _, b := range all {
 			targets = append(targets, wanted{arg: b.Name, location: b.Location, only: b.WorkflowID})
 		}
+	}
+	args, err := a.expandDirectories(args)
+	if err != nil {
+		return nil, err
 	}
 	for _, arg := range args {
 		tgt, err := resolveTarget(arg)

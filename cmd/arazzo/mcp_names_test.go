@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,5 +62,53 @@ func TestMCPToolAnnotations(t *testing.T) {
 	}
 	if !strings.Contains(archive.Description, "resume_run") {
 		t.Errorf("description %q: a destructive tool says how to finish a cut-off call", archive.Description)
+	}
+}
+
+// A directory serves the workflows of every Arazzo document in it, found as
+// validate finds them; one with none is refused.
+func TestMCPServesADirectory(t *testing.T) {
+	src := filepath.Join("..", "..", "runtime", "testdata", "signature")
+	dir := t.TempDir()
+	for _, sub := range []string{"items", "more", ".hidden"} {
+		for _, f := range []string{"items.arazzo.yaml", "items.openapi.yaml"} {
+			data, err := os.ReadFile(filepath.Join(src, f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			name := f
+			if f == "items.arazzo.yaml" {
+				name = strings.TrimPrefix(sub, ".") + ".arazzo.yaml" // the tools' prefix
+			}
+			if err := os.WriteFile(filepath.Join(dir, sub, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var out, errb strings.Builder
+	a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+	s, err := a.newMCPServer(context.Background(), []string{dir}, &mcpFlags{})
+	if err != nil {
+		t.Fatal(err, errb.String())
+	}
+	var names []string
+	for _, tl := range s.tools {
+		names = append(names, tl.name+" ("+tl.arg+")")
+	}
+	want := fmt.Sprintf("items_readItem (%[1]s) items_archiveItem (%[1]s) more_readItem (%[2]s) more_archiveItem (%[2]s)",
+		filepath.Join(dir, "items", "items.arazzo.yaml"), filepath.Join(dir, "more", "more.arazzo.yaml"))
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("tools\n got %s\nwant %s", got, want)
+	}
+	if !strings.Contains(errb.String(), "not searched: "+filepath.Join(dir, ".hidden")) {
+		t.Errorf("stderr does not say the hidden directory was skipped: %s", errb.String())
+	}
+	empty := t.TempDir()
+	_, err = a.newMCPServer(context.Background(), []string{empty}, &mcpFlags{})
+	if ee := (*exitError)(nil); !errors.As(err, &ee) || ee.code != ExitUsage || !strings.Contains(err.Error(), "no Arazzo documents found in "+empty) {
+		t.Errorf("an empty directory: %v", err)
 	}
 }

@@ -237,29 +237,11 @@ func collectDocuments(args []string, docs *fetch.Reader, offline bool) (out []do
 			out = append(out, document{name: arg, path: arg})
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(arg, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.IsDir() {
-				if p != arg && skippedDir(d.Name()) {
-					if d.Name() != ".git" {
-						notes = append(notes, p+string(filepath.Separator))
-					}
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if isArazzoFile(docs, p) {
-				found = append(found, p)
-			}
-			return nil
-		})
+		found, skipped, err := arazzoFilesIn(arg, docs)
 		if err != nil {
-			return nil, nil, usageErr("%s: %v", arg, err)
+			return nil, nil, err
 		}
-		sort.Strings(found)
+		notes = append(notes, skipped...)
 		for _, p := range found {
 			out = append(out, document{name: p, path: p})
 		}
@@ -274,17 +256,80 @@ func collectDocuments(args []string, docs *fetch.Reader, offline bool) (out []do
 			break
 		}
 	}
-	if len(notes) > 0 {
-		notes = []string{"not searched: " + strings.Join(notes, ", ") + " (hidden and dependency directories; give one as a PATH to validate it)"}
-	}
 	if len(out) == 0 {
-		msg := "no Arazzo documents found in " + strings.Join(args, ", ")
-		if len(notes) > 0 {
-			msg += "; " + notes[0]
-		}
-		return nil, nil, usageErr("%s", msg)
+		return nil, nil, usageErr("no Arazzo documents found in %s%s", strings.Join(args, ", "), skippedNote(notes, "; "))
+	}
+	if len(notes) > 0 {
+		notes = []string{skippedNote(notes, "")}
 	}
 	return out, notes, nil
+}
+
+// arazzoFilesIn finds the Arazzo documents in directory dir and below it,
+// sorted; skipped names the directories it did not search (hidden and
+// dependency ones, but .git).
+func arazzoFilesIn(dir string, docs *fetch.Reader) (found, skipped []string, err error) {
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != dir && skippedDir(d.Name()) {
+				if d.Name() != ".git" {
+					skipped = append(skipped, p+string(filepath.Separator))
+				}
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if isArazzoFile(docs, p) {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, usageErr("%s: %v", dir, err)
+	}
+	sort.Strings(found)
+	return found, skipped, nil
+}
+
+// expandDirectories replaces each directory among args by the Arazzo
+// documents found in it (as validate searches it), for the commands that take
+// several documents; what a search skipped is noted on stderr.
+func (a *app) expandDirectories(args []string) ([]string, error) {
+	var out, skipped []string
+	var docs *fetch.Reader
+	for _, arg := range args {
+		if st, err := os.Stat(arg); err != nil || !st.IsDir() {
+			out = append(out, arg)
+			continue
+		}
+		if docs == nil {
+			docs = fetch.New(fetch.Options{Offline: true})
+		}
+		found, skips, err := arazzoFilesIn(arg, docs)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, usageErr("no Arazzo documents found in %s (*.arazzo.yaml, *.arazzo.yml, *.arazzo.json, or YAML or JSON with a root arazzo key)%s", arg, skippedNote(skips, "; "))
+		}
+		out = append(out, found...)
+		skipped = append(skipped, skips...)
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintln(a.stderr, "note:", skippedNote(skipped, ""))
+	}
+	return out, nil
+}
+
+// skippedNote says which directories a search skipped, after sep; "" if none.
+func skippedNote(skipped []string, sep string) string {
+	if len(skipped) == 0 {
+		return ""
+	}
+	return sep + "not searched: " + strings.Join(skipped, ", ") + " (hidden and dependency directories; give one as a PATH to include it)"
 }
 
 // isArazzoFile tells an Arazzo document by its name, or by a root "arazzo" key.
