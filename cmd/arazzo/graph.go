@@ -21,9 +21,10 @@ dotted edges. Without --workflow every workflow of the document is drawn.
 Solid edges are taken on success, dashed ones on failure; thick (Mermaid) or
 dotted (DOT) ones lead to another workflow. Steps that send or receive AsyncAPI
 messages have their own shapes (a flag for a send, a parallelogram for a
-receive), and a message edge ending in a circle goes from the step that sends
-to the step that receives on the channel or receives the operation's reply. Mermaid pastes into GitHub Markdown inside a mermaid code
-block; DOT renders with Graphviz (dot -Tsvg).`,
+receive), and a message edge ending in a circle goes from the step that sends to
+the step that receives on the channel or receives the operation's reply. Mermaid
+pastes into GitHub Markdown inside a mermaid code block; DOT renders with
+Graphviz (dot -Tsvg).`,
 		Example: `  arazzo graph workato/rotate-mcp-server-token
   arazzo graph flow.arazzo.yaml --workflow checkout --format dot | dot -Tsvg > flow.svg`,
 		Args:              cobra.ExactArgs(1),

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 )
@@ -48,4 +49,21 @@ func TestEveryCommandDocumented(t *testing.T) {
 			t.Errorf("docs/cli.md's command table has no row for %q", c.Name())
 		}
 	}
+}
+
+// TestHelpIsWrapped: the prose of every command's --help fits a terminal of
+// 80 columns, as cobra prints it unwrapped.
+func TestHelpIsWrapped(t *testing.T) {
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		for i, line := range strings.Split(c.Long, "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%s --help, line %d of its description: %d columns: %s", c.CommandPath(), i+1, n, line)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk((&app{}).rootCommand())
 }

@@ -16,10 +16,11 @@ func (a *app) listCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list [FILE|DIR|URL...]",
 		Short: "List workflows: their summary, inputs and outputs",
-		Long: `List the workflows of the given documents, or the bundled workflows when none is given.
-A directory is searched for Arazzo documents as 'arazzo validate' searches it.
-A document with errors is listed as far as it can be, each workflow with errors
-marked; one that cannot be loaded is reported and the others are still listed.`,
+		Long: `List the workflows of the given documents, or the bundled workflows when none is
+given. A directory is searched for Arazzo documents as 'arazzo validate'
+searches it. A document with errors is listed as far as it can be, each workflow
+with errors marked; one that cannot be loaded is reported and the others are
+still listed.`,
 		Example: `  arazzo list
   arazzo list workflow.arazzo.yaml
   arazzo list workflows/`,

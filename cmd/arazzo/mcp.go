@@ -32,21 +32,22 @@ func (a *app) mcpCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "mcp [FILE|DIR|URL|PROVIDER/WORKFLOW ...]",
 		Short: "Serve workflows as MCP tools, over stdio or streamable HTTP",
-		Long: `Serve every workflow of the given documents (default: the bundled workflows) as a
-tool of a Model Context Protocol server, over stdio, or over MCP streamable HTTP
-with --http ADDR. A directory is searched for Arazzo documents as 'arazzo
+		Long: `Serve every workflow of the given documents (default: the bundled workflows) as
+a tool of a Model Context Protocol server, over stdio, or over MCP streamable
+HTTP with --http ADDR. A directory is searched for Arazzo documents as 'arazzo
 validate' searches it.
 
 Each tool takes the workflow's inputs (its inputs JSON Schema) and returns its
-declared outputs as structured content: nothing else of the responses reaches the
-client, and credentials (--auth) and secret inputs (format: password, writeOnly)
-never do. Every call is checked against the schema before anything is sent, and
-journaled like 'arazzo run': the tools list_runs, get_run and resume_run let an
-agent whose call was cut off find the run and finish it instead of starting again.
+declared outputs as structured content: nothing else of the responses reaches
+the client, and credentials (--auth) and secret inputs (format: password,
+writeOnly) never do. Every call is checked against the schema before anything is
+sent, and journaled like 'arazzo run': the tools list_runs, get_run and
+resume_run let an agent whose call was cut off find the run and finish it
+instead of starting again.
 
---http binds 127.0.0.1 unless ADDR names another host, which needs --allow-remote
-and --http-token. --confirm asks the client (MCP elicitation) before a workflow
-that changes anything runs; it is on by default with --http.`,
+--http binds 127.0.0.1 unless ADDR names another host, which needs
+--allow-remote and --http-token. --confirm asks the client (MCP elicitation)
+before a workflow that changes anything runs; it is on by default with --http.`,
 		Example: `  arazzo mcp --auth bearerAuth=env:WORKATO_API_TOKEN
   arazzo mcp --mock
   arazzo mcp workflows/ --mock

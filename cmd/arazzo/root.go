@@ -67,7 +67,8 @@ func (a *app) rootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "arazzo",
 		Short: "Run and validate Arazzo workflows",
-		Long: `arazzo runs Arazzo workflows against real HTTP APIs and validates Arazzo documents.
+		Long: `arazzo runs Arazzo workflows against real HTTP APIs and validates their
+documents.
 
 Exit codes: 0 success, 1 workflow failed (or validation errors), 2 usage error,
 3 document could not be loaded or is invalid, 4 run could not complete

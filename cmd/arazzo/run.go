@@ -57,10 +57,11 @@ func (a *app) runCommand() *cobra.Command {
 		Short: "Run a workflow",
 		Long: `Run a workflow of an Arazzo document, or a bundled workflow by name.
 
-Inputs are converted to the types the workflow's inputs schema declares (integer,
-number, boolean; JSON for arrays and objects); --input NAME=@FILE reads a value
-from a file. --inputs FILE gives many at once as a JSON or YAML object; --input
-values are applied after the --inputs files. A value given twice: the last wins.
+Inputs are converted to the types the workflow's inputs schema declares
+(integer, number, boolean; JSON for arrays and objects); --input NAME=@FILE
+reads a value from a file. --inputs FILE gives many at once as a JSON or YAML
+object; --input values are applied after the --inputs files.
+A value given twice: the last wins.
 
 Credentials (--auth SCHEME=VALUE) name an OpenAPI security scheme (or
 SOURCE.SCHEME); VALUE is the secret itself, env:VAR or file:PATH. For http basic

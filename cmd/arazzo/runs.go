@@ -20,11 +20,12 @@ func (a *app) runsCommand() *cobra.Command {
 		Use:   "runs",
 		Short: "List and show the runs in the journal",
 		Long: `Every run is recorded in a journal (an SQLite database in --state DIR,
-$XDG_STATE_HOME/arazzo or ~/.local/state/arazzo by default): each step's status and
-outputs, and the responses they came from. A request that is not safe to repeat
-(the POST that renews a token) is on disk before it is sent, and its response
-before the run goes on; the rest is written within 50 ms (docs/reliability.md).
-A run that was interrupted or failed can be continued with 'arazzo run --resume ID'.`,
+$XDG_STATE_HOME/arazzo or ~/.local/state/arazzo by default): each step's status
+and outputs, and the responses they came from. A request that is not safe to
+repeat (the POST that renews a token) is on disk before it is sent, and its
+response before the run goes on; the rest is written within 50 ms
+(docs/reliability.md). A run that was interrupted or failed can be continued
+with 'arazzo run --resume ID'.`,
 		Example: `  arazzo runs list
   arazzo runs show 20261125-195912-3fa9c2
   arazzo runs show 20261125-1959 --reveal --output json`,
@@ -74,12 +75,13 @@ func (a *app) runsShowCommand(state *string) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "show ID|last",
 		Short: "Show a journaled run (its inputs, steps and outputs) or batch (its lines)",
-		Long: `Show a run: its inputs, each step's status and outputs, and the workflow's outputs;
-or a batch: each of its lines, with its run and status.
-ID may be any unique prefix of a run or batch ID, or last for the most recent. Secret values — inputs whose schema says
-format: password or writeOnly: true, and inputs and outputs with secret-like names
-(token, access_token, password, api_key...) — are masked unless --reveal is given.
-Credentials given with --auth are never in the journal.`,
+		Long: `Show a run: its inputs, each step's status and outputs, and the workflow's
+outputs; or a batch: each of its lines, with its run and status. ID may be any
+unique prefix of a run or batch ID, or last for the most recent. Secret values —
+inputs whose schema says format: password or writeOnly: true, and inputs and
+outputs with secret-like names (token, access_token, password, api_key...) — are
+masked unless --reveal is given. Credentials given with --auth are never in the
+journal.`,
 		Example: `  arazzo runs show last
   arazzo runs show 20261125-1959
   arazzo runs show last --reveal --output json`,

@@ -57,8 +57,8 @@ Severity can be set per rule: --error RULE reports a rule's warnings as errors
 (step-output-unknown, to fail CI on a misspelt output), --ignore RULE drops its
 warnings (errors are never dropped); --strict makes every warning an error.
 
-Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2 usage error
-(a bad flag, a PATH that does not exist).`,
+Exit codes: 0 no errors (warnings allowed, unless --strict), 1 errors found, 2
+usage error (a bad flag, a PATH that does not exist).`,
 		Example: `  arazzo validate workflows/
   arazzo validate --format sarif --offline api.arazzo.yaml > arazzo.sarif
   arazzo validate --source petstore=./openapi/petstore.yaml flow.arazzo.yaml
