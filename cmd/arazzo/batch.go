@@ -120,6 +120,7 @@ type batch struct {
 	// credSecrets masks the credentials in what is not one run's (warnings).
 	credSecrets *runtime.Secrets
 	flags       batchFlags
+	mock        bool // --mock: see mutedByMock
 	started     time.Time
 
 	passed, failed, errored atomic.Int64
@@ -176,7 +177,7 @@ func (a *app) runBatch(ctx context.Context, plan *runtime.Plan, wfID string, bas
 		}
 		opts = append(opts, runtime.WithHTTPClient(cl))
 	}
-	b := &batch{a: a, plan: plan, wfID: wfID, base: base, creds: creds, flags: f.batch, started: time.Now(),
+	b := &batch{a: a, plan: plan, wfID: wfID, base: base, creds: creds, flags: f.batch, mock: f.mock, started: time.Now(),
 		unused: map[string]*unusedCount{}, warned: map[string]bool{}}
 	b.credSecrets = b.secrets()
 	b.opts = append(opts, runtime.WithObserver(runtime.ObserverFunc(b.warning)))
@@ -650,7 +651,7 @@ func (b *batch) count(r *batchResult) {
 
 // warning prints each distinct run warning once.
 func (b *batch) warning(e *runtime.Event) {
-	if e.Kind != runtime.EventWarning {
+	if e.Kind != runtime.EventWarning || mutedByMock(e, b.mock) {
 		return
 	}
 	b.warnOnce(b.credSecrets.Mask(e.Message) + flagHint(e.Err))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -61,7 +62,7 @@ func (p *progressPrinter) Event(e *runtime.Event) {
 			p.live.end()
 		}
 	}
-	if e.Kind == runtime.EventWarning && !p.mock {
+	if e.Kind == runtime.EventWarning && !mutedByMock(e, p.mock) {
 		p.warn(e.Message + flagHint(e.Err))
 	}
 	p.progress.Event(e)
@@ -99,6 +100,15 @@ func (p *progressPrinter) summary(rec *report.Record) {
 	_ = report.WriteSummary(p.w, rec, p.d.color)
 }
 
+// mutedByMock tells the warnings a run against the mock (--mock) does not
+// print: that credentials are missing, which the mock does not check. Every
+// other warning (a misspelt input, an AsyncAPI message) is the document's or
+// the user's, and holds against the real API too.
+func mutedByMock(e *runtime.Event, mock bool) bool {
+	var ce *runtime.CredentialsError
+	return mock && errors.As(e.Err, &ce)
+}
+
 // warningPrinter prints run warnings to stderr when stdout carries JSON.
 type warningPrinter struct {
 	w       io.Writer
@@ -107,7 +117,7 @@ type warningPrinter struct {
 }
 
 func (p *warningPrinter) Event(e *runtime.Event) {
-	if e.Kind == runtime.EventWarning && !p.mock {
+	if e.Kind == runtime.EventWarning && !mutedByMock(e, p.mock) {
 		fmt.Fprintln(p.w, warningLine(p.secrets.Mask(e.Message)+flagHint(e.Err)))
 	}
 }
