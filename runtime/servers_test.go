@@ -87,15 +87,8 @@ func TestServers(t *testing.T) {
 	if got := strings.Join(paths(WithServer("api", srv.URL+"/override")), " "); got != "/override/a /override/b /override/c" {
 		t.Errorf("--server: %s", got)
 	}
-	// A value outside the variable's enum: nothing is sent, the error says why.
-	before := len(srv.requests())
-	res := mustRun(t, plan, "servers", nil, WithServerVariable("api", "base", "v3"))
-	if res.Status != StatusError || len(srv.requests()) != before {
-		t.Fatalf("enum violation: status %s, %d requests", res.Status, len(srv.requests())-before)
-	}
-	if !strings.Contains(res.Err.Error(), `workflow servers, step a: source "api": server "{scheme}://{host}/{base}": variable "base": value "v3" is not one of "v1", "v2"`) {
-		t.Errorf("enum violation: %v", res.Err)
-	}
+	// A value outside the variable's enum is refused before the run
+	// (TestServerValueOutsideItsEnum).
 }
 
 // securedServers loads the servers workflow against an API whose operations
@@ -151,7 +144,7 @@ func TestUnknownSettings(t *testing.T) {
 		WithServerVariable("api", "bsae", "v2"),
 		WithServerVariable("apx", "base", "v2"),
 	}
-	want := `run settings that name nothing in the document:
+	want := `run settings that do not fit the document:
   - server apj: no source description is named "apj"; did you mean "api"? (sources: api)
   - server variable api.bsae: no server of source "api" has a variable {bsae}; did you mean "base"?
   - server variable apx.base: no source description is named "apx"; did you mean "api"? (sources: api)
@@ -259,5 +252,34 @@ func TestUnusedSettingsAfterEarlyEnd(t *testing.T) {
 	want := `server variable api.base was not used: the server of source "api" is overridden`
 	if strings.Join(got, "\n") != want {
 		t.Errorf("unused:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}
+
+// TestServerValueOutsideItsEnum: a server variable given a value its enum
+// does not allow, on the server a step's requests go to, is refused before
+// anything is sent (the step could only fail, after the ones before it);
+// with the source's server overridden, the variable is not used and not
+// checked.
+func TestServerValueOutsideItsEnum(t *testing.T) {
+	srv, plan := serversPlan(t)
+	opts := []RunOption{WithServerVariable("api", "base", "v3")}
+	want := `run settings that do not fit the document:
+  - server variable api.base: value "v3" is not one of "v1", "v2", the values server {scheme}://{host}/{base} allows (step "a" of workflow "servers" calls it)`
+	err := plan.CheckSettings(opts...)
+	var se *SettingsError
+	if !errors.As(err, &se) || err.Error() != want {
+		t.Errorf("CheckSettings:\n%v\nwant:\n%s", err, want)
+	}
+	if _, err := plan.Run(context.Background(), "servers", nil, opts...); !errors.As(err, &se) {
+		t.Errorf("Run: %v, want the SettingsError", err)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+	if err := plan.CheckSettings(WithServerVariable("api", "base", "v2")); err != nil {
+		t.Errorf("a value of the enum: %v", err)
+	}
+	if err := plan.CheckSettings(append(opts, WithServer("api", srv.URL))...); err != nil {
+		t.Errorf("with the server overridden: %v", err)
 	}
 }

@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// SettingsError lists the settings of a run that name nothing in its plan: a
+// SettingsError lists the settings of a run that do not fit its plan: a
 // server override or server variable for a source the documents do not have,
-// a server variable no server of the source declares, a credential for a
+// a server variable no server of the source declares or a value its enum
+// does not allow for the server a step calls, a credential for a
 // security scheme no source declares, or an unqualified credential for a
 // scheme that several sources declare. Such a setting is a typo, or a
 // credential that could reach a source it was not meant for; a run refuses it
@@ -23,7 +24,7 @@ type SettingsError struct {
 
 func (e *SettingsError) Error() string {
 	var b strings.Builder
-	b.WriteString("run settings that name nothing in the document:")
+	b.WriteString("run settings that do not fit the document:")
 	for _, s := range e.Settings {
 		b.WriteString("\n  - " + s.Kind + " " + s.Key + ": " + s.Reason)
 	}
@@ -59,11 +60,50 @@ func (p *Plan) checkSettings(cfg *config) error {
 			}
 		}
 	}
+	bad = append(bad, p.refusedServerValues(cfg)...)
 	bad = append(bad, p.checkCredentials(cfg.credentials)...)
 	if len(bad) == 0 {
 		return nil
 	}
 	return &SettingsError{Settings: bad}
+}
+
+// refusedServerValues are the server variables given a value that the server
+// a step's requests go to (its operation's first) does not allow: the value
+// is not in the variable's enum, so the step could only fail, after the steps
+// before it had been sent. Each is named once, with the server.
+func (p *Plan) refusedServerValues(cfg *config) []Unused {
+	seen := map[string]bool{}
+	var bad []Unused
+	for _, wfs := range p.workflows {
+		for _, wp := range wfs {
+			for _, sp := range wp.steps {
+				if sp.kind != stepOperation || sp.source == nil || sp.op == nil || len(sp.op.Servers) == 0 {
+					continue
+				}
+				if _, ok := cfg.servers[sp.source.name]; ok {
+					continue // the override replaces the server and its variables
+				}
+				srv := sp.op.Servers[0]
+				for name, v := range cfg.serverVars[sp.source.name] {
+					decl, ok := srv.Variables[name]
+					key := sp.source.name + "." + name
+					if !ok || len(decl.Enum) == 0 || slices.Contains(decl.Enum, v) || seen[key+"\x00"+srv.URL] {
+						continue
+					}
+					seen[key+"\x00"+srv.URL] = true
+					allowed := make([]string, len(decl.Enum))
+					for i, e := range decl.Enum {
+						allowed[i] = fmt.Sprintf("%q", e)
+					}
+					bad = append(bad, Unused{Kind: "server variable", Key: key,
+						Reason: fmt.Sprintf("value %q is not one of %s, the values server %s allows (step %q of workflow %q calls it)", v, strings.Join(allowed, ", "), srv.URL, sp.id, wp.id)})
+				}
+			}
+		}
+	}
+	sort.Slice(bad, func(i, j int) bool { return bad[i].Key+bad[i].Reason < bad[j].Key+bad[j].Reason })
+	return bad
 }
 
 func (p *Plan) noSource(name string) string {

@@ -42,5 +42,5 @@ func settingsUsage(err error) error {
 	if len(lines) == 1 {
 		return usageErr("%s", lines[0])
 	}
-	return usageErr("%s", "these options name nothing in the document:\n  - "+strings.Join(lines, "\n  - "))
+	return usageErr("%s", "these options do not fit the document:\n  - "+strings.Join(lines, "\n  - "))
 }
