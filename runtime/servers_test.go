@@ -283,3 +283,48 @@ func TestServerValueOutsideItsEnum(t *testing.T) {
 		t.Errorf("with the server overridden: %v", err)
 	}
 }
+
+// The same holds for the server an AsyncAPI step's messages go to.
+func TestAsyncServerValueOutsideItsEnum(t *testing.T) {
+	dir := writeFiles(t, "", map[string]string{
+		"events.yaml": `asyncapi: 3.0.0
+info: {title: events, version: '1'}
+servers:
+  broker:
+    host: '{env}.broker.invalid:9092'
+    protocol: kafka
+    variables:
+      env: {default: dev, enum: [dev, prod]}
+channels:
+  orders: {address: orders, messages: {order: {payload: {type: object}}}}
+operations:
+  sendOrder: {action: send, channel: {$ref: '#/channels/orders'}}
+`,
+		"arazzo.yaml": `arazzo: 1.1.0
+info: {title: events, version: '1'}
+sourceDescriptions: [{name: events, url: events.yaml, type: asyncapi}]
+workflows:
+  - workflowId: order
+    steps:
+      - stepId: send
+        operationId: sendOrder
+        action: send
+        requestBody: {payload: {id: 1}}
+`,
+	})
+	plan := mustLoad(t, dir, "arazzo.yaml")
+	want := `run settings that do not fit the document:
+  - server variable events.env: value "qa" is not one of "dev", "prod", the values server "broker" ({env}.broker.invalid:9092) allows (step "send" of workflow "order" calls it)`
+	if err := plan.CheckSettings(WithServerVariable("events", "env", "qa")); err == nil || err.Error() != want {
+		t.Errorf("CheckSettings:\n%v\nwant:\n%s", err, want)
+	}
+	for _, opts := range [][]RunOption{
+		{WithServerVariable("events", "env", "prod")},
+		{WithServerVariable("events", "env", "qa"), WithServer("events", "kafka://127.0.0.1:1")},
+		{WithServerVariable("events", "env", "qa"), WithMessageMock()},
+	} {
+		if err := plan.CheckSettings(opts...); err != nil {
+			t.Errorf("%d options: %v", len(opts), err)
+		}
+	}
+}

@@ -69,41 +69,68 @@ func (p *Plan) checkSettings(cfg *config) error {
 }
 
 // refusedServerValues are the server variables given a value that the server
-// a step's requests go to (its operation's first) does not allow: the value
-// is not in the variable's enum, so the step could only fail, after the steps
-// before it had been sent. Each is named once, with the server.
+// a step's requests or messages go to (its operation's first, its channel's
+// first) does not allow: the value is not in the variable's enum, so the step
+// could only fail, after the steps before it had been sent. Each is named
+// once for each such server.
 func (p *Plan) refusedServerValues(cfg *config) []Unused {
 	seen := map[string]bool{}
 	var bad []Unused
 	for _, wfs := range p.workflows {
 		for _, wp := range wfs {
 			for _, sp := range wp.steps {
-				if sp.kind != stepOperation || sp.source == nil || sp.op == nil || len(sp.op.Servers) == 0 {
-					continue
-				}
-				if _, ok := cfg.servers[sp.source.name]; ok {
-					continue // the override replaces the server and its variables
-				}
-				srv := sp.op.Servers[0]
-				for name, v := range cfg.serverVars[sp.source.name] {
-					decl, ok := srv.Variables[name]
-					key := sp.source.name + "." + name
-					if !ok || len(decl.Enum) == 0 || slices.Contains(decl.Enum, v) || seen[key+"\x00"+srv.URL] {
+				src, server, enum := stepServer(sp, cfg)
+				for name, v := range cfg.serverVars[src] {
+					allowed := enum(name)
+					key := src + "." + name
+					if len(allowed) == 0 || slices.Contains(allowed, v) || seen[key+"\x00"+server] {
 						continue
 					}
-					seen[key+"\x00"+srv.URL] = true
-					allowed := make([]string, len(decl.Enum))
-					for i, e := range decl.Enum {
-						allowed[i] = fmt.Sprintf("%q", e)
+					seen[key+"\x00"+server] = true
+					quoted := make([]string, len(allowed))
+					for i, e := range allowed {
+						quoted[i] = fmt.Sprintf("%q", e)
 					}
 					bad = append(bad, Unused{Kind: "server variable", Key: key,
-						Reason: fmt.Sprintf("value %q is not one of %s, the values server %s allows (step %q of workflow %q calls it)", v, strings.Join(allowed, ", "), srv.URL, sp.id, wp.id)})
+						Reason: fmt.Sprintf("value %q is not one of %s, the values server %s allows (step %q of workflow %q calls it)", v, strings.Join(quoted, ", "), server, sp.id, wp.id)})
 				}
 			}
 		}
 	}
 	sort.Slice(bad, func(i, j int) bool { return bad[i].Key+bad[i].Reason < bad[j].Key+bad[j].Reason })
 	return bad
+}
+
+// stepServer is the server whose variables a step's run substitutes: its
+// source's name, the server as the document writes it, and the enum of each
+// of its variables. src is "" when the step calls no server of a source or
+// the run replaces it (a --server override, the mock of messages).
+func stepServer(sp *stepPlan, cfg *config) (src, server string, enum func(string) []string) {
+	none := func(string) []string { return nil }
+	switch {
+	case sp.kind == stepOperation && sp.source != nil && sp.op != nil && len(sp.op.Servers) > 0:
+		if _, ok := cfg.servers[sp.source.name]; ok {
+			return "", "", none
+		}
+		srv := sp.op.Servers[0]
+		return sp.source.name, srv.URL, func(name string) []string { return srv.Variables[name].Enum }
+	case sp.kind == stepAsync && sp.async != nil && sp.async.src != nil && sp.async.src.asyncapi != nil && !cfg.mockMessages:
+		if _, ok := cfg.servers[sp.async.src.name]; ok {
+			return "", "", none
+		}
+		servers := sp.async.src.asyncapi.ServersOf(sp.async.channel)
+		if len(servers) == 0 {
+			return "", "", none
+		}
+		srv := servers[0]
+		return sp.async.src.name, fmt.Sprintf("%q (%s)", srv.Name, srv.Host+srv.Pathname), func(name string) []string {
+			if v := srv.Variables[name]; v != nil {
+				return v.Enum
+			}
+			return nil
+		}
+	}
+	return "", "", none
 }
 
 func (p *Plan) noSource(name string) string {
