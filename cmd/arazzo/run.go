@@ -293,11 +293,17 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 	read := documentReader(fetch.New(fetch.Options{}), location, f.allowOutside, named...)
 	load = append(load, runtime.WithReadFunc(read))
 	load = f.temporal.record(load, read) // --temporal: the documents read travel with the run
-	plan, diags, err := runtime.Load(ctx, location, load...)
+	plan, diags, err := runtime.Inspect(ctx, location, load...)
+	if plan != nil && err != nil {
+		// A misnamed --source explains a source that could not be read.
+		if e := settingsLines(unknownSources(f.sources, sourceNames(plan.Document()))); e != nil {
+			return nil, e
+		}
+	}
 	if err != nil {
 		return nil, a.loadFailure(diags, err)
 	}
-	if err := checkSettings(plan, opts); err != nil {
+	if err := checkSettings(plan, opts, f.sources); err != nil {
 		return nil, err // before anything is sent, in every mode
 	}
 	return &loadedRun{plan: plan, diags: diags, opts: opts, secrets: secrets, creds: creds}, nil

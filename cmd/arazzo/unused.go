@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
+	"github.com/arazzo-run/arazzo/arazzo"
 	"github.com/arazzo-run/arazzo/runtime"
 )
 
@@ -22,10 +24,42 @@ func (a *app) warnUnused(res *runtime.Result) {
 
 // checkSettings refuses, before anything is sent, a --server, --server-var or
 // --auth that names no source, server variable or security scheme of the
-// document, or an unqualified --auth that several sources could take: a
-// usage error listing each, with a suggestion.
-func checkSettings(plan *runtime.Plan, opts []runtime.RunOption) error {
-	return settingsUsage(plan.CheckSettings(opts...))
+// document (or a server variable value its enum does not allow), an
+// unqualified --auth that several sources could take, and a --source
+// (NAME=PATH|URL) whose NAME no source description of the document declares,
+// whose document's own url would be read instead: a usage error listing
+// each, with a suggestion.
+func checkSettings(plan *runtime.Plan, opts []runtime.RunOption, sources []string) error {
+	bad := unknownSources(sources, sourceNames(plan.Document()))
+	err := plan.CheckSettings(opts...)
+	var se *runtime.SettingsError
+	if err != nil && !errors.As(err, &se) {
+		return err
+	}
+	return settingsLines(append(bad, flagLines(se)...))
+}
+
+// unknownSources words each --source whose NAME is not one of declared.
+func unknownSources(flags, declared []string) []string {
+	var bad []string
+	for _, s := range flags {
+		name, _, _ := strings.Cut(s, "=")
+		if !slices.Contains(declared, name) {
+			bad = append(bad, fmt.Sprintf("--source %s: no source description is named %q%s (sources: %s)", name, name, runtime.Suggest(name, declared), strings.Join(declared, ", ")))
+		}
+	}
+	return bad
+}
+
+// sourceNames are the names of the source descriptions of doc.
+func sourceNames(doc *arazzo.Document) []string {
+	var out []string
+	for _, sd := range doc.SourceDescriptions {
+		if sd != nil {
+			out = append(out, sd.Name)
+		}
+	}
+	return out
 }
 
 // settingsUsage turns a *runtime.SettingsError into a usage error in the
@@ -35,11 +69,27 @@ func settingsUsage(err error) error {
 	if !errors.As(err, &se) {
 		return err
 	}
+	return settingsLines(flagLines(se))
+}
+
+// flagLines words each setting of se as the flag that gave it.
+func flagLines(se *runtime.SettingsError) []string {
+	if se == nil {
+		return nil
+	}
 	lines := make([]string, len(se.Settings))
 	for i, s := range se.Settings {
 		lines[i] = unusedFlag[s.Kind] + " " + s.Key + ": " + s.Reason
 	}
-	if len(lines) == 1 {
+	return lines
+}
+
+// settingsLines is the usage error that lists the settings refused; nil if none.
+func settingsLines(lines []string) error {
+	switch len(lines) {
+	case 0:
+		return nil
+	case 1:
 		return usageErr("%s", lines[0])
 	}
 	return usageErr("%s", "these options do not fit the document:\n  - "+strings.Join(lines, "\n  - "))

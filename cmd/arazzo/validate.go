@@ -109,11 +109,25 @@ func (a *app) validate(ctx context.Context, args []string, f *validateFlags) err
 	var names []string
 	skipped := searchNotes
 	sources := map[string][]byte{}
+	var declared []string // the source names of the documents
+	allRead := true       // every document read far enough to know its sources
 	for _, file := range files {
-		diags, skips := a.validateOne(ctx, docs, file, f, overrides, sources)
+		diags, skips, doc := a.validateOne(ctx, docs, file, f, overrides, sources)
 		all = append(all, diags...)
 		names = append(names, file.name)
 		skipped = append(skipped, skips...)
+		if doc == nil {
+			allRead = false
+		} else {
+			declared = append(declared, sourceNames(doc)...)
+		}
+	}
+	if allRead {
+		// A --source no document declares would leave each to read its own url.
+		slices.Sort(declared)
+		if err := settingsLines(unknownSources(f.sources, slices.Compact(declared))); err != nil {
+			return err
+		}
 	}
 	all = severity(all.Sort())
 	if err := a.writeDiagnostics(f.format, all, names, sources, docs); err != nil {
@@ -381,7 +395,9 @@ func skipValue(dec *json.Decoder) bool {
 
 // validateOne loads, validates and compiles one document; it returns its
 // diagnostics and a note per source that was not fetched.
-func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (arazzo.Diagnostics, []string) {
+// validateOne validates one document; parsed is the document as parsed (nil
+// when it could not be read or decoded).
+func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (_ arazzo.Diagnostics, notes []string, parsed *arazzo.Document) {
 	location := ""
 	switch {
 	case doc.url != "":
@@ -434,7 +450,10 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 	default:
 		sources[doc.name] = doc.data
 	}
-	_, diags, err := runtime.Load(ctx, loadFrom, opts...)
+	plan, diags, err := runtime.Inspect(ctx, loadFrom, opts...)
+	if plan != nil {
+		parsed = plan.Document()
+	}
 	if err != nil {
 		var de *arazzo.DocumentError
 		var re *runtime.ReadError
@@ -452,11 +471,10 @@ func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document,
 		}
 		diags[i].Message += ruleHint(diags[i])
 	}
-	var notes []string
 	for _, u := range rec.list() {
 		notes = append(notes, fmt.Sprintf("%s: offline, source %s not fetched; the checks of its operations were skipped", doc.name, u))
 	}
-	return diags, notes
+	return diags, notes, parsed
 }
 
 type offlineRecorder struct {
