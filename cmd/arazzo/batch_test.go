@@ -179,3 +179,47 @@ func TestBatchInterrupted(t *testing.T) {
 		t.Errorf("summary:\n%s", errb.String())
 	}
 }
+
+// TestBatchResumedTwiceRenewsOnce: a batch resumed, and that batch resumed
+// in turn, hands over the lines the first one completed: the second resume
+// finds their runs in the first batch (the one between ran none for them),
+// and renews no server a second time, which would invalidate the tokens the
+// first batch printed. Line 4 never completes (it is not JSON), so each
+// batch leaves something to resume.
+func TestBatchResumedTwiceRenewsOnce(t *testing.T) {
+	var servers []testserver.MCPServer
+	for i := 1; i <= 3; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%d", i), Name: fmt.Sprintf("Server %d", i), FolderID: i})
+	}
+	w := testserver.NewWorkato(apiToken, servers...)
+	defer w.Close()
+	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	file := filepath.Join(t.TempDir(), "runs.jsonl")
+	if err := os.WriteFile(file, []byte("{\"search\":\"server 1\"}\n{\"search\":\"server 2\"}\n{\"search\":\"server 3\"}\n{\"search\": \n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := t.TempDir()
+	t.Setenv("TEST_API_TOKEN", apiToken)
+	auth := "bearerAuth=env:TEST_API_TOKEN"
+	batches := [][]string{
+		{"run", rotate, "--inputs-file", file, "--auth", auth, "--server", "mcpServerApi=" + w.URL, "--state", state},
+		{"run", "--resume", "last", "--auth", auth, "--state", state},
+		{"run", "--resume", "last", "--auth", auth, "--state", state},
+	}
+	for i, args := range batches {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != ExitFailed {
+			t.Fatalf("batch %d: exit %d, want %d (line 4 is not JSON)\nstderr:\n%s", i+1, code, ExitFailed, errb.String())
+		}
+		lines := readBatchLines(t, out.Bytes())
+		if len(lines) != 4 {
+			t.Fatalf("batch %d: %d result lines, want 4:\n%s", i+1, len(lines), out.String())
+		}
+		for _, l := range lines[:3] {
+			h := fmt.Sprintf("srv-%d", l.Line)
+			if l.Status != "passed" || l.Outputs["token"] != w.Token(h) || w.Renewals(h) != 1 {
+				t.Errorf("batch %d, line %d: %s, token %v; the server holds %s after %d renewal(s)", i+1, l.Line, l.Status, l.Outputs["token"], w.Token(h), w.Renewals(h))
+			}
+		}
+	}
+}
