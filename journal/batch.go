@@ -141,6 +141,17 @@ func (b *BatchSession) Line(ctx context.Context, n int, inputs map[string]any, o
 		SecretInputs: bt.SecretInputs, Settings: bt.Settings, Batch: bt.ID, Line: n}, "", nil, opts)
 }
 
+// Refuse records line n of the batch as refused (StatusRefused): it never
+// ran, for reason, which the caller has masked. It does not wait for the disk.
+func (b *BatchSession) Refuse(n int, reason string) error {
+	bt := b.batch
+	now := millis(time.Now())
+	b.store.w.add(`INSERT OR IGNORE INTO runs (id, workflow_id, location, digest, inputs, settings, status, started_at, finished_at, pid, host, error, batch_id, line, steps)
+		VALUES (?, ?, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+		fmt.Sprintf("%s-%d", bt.ID, n), bt.WorkflowID, bt.Location, bt.Digest, string(bt.Settings), string(StatusRefused), now, now, os.Getpid(), hostname(), reason, bt.ID, n)
+	return b.store.w.failed()
+}
+
 // ResumeLine continues old, the run of one line of the batch this one
 // resumes, as the run of the same line of this batch (see Store.Resume).
 func (b *BatchSession) ResumeLine(ctx context.Context, old *Run, opts SessionOptions) (*Session, error) {

@@ -44,6 +44,8 @@ func (st *Store) resume(ctx context.Context, old *Run, digest string, settings a
 	switch old.EffectiveStatus() {
 	case StatusRunning:
 		return nil, fail("it is still running (process %d on %s); stop it first, or wait for it to end", old.PID, old.Host)
+	case StatusRefused:
+		return nil, fail("line %d of batch %s was refused and never ran (%s); resume the batch after correcting the line, or run it anew", old.Line, old.BatchID, old.Error)
 	}
 	if len(old.ResumedBy) > 0 {
 		last := old.ResumedBy[len(old.ResumedBy)-1]

@@ -196,7 +196,7 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 // then replays everything recorded), else the result's status — also when
 // the signal came after the run had passed or failed, whose outputs are then
 // handed over as they are. A run that did not start (err is a usage error)
-// is removed. It returns once the end is on the disk: the outputs may be
+// is removed, but for the run of a batch's line, which is kept as refused. It returns once the end is on the disk: the outputs may be
 // handed over.
 func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
 	return s.finish(res, runErr, interrupted, true)
@@ -212,7 +212,7 @@ func (s *Session) FinishQueued(res *runtime.Result, runErr error, interrupted bo
 func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable bool) error {
 	if res == nil && !interrupted {
 		var ue *runtime.UsageError
-		if errors.As(runErr, &ue) {
+		if errors.As(runErr, &ue) && s.run.BatchID == "" {
 			_, err := s.store.w.wait(false, "DELETE FROM runs WHERE id = ?", s.run.ID)
 			return err
 		}
@@ -220,11 +220,14 @@ func (s *Session) finish(res *runtime.Result, runErr error, interrupted, durable
 	st := StatusError
 	msg := ""
 	var outputs map[string]any
+	var ue *runtime.UsageError
 	switch {
 	case interrupted && !completed(res):
 		st = StatusInterrupted
 	case res != nil:
 		st = Status(res.Status)
+	case errors.As(runErr, &ue): // a batch's line (see above)
+		st = StatusRefused
 	}
 	if res != nil {
 		outputs = res.Outputs

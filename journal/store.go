@@ -147,6 +147,10 @@ const (
 	StatusFailed      Status = "failed"
 	StatusError       Status = "error"
 	StatusInterrupted Status = "interrupted" // stopped by a signal, or its process died
+	// StatusRefused is a line of a batch that never ran: its text is not a
+	// JSON object of inputs, or the workflow refused its inputs. A resumed
+	// batch reads it again.
+	StatusRefused Status = "refused"
 )
 
 // Run is a journaled run.

@@ -126,11 +126,13 @@ type BatchLine struct {
 	Run    string `json:"run"`
 	Status string `json:"status"`
 	Steps  int    `json:"steps"`
+	// Error says why a refused line never ran.
+	Error string `json:"error,omitempty"`
 }
 
 // batchStatuses are the statuses of a batch's runs, in the order they are counted.
-// (A journal adds interrupted and running to the statuses of a run.)
-var batchStatuses = []string{string(runtime.StatusPassed), string(runtime.StatusFailed), string(runtime.StatusError), "interrupted", "running"}
+// (A journal adds refused lines, and interrupted and running runs.)
+var batchStatuses = []string{string(runtime.StatusPassed), string(runtime.StatusFailed), string(runtime.StatusError), "refused", "interrupted", "running"}
 
 // summary is the batch's status with its runs counted by status.
 func (v *BatchView) summary() string {
@@ -189,6 +191,17 @@ func (v *BatchView) Write(w io.Writer, format string) error {
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	for _, l := range v.LineRuns {
+		if l.Error != "" {
+			first, rest, _ := strings.Cut(l.Error, "\n")
+			ln("line %d was refused: %s", l.Line, first)
+			for _, more := range strings.Split(rest, "\n") {
+				if more != "" {
+					ln("  %s", more)
+				}
+			}
+		}
 	}
 	if v.ResumeHint != "" {
 		fmt.Fprintln(w)

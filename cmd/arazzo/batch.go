@@ -377,7 +377,9 @@ func (b *batch) read(ctx context.Context, in io.Reader, jobs chan<- batchJob, sl
 					fmt.Fprintf(b.a.stderr, "arazzo: journal: line %d: %v\n", line, err)
 					return true
 				}
-				j.prev = prev
+				if prev == nil || prev.Status != journal.StatusRefused {
+					j.prev = prev // a refused line is read again: it never ran
+				}
 			}
 			b.lines++
 			select {
@@ -465,7 +467,12 @@ func (b *batch) runLine(ctx context.Context, j batchJob) *batchResult {
 		return out
 	}
 	if j.err != nil {
-		out.Status, out.Error = runtime.StatusError, j.err.Error()
+		out.Status, out.Error = runtime.StatusError, b.credSecrets.Mask(j.err.Error())
+		if b.journal != nil {
+			if err := b.journal.Refuse(j.line, out.Error); err != nil {
+				out.Error += "; " + err.Error()
+			}
+		}
 		return out
 	}
 	if p := j.prev; p != nil && p.EffectiveStatus() != journal.StatusInterrupted && p.EffectiveStatus() != journal.StatusRunning {

@@ -223,3 +223,85 @@ func TestBatchResumedTwiceRenewsOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchRefusedLinesAreJournaled: a line that is not a JSON object of
+// inputs, or whose inputs the workflow refuses, never runs; the journal keeps
+// it as refused, with the reason, so that 'runs show BATCH' accounts for every
+// line. Resuming the batch once the file is corrected runs those lines (and
+// hands over the one that passed); a refused line cannot be resumed alone.
+func TestBatchRefusedLinesAreJournaled(t *testing.T) {
+	var servers []testserver.MCPServer
+	for i := 1; i <= 3; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%d", i), Name: fmt.Sprintf("Server %d", i), FolderID: i})
+	}
+	w := testserver.NewWorkato(apiToken, servers...)
+	defer w.Close()
+	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	file := filepath.Join(t.TempDir(), "runs.jsonl")
+	write := func(text string) {
+		t.Helper()
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("{\"search\":\"server 1\"}\n{\"search\": \n{\"serch\":\"server 3\"}\n")
+	state := t.TempDir()
+	t.Setenv("TEST_API_TOKEN", apiToken)
+	cli := func(want int, args ...string) (string, string) {
+		t.Helper()
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), args, strings.NewReader(""), &out, &errb); code != want {
+			t.Fatalf("%v: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", args, code, want, out.String(), errb.String())
+		}
+		return out.String(), errb.String()
+	}
+	cli(ExitFailed, "run", rotate, "--inputs-file", file, "--auth", "bearerAuth=env:TEST_API_TOKEN", "--server", "mcpServerApi="+w.URL, "--state", state)
+
+	out, _ := cli(ExitOK, "runs", "show", "last", "--state", state, "-o", "json")
+	var v struct {
+		ID       string
+		Runs     map[string]int
+		LineRuns []struct {
+			Line        int
+			Run, Status string
+			Error       string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.LineRuns) != 3 || v.Runs["passed"] != 1 || v.Runs["refused"] != 2 {
+		t.Fatalf("runs show: %s", out)
+	}
+	for i, want := range []string{"", "invalid JSON", `missing required input "search"`} {
+		l := v.LineRuns[i]
+		status := "refused"
+		if i == 0 {
+			status = "passed"
+		}
+		if l.Line != i+1 || l.Status != status || !strings.Contains(l.Error, want) || (want == "") != (l.Error == "") {
+			t.Errorf("line %d: %+v; want %s, error %q", i+1, l, status, want)
+		}
+	}
+	text, _ := cli(ExitOK, "runs", "show", v.ID, "--state", state)
+	if !strings.Contains(text, "line 2 was refused: invalid JSON") || !strings.Contains(text, "\n    - missing required input \"search\"\n") {
+		t.Errorf("runs show (text):\n%s", text)
+	}
+	list, _ := cli(ExitOK, "runs", "list", "--state", state)
+	if !strings.Contains(list, "1 passed, 2 refused") || !strings.Contains(list, "line 3: refused") {
+		t.Errorf("runs list:\n%s", list)
+	}
+	_, errs := cli(ExitUsage, "run", "--resume", v.ID+"-2", "--auth", "bearerAuth=env:TEST_API_TOKEN", "--state", state)
+	if !strings.Contains(errs, "line 2 of batch "+v.ID+" was refused and never ran") {
+		t.Errorf("resume of a refused line:\n%s", errs)
+	}
+
+	write("{\"search\":\"server 1\"}\n{\"search\":\"server 2\"}\n{\"search\":\"server 3\"}\n")
+	out, _ = cli(ExitOK, "run", "--resume", v.ID, "--auth", "bearerAuth=env:TEST_API_TOKEN", "--state", state)
+	for _, l := range readBatchLines(t, []byte(out)) {
+		h := fmt.Sprintf("srv-%d", l.Line)
+		if l.Status != "passed" || l.Outputs["token"] != w.Token(h) || w.Renewals(h) != 1 {
+			t.Errorf("resumed, line %d: %s %s; the server holds %s after %d renewal(s)", l.Line, l.Status, l.Error, w.Token(h), w.Renewals(h))
+		}
+	}
+}

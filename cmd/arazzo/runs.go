@@ -343,7 +343,11 @@ func showBatch(ctx context.Context, w io.Writer, st *journal.Store, b *journal.B
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 		for _, r := range lines {
-			v.LineRuns = append(v.LineRuns, report.BatchLine{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps})
+			l := report.BatchLine{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps}
+			if r.Status == journal.StatusRefused {
+				l.Error = r.Error
+			}
+			v.LineRuns = append(v.LineRuns, l)
 		}
 		if len(lines) < 256 {
 			break
