@@ -448,6 +448,9 @@ func (b *batch) lineInputs(text []byte) (map[string]any, error) {
 	if m == nil {
 		return nil, errors.New("expected a JSON object of input names to values, got null")
 	}
+	if key, obj, off, ok := duplicateKey(text); ok {
+		return nil, fmt.Errorf("column %d: %s", off+1, duplicateKeyError(key, obj))
+	}
 	in := make(map[string]any, len(b.base)+len(m))
 	for k, v := range b.base {
 		in[k] = v

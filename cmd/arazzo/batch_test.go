@@ -305,3 +305,23 @@ func TestBatchRefusedLinesAreJournaled(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateKey: the first key given twice in one object, at any depth,
+// with where its object is; none in JSON without one.
+func TestDuplicateKey(t *testing.T) {
+	for _, c := range []struct{ json, key, object string }{
+		{`{"a": 1, "b": 2}`, "", ""},
+		{`{"a": 1, "a": 2}`, "a", ""},
+		{`{"a": {"b": 1}, "c": {"b": 2}}`, "", ""},
+		{`{"f": {"a": [1, {"x": 1, "y": [], "x": 2}]}}`, "x", "/f/a/1"},
+		{`{"a/b": {"~": [[{"k": 1, "k": 1}]]}}`, "k", "/a~1b/~0/0/0"},
+		{`[{"a": 1}, {"a": 1}]`, "", ""},
+		{`{"a": [{"b": 1}, {"b": 2, "b": 3}]}`, "b", "/a/1"},
+		{`"text"`, "", ""},
+	} {
+		key, obj, _, found := duplicateKey([]byte(c.json))
+		if key != c.key || obj != c.object || found != (c.key != "") {
+			t.Errorf("%s: %q in %q (found %v), want %q in %q", c.json, key, obj, found, c.key, c.object)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v4"
 
@@ -95,6 +97,10 @@ func decodeInputs(data []byte) (map[string]any, error) {
 		if d.More() {
 			return nil, errors.New("invalid JSON: more than one value")
 		}
+		if key, obj, off, ok := duplicateKey(trimmed); ok {
+			line, col := lineCol(trimmed, int(off))
+			return nil, fmt.Errorf("%d:%d: %s", line, col, duplicateKeyError(key, obj))
+		}
 		return m, nil
 	}
 	var v any
@@ -106,6 +112,83 @@ func decodeInputs(data []byte) (map[string]any, error) {
 		return nil, fmt.Errorf("expected an object of input names to values, got %s", describeKind(v))
 	}
 	return m, nil
+}
+
+// duplicateKey finds the first key that appears twice in one object of the
+// JSON text data (valid JSON): its name, where the object is (a JSON pointer,
+// "" for the top), and the offset of its second occurrence. JSON
+// decoders keep the last value of such a key without a word; documents are
+// refused for it, and so are inputs.
+func duplicateKey(data []byte) (key, object string, offset int64, found bool) {
+	type frame struct {
+		keys    map[string]bool // nil for an array
+		pointer string
+		next    string // an object's key whose value comes next
+		index   int    // an array's next element
+		atKey   bool   // an object whose next token is a key
+	}
+	var stack []*frame
+	d := json.NewDecoder(bytes.NewReader(data))
+	for {
+		before := d.InputOffset()
+		t, err := d.Token()
+		if err != nil {
+			return "", "", 0, false
+		}
+		var top *frame
+		if n := len(stack); n > 0 {
+			top = stack[n-1]
+		}
+		if top != nil && top.atKey {
+			if k, ok := t.(string); ok {
+				if top.keys[k] {
+					return k, top.pointer, before + int64(bytes.IndexByte(data[before:], '"')), true
+				}
+				top.keys[k], top.next, top.atKey = true, k, false
+				continue
+			}
+		}
+		// A value (or the end of the innermost container).
+		here := ""
+		if top != nil {
+			if top.keys != nil {
+				here = top.pointer + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(top.next)
+			} else {
+				here = top.pointer + "/" + strconv.Itoa(top.index)
+			}
+		}
+		switch t {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, pointer: here, atKey: true})
+			continue
+		case json.Delim('['):
+			stack = append(stack, &frame{pointer: here})
+			continue
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				return "", "", 0, false
+			}
+			top = stack[len(stack)-1]
+		}
+		if top == nil {
+			return "", "", 0, false // a scalar at the top
+		}
+		if top.keys != nil {
+			top.atKey = true
+		} else {
+			top.index++
+		}
+	}
+}
+
+// duplicateKeyError words a duplicate key found at line:col of a text.
+func duplicateKeyError(key, object string) string {
+	where := ""
+	if object != "" {
+		where = " in the object at " + object
+	}
+	return fmt.Sprintf("key %q is given twice%s: keep one", key, where)
 }
 
 func describeKind(v any) string {
