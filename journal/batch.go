@@ -2,7 +2,9 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -34,7 +36,8 @@ type Batch struct {
 	// ResumedFrom is the batch this one continues; ResumedBy those that continue it.
 	ResumedFrom string
 	ResumedBy   []string
-	// Runs counts the lines journaled, by their runs' effective status.
+	// Runs counts the lines journaled, by their runs' effective status: the
+	// lines it handed over from the batches it resumes included.
 	Runs map[Status]int
 }
 
@@ -229,10 +232,16 @@ func (st *Store) Batches(ctx context.Context, limit int) ([]*Batch, error) {
 	return out, nil
 }
 
-// completeBatch counts the batch's lines and finds the batches resuming it.
+// completeBatch counts the batch's lines by status — each line's run in this
+// batch or, for a line it handed over, in the batch of its chain that ran it
+// (ChainLines) — and finds the batches resuming it.
 func (st *Store) completeBatch(ctx context.Context, b *Batch) error {
 	b.Runs = map[Status]int{}
-	rows, err := st.db.QueryContext(ctx, "SELECT status, count(*) FROM runs WHERE batch_id = ? GROUP BY status", b.ID)
+	with, args, err := st.chainOf(ctx, b)
+	if err != nil {
+		return err
+	}
+	rows, err := st.db.QueryContext(ctx, with+"SELECT status, count(*) FROM ("+chainRuns+") WHERE pick = 1 GROUP BY status", args...)
 	if err != nil {
 		return err
 	}
@@ -280,6 +289,100 @@ func (st *Store) Batch(ctx context.Context, id string) (*Batch, error) {
 		return nil, err
 	}
 	return b, st.completeBatch(ctx, b)
+}
+
+// chainOf is the WITH clause that names the batch and those it resumes, nearest
+// first (at most maxBatchChain): chain(id, depth), and its arguments.
+func (st *Store) chainOf(ctx context.Context, b *Batch) (string, []any, error) {
+	var values []string
+	var args []any
+	for id, depth := b.ID, 0; id != "" && depth < maxBatchChain; depth++ {
+		values = append(values, "(?, ?)")
+		args = append(args, id, depth)
+		if depth == 0 {
+			id = b.ResumedFrom
+			continue
+		}
+		if err := st.db.QueryRowContext(ctx, "SELECT resumed_from FROM batches WHERE id = ?", id).Scan(&id); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				break
+			}
+			return "", nil, err
+		}
+	}
+	return "WITH chain(id, depth) AS (VALUES " + strings.Join(values, ", ") + ") ", args, nil
+}
+
+// chainRuns are the runs of the lines of a chain of batches, each numbered
+// (pick) by how near its batch is: pick 1 is the run of the nearest batch
+// that has one for its line.
+const chainRuns = `SELECT runs.*, row_number() OVER (PARTITION BY runs.line ORDER BY chain.depth) AS pick
+	FROM runs JOIN chain ON runs.batch_id = chain.id`
+
+// ChainLines lists, after line after and in line order (at most limit), the
+// run of each line of batch b as a resumed batch sees it: its own run of the
+// line, else — for a line it handed over — the run of the nearest batch
+// before it in its chain that ran the line, followed to the run that resumed
+// it if one did (as the resumed batch found it). A run whose BatchID is not
+// b's was handed over.
+func (st *Store) ChainLines(ctx context.Context, b *Batch, after, limit int) ([]*Run, error) {
+	with, args, err := st.chainOf(ctx, b)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.db.QueryContext(ctx, with+"SELECT "+runColumns+" FROM ("+chainRuns+" WHERE runs.line > ?) AS runs WHERE pick = 1 ORDER BY line LIMIT ?",
+		append(args, after, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	// Only a handed-over run that another resumed needs following: ask once which.
+	var ids []any
+	for _, r := range out {
+		if r.BatchID != b.ID {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	resumed := map[string]bool{}
+	rs, err := st.db.QueryContext(ctx, "SELECT resumed_from FROM runs WHERE resumed_from IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	if err != nil {
+		return nil, err
+	}
+	for rs.Next() {
+		var id string
+		if err := rs.Scan(&id); err != nil {
+			rs.Close()
+			return nil, err
+		}
+		resumed[id] = true
+	}
+	rs.Close()
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	for i, r := range out {
+		if resumed[r.ID] && r.BatchID != b.ID {
+			if out[i], err = st.latest(ctx, r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // BatchLines lists the runs of a batch's lines after line after, in line

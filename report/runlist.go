@@ -128,6 +128,9 @@ type BatchLine struct {
 	Steps  int    `json:"steps"`
 	// Error says why a refused line never ran.
 	Error string `json:"error,omitempty"`
+	// HandedOver says that the batch handed the line over from a batch it
+	// resumes: Run is that batch's run of the line (or the run that resumed it).
+	HandedOver bool `json:"handedOver,omitempty"`
 }
 
 // batchStatuses are the statuses of a batch's runs, in the order they are counted.
@@ -187,7 +190,11 @@ func (v *BatchView) Write(w io.Writer, format string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "LINE\tRUN\tSTATUS\tSTEPS")
 	for _, l := range v.LineRuns {
-		fmt.Fprintln(tw, Line(fmt.Sprintf("%d\t%s\t%s\t%d", l.Line, l.Run, l.Status, l.Steps)))
+		status := l.Status
+		if l.HandedOver {
+			status += " (handed over)"
+		}
+		fmt.Fprintln(tw, Line(fmt.Sprintf("%d\t%s\t%s\t%d", l.Line, l.Run, status, l.Steps)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -222,6 +222,42 @@ func TestBatchResumedTwiceRenewsOnce(t *testing.T) {
 			}
 		}
 	}
+
+	// runs show of the last batch accounts for every line: those it handed
+	// over with the first batch's runs, which hold the tokens.
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"runs", "show", "last", "--state", state, "-o", "json"}, strings.NewReader(""), &out, &errb); code != ExitOK {
+		t.Fatalf("runs show: exit %d\n%s", code, errb.String())
+	}
+	var v struct {
+		ID, ResumedFrom string
+		Runs            map[string]int
+		LineRuns        []struct {
+			Line       int
+			Run        string
+			Status     string
+			HandedOver bool
+		}
+	}
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatal(err)
+	}
+	if len(v.LineRuns) != 4 || v.Runs["passed"] != 3 {
+		t.Fatalf("runs show: %s", out.String())
+	}
+	for _, l := range v.LineRuns[:3] {
+		if l.Status != "passed" || !l.HandedOver || strings.HasPrefix(l.Run, v.ID) || strings.HasPrefix(l.Run, v.ResumedFrom) {
+			t.Errorf("line %d: %+v, want passed, handed over from the first batch", l.Line, l)
+		}
+	}
+	if l := v.LineRuns[3]; l.HandedOver || !strings.HasPrefix(l.Run, v.ID) {
+		t.Errorf("line 4: %+v, want the last batch's own run", l)
+	}
+	out.Reset()
+	run(context.Background(), []string{"runs", "show", "last", "--state", state}, strings.NewReader(""), &out, &errb)
+	if !strings.Contains(out.String(), "passed (handed over)") {
+		t.Errorf("runs show (text):\n%s", out.String())
+	}
 }
 
 // TestBatchRefusedLinesAreJournaled: a line that is not a JSON object of

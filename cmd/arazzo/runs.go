@@ -291,7 +291,7 @@ func (a *app) listJournal(ctx context.Context, st *journal.Store, limit int) err
 		batches = batches[1:]
 		e := report.RunListEntry{Batch: newBatchView(b)}
 		for after := 0; len(e.Lines) < maxListedLines; {
-			lines, err := st.BatchLines(ctx, b.ID, after, 256)
+			lines, err := st.ChainLines(ctx, b, after, 256)
 			if err != nil {
 				return &exitError{code: ExitIncomplete, err: err}
 			}
@@ -334,16 +334,17 @@ func newBatchView(b *journal.Batch) *report.BatchView {
 	return v
 }
 
-// showBatch prints a batch and each of its lines, read a page at a time.
+// showBatch prints a batch and each of its lines, read a page at a time: a
+// line it handed over from the batch it resumes with the run that ran it.
 func showBatch(ctx context.Context, w io.Writer, st *journal.Store, b *journal.Batch, output string) error {
 	v := newBatchView(b)
 	for after := 0; ; {
-		lines, err := st.BatchLines(ctx, b.ID, after, 256)
+		lines, err := st.ChainLines(ctx, b, after, 256)
 		if err != nil {
 			return &exitError{code: ExitIncomplete, err: err}
 		}
 		for _, r := range lines {
-			l := report.BatchLine{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps}
+			l := report.BatchLine{Line: r.Line, Run: r.ID, Status: string(r.EffectiveStatus()), Steps: r.Steps, HandedOver: r.BatchID != b.ID}
 			if r.Status == journal.StatusRefused {
 				l.Error = r.Error
 			}
