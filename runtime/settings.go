@@ -2,9 +2,13 @@ package runtime
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/arazzo-run/arazzo/transport"
 )
 
 // SettingsError lists the settings of a run that do not fit its plan: a
@@ -46,6 +50,8 @@ func (p *Plan) checkSettings(cfg *config) error {
 	for _, name := range sortedNames(cfg.servers) {
 		if !p.sourceNamed(name) {
 			bad = append(bad, Unused{Kind: "server", Key: name, Reason: p.noSource(name)})
+		} else if why := p.serverOverrideProblem(name, cfg.servers[name]); why != "" {
+			bad = append(bad, Unused{Kind: "server", Key: name, Reason: why})
 		}
 	}
 	for _, src := range sortedNames(cfg.serverVars) {
@@ -67,6 +73,61 @@ func (p *Plan) checkSettings(cfg *config) error {
 	}
 	return &SettingsError{Settings: bad}
 }
+
+// serverOverrideProblem says why raw cannot replace the servers of the
+// sources named name (WithServer), "" when it can: an OpenAPI source's
+// requests need an http or https URL with a host, an AsyncAPI source's
+// messages a URL of a protocol the transport speaks (kafka://, amqp://,
+// mqtt://, nats://, ws://...) with a host. {variables} of a template count
+// as text. A URL with user information is not quoted: that is a credential.
+func (p *Plan) serverOverrideProblem(name, raw string) string {
+	shown := fmt.Sprintf("%q", raw)
+	secret := strings.Contains(raw, "@")
+	if secret {
+		shown = "the URL"
+	}
+	for _, srcs := range p.sources {
+		s := srcs[name]
+		if s == nil || (s.openapi == nil && s.asyncapi == nil) {
+			continue
+		}
+		schemes, what, example := []string{"http", "https"}, "an http or https", "http"
+		if s.asyncapi != nil {
+			schemes, what, example = transport.Protocols(), "a broker", "kafka"
+			if srv := s.asyncapi.Servers; len(srv) > 0 && slices.Contains(schemes, strings.ToLower(srv[0].Protocol)) {
+				example = strings.ToLower(srv[0].Protocol)
+			}
+		}
+		usable := func(v string) bool {
+			u, err := url.Parse(serverVariable.ReplaceAllString(v, "x"))
+			return err == nil && slices.Contains(schemes, strings.ToLower(u.Scheme)) && u.Host != ""
+		}
+		if usable(raw) {
+			continue
+		}
+		if scheme, _, ok := strings.Cut(raw, "://"); ok && !slices.Contains(schemes, strings.ToLower(scheme)) {
+			if s.asyncapi != nil {
+				return fmt.Sprintf("%s uses %s://, which is not a protocol messages can be sent with (%s)", shown, scheme, strings.Join(schemes, ", "))
+			}
+			return fmt.Sprintf("%s uses %s://; only http and https servers can be called", shown, scheme)
+		}
+		if !strings.Contains(raw, "://") && usable(example+"://"+raw) {
+			hint := ""
+			if !secret {
+				hint = fmt.Sprintf("; did you mean %q?", example+"://"+raw)
+			}
+			if s.asyncapi != nil {
+				return fmt.Sprintf("%s has no protocol (kafka://, amqp://...)%s", shown, hint)
+			}
+			return fmt.Sprintf("%s has no http:// or https://%s", shown, hint)
+		}
+		return fmt.Sprintf("%s is not %s URL with a host", shown, what)
+	}
+	return ""
+}
+
+// serverVariable is a {name} of a server URL template.
+var serverVariable = regexp.MustCompile(`\{[^{}]*\}`)
 
 // refusedServerValues are the server variables given a value that the server
 // a step's requests or messages go to (its operation's first, its channel's

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -263,9 +261,6 @@ func (a *app) loadRun(ctx context.Context, location string, f *runFlags) (*loade
 			return nil, usageErr("--server %q: expected SOURCE=URL", s)
 		}
 		secrets.AddServerURL(u) // its user information is a credential, even in a URL that does not parse
-		if err := checkServerURL(u); err != nil {
-			return nil, usageErr("--server %s: %v", name, err)
-		}
 		opts = append(opts, runtime.WithServer(name, u))
 	}
 	for i, s := range f.sources {
@@ -489,39 +484,6 @@ func (f *runFlags) checkLimits() error {
 	}
 	return nil
 }
-
-// checkServerURL refuses a --server value no request can be sent to: one
-// that is not an absolute http or https URL with a host ({name} server
-// variables aside). The value is shown only when it holds no user
-// information, which would be a credential.
-func checkServerURL(raw string) error {
-	usable := func(s string) bool {
-		u, err := url.Parse(serverVariable.ReplaceAllString(s, "x"))
-		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-	}
-	if usable(raw) {
-		return nil
-	}
-	secret := strings.Contains(raw, "@")
-	shown := fmt.Sprintf("%q", raw)
-	if secret {
-		shown = "the URL"
-	}
-	if scheme, _, ok := strings.Cut(raw, "://"); ok && !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
-		return fmt.Errorf("%s uses %s://; only http and https servers can be called", shown, scheme)
-	}
-	if !strings.Contains(raw, "://") && usable("http://"+raw) {
-		hint := ""
-		if !secret {
-			hint = fmt.Sprintf("; did you mean %q?", "http://"+raw)
-		}
-		return fmt.Errorf("%s has no http:// or https://%s", shown, hint)
-	}
-	return fmt.Errorf("%s is not an http or https URL with a host", shown)
-}
-
-// serverVariable is a {name} of a server URL template.
-var serverVariable = regexp.MustCompile(`\{[^{}]*\}`)
 
 func maskAuthArg(p string) string {
 	if name, _, ok := strings.Cut(p, "="); ok {
