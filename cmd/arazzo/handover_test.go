@@ -274,6 +274,7 @@ func TestOutputFileCheckedBeforeTheRun(t *testing.T) {
 	for name, c := range map[string]struct{ path, msg string }{
 		"missing directory": {filepath.Join(dir, "missing", "out.json"), "the outputs could not be written there: no such file or directory"},
 		"a directory":       {dir, "is a directory"},
+		"standard output":   {"-", "the outputs are printed on standard output without --output-file"},
 	} {
 		code, stdout, stderr := execCLI("run", rotateFile, "--input", "search=sales", "--auth", "bearerAuth="+apiToken,
 			"--server", "mcpServerApi="+api.URL, "--no-journal", "--output-file", c.path)

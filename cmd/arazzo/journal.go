@@ -518,6 +518,11 @@ func checkOutputFile(path string) error {
 	if path == "" {
 		return nil
 	}
+	if path == "-" {
+		// Not standard output: a file named "-" would be written, and the
+		// outputs are printed there without the flag anyway.
+		return usageErr("--output-file -: the outputs are printed on standard output without --output-file (as JSON with -o json); name a file to write them to")
+	}
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return usageErr("--output-file %s: is a directory; name the file to write the outputs to", path)
 	}
