@@ -272,9 +272,8 @@ func TestOutputFileCheckedBeforeTheRun(t *testing.T) {
 	defer api.Close()
 	dir := t.TempDir()
 	for name, c := range map[string]struct{ path, msg string }{
-		"missing directory": {filepath.Join(dir, "missing", "out.json"), "the outputs could not be written there: no such file or directory"},
+		"missing directory": {filepath.Join(dir, "missing", "out.json"), "directory " + filepath.Join(dir, "missing") + " does not exist"},
 		"a directory":       {dir, "is a directory"},
-		"standard output":   {"-", "the outputs are printed on standard output without --output-file"},
 	} {
 		code, stdout, stderr := execCLI("run", rotateFile, "--input", "search=sales", "--auth", "bearerAuth="+apiToken,
 			"--server", "mcpServerApi="+api.URL, "--no-journal", "--output-file", c.path)

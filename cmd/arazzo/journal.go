@@ -510,31 +510,6 @@ func runLocation(arg string) string {
 	return arg
 }
 
-// checkOutputFile refuses an --output-file the outputs could not be written
-// to, before the run sends anything: its directory must exist and take a new
-// file (one is created there and removed), and it must not be a directory.
-// Found only at the end, it would leave a renewed token on stdout alone.
-func checkOutputFile(path string) error {
-	if path == "" {
-		return nil
-	}
-	if path == "-" {
-		// Not standard output: a file named "-" would be written, and the
-		// outputs are printed there without the flag anyway.
-		return usageErr("--output-file -: the outputs are printed on standard output without --output-file (as JSON with -o json); name a file to write them to")
-	}
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		return usageErr("--output-file %s: is a directory; name the file to write the outputs to", path)
-	}
-	probe, err := tempBeside(path)
-	if err != nil {
-		return usageErr("--output-file %s: the outputs could not be written there: %v", path, errors.Unwrap(err))
-	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return nil
-}
-
 // tempBeside creates the temporary file (mode 0600) that writeFileAtomic
 // renames over path, in path's directory.
 func tempBeside(path string) (*os.File, error) {

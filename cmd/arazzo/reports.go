@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,11 +18,11 @@ var reportKinds = []string{"junit", "json", "html"}
 type reportSpec struct{ kind, path string }
 
 // parseReports reads --report KIND=FILE flags and checks that every file
-// asked for (--trace and --har too) can be created.
-func parseReports(specs []string, trace, har string) ([]reportSpec, error) {
-	for flag, path := range map[string]string{"--trace": trace, "--har": har} {
-		if path != "" {
-			if err := checkOutputPath(flag, path); err != nil {
+// asked for (--trace, --har and --output-file too) can be written.
+func parseReports(specs []string, trace, har, outputFile string) ([]reportSpec, error) {
+	for _, f := range []struct{ flag, path string }{{"--output-file", outputFile}, {"--trace", trace}, {"--har", har}} {
+		if f.path != "" {
+			if err := checkOutputPath(f.flag, f.path); err != nil {
 				return nil, err
 			}
 		}
@@ -45,9 +46,19 @@ func parseReports(specs []string, trace, har string) ([]reportSpec, error) {
 	return out, nil
 }
 
-// checkOutputPath refuses, before anything runs, a file that cannot be
-// created because its directory does not exist.
+// checkOutputPath refuses, before the run sends anything, a file that flag
+// could not write at the end: "-" (which would name a file, not standard
+// output), a directory, or a path whose directory does not exist or takes no
+// new file (one is created there and removed). Found only at the end, it
+// would leave a renewed token on stdout alone, or a report unwritten.
 func checkOutputPath(flag, path string) error {
+	if path == "-" {
+		hint := ""
+		if flag == "--output-file" {
+			hint = " (the outputs are printed on standard output without --output-file, as JSON with -o json)"
+		}
+		return usageErr("%s -: names a file, not standard output%s; name the file to write", flag, hint)
+	}
 	dir := filepath.Dir(path)
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -56,6 +67,15 @@ func checkOutputPath(flag, path string) error {
 	if !st.IsDir() {
 		return usageErr("%s %s: %s is not a directory", flag, path, dir)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usageErr("%s %s: is a directory; name the file to write", flag, path)
+	}
+	probe, err := tempBeside(path)
+	if err != nil {
+		return usageErr("%s %s: cannot be written there: %v", flag, path, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	return nil
 }
 

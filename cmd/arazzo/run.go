@@ -125,11 +125,8 @@ func (a *app) runWorkflow(ctx context.Context, arg string, f *runFlags) error {
 	if err := f.checkLimits(); err != nil {
 		return err
 	}
-	reports, err := parseReports(f.reports, f.trace, f.har)
+	reports, err := parseReports(f.reports, f.trace, f.har, f.journal.outputFile)
 	if err != nil {
-		return err
-	}
-	if err := checkOutputFile(f.journal.outputFile); err != nil {
 		return err
 	}
 	if err := a.prepareResume(ctx, &arg, f); err != nil {
