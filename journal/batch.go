@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -237,11 +238,21 @@ func (st *Store) Batches(ctx context.Context, limit int) ([]*Batch, error) {
 // (ChainLines) — and finds the batches resuming it.
 func (st *Store) completeBatch(ctx context.Context, b *Batch) error {
 	b.Runs = map[Status]int{}
-	with, args, err := st.chainOf(ctx, b)
-	if err != nil {
-		return err
+	query, args := "SELECT status, count(*) FROM runs WHERE batch_id = ? GROUP BY status", []any{b.ID}
+	if b.ResumedFrom != "" {
+		ids, err := st.chainIDs(ctx, b)
+		if err != nil {
+			return err
+		}
+		values := make([]string, len(ids))
+		args = args[:0]
+		for i, id := range ids {
+			values[i] = "(?, ?)"
+			args = append(args, id, i)
+		}
+		query = "WITH chain(id, depth) AS (VALUES " + strings.Join(values, ", ") + ") " + chainCounts
 	}
-	rows, err := st.db.QueryContext(ctx, with+"SELECT status, count(*) FROM ("+chainRuns+") WHERE pick = 1 GROUP BY status", args...)
+	rows, err := st.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -291,33 +302,28 @@ func (st *Store) Batch(ctx context.Context, id string) (*Batch, error) {
 	return b, st.completeBatch(ctx, b)
 }
 
-// chainOf is the WITH clause that names the batch and those it resumes, nearest
-// first (at most maxBatchChain): chain(id, depth), and its arguments.
-func (st *Store) chainOf(ctx context.Context, b *Batch) (string, []any, error) {
-	var values []string
-	var args []any
-	for id, depth := b.ID, 0; id != "" && depth < maxBatchChain; depth++ {
-		values = append(values, "(?, ?)")
-		args = append(args, id, depth)
-		if depth == 0 {
-			id = b.ResumedFrom
-			continue
-		}
+// chainIDs are the batch and those it resumes, nearest first (at most
+// maxBatchChain).
+func (st *Store) chainIDs(ctx context.Context, b *Batch) ([]string, error) {
+	ids := []string{b.ID}
+	for id := b.ResumedFrom; id != "" && len(ids) < maxBatchChain; {
+		ids = append(ids, id)
 		if err := st.db.QueryRowContext(ctx, "SELECT resumed_from FROM batches WHERE id = ?", id).Scan(&id); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				break
 			}
-			return "", nil, err
+			return nil, err
 		}
 	}
-	return "WITH chain(id, depth) AS (VALUES " + strings.Join(values, ", ") + ") ", args, nil
+	return ids, nil
 }
 
-// chainRuns are the runs of the lines of a chain of batches, each numbered
-// (pick) by how near its batch is: pick 1 is the run of the nearest batch
-// that has one for its line.
-const chainRuns = `SELECT runs.*, row_number() OVER (PARTITION BY runs.line ORDER BY chain.depth) AS pick
-	FROM runs JOIN chain ON runs.batch_id = chain.id`
+// chainCounts are the statuses of the lines of a chain of batches, nearest
+// first, each line counted once with the run of the nearest batch that has
+// one for it.
+const chainCounts = `SELECT status, count(*) FROM (
+	SELECT runs.status, row_number() OVER (PARTITION BY runs.line ORDER BY chain.depth) AS pick
+	FROM runs JOIN chain ON runs.batch_id = chain.id) WHERE pick = 1 GROUP BY status`
 
 // ChainLines lists, after line after and in line order (at most limit), the
 // run of each line of batch b as a resumed batch sees it: its own run of the
@@ -326,40 +332,53 @@ const chainRuns = `SELECT runs.*, row_number() OVER (PARTITION BY runs.line ORDE
 // it if one did (as the resumed batch found it). A run whose BatchID is not
 // b's was handed over.
 func (st *Store) ChainLines(ctx context.Context, b *Batch, after, limit int) ([]*Run, error) {
-	with, args, err := st.chainOf(ctx, b)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.db.QueryContext(ctx, with+"SELECT "+runColumns+" FROM ("+chainRuns+" WHERE runs.line > ?) AS runs WHERE pick = 1 ORDER BY line LIMIT ?",
-		append(args, after, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	var out []*Run
-	for rows.Next() {
-		r, err := scanRun(rows)
+	ids, err := st.chainIDs(ctx, b)
+	if err != nil || len(ids) == 1 {
 		if err != nil {
-			rows.Close()
 			return nil, err
 		}
-		out = append(out, r)
+		return st.BatchLines(ctx, b.ID, after, limit)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	// Only a handed-over run that another resumed needs following: ask once which.
-	var ids []any
-	for _, r := range out {
-		if r.BatchID != b.ID {
-			ids = append(ids, r.ID)
+	// A page of each batch; a line is known for sure up to the end of the
+	// shortest full page (past it, a full page may have more).
+	best := map[int]*Run{}
+	bound := -1
+	pages := make([][]*Run, len(ids))
+	for i, id := range ids {
+		if pages[i], err = st.BatchLines(ctx, id, after, limit); err != nil {
+			return nil, err
+		}
+		if p := pages[i]; len(p) == limit && (bound < 0 || p[len(p)-1].Line < bound) {
+			bound = p[len(p)-1].Line
 		}
 	}
-	if len(ids) == 0 {
+	for i := len(pages) - 1; i >= 0; i-- { // the nearer batch last: its run wins
+		for _, r := range pages[i] {
+			if bound < 0 || r.Line <= bound {
+				best[r.Line] = r
+			}
+		}
+	}
+	out := make([]*Run, 0, len(best))
+	for _, r := range best {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	// Only a handed-over run that another resumed needs following: ask once which.
+	var handed []any
+	for _, r := range out {
+		if r.BatchID != b.ID {
+			handed = append(handed, r.ID)
+		}
+	}
+	if len(handed) == 0 {
 		return out, nil
 	}
 	resumed := map[string]bool{}
-	rs, err := st.db.QueryContext(ctx, "SELECT resumed_from FROM runs WHERE resumed_from IN (?"+strings.Repeat(", ?", len(ids)-1)+")", ids...)
+	rs, err := st.db.QueryContext(ctx, "SELECT resumed_from FROM runs WHERE resumed_from IN (?"+strings.Repeat(", ?", len(handed)-1)+")", handed...)
 	if err != nil {
 		return nil, err
 	}
