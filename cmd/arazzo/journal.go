@@ -276,12 +276,23 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 		*arg = prev.Location
 	}
 	j.location = *arg
-	if f.workflow == "" {
-		f.workflow = prev.WorkflowID
+	if err := resumedWorkflow(f, "run", prev.ID, prev.WorkflowID); err != nil {
+		return err
 	}
 	var set runSettings
 	_ = json.Unmarshal(prev.Settings, &set)
 	return f.applyRecorded(prev.ID, set)
+}
+
+// resumedWorkflow makes the workflow the resumed run or batch (what, id) ran,
+// recorded, this run's; a --workflow that names another is refused: what was
+// recorded is another workflow's.
+func resumedWorkflow(f *runFlags, what, id, recorded string) error {
+	if f.workflow != "" && f.workflow != recorded {
+		return usageErr("--resume %s: %s %s ran workflow %q, not %q; drop --workflow (a resumed %s continues the workflow it ran)", f.journal.resume, what, id, recorded, f.workflow, what)
+	}
+	f.workflow = recorded
+	return nil
 }
 
 // applyRecorded takes the settings a journaled run or batch (id) ran with,
@@ -315,8 +326,8 @@ func (a *app) prepareBatchResume(arg *string, f *runFlags, b *journal.Batch) err
 		*arg = b.Location
 	}
 	j.location = *arg
-	if f.workflow == "" {
-		f.workflow = b.WorkflowID
+	if err := resumedWorkflow(f, "batch", b.ID, b.WorkflowID); err != nil {
+		return err
 	}
 	if f.batch.file == "" {
 		if b.InputsFile == "" {
