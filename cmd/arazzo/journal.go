@@ -312,6 +312,11 @@ func (f *runFlags) applyRecorded(id string, set runSettings) error {
 	if len(f.sources) == 0 {
 		f.sources = set.Sources
 	}
+	if f.mock && !set.Mock {
+		// What it recorded came from the servers: the mock would answer the
+		// rest (a renewal with a made-up token), or depart from the record.
+		return usageErr("--resume: %s went to its servers, not the mock; drop --mock to continue it", id)
+	}
 	f.mock = f.mock || set.Mock
 	return nil
 }
