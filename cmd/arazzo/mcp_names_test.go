@@ -2,12 +2,19 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/spf13/pflag"
+
+	"github.com/arazzo-run/arazzo/internal/testserver"
+	"github.com/arazzo-run/arazzo/journal"
 )
 
 // Tool names follow the MCP rules, stay unique across documents (the
@@ -110,5 +117,73 @@ func TestMCPServesADirectory(t *testing.T) {
 	_, err = a.newMCPServer(context.Background(), []string{empty}, &mcpFlags{})
 	if ee := (*exitError)(nil); !errors.As(err, &ee) || ee.code != ExitUsage || !strings.Contains(err.Error(), "no Arazzo documents found in "+empty) {
 		t.Errorf("an empty directory: %v", err)
+	}
+}
+
+// A server that answers from the mock does not list or resume the runs made
+// against the API (resumed here, the mock would answer the rest of them: a
+// renewal with a made-up token), and one that calls the API not the mocked
+// runs; each lists its own.
+func TestMCPRunsOfTheOtherKind(t *testing.T) {
+	api := testserver.NewWorkato(apiToken, testserver.DefaultServers()...)
+	defer api.Close()
+	state := t.TempDir()
+	t.Setenv("MCP_KIND_TOKEN", apiToken)
+	ids := map[bool]string{}
+	for _, mock := range []bool{false, true} {
+		args := []string{"run", "workato/rotate-mcp-server-token", "--input", "search=sales", "--state", state, "-o", "json"}
+		if mock {
+			args = append(args, "--mock")
+		} else {
+			args = append(args, "--auth", "bearerAuth=env:MCP_KIND_TOKEN", "--server", "mcpServerApi="+api.URL)
+		}
+		if code, _, stderr := execCLI(args...); code != ExitOK {
+			t.Fatalf("run (mock %v): exit %d\n%s", mock, code, stderr)
+		}
+		st, err := journal.Open(context.Background(), state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := st.Run(context.Background(), journal.Last)
+		st.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[mock] = r.ID
+	}
+	for _, mock := range []bool{false, true} {
+		var f mcpFlags
+		fl := pflag.NewFlagSet("mcp", pflag.ContinueOnError)
+		f.run.registerShared(fl)
+		f.run.journal.registerState(fl)
+		flags := []string{"--state", state, "--auth", "bearerAuth=env:MCP_KIND_TOKEN", "--server", "mcpServerApi=" + api.URL}
+		if mock {
+			flags = []string{"--state", state, "--mock"}
+		}
+		if err := fl.Parse(flags); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb strings.Builder
+		a := &app{stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+		s, err := a.newMCPServer(context.Background(), nil, &f)
+		if err != nil {
+			t.Fatal(err, errb.String())
+		}
+		req := func(args string) *mcp.CallToolRequest {
+			return &mcp.CallToolRequest{Params: &mcp.CallToolParamsRaw{Arguments: json.RawMessage(args)}}
+		}
+		list := text(s.listRuns(context.Background(), req(`{}`)))
+		if !strings.Contains(list, ids[mock]) || strings.Contains(list, ids[!mock]) {
+			t.Errorf("mock %v: list_runs shows\n%s\nwant %s and not %s", mock, list, ids[mock], ids[!mock])
+		}
+		for _, tool := range []func(context.Context, *mcp.CallToolRequest) *mcp.CallToolResult{s.getRun, s.resumeRun} {
+			res := tool(context.Background(), req(`{"runId": "`+ids[!mock]+`"}`))
+			if !res.IsError || !strings.Contains(text(res), "it is not one of this server's runs") {
+				t.Errorf("mock %v: the other kind's run %s: %s", mock, ids[!mock], text(res))
+			}
+		}
+	}
+	if n := api.Renewals(testserver.DefaultServers()[0].Handle); n != 1 {
+		t.Errorf("%d renewals, want the real run's only", n)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -167,7 +168,9 @@ func (s *mcpServer) listRuns(ctx context.Context, req *mcp.CallToolRequest) *mcp
 			return toolError("reading the journal: %v", err)
 		}
 		for _, r := range rs {
-			runs = append(runs, t.runSummary(r))
+			if s.sameMock(r) {
+				runs = append(runs, t.runSummary(r))
+			}
 		}
 	}
 	sort.SliceStable(runs, func(i, j int) bool { return runs[i].Started.After(runs[j].Started) })
@@ -233,10 +236,26 @@ func (s *mcpServer) findRun(ctx context.Context, st *journal.Store, id string) (
 	}
 	for _, t := range s.tools {
 		if runLocation(t.arg) == r.Location && t.workflowID == r.WorkflowID {
+			if !s.sameMock(r) {
+				if s.f.run.mock {
+					return nil, nil, toolError("run %s of %s went to the API, and this server answers every call from the mock (--mock): it is not one of this server's runs (list_runs lists them)", r.ID, t.name)
+				}
+				return nil, nil, toolError("run %s of %s was answered by the mock, and this server calls the API: it is not one of this server's runs (list_runs lists them)", r.ID, t.name)
+			}
 			return r, t, nil
 		}
 	}
 	return nil, nil, toolError("no run %q of this server's workflows (list_runs lists them)", id)
+}
+
+// sameMock tells a run made as this server makes its runs: against the mock
+// (--mock) or against the APIs. The other kind is not this server's: resumed
+// here, a run of the API would have the mock answer the rest of it (a renewal
+// with a made-up token), a mocked run the API.
+func (s *mcpServer) sameMock(r *journal.Run) bool {
+	var set runSettings
+	_ = json.Unmarshal(r.Settings, &set)
+	return set.Mock == s.f.run.mock
 }
 
 func (s *mcpServer) getRun(ctx context.Context, req *mcp.CallToolRequest) *mcp.CallToolResult {
