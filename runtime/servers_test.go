@@ -151,6 +151,14 @@ func TestUnknownSettings(t *testing.T) {
   - credential api.kee: source "api" declares no security scheme "kee"; did you mean "key"?
   - credential kye: no source description declares a security scheme named "kye"; did you mean "key"?
   - credential nope.key: no source description declares a security scheme named "nope.key", and none is named "nope"`
+	refusedBeforeSending(t, srv, plan, opts, want)
+}
+
+// refusedBeforeSending checks that the settings opts are refused with the
+// SettingsError want, by CheckSettings, Run and DryRun, and that srv got no
+// request.
+func refusedBeforeSending(t *testing.T, srv *api, plan *Plan, opts []RunOption, want string) {
+	t.Helper()
 	err := plan.CheckSettings(opts...)
 	var se *SettingsError
 	if !errors.As(err, &se) || err.Error() != want {
@@ -265,17 +273,7 @@ func TestServerValueOutsideItsEnum(t *testing.T) {
 	opts := []RunOption{WithServerVariable("api", "base", "v3")}
 	want := `run settings that do not fit the document:
   - server variable api.base: value "v3" is not one of "v1", "v2", the values server {scheme}://{host}/{base} allows (step "a" of workflow "servers" calls it)`
-	err := plan.CheckSettings(opts...)
-	var se *SettingsError
-	if !errors.As(err, &se) || err.Error() != want {
-		t.Errorf("CheckSettings:\n%v\nwant:\n%s", err, want)
-	}
-	if _, err := plan.Run(context.Background(), "servers", nil, opts...); !errors.As(err, &se) {
-		t.Errorf("Run: %v, want the SettingsError", err)
-	}
-	if n := len(srv.requests()); n != 0 {
-		t.Errorf("%d requests were sent", n)
-	}
+	refusedBeforeSending(t, srv, plan, opts, want)
 	if err := plan.CheckSettings(WithServerVariable("api", "base", "v2")); err != nil {
 		t.Errorf("a value of the enum: %v", err)
 	}

@@ -187,13 +187,8 @@ func TestBatchInterrupted(t *testing.T) {
 // first batch printed. Line 4 never completes (it is not JSON), so each
 // batch leaves something to resume.
 func TestBatchResumedTwiceRenewsOnce(t *testing.T) {
-	var servers []testserver.MCPServer
-	for i := 1; i <= 3; i++ {
-		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%d", i), Name: fmt.Sprintf("Server %d", i), FolderID: i})
-	}
-	w := testserver.NewWorkato(apiToken, servers...)
-	defer w.Close()
-	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	w := numberedServers(t, 3)
+	rotate := rotateFile
 	file := filepath.Join(t.TempDir(), "runs.jsonl")
 	if err := os.WriteFile(file, []byte("{\"search\":\"server 1\"}\n{\"search\":\"server 2\"}\n{\"search\":\"server 3\"}\n{\"search\": \n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -266,13 +261,8 @@ func TestBatchResumedTwiceRenewsOnce(t *testing.T) {
 // line. Resuming the batch once the file is corrected runs those lines (and
 // hands over the one that passed); a refused line cannot be resumed alone.
 func TestBatchRefusedLinesAreJournaled(t *testing.T) {
-	var servers []testserver.MCPServer
-	for i := 1; i <= 3; i++ {
-		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%d", i), Name: fmt.Sprintf("Server %d", i), FolderID: i})
-	}
-	w := testserver.NewWorkato(apiToken, servers...)
-	defer w.Close()
-	rotate := filepath.Join("..", "..", "workflows", "workato", "arazzo", "workato-rotate-mcp-server-token-workflow.yml")
+	w := numberedServers(t, 3)
+	rotate := rotateFile
 	file := filepath.Join(t.TempDir(), "runs.jsonl")
 	write := func(text string) {
 		t.Helper()
@@ -360,4 +350,17 @@ func TestDuplicateKey(t *testing.T) {
 			t.Errorf("%s: %q in %q (found %v), want %q in %q", c.json, key, obj, found, c.key, c.object)
 		}
 	}
+}
+
+// numberedServers is the test API with MCP servers srv-1 to srv-n, named
+// "Server 1" to "Server n"; it is closed when the test ends.
+func numberedServers(t *testing.T, n int) *testserver.Workato {
+	t.Helper()
+	var servers []testserver.MCPServer
+	for i := 1; i <= n; i++ {
+		servers = append(servers, testserver.MCPServer{Handle: fmt.Sprintf("srv-%d", i), Name: fmt.Sprintf("Server %d", i), FolderID: i})
+	}
+	w := testserver.NewWorkato(apiToken, servers...)
+	t.Cleanup(w.Close)
+	return w
 }

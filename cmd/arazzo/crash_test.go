@@ -514,15 +514,7 @@ func crashOnce(t *testing.T, bin, w string) string {
 	}
 	api.OnRequest, api.BeforeRenew, api.AfterRenew = nil, nil, nil
 
-	st, err := journal.Open(context.Background(), state)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last, err := st.Run(context.Background(), journal.Last)
-	st.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	last := lastRun(t, state)
 	landed := renewalWindow(t, state, last.ID)
 	renewed := api.Renewals(handle)
 

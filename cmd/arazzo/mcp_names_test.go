@@ -14,7 +14,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/arazzo-run/arazzo/internal/testserver"
-	"github.com/arazzo-run/arazzo/journal"
 )
 
 // Tool names follow the MCP rules, stay unique across documents (the
@@ -140,16 +139,7 @@ func TestMCPRunsOfTheOtherKind(t *testing.T) {
 		if code, _, stderr := execCLI(args...); code != ExitOK {
 			t.Fatalf("run (mock %v): exit %d\n%s", mock, code, stderr)
 		}
-		st, err := journal.Open(context.Background(), state)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := st.Run(context.Background(), journal.Last)
-		st.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids[mock] = r.ID
+		ids[mock] = lastRun(t, state).ID
 	}
 	for _, mock := range []bool{false, true} {
 		var f mcpFlags
