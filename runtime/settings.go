@@ -135,6 +135,9 @@ var serverVariable = regexp.MustCompile(`\{[^{}]*\}`)
 // could only fail, after the steps before it had been sent. Each is named
 // once for each such server.
 func (p *Plan) refusedServerValues(cfg *config) []Unused {
+	if len(cfg.serverVars) == 0 {
+		return nil // the common case: no step to look at
+	}
 	seen := map[string]bool{}
 	var bad []Unused
 	for _, wfs := range p.workflows {
