@@ -363,7 +363,10 @@ func (b *batch) read(ctx context.Context, in io.Reader, jobs chan<- batchJob, sl
 	r := bufio.NewReaderSize(in, 64<<10)
 	seq := 0
 	for line := 1; ; line++ {
-		text, tooLong, err := readLine(r, maxBatchLine)
+		text, tooLong, err := readLine(ctx, r, maxBatchLine)
+		if err != nil && ctx.Err() != nil && !errors.Is(err, io.EOF) {
+			return true // stopped while reading a line: it is not a line read
+		}
 		if len(bytes.TrimSpace(text)) > 0 || tooLong {
 			j := batchJob{seq: seq, line: line}
 			if tooLong {
@@ -406,10 +409,14 @@ func (b *batch) read(ctx context.Context, in io.Reader, jobs chan<- batchJob, sl
 }
 
 // readLine reads one line without its end, at most limit bytes of it; a
-// longer line is consumed and reported as tooLong.
-func readLine(r *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
+// longer line is consumed and reported as tooLong. It stops, with ctx's
+// error, when ctx ends before the line does.
+func readLine(ctx context.Context, r *bufio.Reader, limit int) (line []byte, tooLong bool, err error) {
 	var buf []byte
 	for {
+		if err := ctx.Err(); err != nil {
+			return nil, tooLong, err // stopped in a line that does not end (/dev/zero)
+		}
 		chunk, err := r.ReadSlice('\n')
 		if !tooLong {
 			if len(buf)+len(chunk) > limit+1 {

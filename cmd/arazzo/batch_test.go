@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -126,7 +127,7 @@ func TestReadLine(t *testing.T) {
 	r := bufio.NewReaderSize(strings.NewReader("short\r\n"+long+"\nafter\nlast"), 16)
 	var got []string
 	for {
-		line, tooLong, err := readLine(r, 50)
+		line, tooLong, err := readLine(context.Background(), r, 50)
 		got = append(got, fmt.Sprintf("%s/%v", line, tooLong))
 		if err != nil {
 			break
@@ -136,6 +137,28 @@ func TestReadLine(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
 	}
+	// A line that never ends is read until the run is stopped, not for ever.
+	ctx, cancel := context.WithCancel(context.Background())
+	endless := &endlessReader{after: 1000, cancel: cancel}
+	if _, tooLong, err := readLine(ctx, bufio.NewReaderSize(endless, 16), 50); !errors.Is(err, context.Canceled) || !tooLong {
+		t.Errorf("an endless line: tooLong %v, %v; want the line too long and the context's error", tooLong, err)
+	}
+}
+
+// endlessReader gives 'x' for ever, and cancels after that many reads.
+type endlessReader struct {
+	n, after int
+	cancel   func()
+}
+
+func (r *endlessReader) Read(p []byte) (int, error) {
+	if r.n++; r.n == r.after {
+		r.cancel()
+	}
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
 }
 
 // TestBatchInterrupted: SIGINT stops reading lines; the runs in flight end as

@@ -50,25 +50,43 @@ func (a *app) collectInputs(plan *runtime.Plan, wfID string, f *runFlags) (map[s
 	return inputs, nil
 }
 
+// maxCredentialFile bounds a file:PATH credential (--auth, --http-token):
+// a token or a key, not a stream.
+const maxCredentialFile = 1 << 20
+
+// readLimited reads the file at path, refusing one of more than limit bytes
+// (/dev/zero, a log named by mistake) instead of reading it all into memory.
+// Named pipes and process substitution (<(cmd)) are read like files.
+func readLimited(path string, limit int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
 // readInputsFile reads a JSON or YAML object of input names to values ("-": stdin).
 func (a *app) readInputsFile(file string) (map[string]any, error) {
 	var data []byte
 	var err error
 	if file == "-" {
 		data, err = io.ReadAll(io.LimitReader(a.stdin, maxInputsFile+1))
-	} else {
-		var fh *os.File
-		fh, err = os.Open(file)
-		if err == nil {
-			data, err = io.ReadAll(io.LimitReader(fh, maxInputsFile+1))
-			fh.Close()
+		if err == nil && len(data) > maxInputsFile {
+			err = fmt.Errorf("larger than %d bytes", maxInputsFile)
 		}
+	} else {
+		data, err = readLimited(file, maxInputsFile)
 	}
 	if err != nil {
 		return nil, usageErr("--inputs %s: %v", file, err)
-	}
-	if len(data) > maxInputsFile {
-		return nil, usageErr("--inputs %s: larger than %d bytes", file, maxInputsFile)
 	}
 	m, err := decodeInputs(data)
 	if err != nil {

@@ -377,7 +377,7 @@ func parseInputs(plan *runtime.Plan, wfID string, pairs []string) (map[string]an
 			continue
 		}
 		if strings.HasPrefix(val, "@") {
-			data, err := os.ReadFile(val[1:])
+			data, err := readLimited(val[1:], maxInputsFile)
 			if err != nil {
 				probs = append(probs, fmt.Sprintf("--input %s: %v", name, err))
 				continue
@@ -452,7 +452,7 @@ func readRef(v string) (value string, isRef bool, err error) {
 		}
 		return val, true, nil
 	case strings.HasPrefix(v, "file:"):
-		data, err := os.ReadFile(v[5:])
+		data, err := readLimited(v[5:], maxCredentialFile)
 		if err != nil {
 			return "", true, err
 		}
