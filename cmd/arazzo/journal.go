@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -73,6 +74,28 @@ func stateDir(flag string) (string, error) {
 		return "", errors.New("no journal directory: neither $XDG_STATE_HOME nor $HOME is set")
 	}
 	return filepath.Join(home, ".local", "state", "arazzo"), nil
+}
+
+// errNoJournal says that --state DIR holds no journal: no run was journaled
+// there. Commands that only read the journal say so rather than create one.
+type errNoJournal struct{ path string }
+
+func (e *errNoJournal) Error() string {
+	return fmt.Sprintf("no journal at %s: no run was journaled there (is --state the directory the runs used?)", e.path)
+}
+
+// readJournal opens the journal of --state DIR to read it: an *errNoJournal
+// when there is none, which it does not create (a misspelt --state would
+// leave a directory behind).
+func readJournal(ctx context.Context, flag string) (*journal.Store, error) {
+	dir, err := stateDir(flag)
+	if err == nil {
+		path := filepath.Join(dir, journal.FileName)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, &errNoJournal{path: path}
+		}
+	}
+	return openJournal(ctx, flag)
 }
 
 // openJournal opens the journal of --state DIR.
@@ -256,7 +279,10 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	if len(f.inputs) > 0 || len(f.inputFiles) > 0 {
 		return usageErr("--resume uses the inputs recorded with the run; drop --input and --inputs")
 	}
-	st, err := openJournal(ctx, j.state)
+	st, err := readJournal(ctx, j.state)
+	if none := (*errNoJournal)(nil); errors.As(err, &none) {
+		return usageErr("--resume: %v", err)
+	}
 	if err != nil {
 		return err
 	}

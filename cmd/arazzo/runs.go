@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -55,7 +56,11 @@ did not pass; 'arazzo runs show BATCH' lists them all.`,
 			if cluster.addr != "" {
 				return a.listTemporalRuns(cmd.Context(), &cluster, limit)
 			}
-			st, err := openJournal(cmd.Context(), *state)
+			st, err := readJournal(cmd.Context(), *state)
+			var none *errNoJournal
+			if errors.As(err, &none) {
+				return (&report.RunList{Where: none.path}).Write(a.stdout)
+			}
 			if err != nil {
 				return err
 			}
@@ -96,7 +101,10 @@ journal.`,
 			if cluster.addr != "" {
 				return a.showTemporalRun(cmd.Context(), args[0], &cluster, reveal, output)
 			}
-			st, err := openJournal(cmd.Context(), *state)
+			st, err := readJournal(cmd.Context(), *state)
+			if none := (*errNoJournal)(nil); errors.As(err, &none) {
+				return usageErr("%v", err)
+			}
 			if err != nil {
 				return err
 			}
