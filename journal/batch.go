@@ -448,18 +448,11 @@ func (st *Store) ResumeBatch(ctx context.Context, old *Batch, digest string, set
 }
 
 // LineCursor walks the lines of the batch a BatchSession resumes, in order,
-// and finds the run each had: in that batch, or — for a line it handed over
-// from the batch it resumed in turn, which it ran no run for — in the
-// batches before it, nearest first.
+// and finds the run each had (ChainLines): in that batch, or — for a line it
+// handed over from the batch it resumed in turn, which it ran no run for — in
+// the batches before it, nearest first.
 type LineCursor struct {
-	b       *BatchSession
-	batches []*batchLines // the resumed batch, then the one it resumed, and so on
-	next    string        // the batch to read after the last of batches; "" when none
-}
-
-// batchLines reads the runs of one batch's lines a page at a time.
-type batchLines struct {
-	id   string
+	b    *BatchSession
 	page []*Run
 	last int
 	done bool
@@ -471,7 +464,7 @@ func (b *BatchSession) Previous() *LineCursor {
 	if b.prev == nil {
 		return nil
 	}
-	return &LineCursor{b: b, batches: []*batchLines{{id: b.prev.ID}}, next: b.prev.ResumedFrom}
+	return &LineCursor{b: b}
 }
 
 // maxBatchChain bounds how many batches back a line's run is looked for.
@@ -482,52 +475,30 @@ const maxBatchChain = 1000
 // the batch it resumed, and so on; nil when no batch of the chain ran one.
 // Lines are asked for in increasing order.
 func (c *LineCursor) Run(ctx context.Context, n int) (*Run, error) {
-	for i := 0; ; i++ {
-		if i == len(c.batches) {
-			if c.next == "" || i == maxBatchChain {
-				return nil, nil
-			}
-			older, err := c.b.store.Batch(ctx, c.next)
-			if err != nil {
-				return nil, err
-			}
-			c.batches = append(c.batches, &batchLines{id: older.ID})
-			c.next = older.ResumedFrom
-		}
-		r, err := c.batches[i].run(ctx, c.b.store, n)
-		if err != nil || r != nil {
-			return r, err
-		}
-	}
-}
-
-// run is the run of line n in the batch, or nil; lines are asked for in
-// increasing order.
-func (l *batchLines) run(ctx context.Context, st *Store, n int) (*Run, error) {
 	for {
-		for len(l.page) > 0 && l.page[0].Line < n {
-			l.page = l.page[1:]
+		for len(c.page) > 0 && c.page[0].Line < n {
+			c.page = c.page[1:]
 		}
-		if len(l.page) > 0 {
-			if l.page[0].Line > n {
+		if len(c.page) > 0 {
+			if c.page[0].Line > n {
 				return nil, nil
 			}
-			return st.latest(ctx, l.page[0])
+			return c.b.store.latest(ctx, c.page[0])
 		}
-		if l.done {
+		if c.done {
 			return nil, nil
 		}
-		page, err := st.BatchLines(ctx, l.id, l.last, 256)
+		page, err := c.b.store.ChainLines(ctx, c.b.prev, c.last, 256)
 		if err != nil {
 			return nil, err
 		}
 		if len(page) < 256 {
-			l.done = true
+			c.done = true
 		}
 		if len(page) > 0 {
-			l.last = page[len(page)-1].Line
+			c.last = page[len(page)-1].Line
 		}
-		l.page = page
+		c.page = page
 	}
 }
 

@@ -196,8 +196,8 @@ func (st *Store) begin(ctx context.Context, nr NewRun, resumedFrom string, repla
 // then replays everything recorded), else the result's status — also when
 // the signal came after the run had passed or failed, whose outputs are then
 // handed over as they are. A run that did not start (err is a usage error)
-// is removed, but for the run of a batch's line, which is kept as refused. It returns once the end is on the disk: the outputs may be
-// handed over.
+// is removed, but for the run of a batch's line, which is kept as refused.
+// It returns once the end is on the disk: the outputs may be handed over.
 func (s *Session) Finish(res *runtime.Result, runErr error, interrupted bool) error {
 	return s.finish(res, runErr, interrupted, true)
 }
