@@ -63,14 +63,25 @@ func readLimited(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, limit+1))
+	data, err := readAllLimited(fh, limit)
 	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, limit)
+		return nil, fmt.Errorf("%s is %w", path, err)
 	}
 	return data, nil
+}
+
+// errTooLarge is readAllLimited's error for more than its limit.
+type errTooLarge struct{ limit int64 }
+
+func (e *errTooLarge) Error() string { return fmt.Sprintf("larger than %d bytes", e.limit) }
+
+// readAllLimited reads r to its end, or refuses at more than limit bytes.
+func readAllLimited(r io.Reader, limit int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err == nil && int64(len(data)) > limit {
+		return nil, &errTooLarge{limit: limit}
+	}
+	return data, err
 }
 
 // readInputsFile reads a JSON or YAML object of input names to values ("-": stdin).
@@ -78,12 +89,12 @@ func (a *app) readInputsFile(file string) (map[string]any, error) {
 	var data []byte
 	var err error
 	if file == "-" {
-		data, err = io.ReadAll(io.LimitReader(a.stdin, maxInputsFile+1))
-		if err == nil && len(data) > maxInputsFile {
-			err = fmt.Errorf("larger than %d bytes", maxInputsFile)
-		}
+		data, err = readAllLimited(a.stdin, maxInputsFile)
+	} else if fh, oerr := os.Open(file); oerr != nil {
+		err = oerr
 	} else {
-		data, err = readLimited(file, maxInputsFile)
+		data, err = readAllLimited(fh, maxInputsFile)
+		fh.Close()
 	}
 	if err != nil {
 		return nil, usageErr("--inputs %s: %v", file, err)

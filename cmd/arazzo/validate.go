@@ -394,9 +394,8 @@ func skipValue(dec *json.Decoder) bool {
 }
 
 // validateOne loads, validates and compiles one document; it returns its
-// diagnostics and a note per source that was not fetched.
-// validateOne validates one document; parsed is the document as parsed (nil
-// when it could not be read or decoded).
+// diagnostics, a note per source that was not fetched, and the document as
+// parsed (nil when it could not be read or decoded).
 func (a *app) validateOne(ctx context.Context, docs *fetch.Reader, doc document, f *validateFlags, overrides map[string]string, sources map[string][]byte) (_ arazzo.Diagnostics, notes []string, parsed *arazzo.Document) {
 	location := ""
 	switch {
