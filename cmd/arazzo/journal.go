@@ -127,6 +127,16 @@ type runSettings struct {
 	Auth       []string `json:"auth,omitempty"`
 }
 
+// recordedSettings are the settings a journaled run or batch recorded; none
+// when they cannot be read (a journal of an older version).
+func recordedSettings(raw json.RawMessage) runSettings {
+	var set runSettings
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &set)
+	}
+	return set
+}
+
 // journaledAuth returns the --auth flags as the journal keeps them: the
 // references to where a credential is, never a credential.
 func journaledAuth(auth []string) []string {
@@ -232,8 +242,7 @@ func recoverRun(ctx context.Context, st *journal.Store, r *journal.Run) (*journa
 	if err != nil {
 		return nil, err
 	}
-	var set runSettings
-	_ = json.Unmarshal(r.Settings, &set)
+	set := recordedSettings(r.Settings)
 	opts := append([]runtime.PlanOption{runtime.WithReadFunc(readFunc(runtime.ReaderOptions{}))}, set.planOptions()...)
 	plan, _, err := runtime.Load(ctx, tgt.location, opts...)
 	if err != nil {
@@ -305,9 +314,7 @@ func (a *app) prepareResume(ctx context.Context, arg *string, f *runFlags) error
 	if err := resumedWorkflow(f, "run", prev.ID, prev.WorkflowID); err != nil {
 		return err
 	}
-	var set runSettings
-	_ = json.Unmarshal(prev.Settings, &set)
-	return f.applyRecorded(prev.ID, set)
+	return f.applyRecorded(prev.ID, recordedSettings(prev.Settings))
 }
 
 // resumedWorkflow makes the workflow the resumed run or batch (what, id) ran,
@@ -366,9 +373,7 @@ func (a *app) prepareBatchResume(arg *string, f *runFlags, b *journal.Batch) err
 		}
 		f.batch.file = b.InputsFile
 	}
-	var set runSettings
-	_ = json.Unmarshal(b.Settings, &set)
-	if err := f.applyRecorded(b.ID, set); err != nil {
+	if err := f.applyRecorded(b.ID, recordedSettings(b.Settings)); err != nil {
 		return err
 	}
 	return f.batch.check(f) // batch mode now: its flags apply

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -253,9 +252,7 @@ func (s *mcpServer) findRun(ctx context.Context, st *journal.Store, id string) (
 // here, a run of the API would have the mock answer the rest of it (a renewal
 // with a made-up token), a mocked run the API.
 func (s *mcpServer) sameMock(r *journal.Run) bool {
-	var set runSettings
-	_ = json.Unmarshal(r.Settings, &set)
-	return set.Mock == s.f.run.mock
+	return recordedSettings(r.Settings).Mock == s.f.run.mock
 }
 
 func (s *mcpServer) getRun(ctx context.Context, req *mcp.CallToolRequest) *mcp.CallToolResult {

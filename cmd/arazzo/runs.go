@@ -221,10 +221,7 @@ func newRunView(r *journal.Run, steps []*journal.Step, exchanges []*journal.Exch
 	v := &report.RunView{ID: r.ID, WorkflowID: r.WorkflowID, Location: r.Location, Status: string(r.EffectiveStatus()), Started: r.Started,
 		Inputs: map[string]any{}, Steps: []report.RunStep{}, Outputs: outs(r.Outputs), Error: text(r.Error), ResumedFrom: r.ResumedFrom,
 		ResumedBy: r.ResumedBy, Batch: r.BatchID, Line: r.Line, Masked: !reveal, Gone: r.Gone(), RevealHint: "--reveal shows them"}
-	var set runSettings // what a resume must be given again
-	if len(r.Settings) > 0 {
-		_ = json.Unmarshal(r.Settings, &set)
-	}
+	set := recordedSettings(r.Settings) // what a resume must be given again
 	v.Mock = set.Mock
 	if !r.Finished.IsZero() {
 		v.Finished = &r.Finished
@@ -323,10 +320,8 @@ func (a *app) listJournal(ctx context.Context, st *journal.Store, limit int) err
 
 // listedRun is a journaled run as 'runs list' shows it.
 func listedRun(r *journal.Run) *report.ListedRun {
-	var set runSettings
-	mock := json.Unmarshal(r.Settings, &set) == nil && set.Mock
 	return &report.ListedRun{ID: r.ID, WorkflowID: r.WorkflowID, Started: r.Started, Status: string(r.EffectiveStatus()), Steps: r.Steps,
-		ResumedFrom: r.ResumedFrom, Mock: mock, Line: r.Line}
+		ResumedFrom: r.ResumedFrom, Mock: recordedSettings(r.Settings).Mock, Line: r.Line}
 }
 
 // newBatchView is the view of a journaled batch, without its lines.
