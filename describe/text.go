@@ -33,7 +33,7 @@ func WriteList(w io.Writer, outlines ...*Outline) error {
 	for _, o := range outlines {
 		fmt.Fprintf(&b, "  workflow %s", o.ID)
 		if o.Summary != "" {
-			fmt.Fprintf(&b, " — %s", oneLine(o.Summary))
+			fmt.Fprintf(&b, " — %s", OneLine(o.Summary))
 		}
 		b.WriteString("\n")
 		if n := len(o.Errors); n > 0 {
@@ -44,7 +44,7 @@ func WriteList(w io.Writer, outlines ...*Outline) error {
 			for _, in := range o.Inputs {
 				line := fmt.Sprintf("      %s (%s)", in.Name, strings.Join(inputAttrs(in, false), ", "))
 				if in.Description != "" {
-					line += " — " + oneLine(in.Description)
+					line += " — " + OneLine(in.Description)
 				}
 				b.WriteString(line + "\n")
 			}
@@ -68,7 +68,7 @@ func writeErrors(w io.Writer, pad string, ds arazzo.Diagnostics) {
 func writeWorkflow(w io.Writer, v *Workflow) {
 	head := "workflow " + v.ID
 	if v.Summary != "" {
-		head += " — " + oneLine(v.Summary)
+		head += " — " + OneLine(v.Summary)
 	}
 	fmt.Fprintln(w, head)
 	fmt.Fprintf(w, "  file: %s:%d:%d\n", v.File, v.Pos.Line, v.Pos.Col)
@@ -101,7 +101,7 @@ func writeWorkflow(w io.Writer, v *Workflow) {
 func writeStep(w io.Writer, n int, s *Step) {
 	head := fmt.Sprintf("  %d. %s", n, s.ID)
 	if s.Description != "" {
-		head += " — " + oneLine(s.Description)
+		head += " — " + OneLine(s.Description)
 	}
 	fmt.Fprintln(w, head)
 	const pad = "     "
@@ -213,15 +213,15 @@ func inputLine(in Input) string {
 		line += " (" + strings.Join(attrs, ", ") + ")"
 	}
 	if in.Description != "" {
-		line += " — " + oneLine(in.Description)
+		line += " — " + OneLine(in.Description)
 	}
 	return line
 }
 
-// oneLine is a summary or description (CommonMark, perhaps of several lines
+// OneLine is a summary or description (CommonMark, perhaps of several lines
 // and paragraphs) on the one line it is shown on: each run of white space,
 // line breaks included, is one space.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func OneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func criterionText(c Criterion) string {
 	s := c.Condition

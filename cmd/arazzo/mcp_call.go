@@ -11,6 +11,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
+	"github.com/arazzo-run/arazzo/describe"
 	"github.com/arazzo-run/arazzo/journal"
 	"github.com/arazzo-run/arazzo/report"
 	"github.com/arazzo-run/arazzo/runtime"
@@ -29,7 +30,7 @@ func (s *mcpServer) callWorkflow(ctx context.Context, req *mcp.CallToolRequest, 
 		return toolError("invalid arguments for %s; nothing was sent:\n%s", t.name, hide.Mask(inputProblems(err)))
 	}
 	if t.destructive() && s.f.confirm {
-		if res, ok := s.confirmed(req, fmt.Sprintf("Run %s? %s It changes the API's state.%s", t.name, oneLine(t.info.Summary), describeInputs(t, inputs, hide))); !ok {
+		if res, ok := s.confirmed(req, fmt.Sprintf("Run %s? %s It changes the API's state.%s", t.name, sentence(t.info.Summary), describeInputs(t, inputs, hide))); !ok {
 			return res
 		}
 	}
@@ -251,8 +252,9 @@ func describeInputs(t *workflowTool, inputs map[string]any, hide *runtime.Secret
 	return " Inputs: " + strings.Join(parts, ", ") + "."
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+// sentence is a summary on one line (describe.OneLine), ending with a period.
+func sentence(s string) string {
+	s = describe.OneLine(s)
 	if s != "" && !strings.HasSuffix(s, ".") {
 		s += "."
 	}
