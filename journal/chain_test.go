@@ -100,3 +100,71 @@ func TestChainLinesPages(t *testing.T) {
 		t.Errorf("counts %v", r)
 	}
 }
+
+// BenchmarkChainLines reads every line of a 10,000-line batch page by page,
+// as 'arazzo runs show BATCH' does: alone, and resumed by a batch that
+// handed every line over (a chain of two). The batch's counts are read once
+// per op too, as Store.Batch does.
+//
+//	go test ./journal -run '^$' -bench ChainLines
+func BenchmarkChainLines(b *testing.B) {
+	const lines = 10000
+	ctx := context.Background()
+	st, err := Open(ctx, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	first, err := st.BeginBatch(ctx, NewBatch{WorkflowID: "w"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for n := 1; n <= lines; n++ {
+		sess, err := first.Line(ctx, n, map[string]any{}, SessionOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := sess.FinishQueued(&runtime.Result{Status: runtime.StatusPassed}, nil, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := first.Finish(lines, false, true); err != nil {
+		b.Fatal(err)
+	}
+	old, err := st.Batch(ctx, first.Batch().ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	second, err := st.ResumeBatch(ctx, old, old.Digest, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := second.Finish(lines, false, true); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, id string }{{"alone", first.Batch().ID}, {"handed-over", second.Batch().ID}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				bt, err := st.Batch(ctx, c.id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for after := 0; ; {
+					page, err := st.ChainLines(ctx, bt, after, 256)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(page)
+					if len(page) < 256 {
+						break
+					}
+					after = page[len(page)-1].Line
+				}
+				if n != lines || bt.Runs[StatusPassed] != lines {
+					b.Fatalf("%d lines, counts %v", n, bt.Runs)
+				}
+			}
+		})
+	}
+}
